@@ -1,0 +1,323 @@
+//! Algorithm identifiers (RFC 7518) and key descriptions.
+//!
+//! Each registered name parses and prints exactly; anything else, `none` included, is
+//! [`Error::UnsupportedAlgorithm`]. There is no fallback.
+
+use crate::error::Error;
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! alg_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $kind:literal, { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in registry order.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
+            const SUPPORTED: &'static str = concat!( $( $text, " " ),+ );
+
+            /// The registered name, exactly as it appears in a JOSE header.
+            pub const fn name(self) -> &'static str {
+                match self { $( $name::$variant => $text, )+ }
+            }
+
+            /// Parses a registered name (case-sensitive, exact).
+            pub fn from_name(s: &str) -> Result<Self, Error> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    other => Err(Error::UnsupportedAlgorithm {
+                        kind: $kind,
+                        found: other.chars().take(64).collect(),
+                        supported: Self::SUPPORTED.trim_ascii_end(),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                Self::from_name(s)
+            }
+        }
+    };
+}
+
+alg_enum! {
+    /// A JWS signature algorithm (`alg` of a JWS).
+    JwsAlgorithm, "JWS alg", {
+        /// RSASSA-PKCS1-v1_5 with SHA-256.
+        Rs256 = "RS256",
+        /// RSASSA-PKCS1-v1_5 with SHA-384.
+        Rs384 = "RS384",
+        /// RSASSA-PKCS1-v1_5 with SHA-512.
+        Rs512 = "RS512",
+        /// RSASSA-PSS with SHA-256, MGF1 with SHA-256, 32-byte salt.
+        Ps256 = "PS256",
+        /// RSASSA-PSS with SHA-384, MGF1 with SHA-384, 48-byte salt.
+        Ps384 = "PS384",
+        /// RSASSA-PSS with SHA-512, MGF1 with SHA-512, 64-byte salt.
+        Ps512 = "PS512",
+        /// ECDSA on P-256 with SHA-256, raw 64-byte r||s.
+        Es256 = "ES256",
+        /// ECDSA on P-384 with SHA-384, raw 96-byte r||s.
+        Es384 = "ES384",
+        /// ECDSA on P-521 with SHA-512, raw 132-byte r||s.
+        Es512 = "ES512",
+    }
+}
+
+alg_enum! {
+    /// A JWE key management algorithm (`alg` of a JWE).
+    KeyManagementAlgorithm, "JWE alg", {
+        /// RSAES-OAEP with SHA-1 and MGF1 with SHA-1.
+        RsaOaep = "RSA-OAEP",
+        /// RSAES-OAEP with SHA-256 and MGF1 with SHA-256.
+        RsaOaep256 = "RSA-OAEP-256",
+    }
+}
+
+alg_enum! {
+    /// A JWE content encryption algorithm (`enc`).
+    ContentEncryption, "JWE enc", {
+        /// AES-128 in GCM mode.
+        A128Gcm = "A128GCM",
+        /// AES-192 in GCM mode.
+        A192Gcm = "A192GCM",
+        /// AES-256 in GCM mode.
+        A256Gcm = "A256GCM",
+    }
+}
+
+alg_enum! {
+    /// An elliptic curve (`crv` of an EC JWK).
+    EcCurve, "curve", {
+        /// NIST P-256 (secp256r1).
+        P256 = "P-256",
+        /// NIST P-384 (secp384r1).
+        P384 = "P-384",
+        /// NIST P-521 (secp521r1).
+        P521 = "P-521",
+    }
+}
+
+/// The hash function an algorithm uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HashAlg {
+    /// SHA-1 (only inside RSA-OAEP).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// The family of a signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureScheme {
+    /// RSASSA-PKCS1-v1_5.
+    RsaPkcs1v15,
+    /// RSASSA-PSS with salt length equal to the hash length.
+    RsaPss,
+    /// ECDSA with a fixed-length r||s signature.
+    Ecdsa(EcCurve),
+}
+
+impl JwsAlgorithm {
+    /// The hash function.
+    pub const fn hash(self) -> HashAlg {
+        use JwsAlgorithm::*;
+        match self {
+            Rs256 | Ps256 | Es256 => HashAlg::Sha256,
+            Rs384 | Ps384 | Es384 => HashAlg::Sha384,
+            Rs512 | Ps512 | Es512 => HashAlg::Sha512,
+        }
+    }
+
+    /// The signature scheme.
+    pub const fn scheme(self) -> SignatureScheme {
+        use JwsAlgorithm::*;
+        match self {
+            Rs256 | Rs384 | Rs512 => SignatureScheme::RsaPkcs1v15,
+            Ps256 | Ps384 | Ps512 => SignatureScheme::RsaPss,
+            Es256 => SignatureScheme::Ecdsa(EcCurve::P256),
+            Es384 => SignatureScheme::Ecdsa(EcCurve::P384),
+            Es512 => SignatureScheme::Ecdsa(EcCurve::P521),
+        }
+    }
+
+    /// Whether a key of this kind can be used with this algorithm.
+    pub fn fits(self, kind: KeyKind) -> bool {
+        match (self.scheme(), kind) {
+            (SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss, KeyKind::Rsa { .. }) => true,
+            (SignatureScheme::Ecdsa(c), KeyKind::Ec(k)) => c == k,
+            _ => false,
+        }
+    }
+
+    /// The ECDSA algorithm for a curve (ES256 for P-256, ...).
+    pub const fn for_curve(curve: EcCurve) -> Self {
+        match curve {
+            EcCurve::P256 => JwsAlgorithm::Es256,
+            EcCurve::P384 => JwsAlgorithm::Es384,
+            EcCurve::P521 => JwsAlgorithm::Es512,
+        }
+    }
+}
+
+impl KeyManagementAlgorithm {
+    /// The OAEP hash (also the MGF1 hash).
+    pub const fn hash(self) -> HashAlg {
+        match self {
+            KeyManagementAlgorithm::RsaOaep => HashAlg::Sha1,
+            KeyManagementAlgorithm::RsaOaep256 => HashAlg::Sha256,
+        }
+    }
+
+    /// Whether a key of this kind can be used with this algorithm.
+    pub fn fits(self, kind: KeyKind) -> bool {
+        matches!(kind, KeyKind::Rsa { .. })
+    }
+}
+
+impl ContentEncryption {
+    /// The length of the content encryption key in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            ContentEncryption::A128Gcm => 16,
+            ContentEncryption::A192Gcm => 24,
+            ContentEncryption::A256Gcm => 32,
+        }
+    }
+
+    /// The IV length in bytes (96 bits for every GCM `enc`).
+    pub const fn iv_len(self) -> usize {
+        12
+    }
+
+    /// The authentication tag length in bytes (128 bits).
+    pub const fn tag_len(self) -> usize {
+        16
+    }
+}
+
+impl EcCurve {
+    /// The length in bytes of a field element (and of each JWK coordinate).
+    pub const fn coordinate_len(self) -> usize {
+        match self {
+            EcCurve::P256 => 32,
+            EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
+        }
+    }
+
+    /// The length of a raw r||s signature on this curve.
+    pub const fn signature_len(self) -> usize {
+        2 * self.coordinate_len()
+    }
+}
+
+/// The smallest RSA modulus accepted anywhere, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus accepted, in bits.
+pub const MAX_RSA_BITS: usize = 16384;
+
+/// What a key is: its type and size. Never secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// An RSA key with a modulus of `bits` bits.
+    Rsa {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// An EC key on the given curve.
+    Ec(EcCurve),
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyKind::Rsa { bits } => write!(f, "RSA {bits}-bit key"),
+            KeyKind::Ec(c) => write!(f, "EC {c} key"),
+        }
+    }
+}
+
+/// What key to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeySpec {
+    /// RSA with this modulus size (2048, 3072 or 4096) and exponent 65537.
+    Rsa {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// EC on this curve.
+    Ec(EcCurve),
+}
+
+impl KeySpec {
+    /// Checks that a provider should generate this (RSA: 2048, 3072 or 4096 bits).
+    pub fn validate(self) -> Result<(), Error> {
+        match self {
+            KeySpec::Rsa { bits: 2048 | 3072 | 4096 } | KeySpec::Ec(_) => Ok(()),
+            KeySpec::Rsa { bits } => Err(Error::invalid_key(
+                "an RSA key size of 2048, 3072 or 4096 bits",
+                format!("{bits} bits"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_exactly() {
+        for a in JwsAlgorithm::ALL {
+            assert_eq!(JwsAlgorithm::from_name(a.name()), Ok(*a));
+        }
+        for a in KeyManagementAlgorithm::ALL {
+            assert_eq!(a.name().parse::<KeyManagementAlgorithm>(), Ok(*a));
+        }
+        for a in ContentEncryption::ALL {
+            assert_eq!(a.to_string().parse::<ContentEncryption>(), Ok(*a));
+        }
+    }
+
+    #[test]
+    fn none_and_near_misses_are_rejected() {
+        for bad in ["none", "None", "rs256", "RS256 ", "HS256", "", "ES256K", "EdDSA"] {
+            let err = JwsAlgorithm::from_name(bad).unwrap_err();
+            assert!(matches!(err, Error::UnsupportedAlgorithm { kind: "JWS alg", .. }), "{bad}");
+        }
+        assert!(KeyManagementAlgorithm::from_name("RSA1_5").is_err());
+        assert!(ContentEncryption::from_name("A128CBC-HS256").is_err());
+        let msg = JwsAlgorithm::from_name("none").unwrap_err().to_string();
+        assert!(msg.contains("\"none\"") && msg.contains("ES512"), "{msg}");
+    }
+
+    #[test]
+    fn fit_checks() {
+        assert!(JwsAlgorithm::Es512.fits(KeyKind::Ec(EcCurve::P521)));
+        assert!(!JwsAlgorithm::Es256.fits(KeyKind::Ec(EcCurve::P384)));
+        assert!(!JwsAlgorithm::Rs256.fits(KeyKind::Ec(EcCurve::P256)));
+        assert!(JwsAlgorithm::Ps256.fits(KeyKind::Rsa { bits: 2048 }));
+        assert!(!KeyManagementAlgorithm::RsaOaep.fits(KeyKind::Ec(EcCurve::P256)));
+    }
+}

@@ -1,0 +1,117 @@
+//! The crypto provider traits: everything jose-core needs from a cryptographic library.
+//!
+//! The model is rustls' `CryptoProvider`: one value bundles every primitive, a provider crate builds
+//! it, and every API that does crypto takes it (the facade crate `jose` picks a default by cargo
+//! feature). jose-core handles PEM, JWK and ASN.1 itself and hands a provider only normalized DER:
+//! PKCS#8 for private keys and SPKI for public keys. A new provider (a KMS, an HSM) implements these
+//! three small object-safe traits.
+//!
+//! # Contract for implementors
+//!
+//! - Every RSA-OAEP unwrap failure and every AEAD open failure is [`Error::DecryptionFailed`], with
+//!   nothing else to tell them apart.
+//! - Every signature that does not verify is [`Error::BadSignature`]; ECDSA signatures are raw r||s of
+//!   exactly [`EcCurve::signature_len`] bytes, anything else fails.
+//! - RSA keys below [`MIN_RSA_BITS`] are refused on import and generation.
+//! - `Debug` output never contains key material.
+//! - Private key material the provider keeps is zeroized on drop.
+
+use crate::alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
+use crate::error::Error;
+use std::fmt::Debug;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+#[allow(unused_imports)]
+use crate::alg::MIN_RSA_BITS;
+
+/// A bundle of cryptographic primitives. Object-safe; use it as `&dyn CryptoProvider` or
+/// `Arc<dyn CryptoProvider>`.
+pub trait CryptoProvider: Send + Sync + Debug {
+    /// A short name for messages and the CLI (`"aws-lc"`, `"rustcrypto"`).
+    fn name(&self) -> &'static str;
+
+    /// Fills `dest` with bytes from a cryptographically secure random generator.
+    fn fill_random(&self, dest: &mut [u8]) -> Result<(), Error>;
+
+    /// SHA-256 of `data` (used for RFC 7638 thumbprints).
+    fn sha256(&self, data: &[u8]) -> [u8; 32];
+
+    /// AEAD encryption for `enc`: returns the ciphertext (same length as `plaintext`) and the detached
+    /// 128-bit tag. `key` must be `enc.key_len()` bytes and `iv` `enc.iv_len()` bytes, else
+    /// [`Error::InvalidRequest`].
+    fn aead_seal(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<(Vec<u8>, [u8; 16]), Error>;
+
+    /// AEAD decryption for `enc` with a detached tag. Any failure (wrong key or IV length, wrong tag
+    /// length, authentication failure) is [`Error::DecryptionFailed`].
+    fn aead_open(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error>;
+
+    /// Imports a private key from PKCS#8 v1 DER (RSA, or EC on P-256/P-384/P-521 with the public
+    /// key included). Checks the key is consistent and, for RSA, at least [`MIN_RSA_BITS`].
+    fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error>;
+
+    /// Imports a public key from SPKI DER. EC points must be on the curve (uncompressed form).
+    fn import_public_spki(&self, spki_der: &[u8]) -> Result<Arc<dyn PublicKeyOps>, Error>;
+
+    /// Generates a fresh key pair (RSA 2048/3072/4096 with e = 65537, or EC).
+    fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error>;
+}
+
+/// Operations on a private key held by a provider.
+pub trait PrivateKeyOps: Send + Sync + Debug {
+    /// The key's type and size.
+    fn kind(&self) -> KeyKind;
+
+    /// Signs `message` with `alg`. The caller has checked that `alg` fits the key; a provider still
+    /// returns [`Error::InvalidKey`] if it does not. ECDSA returns raw r||s.
+    fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// Decrypts a JWE encrypted key. Every failure is [`Error::DecryptionFailed`].
+    fn unwrap_key(
+        &self,
+        alg: KeyManagementAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error>;
+
+    /// The matching public key.
+    fn public_key(&self) -> Arc<dyn PublicKeyOps>;
+
+    /// The key as PKCS#8 v1 DER (EC keys include the public key).
+    fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error>;
+}
+
+/// Operations on a public key held by a provider.
+pub trait PublicKeyOps: Send + Sync + Debug {
+    /// The key's type and size.
+    fn kind(&self) -> KeyKind;
+
+    /// Verifies `signature` over `message`. Any mismatch, including a signature of the wrong length,
+    /// is [`Error::BadSignature`].
+    fn verify(&self, alg: JwsAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), Error>;
+
+    /// Encrypts a content encryption key for this key (RSA-OAEP / RSA-OAEP-256).
+    fn wrap_key(&self, alg: KeyManagementAlgorithm, cek: &[u8]) -> Result<Vec<u8>, Error>;
+
+    /// The key as SPKI DER (EC points uncompressed).
+    fn to_spki_der(&self) -> Result<Vec<u8>, Error>;
+}
+
+/// Expected ECDSA signature length for `curve`, for providers' length checks.
+pub const fn ecdsa_signature_len(curve: EcCurve) -> usize {
+    curve.signature_len()
+}
