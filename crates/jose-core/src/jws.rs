@@ -1,0 +1,648 @@
+//! JSON Web Signature (RFC 7515), with detached (appendix F) and unencoded (RFC 7797) payloads.
+//!
+//! One model, three serializations: a [`Jws`] is built by [`JwsBuilder`] or parsed by
+//! [`Jws::from_compact`] / [`Jws::from_json`] / [`Jws::parse`], and written by
+//! [`Jws::to_compact`], [`Jws::to_flattened_json`] and [`Jws::to_general_json`].
+//!
+//! ```
+//! # fn run(provider: &dyn jose_core::CryptoProvider) -> Result<(), jose_core::Error> {
+//! use jose_core::{EcCurve, JwsAlgorithm, KeySpec, Limits, PrivateKey, SigningKey};
+//! use jose_core::jws::{Jws, JwsBuilder};
+//!
+//! let key = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider)?.with_kid("k1");
+//! let signer = SigningKey::new(key, JwsAlgorithm::Es256)?;
+//! let token = JwsBuilder::new(b"hello").signer(&signer).sign()?.to_compact()?;
+//!
+//! let verifier = signer.verifying_key();
+//! let jws = Jws::from_compact(&token, &Limits::default())?;
+//! assert_eq!(jws.verify(&[verifier])?, b"hello");
+//! # Ok(()) }
+//! ```
+
+use crate::b64;
+use crate::error::Error;
+use crate::header::{Header, Joint};
+use crate::json;
+use crate::key::{SigningKey, VerifyingKey};
+use crate::limits::Limits;
+use crate::alg::JwsAlgorithm;
+use serde_json::{Map, Value};
+
+/// One signature of a JWS with its headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JwsSignature {
+    protected_b64: String,
+    protected: Header,
+    unprotected: Option<Header>,
+    signature: Vec<u8>,
+}
+
+impl JwsSignature {
+    /// The protected header (empty if the signature has none).
+    pub fn protected_header(&self) -> &Header {
+        &self.protected
+    }
+
+    /// The unprotected header, if any (JSON serializations only).
+    pub fn unprotected_header(&self) -> Option<&Header> {
+        self.unprotected.as_ref()
+    }
+
+    /// The protected header exactly as encoded in the token.
+    pub fn protected_b64(&self) -> &str {
+        &self.protected_b64
+    }
+
+    /// The raw signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The union of protected and unprotected headers (unverified).
+    pub fn header(&self) -> Header {
+        // Disjointness was checked at parse/build time.
+        Joint {
+            protected: &self.protected,
+            shared: self.unprotected.as_ref(),
+            recipient: None,
+        }
+        .merged()
+    }
+
+    fn joint(&self) -> Joint<'_> {
+        Joint {
+            protected: &self.protected,
+            shared: self.unprotected.as_ref(),
+            recipient: None,
+        }
+    }
+}
+
+/// A JWS: a payload (attached or detached) and one or more signatures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jws {
+    payload: Option<Vec<u8>>,
+    b64: bool,
+    signatures: Vec<JwsSignature>,
+}
+
+/// Options for verification beyond the keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Header parameters the caller understands and enforces itself, which a token may therefore list
+    /// in `crit` (`b64` is always understood).
+    pub understood_crit: Vec<String>,
+}
+
+impl VerifyOptions {
+    /// Declares a critical header parameter the caller handles.
+    pub fn understand(mut self, name: impl Into<String>) -> Self {
+        self.understood_crit.push(name.into());
+        self
+    }
+}
+
+/// The outcome of a successful verification.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// Which signature verified (index into [`Jws::signatures`]).
+    pub signature_index: usize,
+    /// Its algorithm.
+    pub alg: JwsAlgorithm,
+    /// The union of its protected and unprotected headers.
+    pub header: Header,
+}
+
+fn signing_input(protected_b64: &str, payload: &[u8], b64: bool) -> Vec<u8> {
+    let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload.len() * 4 / 3 + 4);
+    input.extend_from_slice(protected_b64.as_bytes());
+    input.push(b'.');
+    if b64 {
+        input.extend_from_slice(b64::encode(payload).as_bytes());
+    } else {
+        input.extend_from_slice(payload);
+    }
+    input
+}
+
+/// Builds and signs a [`Jws`].
+#[derive(Debug, Clone)]
+pub struct JwsBuilder<'a> {
+    payload: &'a [u8],
+    detached: bool,
+    unencoded: bool,
+    signers: Vec<(&'a SigningKey, Header, Option<Header>)>,
+}
+
+impl<'a> JwsBuilder<'a> {
+    /// Starts a JWS over `payload`.
+    pub fn new(payload: &'a [u8]) -> Self {
+        JwsBuilder {
+            payload,
+            detached: false,
+            unencoded: false,
+            signers: Vec::new(),
+        }
+    }
+
+    /// Leaves the payload out of the serialized token (RFC 7515 appendix F); the verifier supplies it.
+    pub fn detached(mut self, detached: bool) -> Self {
+        self.detached = detached;
+        self
+    }
+
+    /// Signs the payload unencoded (RFC 7797): adds `"b64":false` and lists `b64` in `crit`.
+    pub fn unencoded(mut self, unencoded: bool) -> Self {
+        self.unencoded = unencoded;
+        self
+    }
+
+    /// Adds a signature by `key`, with a protected header of `alg` and the key's `kid`.
+    pub fn signer(self, key: &'a SigningKey) -> Self {
+        self.signer_with(key, Header::new(), None)
+    }
+
+    /// Adds a signature by `key` with extra protected members (placed after `alg` and `kid`, in
+    /// order) and an optional unprotected header (JSON serializations only). If `protected` sets
+    /// `alg`, it must equal the key's; if it or `unprotected` sets `kid`, the key's `kid` is not added.
+    pub fn signer_with(mut self, key: &'a SigningKey, protected: Header, unprotected: Option<Header>) -> Self {
+        self.signers.push((key, protected, unprotected));
+        self
+    }
+
+    /// Signs.
+    pub fn sign(self) -> Result<Jws, Error> {
+        if self.signers.is_empty() {
+            return Err(Error::InvalidRequest("a JWS needs at least one signer".into()));
+        }
+        let mut signatures = Vec::with_capacity(self.signers.len());
+        for (key, extra, unprotected) in self.signers {
+            let protected = build_protected(key, &extra, unprotected.as_ref(), self.unencoded)?;
+            let joint = Joint::new(&protected, unprotected.as_ref(), None)?;
+            let crit: Vec<String> = protected
+                .crit()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            let crit_refs: Vec<&str> = crit.iter().map(String::as_str).collect();
+            joint.check_crit(&crit_refs)?;
+            if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
+                return Err(Error::InvalidRequest("\"b64\" must be in the protected header".into()));
+            }
+            let protected_b64 = b64::encode(protected.to_json().as_bytes());
+            let signature = key.sign(&signing_input(&protected_b64, self.payload, !self.unencoded))?;
+            signatures.push(JwsSignature {
+                protected_b64,
+                protected,
+                unprotected,
+                signature,
+            });
+        }
+        Ok(Jws {
+            payload: (!self.detached).then(|| self.payload.to_vec()),
+            b64: !self.unencoded,
+            signatures,
+        })
+    }
+}
+
+fn build_protected(
+    key: &SigningKey,
+    extra: &Header,
+    unprotected: Option<&Header>,
+    unencoded: bool,
+) -> Result<Header, Error> {
+    let mut h = Header::new();
+    if let Some(alg) = extra.alg()? {
+        if alg != key.alg().name() {
+            return Err(Error::InvalidRequest(format!(
+                "the protected header says \"alg\":{alg:?} but the key is bound to {}",
+                key.alg()
+            )));
+        }
+    }
+    h.set("alg", key.alg().name());
+    if let Some(kid) = extra.get("kid") {
+        h.set("kid", kid.clone());
+    } else if let (Some(kid), false) = (key.kid(), unprotected.is_some_and(|u| u.contains("kid"))) {
+        h.set("kid", kid);
+    }
+    for (name, value) in extra.as_map() {
+        if name != "alg" && name != "kid" {
+            h.set(name.clone(), value.clone());
+        }
+    }
+    if unencoded {
+        if h.b64()? == Some(true) {
+            return Err(Error::InvalidRequest(
+                "unencoded payload requested but the header says \"b64\":true".into(),
+            ));
+        }
+        h.set("b64", false);
+        let mut crit: Vec<Value> = match h.get("crit") {
+            Some(Value::Array(items)) => items.clone(),
+            Some(_) => return Err(Error::InvalidRequest("\"crit\" must be an array".into())),
+            None => Vec::new(),
+        };
+        if !crit.iter().any(|v| v == "b64") {
+            crit.push(Value::from("b64"));
+        }
+        h.remove("crit");
+        h.set("crit", crit);
+    } else if h.b64()?.is_some() {
+        return Err(Error::InvalidRequest(
+            "set \"b64\" with JwsBuilder::unencoded, not in the header".into(),
+        ));
+    }
+    Ok(h)
+}
+
+impl Jws {
+    /// The signatures.
+    pub fn signatures(&self) -> &[JwsSignature] {
+        &self.signatures
+    }
+
+    /// The payload carried in the token, not yet verified (`None` if detached).
+    pub fn unverified_payload(&self) -> Option<&[u8]> {
+        self.payload.as_deref()
+    }
+
+    /// True if the payload is not in the token.
+    pub fn is_detached(&self) -> bool {
+        self.payload.is_none()
+    }
+
+    /// True if the payload is unencoded (RFC 7797 `"b64":false`).
+    pub fn is_unencoded(&self) -> bool {
+        !self.b64
+    }
+
+    /// Verifies with `keys` (the allow-list: only their algorithms are accepted) and returns the
+    /// payload. Succeeds when one signature verifies with a key whose algorithm equals the
+    /// signature's `alg` and whose `kid`, if both have one, equals the header's.
+    pub fn verify(&self, keys: &[VerifyingKey]) -> Result<&[u8], Error> {
+        self.verify_with(keys, None, &VerifyOptions::default())?;
+        self.payload
+            .as_deref()
+            .ok_or_else(|| Error::InvalidRequest("the payload is detached: use verify_detached".into()))
+    }
+
+    /// Verifies a JWS whose payload travels separately. A token that carries a non-empty payload of
+    /// its own is rejected.
+    pub fn verify_detached(&self, payload: &[u8], keys: &[VerifyingKey]) -> Result<(), Error> {
+        self.verify_with(keys, Some(payload), &VerifyOptions::default()).map(|_| ())
+    }
+
+    /// Full-control verification: `detached` supplies the payload of a detached JWS.
+    pub fn verify_with(
+        &self,
+        keys: &[VerifyingKey],
+        detached: Option<&[u8]>,
+        options: &VerifyOptions,
+    ) -> Result<Verified, Error> {
+        let payload: &[u8] = match (detached, self.payload.as_deref()) {
+            (Some(p), None | Some([])) => p,
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidRequest(
+                    "a detached payload was supplied but the token carries its own payload".into(),
+                ));
+            }
+            (None, Some(p)) => p,
+            (None, None) => {
+                return Err(Error::InvalidRequest(
+                    "the payload is detached; supply it to verify".into(),
+                ));
+            }
+        };
+        let mut understood: Vec<&str> = vec!["b64"];
+        understood.extend(options.understood_crit.iter().map(String::as_str));
+        let mut first_error = None;
+        let mut tried_a_key = false;
+        for (index, sig) in self.signatures.iter().enumerate() {
+            match verify_one(sig, keys, payload, self.b64, &understood) {
+                Ok(alg) => {
+                    return Ok(Verified {
+                        signature_index: index,
+                        alg,
+                        header: sig.header(),
+                    });
+                }
+                Err(e) => {
+                    tried_a_key |= e == Error::BadSignature;
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if tried_a_key {
+            return Err(Error::BadSignature);
+        }
+        Err(first_error.unwrap_or(Error::BadSignature))
+    }
+
+    /// Compact serialization (`header.payload.signature`; the payload part is empty if detached).
+    /// Needs exactly one signature and no unprotected header.
+    pub fn to_compact(&self) -> Result<String, Error> {
+        let sig = self.single("compact")?;
+        if sig.unprotected.is_some() {
+            return Err(Error::InvalidRequest(
+                "compact serialization cannot carry an unprotected header".into(),
+            ));
+        }
+        let payload = self.payload_segment(true)?.unwrap_or_default();
+        Ok(format!("{}.{}.{}", sig.protected_b64, payload, b64::encode(&sig.signature)))
+    }
+
+    /// Flattened JSON serialization (RFC 7515 section 7.2.2). Needs exactly one signature.
+    pub fn to_flattened_json(&self) -> Result<String, Error> {
+        let sig = self.single("flattened JSON")?;
+        let mut obj = Map::new();
+        if let Some(p) = self.payload_segment(false)? {
+            obj.insert("payload".into(), Value::String(p));
+        }
+        sig.write_json(&mut obj);
+        Ok(Value::Object(obj).to_string())
+    }
+
+    /// General JSON serialization (RFC 7515 section 7.2.1).
+    pub fn to_general_json(&self) -> Result<String, Error> {
+        let mut obj = Map::new();
+        if let Some(p) = self.payload_segment(false)? {
+            obj.insert("payload".into(), Value::String(p));
+        }
+        let sigs = self
+            .signatures
+            .iter()
+            .map(|s| {
+                let mut o = Map::new();
+                s.write_json(&mut o);
+                Value::Object(o)
+            })
+            .collect();
+        obj.insert("signatures".into(), Value::Array(sigs));
+        Ok(Value::Object(obj).to_string())
+    }
+
+    fn single(&self, what: &str) -> Result<&JwsSignature, Error> {
+        match self.signatures.as_slice() {
+            [one] => Ok(one),
+            many => Err(Error::InvalidRequest(format!(
+                "{what} serialization needs exactly one signature, this JWS has {}",
+                many.len()
+            ))),
+        }
+    }
+
+    fn payload_segment(&self, compact: bool) -> Result<Option<String>, Error> {
+        let Some(p) = &self.payload else {
+            return Ok(None);
+        };
+        if self.b64 {
+            return Ok(Some(b64::encode(p)));
+        }
+        let text = std::str::from_utf8(p).map_err(|_| {
+            Error::InvalidRequest(
+                "an unencoded attached payload must be UTF-8; detach it instead".into(),
+            )
+        })?;
+        if compact && text.contains('.') {
+            return Err(Error::InvalidRequest(
+                "an unencoded payload containing '.' cannot be attached in compact form (RFC 7797 section 5.2); detach it".into(),
+            ));
+        }
+        Ok(Some(text.to_owned()))
+    }
+
+    /// Parses the compact serialization.
+    pub fn from_compact(token: &str, limits: &Limits) -> Result<Self, Error> {
+        Limits::check("JWS", limits.max_token_len, token.len())?;
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::malformed(
+                "JWS compact serialization",
+                "three dot-separated parts",
+                format!("{} parts", token.split('.').count()),
+            ));
+        };
+        if h.is_empty() {
+            return Err(Error::malformed("JWS", "a protected header", "an empty first part"));
+        }
+        let sig = parse_signature(Some(h), None, s, limits)?;
+        let b64 = sig.protected.b64()?.unwrap_or(true);
+        let payload = if b64 { b64::decode("JWS payload", p)? } else { p.as_bytes().to_vec() };
+        Ok(Jws {
+            payload: Some(payload),
+            b64,
+            signatures: vec![sig],
+        })
+    }
+
+    /// Parses either JSON serialization (flattened or general).
+    pub fn from_json(text: &str, limits: &Limits) -> Result<Self, Error> {
+        Limits::check("JWS", limits.max_token_len, text.len())?;
+        let mut obj = json::parse_object(text.as_bytes(), "JWS JSON")?;
+        let sigs: Vec<JwsSignature> = match obj.remove("signatures") {
+            Some(Value::Array(items)) => {
+                if ["protected", "header", "signature"].iter().any(|k| obj.contains_key(*k)) {
+                    return Err(Error::malformed(
+                        "JWS JSON",
+                        "either \"signatures\" (general) or \"signature\" (flattened)",
+                        "both",
+                    ));
+                }
+                if items.is_empty() {
+                    return Err(Error::malformed("JWS JSON", "at least one signature", "none"));
+                }
+                Limits::check("JWS signatures", limits.max_signatures, items.len())?;
+                items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::Object(mut o) => parse_signature_json(&mut o, limits),
+                        other => Err(Error::malformed(
+                            "JWS JSON signature",
+                            "an object",
+                            json::json_type(&other),
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            Some(other) => {
+                return Err(Error::malformed(
+                    "JWS JSON \"signatures\"",
+                    "an array",
+                    json::json_type(&other),
+                ));
+            }
+            None => vec![parse_signature_json(&mut obj, limits)?],
+        };
+        let b64 = sigs.first().map_or(Ok(None), |s| s.protected.b64())?.unwrap_or(true);
+        for s in &sigs {
+            if s.protected.b64()?.unwrap_or(true) != b64 {
+                return Err(Error::InvalidHeader(
+                    "all signatures of a JWS must agree on \"b64\"".into(),
+                ));
+            }
+        }
+        let payload = match obj.get("payload") {
+            None => None,
+            Some(Value::String(p)) if b64 => Some(b64::decode("JWS payload", p)?),
+            Some(Value::String(p)) => Some(p.as_bytes().to_vec()),
+            Some(other) => {
+                return Err(Error::malformed(
+                    "JWS JSON \"payload\"",
+                    "a string",
+                    json::json_type(other),
+                ));
+            }
+        };
+        Ok(Jws {
+            payload,
+            b64,
+            signatures: sigs,
+        })
+    }
+
+    /// Parses any serialization: JSON if the text (trimmed) starts with `{`, else compact.
+    pub fn parse(text: &str, limits: &Limits) -> Result<Self, Error> {
+        let t = text.trim();
+        if t.starts_with('{') {
+            Self::from_json(t, limits)
+        } else {
+            Self::from_compact(t, limits)
+        }
+    }
+}
+
+impl JwsSignature {
+    fn write_json(&self, obj: &mut Map<String, Value>) {
+        if !self.protected_b64.is_empty() {
+            obj.insert("protected".into(), Value::String(self.protected_b64.clone()));
+        }
+        if let Some(u) = &self.unprotected {
+            obj.insert("header".into(), Value::Object(u.as_map().clone()));
+        }
+        obj.insert("signature".into(), Value::String(b64::encode(&self.signature)));
+    }
+}
+
+fn parse_signature_json(obj: &mut Map<String, Value>, limits: &Limits) -> Result<JwsSignature, Error> {
+    let protected = match obj.remove("protected") {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            return Err(Error::malformed(
+                "JWS JSON \"protected\"",
+                "a base64url string",
+                json::json_type(&other),
+            ));
+        }
+    };
+    let unprotected = match obj.remove("header") {
+        None => None,
+        Some(v) => {
+            let h = Header::from_value(v, "JWS JSON \"header\"")?;
+            Limits::check("JOSE header", limits.max_header_len, h.to_json().len())?;
+            Some(h)
+        }
+    };
+    let signature = match obj.remove("signature") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err(Error::malformed(
+                "JWS JSON \"signature\"",
+                "a base64url string",
+                json::json_type(&other),
+            ));
+        }
+        None => return Err(Error::malformed("JWS JSON", "a \"signature\" member", "none")),
+    };
+    if protected.is_none() && unprotected.is_none() {
+        return Err(Error::malformed(
+            "JWS JSON signature",
+            "a \"protected\" or \"header\" member",
+            "neither",
+        ));
+    }
+    parse_signature(protected.as_deref(), unprotected, &signature, limits)
+}
+
+fn parse_signature(
+    protected_b64: Option<&str>,
+    unprotected: Option<Header>,
+    signature_b64: &str,
+    limits: &Limits,
+) -> Result<JwsSignature, Error> {
+    let protected = match protected_b64 {
+        Some(p) => {
+            Limits::check("JOSE header", limits.max_header_len.saturating_mul(2), p.len())?;
+            Header::from_json_bytes(&b64::decode("JWS protected header", p)?, limits)?
+        }
+        None => Header::new(),
+    };
+    Joint::new(&protected, unprotected.as_ref(), None)?;
+    if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
+        return Err(Error::InvalidHeader("\"b64\" must be in the protected header".into()));
+    }
+    if protected.b64()? == Some(false)
+        && !protected.crit()?.is_some_and(|c| c.contains(&"b64"))
+    {
+        return Err(Error::InvalidHeader(
+            "\"b64\":false must be listed in \"crit\" (RFC 7797 section 6)".into(),
+        ));
+    }
+    Ok(JwsSignature {
+        protected_b64: protected_b64.unwrap_or_default().to_owned(),
+        protected,
+        unprotected,
+        signature: b64::decode("JWS signature", signature_b64)?,
+    })
+}
+
+/// Checks one signature against the candidate keys; returns its algorithm on success.
+fn verify_one(
+    sig: &JwsSignature,
+    keys: &[VerifyingKey],
+    payload: &[u8],
+    b64: bool,
+    understood: &[&str],
+) -> Result<JwsAlgorithm, Error> {
+    let joint = sig.joint();
+    joint.check_crit(understood)?;
+    let alg_name = joint
+        .get_str("alg")?
+        .ok_or_else(|| Error::InvalidHeader("the JWS header has no \"alg\"".into()))?;
+    let alg = JwsAlgorithm::from_name(alg_name)?;
+    let kid = joint.get_str("kid")?;
+    let mut candidates = keys
+        .iter()
+        .filter(|k| k.alg() == alg)
+        .filter(|k| match (kid, k.kid()) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        })
+        .peekable();
+    if candidates.peek().is_none() {
+        let allowed: Vec<&str> = keys.iter().map(|k| k.alg().name()).collect();
+        if !allowed.contains(&alg.name()) {
+            return Err(Error::AlgorithmNotAllowed {
+                found: alg.name().to_owned(),
+                allowed: if allowed.is_empty() { "none (no keys given)".into() } else { allowed.join(", ") },
+            });
+        }
+        return Err(Error::NoMatchingKey(format!(
+            "no {alg} key has kid {:?}",
+            kid.unwrap_or_default()
+        )));
+    }
+    let input = signing_input(&sig.protected_b64, payload, b64);
+    for key in candidates {
+        if key.verify(&input, &sig.signature).is_ok() {
+            return Ok(alg);
+        }
+    }
+    Err(Error::BadSignature)
+}
