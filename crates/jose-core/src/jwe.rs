@@ -5,7 +5,8 @@
 //! [`Jwe::to_compact`], [`Jwe::to_flattened_json`] and [`Jwe::to_general_json`].
 //!
 //! ```
-//! # fn run(provider: &dyn jose_core::CryptoProvider) -> Result<(), jose_core::Error> {
+//! # fn main() -> Result<(), jose_core::Error> {
+//! # let provider = jose_crypto_awslc::provider();
 //! use jose_core::{ContentEncryption, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits, PrivateKey};
 //! use jose_core::jwe::{Jwe, JweBuilder};
 //!

@@ -5,7 +5,8 @@
 //! [`Jws::to_compact`], [`Jws::to_flattened_json`] and [`Jws::to_general_json`].
 //!
 //! ```
-//! # fn run(provider: &dyn jose_core::CryptoProvider) -> Result<(), jose_core::Error> {
+//! # fn main() -> Result<(), jose_core::Error> {
+//! # let provider = jose_crypto_awslc::provider();
 //! use jose_core::{EcCurve, JwsAlgorithm, KeySpec, Limits, PrivateKey, SigningKey};
 //! use jose_core::jws::{Jws, JwsBuilder};
 //!

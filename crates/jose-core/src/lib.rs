@@ -1,4 +1,53 @@
-//! jose-core (WIP)
+//! JOSE types, serialization and engines (JWS, JWE, JWK) over a pluggable crypto provider.
+//!
+//! jose-core does no cryptography of its own: every primitive comes from a [`CryptoProvider`]
+//! (see [`provider`]), such as `jose-crypto-awslc` or `jose-crypto-rustcrypto`. Most applications
+//! use the facade crate `jose`, which re-exports this crate and chooses a default provider by cargo
+//! feature.
+//!
+//! ```
+//! use jose_core::jws::{Jws, JwsBuilder};
+//! use jose_core::{EcCurve, JwsAlgorithm, KeySpec, Limits, PrivateKey, SigningKey, VerifyingKey};
+//!
+//! # fn main() -> Result<(), jose_core::Error> {
+//! let provider = jose_crypto_awslc::provider();
+//!
+//! // Keys are bound to one algorithm before use.
+//! let key = PrivateKey::generate(KeySpec::Ec(EcCurve::P521), provider)?.with_kid("2026-01");
+//! let signer = SigningKey::new(key, JwsAlgorithm::Es512)?;
+//! let token = JwsBuilder::new(b"{\"amount\":\"10.00\"}").signer(&signer).sign()?.to_compact()?;
+//!
+//! // The verifier's keys are its allow-list: only ES512 with kid "2026-01" is accepted here.
+//! let public = signer.key().public_key();
+//! let verifier = VerifyingKey::new(public, JwsAlgorithm::Es512)?;
+//! let payload = Jws::from_compact(&token, &Limits::default())?.verify(&[verifier])?;
+//! assert_eq!(payload, b"{\"amount\":\"10.00\"}");
+//! # Ok(()) }
+//! ```
+//!
+//! # Map
+//!
+//! - [`alg`]: algorithm identifiers. Registered names parse exactly; `none` and anything else is
+//!   [`Error::UnsupportedAlgorithm`].
+//! - [`key`]: [`PrivateKey`] / [`PublicKey`] (from PEM, DER or JWK, or generated) and the bound
+//!   keys [`SigningKey`], [`VerifyingKey`], [`EncryptingKey`], [`DecryptingKey`].
+//! - [`formats`] and [`jwk`]: PKCS#8, PKCS#1, SEC1 and SPKI in PEM or DER; JWK and JWKS, RFC 7638
+//!   thumbprints.
+//! - [`jws`]: JWS in compact, flattened and general JSON; detached and unencoded payloads.
+//! - [`jwe`]: JWE in compact, flattened and general JSON; AAD; several recipients.
+//! - [`nested`]: a JWS inside a JWE.
+//! - [`header`]: JOSE headers; [`limits`]: the size limits every parser applies.
+//!
+//! # Security rules
+//!
+//! - Keys are bound to one algorithm; a token's `alg` is compared with the binding, never used to
+//!   choose what to do. Decryption and verification take the keys (and, for JWE, the `enc` values)
+//!   that are allowed.
+//! - Every key-unwrap or AEAD failure is the same [`Error::DecryptionFailed`]; an unwrap failure
+//!   still decrypts with a random CEK (RFC 7516 section 11.5).
+//! - RSA keys under 2048 bits are refused; ECDSA signatures are raw r||s of the exact length.
+//! - `crit` is honoured; duplicate JSON member names are refused; `zip` is refused; every parser
+//!   has a size limit ([`Limits`]).
 
 pub mod alg;
 pub mod b64;

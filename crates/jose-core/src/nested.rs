@@ -2,7 +2,8 @@
 //! section 11.2 describe.
 //!
 //! ```
-//! # fn run(provider: &dyn jose_core::CryptoProvider) -> Result<(), jose_core::Error> {
+//! # fn main() -> Result<(), jose_core::Error> {
+//! # let provider = jose_crypto_awslc::provider();
 //! use jose_core::*;
 //! use jose_core::nested;
 //!

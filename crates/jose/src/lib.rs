@@ -1,1 +1,73 @@
-//! stub
+//! JOSE (JWS, JWE, JWK) for payment and banking APIs, with a pluggable crypto provider.
+//!
+//! This facade re-exports [`jose_core`] and picks a default [`CryptoProvider`] by cargo feature:
+//!
+//! | feature | provider | notes |
+//! |---|---|---|
+//! | `aws-lc` (default) | [`jose_crypto_awslc`] | aws-lc-rs: fast, constant-time RSA |
+//! | `rustcrypto` | [`jose_crypto_rustcrypto`] | pure Rust (RustCrypto) |
+//!
+//! With both features on, `aws-lc` is the default and both are reachable through
+//! [`provider_by_name`]. Every API that does crypto takes a `&dyn CryptoProvider`, so any provider
+//! (including your own, for a KMS or an HSM) can be passed explicitly.
+//!
+//! ```
+//! use jose::{ContentEncryption, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits, PrivateKey};
+//! use jose::jwe::{Jwe, JweBuilder};
+//!
+//! # fn main() -> Result<(), jose::Error> {
+//! let provider = jose::default_provider();
+//! let key = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?.with_kid("bank-2026");
+//! let ours = DecryptingKey::new(key, KeyManagementAlgorithm::RsaOaep256)?;
+//!
+//! // The sender encrypts to our public key...
+//! let theirs = ours.encrypting_key();
+//! let token = JweBuilder::new(ContentEncryption::A256Gcm)
+//!     .content_type("application/json")
+//!     .recipient(&theirs)
+//!     .encrypt(br#"{"iban":"DE89370400440532013000"}"#, provider)?
+//!     .to_compact()?;
+//!
+//! // ...and we decrypt, allowing exactly RSA-OAEP-256 (the key's binding) and A256GCM.
+//! let jwe = Jwe::from_compact(&token, &Limits::default())?;
+//! let out = jwe.decrypt(&[ours], &[ContentEncryption::A256Gcm], provider)?;
+//! assert_eq!(&out.plaintext[..], br#"{"iban":"DE89370400440532013000"}"#);
+//! # Ok(()) }
+//! ```
+
+#[cfg(not(any(feature = "aws-lc", feature = "rustcrypto")))]
+compile_error!("enable at least one provider feature of `jose`: \"aws-lc\" (default) or \"rustcrypto\"");
+
+pub use jose_core::*;
+
+#[cfg(feature = "aws-lc")]
+pub use jose_crypto_awslc;
+#[cfg(feature = "rustcrypto")]
+pub use jose_crypto_rustcrypto;
+
+/// The default provider: aws-lc-rs when the `aws-lc` feature is on, else RustCrypto.
+pub fn default_provider() -> &'static dyn CryptoProvider {
+    #[cfg(feature = "aws-lc")]
+    {
+        jose_crypto_awslc::provider()
+    }
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        jose_crypto_rustcrypto::provider()
+    }
+}
+
+/// Every provider compiled in, default first.
+pub fn providers() -> Vec<&'static dyn CryptoProvider> {
+    let mut v: Vec<&'static dyn CryptoProvider> = Vec::new();
+    #[cfg(feature = "aws-lc")]
+    v.push(jose_crypto_awslc::provider());
+    #[cfg(feature = "rustcrypto")]
+    v.push(jose_crypto_rustcrypto::provider());
+    v
+}
+
+/// A compiled-in provider by its name (`"aws-lc"` or `"rustcrypto"`).
+pub fn provider_by_name(name: &str) -> Option<&'static dyn CryptoProvider> {
+    providers().into_iter().find(|p| p.name() == name)
+}
