@@ -1,1 +1,73 @@
-fn main() {}
+//! Project automation for the jose workspace, in the style of matklad's `xtask` pattern.
+//!
+//! Run it through the cargo alias in `.cargo/config.toml`:
+//!
+//! ```text
+//! cargo xtask ci      # fmt check, clippy, rustdoc, then the whole test suite
+//! cargo xtask test    # the test suite only
+//! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
+//! cargo xtask help    # usage
+//! ```
+//!
+//! The tool has no dependencies beyond `std`: every task is a sequence of child processes
+//! (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
+
+mod ci;
+mod deny;
+mod run;
+
+use std::process::ExitCode;
+
+/// Exit status for a command-line usage error (unknown subcommand, stray arguments) and for a
+/// missing tool, so that CI can tell "misconfigured" apart from "a check failed" (status 1).
+const EXIT_USAGE: u8 = 2;
+
+/// The text printed by `cargo xtask help` and after a usage error.
+const USAGE: &str = "\
+Usage: cargo xtask <COMMAND>
+
+Commands:
+  ci     run every CI check in order, stopping at the first failure:
+           fmt     cargo fmt --all -- --check
+           clippy  cargo clippy --workspace --all-targets --locked -- -D warnings
+           doc     cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
+           test    cargo test --workspace --locked            (unit, integration and doc tests)
+  test   run only the test step
+  deny   cargo-deny: `licenses bans sources` offline, then `advisories`
+         (reported as NOT RUN when the advisory database cannot be fetched)
+  help   print this message
+
+Exit status: 0 success, 1 a check failed, 2 usage error or missing tool.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => return usage_error("no command given"),
+    };
+    if !rest.is_empty() {
+        return usage_error(&format!(
+            "`{command}` takes no arguments, got: {}",
+            rest.join(" ")
+        ));
+    }
+
+    match command {
+        "ci" => ci::ci(),
+        "test" => ci::test(),
+        "deny" => deny::deny(),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        // Later work adds arms here: "fuzz" (cargo-fuzz targets in fuzz/), "bench" (criterion
+        // benches) and "release". Until each exists it is an unknown command, not a stub.
+        other => usage_error(&format!("unknown command `{other}`")),
+    }
+}
+
+/// Prints `message` and the usage text to stderr, and returns the usage exit status.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("xtask: error: {message}\n\n{USAGE}");
+    ExitCode::from(EXIT_USAGE)
+}
