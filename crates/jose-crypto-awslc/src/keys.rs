@@ -1,0 +1,398 @@
+//! RSA and EC keys held by aws-lc-rs, behind jose-core's `PrivateKeyOps` / `PublicKeyOps`.
+
+use crate::der::{self, KeyAlg};
+use aws_lc_rs::encoding::{AsBigEndian, AsDer, EcPrivateKeyBin};
+use aws_lc_rs::error::KeyRejected;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{
+    OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey,
+    OaepPublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+};
+use aws_lc_rs::signature::{
+    self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, KeyPair as _,
+    ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters, UnparsedPublicKey,
+};
+use jose_core::Error;
+use jose_core::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, SignatureScheme};
+use jose_core::provider::{PrivateKeyOps, PublicKeyOps};
+use std::fmt;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The error for a key that aws-lc-rs refuses after our own structural checks passed. The
+/// `KeyRejected` reason is a fixed string from aws-lc-rs ("InvalidEncoding", "InconsistentComponents",
+/// ...), never key bytes.
+fn rejected(expected: impl fmt::Display, err: &KeyRejected) -> Error {
+    Error::invalid_key(
+        expected,
+        format!("a key aws-lc-rs rejects ({})", err.description_()),
+    )
+}
+
+fn provider_failure(what: &str) -> Error {
+    Error::Provider(format!("aws-lc-rs failed to {what}"))
+}
+
+fn ecdsa_signing(curve: EcCurve) -> &'static EcdsaSigningAlgorithm {
+    match curve {
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        EcCurve::P521 => &signature::ECDSA_P521_SHA512_FIXED_SIGNING,
+    }
+}
+
+fn ecdsa_verification(curve: EcCurve) -> &'static EcdsaVerificationAlgorithm {
+    match curve {
+        EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
+        EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
+        EcCurve::P521 => &signature::ECDSA_P521_SHA512_FIXED,
+    }
+}
+
+/// The RSA signing encoding for an RS*/PS* algorithm (PSS: MGF1 with the same hash, salt length =
+/// hash length, which is aws-lc-rs' default).
+fn rsa_signing(alg: JwsAlgorithm) -> Option<&'static dyn RsaEncoding> {
+    match alg {
+        JwsAlgorithm::Rs256 => Some(&signature::RSA_PKCS1_SHA256),
+        JwsAlgorithm::Rs384 => Some(&signature::RSA_PKCS1_SHA384),
+        JwsAlgorithm::Rs512 => Some(&signature::RSA_PKCS1_SHA512),
+        JwsAlgorithm::Ps256 => Some(&signature::RSA_PSS_SHA256),
+        JwsAlgorithm::Ps384 => Some(&signature::RSA_PSS_SHA384),
+        JwsAlgorithm::Ps512 => Some(&signature::RSA_PSS_SHA512),
+        JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => None,
+    }
+}
+
+fn rsa_verification(alg: JwsAlgorithm) -> Option<&'static RsaParameters> {
+    match alg {
+        JwsAlgorithm::Rs256 => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
+        JwsAlgorithm::Rs384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
+        JwsAlgorithm::Rs512 => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
+        JwsAlgorithm::Ps256 => Some(&signature::RSA_PSS_2048_8192_SHA256),
+        JwsAlgorithm::Ps384 => Some(&signature::RSA_PSS_2048_8192_SHA384),
+        JwsAlgorithm::Ps512 => Some(&signature::RSA_PSS_2048_8192_SHA512),
+        JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => None,
+    }
+}
+
+fn oaep(alg: KeyManagementAlgorithm) -> &'static OaepAlgorithm {
+    match alg {
+        KeyManagementAlgorithm::RsaOaep => &OAEP_SHA1_MGF1SHA1,
+        KeyManagementAlgorithm::RsaOaep256 => &OAEP_SHA256_MGF1SHA256,
+    }
+}
+
+fn check_fit(alg: JwsAlgorithm, kind: KeyKind) -> Result<(), Error> {
+    if alg.fits(kind) {
+        Ok(())
+    } else {
+        Err(Error::invalid_key(format!("a key for {alg}"), kind))
+    }
+}
+
+/// A public key: RSA (PKCS#1 v1.5 and PSS verification, RSA-OAEP encryption) or ECDSA.
+pub(crate) struct AwsLcPublicKey {
+    inner: PublicInner,
+    /// Canonical SPKI, as aws-lc-rs re-encodes it (EC points uncompressed).
+    spki: Vec<u8>,
+}
+
+enum PublicInner {
+    Rsa {
+        /// The PKCS#1 `RSAPublicKey`, validated at import, handed to `UnparsedPublicKey`.
+        pkcs1: Vec<u8>,
+        encrypting: OaepPublicEncryptingKey,
+        bits: usize,
+    },
+    Ec {
+        key: ParsedPublicKey,
+        curve: EcCurve,
+    },
+}
+
+impl fmt::Debug for AwsLcPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsLcPublicKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsLcPublicKey {
+    /// Imports SPKI DER: RSA (2048 to 8192 bits, odd exponent >= 3) or EC (uncompressed point on
+    /// P-256, P-384 or P-521).
+    pub(crate) fn from_spki(spki: &[u8]) -> Result<Self, Error> {
+        let info = der::parse_spki(spki)?;
+        match info.kind {
+            KeyKind::Rsa { bits } => {
+                let expected = "a valid RSA public key";
+                let key =
+                    PublicEncryptingKey::from_der(spki).map_err(|e| rejected(expected, &e))?;
+                if key.key_size_bits() != bits {
+                    return Err(Error::invalid_key(
+                        expected,
+                        "a key whose size aws-lc-rs reads differently",
+                    ));
+                }
+                let canonical = key
+                    .as_der()
+                    .map_err(|_| provider_failure("encode an RSA public key"))?
+                    .as_ref()
+                    .to_vec();
+                let encrypting = OaepPublicEncryptingKey::new(key)
+                    .map_err(|_| provider_failure("set up an RSA-OAEP key"))?;
+                Ok(AwsLcPublicKey {
+                    inner: PublicInner::Rsa {
+                        pkcs1: info.public_key.to_vec(),
+                        encrypting,
+                        bits,
+                    },
+                    spki: canonical,
+                })
+            }
+            KeyKind::Ec(curve) => {
+                let key = ParsedPublicKey::new(ecdsa_verification(curve), spki).map_err(|e| {
+                    rejected(
+                        format!("a valid {curve} public key (a point on the curve)"),
+                        &e,
+                    )
+                })?;
+                let canonical = key
+                    .as_der()
+                    .map_err(|_| provider_failure("encode an EC public key"))?
+                    .as_ref()
+                    .to_vec();
+                Ok(AwsLcPublicKey {
+                    inner: PublicInner::Ec { key, curve },
+                    spki: canonical,
+                })
+            }
+        }
+    }
+}
+
+impl PublicKeyOps for AwsLcPublicKey {
+    fn kind(&self) -> KeyKind {
+        match &self.inner {
+            PublicInner::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
+            PublicInner::Ec { curve, .. } => KeyKind::Ec(*curve),
+        }
+    }
+
+    fn verify(&self, alg: JwsAlgorithm, message: &[u8], sig: &[u8]) -> Result<(), Error> {
+        check_fit(alg, self.kind())?;
+        let verified = match (&self.inner, alg.scheme()) {
+            (PublicInner::Ec { key, curve }, SignatureScheme::Ecdsa(_)) => {
+                sig.len() == curve.signature_len() && key.verify_sig(message, sig).is_ok()
+            }
+            // A signature is exactly as long as the modulus (RFC 8017 section 8.2.2 step 1).
+            (PublicInner::Rsa { pkcs1, bits, .. }, _) => match rsa_verification(alg) {
+                Some(params) => {
+                    sig.len() == bits.div_ceil(8)
+                        && UnparsedPublicKey::new(params, pkcs1)
+                            .verify(message, sig)
+                            .is_ok()
+                }
+                None => false,
+            },
+            (PublicInner::Ec { .. }, _) => false,
+        };
+        if verified {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
+    }
+
+    fn wrap_key(&self, alg: KeyManagementAlgorithm, cek: &[u8]) -> Result<Vec<u8>, Error> {
+        let PublicInner::Rsa { encrypting, .. } = &self.inner else {
+            return Err(Error::invalid_key(
+                format!("an RSA key for {alg}"),
+                self.kind(),
+            ));
+        };
+        let algorithm = oaep(alg);
+        let max = encrypting.max_plaintext_size(algorithm);
+        if cek.len() > max {
+            return Err(Error::InvalidRequest(format!(
+                "{alg} with this {} can wrap at most {max} bytes, found a {}-byte CEK",
+                self.kind(),
+                cek.len()
+            )));
+        }
+        let mut out = vec![0u8; encrypting.ciphertext_size()];
+        let len = encrypting
+            .encrypt(algorithm, cek, &mut out, None)
+            .map_err(|_| provider_failure("encrypt with RSA-OAEP"))?
+            .len();
+        out.truncate(len);
+        Ok(out)
+    }
+
+    fn to_spki_der(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.spki.clone())
+    }
+}
+
+/// A private key: RSA (signing and RSA-OAEP decryption) or ECDSA. aws-lc frees (and cleanses) the
+/// key material when this is dropped; nothing secret is kept on the Rust side.
+pub(crate) struct AwsLcPrivateKey {
+    inner: PrivateInner,
+    public: Arc<AwsLcPublicKey>,
+}
+
+enum PrivateInner {
+    Rsa {
+        signing: RsaKeyPair,
+        decrypting: OaepPrivateDecryptingKey,
+        bits: usize,
+    },
+    Ec {
+        key: EcdsaKeyPair,
+        curve: EcCurve,
+    },
+}
+
+impl fmt::Debug for AwsLcPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsLcPrivateKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AwsLcPrivateKey {
+    /// Imports PKCS#8 DER (v1, or v2 if aws-lc accepts it): RSA of 2048 to 8192 bits, or EC on
+    /// P-256/P-384/P-521. aws-lc checks the key is consistent (RSA components, EC public point).
+    pub(crate) fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, Error> {
+        let info = der::parse_pkcs8(pkcs8)?;
+        match info.alg {
+            KeyAlg::Rsa => {
+                let bits = der::check_rsa_private_key(info.private_key)?;
+                let expected = "a valid RSA private key";
+                let signing = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| rejected(expected, &e))?;
+                let decrypting =
+                    PrivateDecryptingKey::from_pkcs8(pkcs8).map_err(|e| rejected(expected, &e))?;
+                if decrypting.key_size_bits() != bits {
+                    return Err(Error::invalid_key(
+                        expected,
+                        "a key whose size aws-lc-rs reads differently",
+                    ));
+                }
+                let decrypting = OaepPrivateDecryptingKey::new(decrypting)
+                    .map_err(|_| provider_failure("set up an RSA-OAEP key"))?;
+                let spki = signing
+                    .public_key()
+                    .as_der()
+                    .map_err(|_| provider_failure("encode an RSA public key"))?;
+                let public = Arc::new(AwsLcPublicKey::from_spki(spki.as_ref())?);
+                Ok(AwsLcPrivateKey {
+                    inner: PrivateInner::Rsa {
+                        signing,
+                        decrypting,
+                        bits,
+                    },
+                    public,
+                })
+            }
+            KeyAlg::Ec(curve) => {
+                let key = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve), pkcs8)
+                    .map_err(|e| rejected(format!("a valid {curve} private key"), &e))?;
+                let spki = key
+                    .public_key()
+                    .as_der()
+                    .map_err(|_| provider_failure("encode an EC public key"))?;
+                let public = Arc::new(AwsLcPublicKey::from_spki(spki.as_ref())?);
+                Ok(AwsLcPrivateKey {
+                    inner: PrivateInner::Ec { key, curve },
+                    public,
+                })
+            }
+        }
+    }
+}
+
+impl PrivateKeyOps for AwsLcPrivateKey {
+    fn kind(&self) -> KeyKind {
+        match &self.inner {
+            PrivateInner::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
+            PrivateInner::Ec { curve, .. } => KeyKind::Ec(*curve),
+        }
+    }
+
+    fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        check_fit(alg, self.kind())?;
+        let rng = SystemRandom::new();
+        match &self.inner {
+            PrivateInner::Rsa { signing, .. } => {
+                let encoding = rsa_signing(alg)
+                    .ok_or_else(|| Error::invalid_key(format!("a key for {alg}"), self.kind()))?;
+                let mut sig = vec![0u8; signing.public_modulus_len()];
+                signing
+                    .sign(encoding, &rng, message, &mut sig)
+                    .map_err(|_| provider_failure("sign with RSA"))?;
+                Ok(sig)
+            }
+            PrivateInner::Ec { key, curve } => {
+                let sig = key
+                    .sign(&rng, message)
+                    .map_err(|_| provider_failure("sign with ECDSA"))?;
+                let sig = sig.as_ref();
+                if sig.len() != curve.signature_len() {
+                    return Err(provider_failure("produce a fixed-length ECDSA signature"));
+                }
+                Ok(sig.to_vec())
+            }
+        }
+    }
+
+    fn unwrap_key(
+        &self,
+        alg: KeyManagementAlgorithm,
+        encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let PrivateInner::Rsa { decrypting, .. } = &self.inner else {
+            return Err(Error::DecryptionFailed);
+        };
+        if encrypted_key.len() != decrypting.key_size_bytes() {
+            return Err(Error::DecryptionFailed);
+        }
+        let mut out = Zeroizing::new(vec![0u8; decrypting.min_output_size()]);
+        let len = decrypting
+            .decrypt(oaep(alg), encrypted_key, &mut out, None)
+            .map_err(|_| Error::DecryptionFailed)?
+            .len();
+        out.truncate(len);
+        Ok(out)
+    }
+
+    fn public_key(&self) -> Arc<dyn PublicKeyOps> {
+        self.public.clone()
+    }
+
+    fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        match &self.inner {
+            PrivateInner::Rsa { signing, .. } => {
+                let der = signing
+                    .as_der()
+                    .map_err(|_| provider_failure("encode an RSA private key"))?;
+                Ok(Zeroizing::new(der.as_ref().to_vec()))
+            }
+            PrivateInner::Ec { key, .. } => {
+                // aws-lc remembers when an imported ECPrivateKey had no public key and would
+                // export it that way too; a key rebuilt from scalar and point always includes it.
+                let failure = || provider_failure("encode an EC private key");
+                let scalar: EcPrivateKeyBin<'_> =
+                    key.private_key().as_be_bytes().map_err(|_| failure())?;
+                let rebuilt = EcdsaKeyPair::from_private_key_and_public_key(
+                    key.algorithm(),
+                    scalar.as_ref(),
+                    key.public_key().as_ref(),
+                )
+                .map_err(|_| failure())?;
+                let doc = rebuilt.to_pkcs8v1().map_err(|_| failure())?;
+                Ok(Zeroizing::new(doc.as_ref().to_vec()))
+            }
+        }
+    }
+}
