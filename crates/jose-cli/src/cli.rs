@@ -1,0 +1,303 @@
+//! The command line, as clap sees it. Every value that has a fixed set of spellings (algorithm
+//! names, curves, key sizes, formats) is checked here, so a bad value is a clap usage error.
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use jose::{ContentEncryption, EcCurve, JwsAlgorithm, KeyManagementAlgorithm};
+use std::path::PathBuf;
+
+/// `jose`: keys, JWS and JWE from a shell.
+#[derive(Debug, Parser)]
+#[command(
+    name = "jose",
+    version,
+    about = "JOSE from a shell: keys, JWK, JWS and JWE",
+    long_about = None,
+    arg_required_else_help = false,
+    subcommand_required = true
+)]
+pub(crate) struct Cli {
+    /// The crypto provider to use.
+    #[arg(long, global = true, value_enum, default_value_t = ProviderName::AwsLc)]
+    pub(crate) provider: ProviderName,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// A compiled-in crypto provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProviderName {
+    /// aws-lc-rs (the default).
+    #[value(name = "aws-lc")]
+    AwsLc,
+    /// RustCrypto (pure Rust).
+    #[value(name = "rustcrypto")]
+    RustCrypto,
+}
+
+impl ProviderName {
+    /// The name the provider reports (`CryptoProvider::name`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ProviderName::AwsLc => "aws-lc",
+            ProviderName::RustCrypto => "rustcrypto",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a key pair.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Keygen(KeygenCommand),
+    /// Convert keys to JWK and compute thumbprints.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Jwk(JwkCommand),
+    /// Encrypt and decrypt (JSON Web Encryption).
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Jwe(JweCommand),
+    /// Sign and verify (JSON Web Signature).
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Jws(JwsCommand),
+    /// Generate keys in memory and run every capability end to end.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeygenCommand {
+    /// An RSA key pair (exponent 65537).
+    Rsa(KeygenRsaArgs),
+    /// An EC key pair.
+    Ec(KeygenEcArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenRsaArgs {
+    /// Modulus size in bits: 2048, 3072 or 4096.
+    #[arg(long, default_value = "2048", value_parser = parse_bits)]
+    pub(crate) bits: usize,
+    #[command(flatten)]
+    pub(crate) out: KeygenOutput,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenEcArgs {
+    /// The curve: P-256, P-384 or P-521.
+    #[arg(long, value_parser = parse_curve)]
+    pub(crate) curve: EcCurve,
+    #[command(flatten)]
+    pub(crate) out: KeygenOutput,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenOutput {
+    /// Key id to record (in the JWK).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// File format: PEM (PKCS#8 / SPKI) or JWK.
+    #[arg(long, value_enum, default_value_t = KeyFormat::Pem)]
+    pub(crate) format: KeyFormat,
+    /// Where to write the private key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Where to write the public key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) public_out: Option<PathBuf>,
+}
+
+/// How keygen writes a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyFormat {
+    /// PEM: PKCS#8 "PRIVATE KEY", SPKI "PUBLIC KEY".
+    Pem,
+    /// One JWK object.
+    Jwk,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JwkCommand {
+    /// Read a key file (PEM, DER or JWK) and print it as a JWK.
+    Import(JwkImportArgs),
+    /// Print the RFC 7638 SHA-256 thumbprint of a key, base64url.
+    Thumbprint(JwkThumbprintArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JwkImportArgs {
+    /// Print only the public key.
+    #[arg(long)]
+    pub(crate) public: bool,
+    /// Key id to set (replaces the file's).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The key file.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JwkThumbprintArgs {
+    /// The key file.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+}
+
+/// A token serialization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Serialization {
+    /// Dot-separated base64url parts.
+    Compact,
+    /// Flattened JSON (one signature or recipient).
+    Flattened,
+    /// General JSON.
+    General,
+}
+
+impl Serialization {
+    /// The name, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Serialization::Compact => "compact",
+            Serialization::Flattened => "flattened",
+            Serialization::General => "general",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JweCommand {
+    /// Encrypt stdin to a key; print the token.
+    Encrypt(JweEncryptArgs),
+    /// Decrypt the token on stdin; print the plaintext.
+    Decrypt(JweDecryptArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JweEncryptArgs {
+    /// The recipient's key (public or private; its public half is used).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Key management algorithm: RSA-OAEP-256 or RSA-OAEP.
+    #[arg(long, value_parser = parse_jwe_alg)]
+    pub(crate) alg: KeyManagementAlgorithm,
+    /// Content encryption: A128GCM, A192GCM or A256GCM.
+    #[arg(long, value_parser = parse_enc)]
+    pub(crate) enc: ContentEncryption,
+    /// Key id for the header (replaces the key's; selects the key in a JWKS).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// Content type (`cty`) for the protected header.
+    #[arg(long)]
+    pub(crate) cty: Option<String>,
+    /// Extra protected header members, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) protected: Option<String>,
+    /// Additional authenticated data from a file (flattened and general only).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) aad: Option<PathBuf>,
+    /// Output serialization.
+    #[arg(long, value_enum, default_value_t = Serialization::Compact)]
+    pub(crate) format: Serialization,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JweDecryptArgs {
+    /// The private key, or a JWKS searched by the token's kid.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Allowed key management algorithm (repeatable; default RSA-OAEP-256 and RSA-OAEP).
+    #[arg(long = "alg", value_name = "ALG", value_parser = parse_jwe_alg)]
+    pub(crate) algs: Vec<KeyManagementAlgorithm>,
+    /// Allowed content encryption (repeatable; default A128GCM, A192GCM and A256GCM).
+    #[arg(long = "enc", value_name = "ENC", value_parser = parse_enc)]
+    pub(crate) encs: Vec<ContentEncryption>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JwsCommand {
+    /// Sign stdin; print the token.
+    Sign(JwsSignArgs),
+    /// Verify the token on stdin; print the payload.
+    Verify(JwsVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JwsSignArgs {
+    /// The private key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Signature algorithm: RS256..RS512, PS256..PS512, ES256, ES384, ES512.
+    #[arg(long, value_parser = parse_jws_alg)]
+    pub(crate) alg: JwsAlgorithm,
+    /// Key id for the header (replaces the key's; selects the key in a JWKS).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// Extra protected header members, as a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) protected: Option<String>,
+    /// Leave the payload out of the token (RFC 7515 appendix F).
+    #[arg(long)]
+    pub(crate) detached: bool,
+    /// Sign the payload unencoded (RFC 7797, "b64":false).
+    #[arg(long)]
+    pub(crate) unencoded: bool,
+    /// Output serialization.
+    #[arg(long, value_enum, default_value_t = Serialization::Compact)]
+    pub(crate) format: Serialization,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("keys").required(true).args(["key", "jwks"])))]
+pub(crate) struct JwsVerifyArgs {
+    /// The public (or private) key, or a JWKS searched by the token's kid.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// A JWKS searched by the token's kid.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) jwks: Option<PathBuf>,
+    /// Allowed algorithm (repeatable; default: the key's own).
+    #[arg(long = "alg", value_name = "ALG", value_parser = parse_jws_alg)]
+    pub(crate) algs: Vec<JwsAlgorithm>,
+    /// The detached payload.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) payload: Option<PathBuf>,
+}
+
+fn parse_bits(s: &str) -> Result<usize, String> {
+    match s {
+        "2048" => Ok(2048),
+        "3072" => Ok(3072),
+        "4096" => Ok(4096),
+        other => Err(format!(
+            "expected 2048, 3072 or 4096, found {:?}",
+            other.chars().take(32).collect::<String>()
+        )),
+    }
+}
+
+fn parse_curve(s: &str) -> Result<EcCurve, String> {
+    EcCurve::from_name(s).map_err(|e| e.to_string())
+}
+
+fn parse_jws_alg(s: &str) -> Result<JwsAlgorithm, String> {
+    JwsAlgorithm::from_name(s).map_err(|e| e.to_string())
+}
+
+fn parse_jwe_alg(s: &str) -> Result<KeyManagementAlgorithm, String> {
+    KeyManagementAlgorithm::from_name(s).map_err(|e| e.to_string())
+}
+
+fn parse_enc(s: &str) -> Result<ContentEncryption, String> {
+    ContentEncryption::from_name(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

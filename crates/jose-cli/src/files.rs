@@ -1,0 +1,85 @@
+//! Reading files and stdin, writing files.
+
+use crate::error::{CliError, Result};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Reads a whole file, refusing more than `max` bytes. `what` names the file in messages.
+pub(crate) fn read_file(path: &Path, what: &str, max: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let file = File::open(path).map_err(|e| CliError::io("read", what, path, &e))?;
+    let mut buf = Zeroizing::new(Vec::new());
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(cap)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::io("read", what, path, &e))?;
+    if buf.len() > max {
+        return Err(CliError::usage(format!(
+            "{what} {} is too large: expected at most {max} bytes, found more",
+            path.display()
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads all of stdin as bytes (no limit: the caller's data).
+pub(crate) fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+    Ok(buf)
+}
+
+/// Reads a token from stdin: at most `max` bytes of UTF-8 text (the caller trims it).
+pub(crate) fn read_token(max: usize) -> Result<String> {
+    let mut buf = Vec::new();
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    std::io::stdin()
+        .lock()
+        .take(cap)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))?;
+    if buf.len() > max {
+        return Err(CliError::rejected(format!(
+            "the token on stdin is too large: expected at most {max} bytes, found more"
+        )));
+    }
+    let text = String::from_utf8(buf).map_err(|_| {
+        CliError::rejected("malformed token: expected UTF-8 text on stdin, found non-UTF-8 bytes")
+    })?;
+    if text.trim().is_empty() {
+        return Err(CliError::rejected(
+            "malformed token: expected a token on stdin, found nothing",
+        ));
+    }
+    Ok(text)
+}
+
+/// Writes `contents` to `path`, replacing the file. With `private`, the file is created readable by
+/// its owner only (on Unix).
+pub(crate) fn write_file(path: &Path, what: &str, contents: &[u8], private: bool) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options
+        .open(path)
+        .map_err(|e| CliError::io("write", what, path, &e))?;
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| CliError::io("restrict the permissions of", what, path, &e))?;
+    }
+    file.write_all(contents)
+        .and_then(|()| file.flush())
+        .map_err(|e| CliError::io("write", what, path, &e))
+}

@@ -1,0 +1,398 @@
+//! Key files: format detection, loading, and choosing a key from a JWKS.
+//!
+//! A key file is detected from its content: PEM if it starts with `-----BEGIN` (after
+//! whitespace); a JSON object with `"keys"` is a JWKS and one with `"kty"` a JWK; anything else is
+//! DER, tried as a private key and then as a public key.
+
+use crate::error::{CliError, Result};
+use crate::files;
+use jose::{CryptoProvider, Jwk, KeyKind, Limits, PrivateKey, PublicKey};
+use std::path::Path;
+
+/// One key: private (its public half is available too) or public.
+#[derive(Debug, Clone)]
+pub(crate) enum Key {
+    /// A private key.
+    Private(PrivateKey),
+    /// A public key.
+    Public(PublicKey),
+}
+
+impl Key {
+    /// The public key (the public half of a private key).
+    pub(crate) fn public(&self) -> PublicKey {
+        match self {
+            Key::Private(k) => k.public_key(),
+            Key::Public(k) => k.clone(),
+        }
+    }
+
+    /// The private key, or a key error naming what was found.
+    pub(crate) fn private(&self, purpose: &str) -> Result<&PrivateKey> {
+        match self {
+            Key::Private(k) => Ok(k),
+            Key::Public(k) => Err(CliError::usage(format!(
+                "{purpose} needs a private key: expected a private key, found a public {}",
+                k.kind()
+            ))),
+        }
+    }
+
+    /// The key id, if any.
+    pub(crate) fn kid(&self) -> Option<&str> {
+        match self {
+            Key::Private(k) => k.kid(),
+            Key::Public(k) => k.kid(),
+        }
+    }
+
+    /// The key's type and size.
+    pub(crate) fn kind(&self) -> KeyKind {
+        match self {
+            Key::Private(k) => k.kind(),
+            Key::Public(k) => k.kind(),
+        }
+    }
+
+    /// The same key with another key id.
+    pub(crate) fn with_kid(self, kid: &str) -> Self {
+        match self {
+            Key::Private(k) => Key::Private(k.with_kid(kid)),
+            Key::Public(k) => Key::Public(k.with_kid(kid)),
+        }
+    }
+
+    /// The key as a JWK (private members included for a private key).
+    pub(crate) fn to_jwk(&self) -> Result<Jwk> {
+        match self {
+            Key::Private(k) => k.to_jwk(),
+            Key::Public(k) => k.to_jwk(),
+        }
+        .map_err(|e| CliError::key("cannot convert the key to a JWK", &e))
+    }
+}
+
+/// One entry of a JWKS: its kid and the key, or why it cannot be imported.
+#[derive(Debug, Clone)]
+pub(crate) struct SetEntry {
+    /// The JWK's `kid`.
+    pub(crate) kid: Option<String>,
+    /// The imported key, or the import error.
+    pub(crate) key: std::result::Result<Key, jose::Error>,
+}
+
+/// What a key file holds.
+#[derive(Debug, Clone)]
+pub(crate) enum KeyFile {
+    /// One key (PEM, DER or JWK).
+    Single(Key),
+    /// A JWKS.
+    Set(Vec<SetEntry>),
+}
+
+/// The formats a key file can be in, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detected {
+    Pem,
+    Jwk,
+    Jwks,
+    Der,
+}
+
+/// Reads and imports a key file.
+pub(crate) fn load(path: &Path, provider: &dyn CryptoProvider, limits: &Limits) -> Result<KeyFile> {
+    let bytes = files::read_file(path, "key file", limits.max_key_len)?;
+    parse(&bytes, provider, limits)
+        .map_err(|e| CliError::usage(format!("key file {}: {e}", path.display())))
+}
+
+/// Imports key file contents (errors without the file name).
+fn parse(bytes: &[u8], provider: &dyn CryptoProvider, limits: &Limits) -> Result<KeyFile, String> {
+    let text = std::str::from_utf8(bytes).ok().map(str::trim_start);
+    let detected = match text {
+        Some(t) if t.starts_with("-----BEGIN") => Detected::Pem,
+        Some(t) if t.starts_with('{') => json_kind(t)?,
+        _ => Detected::Der,
+    };
+    match (detected, text) {
+        (Detected::Pem, Some(t)) => {
+            // The private labels all end in "PRIVATE KEY": PKCS#8, PKCS#1 and SEC1.
+            if t.contains("PRIVATE KEY-----") {
+                PrivateKey::from_pem(t, provider)
+                    .map(|k| KeyFile::Single(Key::Private(k)))
+                    .map_err(|e| format!("cannot import the PEM private key: {e}"))
+            } else {
+                PublicKey::from_pem(t, provider)
+                    .map(|k| KeyFile::Single(Key::Public(k)))
+                    .map_err(|e| format!("cannot import the PEM public key: {e}"))
+            }
+        }
+        (Detected::Jwk, Some(t)) => {
+            let jwk =
+                Jwk::from_json(t, limits).map_err(|e| format!("cannot parse the JWK: {e}"))?;
+            import_jwk(&jwk, provider)
+                .map(KeyFile::Single)
+                .map_err(|e| format!("cannot import the JWK: {e}"))
+        }
+        (Detected::Jwks, Some(t)) => {
+            let jwks = parse_jwks(t, limits).map_err(|e| format!("cannot parse the JWKS: {e}"))?;
+            Ok(KeyFile::Set(
+                jwks.iter()
+                    .map(|jwk| SetEntry {
+                        kid: jwk.kid.clone(),
+                        key: import_jwk(jwk, provider),
+                    })
+                    .collect(),
+            ))
+        }
+        _ => match PrivateKey::from_der(bytes, provider) {
+            Ok(k) => Ok(KeyFile::Single(Key::Private(k))),
+            Err(private_err) => match PublicKey::from_der(bytes, provider) {
+                Ok(k) => Ok(KeyFile::Single(Key::Public(k))),
+                Err(public_err) => Err(format!(
+                    "expected a PEM, DER or JWK key; as DER it is neither a private key ({private_err}) nor a public key ({public_err})"
+                )),
+            },
+        },
+    }
+}
+
+/// Tells a JWK from a JWKS by the members of the object.
+fn json_kind(text: &str) -> Result<Detected, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "expected a JWK or JWKS JSON object, found invalid JSON (at line {} column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    match value {
+        serde_json::Value::Object(members) if members.contains_key("keys") => Ok(Detected::Jwks),
+        serde_json::Value::Object(members) if members.contains_key("kty") => Ok(Detected::Jwk),
+        _ => Err(
+            "expected a JWK (a JSON object with \"kty\") or a JWKS (a JSON object with \"keys\"), found an object with neither"
+                .into(),
+        ),
+    }
+}
+
+/// The keys of a JWKS.
+fn parse_jwks(text: &str, limits: &Limits) -> std::result::Result<Vec<Jwk>, jose::Error> {
+    let jwks = jose::jwk::Jwks::from_json(text, limits)?;
+    Ok(jwks.keys)
+}
+
+/// Imports a JWK as a private key if it has private members, else as a public key.
+fn import_jwk(jwk: &Jwk, provider: &dyn CryptoProvider) -> std::result::Result<Key, jose::Error> {
+    if jwk.is_private() {
+        PrivateKey::from_jwk(jwk, provider).map(Key::Private)
+    } else {
+        PublicKey::from_jwk(jwk, provider).map(Key::Public)
+    }
+}
+
+/// Loads a file that must hold one key. A JWKS with exactly one key is accepted.
+pub(crate) fn load_single(
+    path: &Path,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<Key> {
+    match load(path, provider, limits)? {
+        KeyFile::Single(k) => Ok(k),
+        KeyFile::Set(entries) => match <[SetEntry; 1]>::try_from(entries) {
+            Ok([only]) => only.key.map_err(|e| {
+                CliError::key(
+                    format!(
+                        "key file {}: the JWKS's only key cannot be imported",
+                        path.display()
+                    ),
+                    &e,
+                )
+            }),
+            Err(entries) => Err(CliError::usage(format!(
+                "key file {}: expected a single key, found a JWKS with {} keys",
+                path.display(),
+                entries.len()
+            ))),
+        },
+    }
+}
+
+/// Chooses keys for an operation and binds each with `bind`, which fails for keys that cannot
+/// serve the operation ("unusable" keys).
+///
+/// - A single key is bound; its binding error is the error.
+/// - In a JWKS, the usable keys are those that import and bind. If the token names kids
+///   (`wanted`: one entry per signature or recipient, `None` where there is no kid), the usable keys
+///   with those kids are chosen; two usable keys with the same wanted kid are an error (2). If no
+///   kid is named, a JWKS with exactly one usable key gives that key; more is an error (1).
+pub(crate) fn choose<B>(
+    file: &KeyFile,
+    wanted: &[Option<String>],
+    bind: impl Fn(&Key) -> Result<Vec<B>>,
+) -> Result<Vec<B>> {
+    let entries = match file {
+        KeyFile::Single(key) => return bind(key),
+        KeyFile::Set(entries) => entries,
+    };
+    // Each entry: its kid and its bindings (or why it is unusable).
+    let bound: Vec<(Option<&str>, Result<Vec<B>>)> = entries
+        .iter()
+        .map(|e| {
+            let b = match &e.key {
+                Ok(k) => bind(k),
+                Err(err) => Err(CliError::key("it cannot be imported", err)),
+            };
+            (e.kid.as_deref(), b)
+        })
+        .collect();
+    let usable_count = bound.iter().filter(|(_, b)| b.is_ok()).count();
+    let kids: Vec<&str> = {
+        let mut v: Vec<&str> = wanted.iter().flatten().map(String::as_str).collect();
+        v.dedup();
+        v
+    };
+    let mut chosen: Vec<B> = Vec::new();
+    let mut matched_any = false;
+    let mut unusable_match: Option<(String, CliError)> = None;
+    for kid in &kids {
+        let mut matches = 0usize;
+        for (entry_kid, b) in &bound {
+            if *entry_kid != Some(*kid) {
+                continue;
+            }
+            match b {
+                Ok(_) => matches += 1,
+                Err(e) => {
+                    unusable_match.get_or_insert_with(|| ((*kid).to_owned(), e.clone()));
+                }
+            }
+        }
+        if matches > 1 {
+            return Err(CliError::usage(format!(
+                "ambiguous kid {:?}: expected one usable key with this kid in the JWKS, found {matches}",
+                shorten(kid)
+            )));
+        }
+        matched_any |= matches == 1;
+    }
+    // Move the chosen bindings out, in JWKS order.
+    let wants_kidless = wanted.iter().any(Option::is_none) || wanted.is_empty();
+    let mut bound = bound;
+    if matched_any {
+        for (entry_kid, b) in bound.drain(..) {
+            if let (Some(k), Ok(keys)) = (entry_kid, b) {
+                if kids.contains(&k) {
+                    chosen.extend(keys);
+                }
+            }
+        }
+        return Ok(chosen);
+    }
+    if let Some((kid, err)) = unusable_match {
+        return Err(CliError::usage(format!(
+            "the JWKS key with kid {:?} cannot be used: {err}",
+            shorten(&kid)
+        )));
+    }
+    if !kids.is_empty() && !wants_kidless {
+        let available: Vec<String> = bound
+            .iter()
+            .filter(|(_, b)| b.is_ok())
+            .map(|(k, _)| k.map_or_else(|| "(none)".to_owned(), |k| format!("{:?}", shorten(k))))
+            .collect();
+        return Err(CliError::rejected(format!(
+            "no matching key: expected a usable key with kid {} in the JWKS, found kids {}",
+            kids.iter()
+                .map(|k| format!("{:?}", shorten(k)))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            if available.is_empty() {
+                "none".to_owned()
+            } else {
+                available.join(", ")
+            }
+        )));
+    }
+    match usable_count {
+        0 => {
+            let first = bound.into_iter().find_map(|(_, b)| b.err());
+            Err(match first {
+                Some(e) => {
+                    CliError::usage(format!("no key in the JWKS can be used; the first: {e}"))
+                }
+                None => CliError::usage("expected at least one key in the JWKS, found none"),
+            })
+        }
+        1 => Ok(bound
+            .into_iter()
+            .find_map(|(_, b)| b.ok())
+            .unwrap_or_default()),
+        n => Err(CliError::rejected(format!(
+            "no matching key: expected a kid to choose among the {n} usable keys of the JWKS, found none"
+        ))),
+    }
+}
+
+/// A kid as shown in a message: at most 64 characters.
+fn shorten(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(kids: &[Option<&str>], usable: &[bool]) -> KeyFile {
+        let provider = jose::default_provider();
+        let key = PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P256), provider).unwrap();
+        KeyFile::Set(
+            kids.iter()
+                .zip(usable)
+                .map(|(kid, ok)| SetEntry {
+                    kid: kid.map(str::to_owned),
+                    key: if *ok {
+                        Ok(Key::Private(key.clone()))
+                    } else {
+                        Err(jose::Error::invalid_key("x", "y"))
+                    },
+                })
+                .collect(),
+        )
+    }
+
+    fn pick(file: &KeyFile, wanted: &[Option<&str>]) -> Result<Vec<Option<String>>> {
+        let wanted: Vec<Option<String>> = wanted.iter().map(|k| k.map(str::to_owned)).collect();
+        choose(file, &wanted, |k| Ok(vec![k.kid().map(str::to_owned)]))
+    }
+
+    #[test]
+    fn selection_by_kid() {
+        let f = set(&[Some("a"), Some("b")], &[true, true]);
+        assert_eq!(pick(&f, &[Some("b")]).unwrap().len(), 1);
+        assert_eq!(
+            pick(&f, &[Some("c")]).unwrap_err().kind(),
+            crate::error::Kind::Rejected
+        );
+        assert_eq!(
+            pick(&f, &[None]).unwrap_err().kind(),
+            crate::error::Kind::Rejected
+        );
+        let dup = set(&[Some("a"), Some("a")], &[true, true]);
+        assert_eq!(
+            pick(&dup, &[Some("a")]).unwrap_err().kind(),
+            crate::error::Kind::Usage
+        );
+        let one = set(&[Some("a"), Some("b")], &[true, false]);
+        assert_eq!(pick(&one, &[None]).unwrap().len(), 1);
+        assert_eq!(
+            pick(&one, &[Some("b")]).unwrap_err().kind(),
+            crate::error::Kind::Usage
+        );
+        let none = set(&[Some("a")], &[false]);
+        assert_eq!(
+            pick(&none, &[None]).unwrap_err().kind(),
+            crate::error::Kind::Usage
+        );
+    }
+}
