@@ -3,7 +3,6 @@
 /// Bounds on untrusted input. Every parser in jose-core takes one; [`Limits::default`] suits API
 /// traffic, and a caller can raise or lower each field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Largest token (compact or JSON text) accepted, in bytes. Default 16 MiB.
     pub max_token_len: usize,
@@ -34,7 +33,11 @@ impl Default for Limits {
 
 impl Limits {
     /// Checks `found <= limit`, naming `what` in the error.
-    pub(crate) fn check(what: &'static str, limit: usize, found: usize) -> Result<(), crate::Error> {
+    pub(crate) fn check(
+        what: &'static str,
+        limit: usize,
+        found: usize,
+    ) -> Result<(), crate::Error> {
         if found > limit {
             Err(crate::Error::LimitExceeded { what, limit, found })
         } else {
