@@ -1,46 +1,443 @@
-//! PEM and DER key formats. (Stub: being written.)
+//! PEM and DER key formats: parsing, validation and normalization.
+//!
+//! Every private key is normalized to PKCS#8 v1 DER ([`PrivateKeyDer`]) and every public key to SPKI
+//! DER ([`PublicKeyDer`]), which is all a crypto provider is ever handed. Accepted inputs:
+//!
+//! | | DER | PEM label |
+//! |---|---|---|
+//! | private | PKCS#8 `PrivateKeyInfo` (v1, or v2 whose extra fields are dropped), PKCS#1 `RSAPrivateKey`, SEC1 `ECPrivateKey` | `PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY` |
+//! | public | SPKI `SubjectPublicKeyInfo`, PKCS#1 `RSAPublicKey` | `PUBLIC KEY`, `RSA PUBLIC KEY` |
+//!
+//! Encrypted private keys (`ENCRYPTED PRIVATE KEY`, or legacy `Proc-Type: 4,ENCRYPTED` PEM) are
+//! refused with [`Error::InvalidKey`]: decrypt them first.
+//!
+//! # Validation
+//!
+//! jose-core does no arithmetic on keys, but it checks everything that can be checked on the encoding
+//! (a provider checks the rest, such as whether a point is on its curve, when it imports the key):
+//!
+//! - strict DER, and nothing after it; inputs larger than [`Limits::max_key_len`] (default) are refused;
+//! - key types RSA (`rsaEncryption`, NULL or absent parameters) and EC (`id-ecPublicKey` with a
+//!   `namedCurve`); anything else is [`Error::UnsupportedAlgorithm`] with kind `"key type"`;
+//! - curves P-256, P-384 and P-521; any other curve is [`Error::UnsupportedAlgorithm`] with kind
+//!   `"curve"`;
+//! - RSA: a modulus of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, odd, without the ROCA fingerprint
+//!   (CVE-2017-15361); a public exponent that is odd, at least 3 and at most 64 bits; a private key
+//!   must be two-prime (no `otherPrimeInfos`) with non-zero `d`, `p`, `q`, `dp`, `dq`, `qi`;
+//! - EC: public points uncompressed (`0x04 || x || y`, each coordinate exactly the curve's length);
+//!   private scalars non-zero and at most the coordinate length (left-padded when normalized). A SEC1
+//!   or PKCS#8 EC private key must include its public key: computing it would take curve arithmetic.
+//!
+//! Errors say what was expected and what was found; they never contain key bytes.
 
-use crate::alg::KeyKind;
+mod pem;
+mod roca;
+
+use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::error::Error;
+use crate::limits::Limits;
+use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
+use der::{Decode, Encode, Reader, SliceReader, Tag, Tagged};
+use pkcs1::{RsaPrivateKey, RsaPrivateKeyRef, RsaPublicKey, RsaPublicKeyRef};
+use pkcs8::PrivateKeyInfoRef;
+use sec1::{EcParameters, EcPrivateKey};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use std::fmt;
 use zeroize::Zeroizing;
 
-/// A private key normalized to PKCS#8 v1 DER.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+
+const KEY_TYPES: &str = "RSA EC";
+const CURVES: &str = "P-256 P-384 P-521";
+const PRIVATE_DER: &str = "private key DER";
+const PUBLIC_DER: &str = "public key DER";
+const PRIVATE_PEM: &str = "private key PEM";
+const PUBLIC_PEM: &str = "public key PEM";
+
+/// The DER structures this module recognizes, told apart by the tags of their first elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Pkcs8,
+    EncryptedPkcs8,
+    Pkcs1Private,
+    Sec1,
+    Spki,
+    Pkcs1Public,
+    Unknown,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Pkcs8 => "a PKCS#8 PrivateKeyInfo",
+            Shape::EncryptedPkcs8 => "a PKCS#8 EncryptedPrivateKeyInfo",
+            Shape::Pkcs1Private => "a PKCS#1 RSAPrivateKey",
+            Shape::Sec1 => "a SEC1 ECPrivateKey",
+            Shape::Spki => "an SPKI SubjectPublicKeyInfo",
+            Shape::Pkcs1Public => "a PKCS#1 RSAPublicKey",
+            Shape::Unknown => "an unrecognized ASN.1 structure",
+        }
+    }
+
+    /// Peeks at the outer SEQUENCE and the tags of its first three elements (no full parse).
+    fn of(der: &[u8]) -> Result<Shape, der::Error> {
+        let mut reader = SliceReader::new(der)?;
+        let outer = AnyRef::decode(&mut reader)?;
+        if outer.tag() != Tag::Sequence {
+            return Ok(Shape::Unknown);
+        }
+        let mut inner = SliceReader::new(outer.value())?;
+        let mut tags = [None; 3];
+        for slot in &mut tags {
+            if inner.is_finished() {
+                break;
+            }
+            *slot = Some(AnyRef::decode(&mut inner)?.tag());
+        }
+        Ok(match tags {
+            [Some(Tag::Integer), Some(Tag::Sequence), _] => Shape::Pkcs8,
+            [Some(Tag::Integer), Some(Tag::OctetString), _] => Shape::Sec1,
+            [Some(Tag::Integer), Some(Tag::Integer), Some(Tag::Integer)] => Shape::Pkcs1Private,
+            [Some(Tag::Integer), Some(Tag::Integer), None] => Shape::Pkcs1Public,
+            [Some(Tag::Sequence), Some(Tag::BitString), _] => Shape::Spki,
+            [Some(Tag::Sequence), Some(Tag::OctetString), _] => Shape::EncryptedPkcs8,
+            _ => Shape::Unknown,
+        })
+    }
+}
+
+/// A private key normalized to PKCS#8 v1 DER, with its kind.
+///
+/// The DER is held in [`Zeroizing`] memory; `Debug` prints only the kind.
 #[derive(Clone)]
 pub struct PrivateKeyDer {
     pkcs8: Zeroizing<Vec<u8>>,
     kind: KeyKind,
 }
 
-impl std::fmt::Debug for PrivateKeyDer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrivateKeyDer").field("kind", &self.kind).finish_non_exhaustive()
+impl fmt::Debug for PrivateKeyDer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKeyDer")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 
 impl PrivateKeyDer {
-    /// PKCS#8 DER bytes.
+    /// The normalized PKCS#8 v1 DER: `rsaEncryption` (NULL parameters) with a two-prime PKCS#1
+    /// `RSAPrivateKey`, or `id-ecPublicKey` (the curve OID as parameters) with a SEC1 `ECPrivateKey`
+    /// holding the full-length scalar and the public key, without its optional parameters field.
     pub fn pkcs8(&self) -> &[u8] {
         &self.pkcs8
     }
-    /// The key kind.
+
+    /// The key's type and size.
     pub fn kind(&self) -> KeyKind {
         self.kind
     }
-    /// Parses PKCS#8, PKCS#1 or SEC1 DER.
-    pub fn from_der(_der: &[u8]) -> Result<Self, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+
+    /// Parses DER, detecting the format from the structure: PKCS#8 `PrivateKeyInfo`, PKCS#1
+    /// `RSAPrivateKey` or SEC1 `ECPrivateKey` (which must name its curve and carry its public key).
+    ///
+    /// Errors: [`Error::Malformed`] for bad DER, [`Error::InvalidKey`] for a key that fails
+    /// validation (see the [module documentation](self)) or is public or encrypted,
+    /// [`Error::UnsupportedAlgorithm`] for another key type or curve, [`Error::LimitExceeded`] for
+    /// input over [`Limits::max_key_len`].
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        check_size(der.len())?;
+        match Shape::of(der) {
+            Ok(Shape::Pkcs8) => Self::from_pkcs8(der),
+            Ok(Shape::Pkcs1Private) => Self::from_pkcs1(der),
+            Ok(Shape::Sec1) => Self::from_sec1(der),
+            Ok(Shape::EncryptedPkcs8) => Err(encrypted_key("a PKCS#8 EncryptedPrivateKeyInfo")),
+            Ok(shape @ (Shape::Spki | Shape::Pkcs1Public)) => Err(Error::invalid_key(
+                "a private key",
+                format!("a public key ({})", shape.name()),
+            )),
+            Ok(Shape::Unknown) => Err(Error::malformed(
+                PRIVATE_DER,
+                EXPECTED_PRIVATE,
+                Shape::Unknown.name(),
+            )),
+            Err(e) => Err(not_der(PRIVATE_DER, EXPECTED_PRIVATE, der, e)),
+        }
     }
-    /// Parses PEM.
-    pub fn from_pem(_pem: &str) -> Result<Self, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+
+    /// Parses PEM with the label `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1) or
+    /// `EC PRIVATE KEY` (SEC1); the content must match the label. Text around the block is ignored,
+    /// as is an `EC PARAMETERS` block (written by `openssl ecparam -genkey`); any other second block
+    /// is an error. Base64 lines may have any width.
+    ///
+    /// Errors: as [`PrivateKeyDer::from_der`]; an `ENCRYPTED PRIVATE KEY` (or a legacy encrypted PEM)
+    /// is [`Error::InvalidKey`] (encrypted keys are not supported), a public key label is
+    /// [`Error::InvalidKey`], any other label is [`Error::Malformed`].
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        check_size(pem.len())?;
+        let block = pem::single_key_block(pem, PRIVATE_PEM)?;
+        let expected = match block.label {
+            "PRIVATE KEY" => Shape::Pkcs8,
+            "RSA PRIVATE KEY" => Shape::Pkcs1Private,
+            "EC PRIVATE KEY" => Shape::Sec1,
+            "ENCRYPTED PRIVATE KEY" => return Err(encrypted_key("an ENCRYPTED PRIVATE KEY")),
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => {
+                return Err(Error::invalid_key(
+                    "a private key",
+                    format!("a public key (PEM label {:?})", block.label),
+                ));
+            }
+            other => {
+                return Err(Error::malformed(
+                    PRIVATE_PEM,
+                    "the label PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY",
+                    format!("{:?}", pem::shown(other)),
+                ));
+            }
+        };
+        let der = block.decode(PRIVATE_PEM)?;
+        if let Ok(found) = Shape::of(&der) {
+            if found != expected && found != Shape::Unknown {
+                return Err(Error::malformed(
+                    PRIVATE_PEM,
+                    "content matching its label",
+                    format!("{} under the label {:?}", found.name(), block.label),
+                ));
+            }
+        }
+        match expected {
+            Shape::Pkcs1Private => Self::from_pkcs1(&der),
+            Shape::Sec1 => Self::from_sec1(&der),
+            _ => Self::from_pkcs8(&der),
+        }
     }
-    /// PKCS#8 PEM.
+
+    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings, 64-column lines).
     pub fn to_pem(&self) -> Result<Zeroizing<String>, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+        pem::encode("PRIVATE KEY", &self.pkcs8).map(Zeroizing::new)
+    }
+
+    /// The public half, read from the key (RSA `n` and `e`; the EC public point).
+    pub fn public_key(&self) -> Result<PublicKeyDer, Error> {
+        match self.parts()? {
+            PrivateParts::Rsa(key) => PublicKeyDer::from_rsa_components(
+                key.modulus.as_bytes(),
+                key.public_exponent.as_bytes(),
+            ),
+            PrivateParts::Ec { curve, point, .. } => PublicKeyDer::from_ec_point(curve, point),
+        }
+    }
+
+    fn from_pkcs8(der: &[u8]) -> Result<Self, Error> {
+        let info = PrivateKeyInfoRef::from_der(der)
+            .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#8 PrivateKeyInfo", e))?;
+        let inner = info.private_key.as_bytes();
+        let alg = info.algorithm;
+        if alg.oid == RSA_ENCRYPTION {
+            check_rsa_parameters(&alg)?;
+            let key = RsaPrivateKeyRef::from_der(inner).map_err(|e| {
+                Error::malformed(
+                    PRIVATE_DER,
+                    "a DER PKCS#1 RSAPrivateKey inside the PKCS#8",
+                    e,
+                )
+            })?;
+            Self::from_rsa(&key)
+        } else if alg.oid == EC_PUBLIC_KEY {
+            let curve = ec_parameters(&alg)?;
+            let key = EcPrivateKey::from_der(inner).map_err(|e| {
+                Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey inside the PKCS#8", e)
+            })?;
+            if let Some(EcParameters::NamedCurve(oid)) = key.parameters {
+                if oid != curve_oid(curve) {
+                    return Err(Error::invalid_key(
+                        format!(
+                            "ECPrivateKey parameters naming {curve}, as the PKCS#8 algorithm does"
+                        ),
+                        curve_name(&oid),
+                    ));
+                }
+            }
+            Self::from_ec_components(curve, key.private_key, key.public_key)
+        } else {
+            Err(unsupported_key_type(&alg.oid))
+        }
+    }
+
+    fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
+        let key = RsaPrivateKeyRef::from_der(der)
+            .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#1 RSAPrivateKey", e))?;
+        Self::from_rsa(&key)
+    }
+
+    fn from_sec1(der: &[u8]) -> Result<Self, Error> {
+        let key = EcPrivateKey::from_der(der)
+            .map_err(|e| Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey", e))?;
+        let Some(EcParameters::NamedCurve(oid)) = key.parameters else {
+            return Err(Error::invalid_key(
+                "a SEC1 ECPrivateKey naming its curve (parameters [0] namedCurve)",
+                "no parameters",
+            ));
+        };
+        Self::from_ec_components(curve_from_oid(&oid)?, key.private_key, key.public_key)
+    }
+
+    /// Validates and normalizes a two-prime RSA private key.
+    pub(crate) fn from_rsa(key: &RsaPrivateKeyRef<'_>) -> Result<Self, Error> {
+        if key.other_prime_infos.is_some() {
+            return Err(Error::invalid_key(
+                "a two-prime RSA key",
+                "a multi-prime key (otherPrimeInfos)",
+            ));
+        }
+        let bits = check_rsa_public(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
+        let private = [
+            ("d", key.private_exponent),
+            ("p", key.prime1),
+            ("q", key.prime2),
+            ("dp", key.exponent1),
+            ("dq", key.exponent2),
+            ("qi", key.coefficient),
+        ];
+        for (name, value) in private {
+            if is_zero(value.as_bytes()) {
+                return Err(Error::invalid_key(
+                    "an RSA private key with all CRT parameters (d, p, q, dp, dq, qi) non-zero",
+                    format!("{name} = 0"),
+                ));
+            }
+        }
+        for (name, value) in [("p", key.prime1), ("q", key.prime2)] {
+            if value.as_bytes().last().is_some_and(|b| b & 1 == 0) {
+                return Err(Error::invalid_key(
+                    "odd RSA primes p and q",
+                    format!("an even {name}"),
+                ));
+            }
+        }
+        let pkcs1 = RsaPrivateKey {
+            modulus: key.modulus,
+            public_exponent: key.public_exponent,
+            private_exponent: key.private_exponent,
+            prime1: key.prime1,
+            prime2: key.prime2,
+            exponent1: key.exponent1,
+            exponent2: key.exponent2,
+            coefficient: key.coefficient,
+            other_prime_infos: None,
+        };
+        let pkcs1_der = encode_secret(&pkcs1)?;
+        let alg = AlgorithmIdentifierRef {
+            oid: RSA_ENCRYPTION,
+            parameters: Some(AnyRef::NULL),
+        };
+        Ok(PrivateKeyDer {
+            pkcs8: wrap_pkcs8(alg, &pkcs1_der)?,
+            kind: KeyKind::Rsa { bits },
+        })
+    }
+
+    /// Validates and normalizes an EC private key from its scalar and (required) public point.
+    pub(crate) fn from_ec_components(
+        curve: EcCurve,
+        d: &[u8],
+        point: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        let len = curve.coordinate_len();
+        // Tolerate superfluous leading zeros, but never a longer number.
+        let d = strip_zeros_to(d, len);
+        if d.len() > len {
+            return Err(Error::invalid_key(
+                format!("a {curve} private scalar of at most {len} bytes"),
+                format!("{} bytes", d.len()),
+            ));
+        }
+        if is_zero(d) {
+            return Err(Error::invalid_key("a non-zero EC private scalar", "zero"));
+        }
+        let point = point.ok_or_else(|| {
+            Error::invalid_key(
+                "an EC private key that includes its public key (jose-core does no curve arithmetic to compute it)",
+                "no public key in the ECPrivateKey",
+            )
+        })?;
+        check_ec_point(curve, point)?;
+        let mut padded = Zeroizing::new(vec![0u8; len]);
+        let pad = len.saturating_sub(d.len());
+        for (dst, src) in padded.iter_mut().skip(pad).zip(d) {
+            *dst = *src;
+        }
+        if curve == EcCurve::P521 && padded.first().is_some_and(|b| *b > 1) {
+            return Err(Error::invalid_key(
+                "a P-521 private scalar below 2^521",
+                "a larger value",
+            ));
+        }
+        let sec1 = EcPrivateKey {
+            private_key: &padded,
+            parameters: None,
+            public_key: Some(point),
+        };
+        let sec1_der = encode_secret(&sec1)?;
+        let oid = curve_oid(curve);
+        let alg = AlgorithmIdentifierRef {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(AnyRef::from(&oid)),
+        };
+        Ok(PrivateKeyDer {
+            pkcs8: wrap_pkcs8(alg, &sec1_der)?,
+            kind: KeyKind::Ec(curve),
+        })
+    }
+
+    /// The components of the normalized key.
+    pub(crate) fn parts(&self) -> Result<PrivateParts<'_>, Error> {
+        let info = PrivateKeyInfoRef::from_der(&self.pkcs8)
+            .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#8 PrivateKeyInfo", e))?;
+        let inner = info.private_key.as_bytes();
+        match self.kind {
+            KeyKind::Rsa { .. } => RsaPrivateKeyRef::from_der(inner)
+                .map(PrivateParts::Rsa)
+                .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#1 RSAPrivateKey", e)),
+            KeyKind::Ec(curve) => {
+                let key = EcPrivateKey::from_der(inner)
+                    .map_err(|e| Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey", e))?;
+                let point = key.public_key.ok_or_else(|| {
+                    Error::invalid_key("an EC private key with its public key", "none")
+                })?;
+                Ok(PrivateParts::Ec {
+                    curve,
+                    d: key.private_key,
+                    point,
+                })
+            }
+        }
     }
 }
 
-/// A public key normalized to SPKI DER.
+/// The components of a normalized private key, borrowed from its DER.
+pub(crate) enum PrivateParts<'a> {
+    /// A two-prime RSA key.
+    Rsa(RsaPrivateKeyRef<'a>),
+    /// An EC key: the full-length scalar and the uncompressed public point.
+    Ec {
+        curve: EcCurve,
+        d: &'a [u8],
+        point: &'a [u8],
+    },
+}
+
+/// The components of a normalized public key, borrowed from its DER.
+pub(crate) enum PublicParts<'a> {
+    /// RSA modulus and public exponent, big-endian without leading zeros.
+    Rsa { n: &'a [u8], e: &'a [u8] },
+    /// An uncompressed EC point `0x04 || x || y`.
+    Ec { curve: EcCurve, point: &'a [u8] },
+}
+
+/// A public key normalized to SPKI (`SubjectPublicKeyInfo`) DER, with its kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicKeyDer {
     spki: Vec<u8>,
@@ -48,24 +445,472 @@ pub struct PublicKeyDer {
 }
 
 impl PublicKeyDer {
-    /// SPKI DER bytes.
+    /// The normalized SPKI DER: `rsaEncryption` (NULL parameters) with a PKCS#1 `RSAPublicKey`, or
+    /// `id-ecPublicKey` (the curve OID as parameters) with an uncompressed point.
     pub fn spki(&self) -> &[u8] {
         &self.spki
     }
-    /// The key kind.
+
+    /// The key's type and size.
     pub fn kind(&self) -> KeyKind {
         self.kind
     }
-    /// Parses SPKI or PKCS#1 DER.
-    pub fn from_der(_der: &[u8]) -> Result<Self, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+
+    /// Parses DER, detecting the format from the structure: SPKI or PKCS#1 `RSAPublicKey`.
+    ///
+    /// Errors: [`Error::Malformed`] for bad DER, [`Error::InvalidKey`] for a key that fails
+    /// validation (see the [module documentation](self)) or is a private key,
+    /// [`Error::UnsupportedAlgorithm`] for another key type or curve, [`Error::LimitExceeded`] for
+    /// input over [`Limits::max_key_len`].
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        check_size(der.len())?;
+        match Shape::of(der) {
+            Ok(Shape::Spki) => Self::from_spki(der),
+            Ok(Shape::Pkcs1Public) => Self::from_pkcs1(der),
+            Ok(
+                shape @ (Shape::Pkcs8 | Shape::EncryptedPkcs8 | Shape::Pkcs1Private | Shape::Sec1),
+            ) => Err(Error::invalid_key(
+                "a public key",
+                format!("a private key ({})", shape.name()),
+            )),
+            Ok(Shape::Unknown) => Err(Error::malformed(
+                PUBLIC_DER,
+                EXPECTED_PUBLIC,
+                Shape::Unknown.name(),
+            )),
+            Err(e) => Err(not_der(PUBLIC_DER, EXPECTED_PUBLIC, der, e)),
+        }
     }
-    /// Parses PEM.
-    pub fn from_pem(_pem: &str) -> Result<Self, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+
+    /// Parses PEM with the label `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1); the content must
+    /// match the label. Text around the block is ignored; a second block is an error.
+    ///
+    /// Errors: as [`PublicKeyDer::from_der`]; a private key label is [`Error::InvalidKey`], any
+    /// other label (a `CERTIFICATE`, say) is [`Error::Malformed`].
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        check_size(pem.len())?;
+        let block = pem::single_key_block(pem, PUBLIC_PEM)?;
+        let expected = match block.label {
+            "PUBLIC KEY" => Shape::Spki,
+            "RSA PUBLIC KEY" => Shape::Pkcs1Public,
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => {
+                return Err(Error::invalid_key(
+                    "a public key",
+                    format!("a private key (PEM label {:?})", block.label),
+                ));
+            }
+            "CERTIFICATE" => {
+                return Err(Error::malformed(
+                    PUBLIC_PEM,
+                    "the label PUBLIC KEY or RSA PUBLIC KEY",
+                    "a CERTIFICATE (extract its key first, e.g. `openssl x509 -pubkey -noout`)",
+                ));
+            }
+            other => {
+                return Err(Error::malformed(
+                    PUBLIC_PEM,
+                    "the label PUBLIC KEY or RSA PUBLIC KEY",
+                    format!("{:?}", pem::shown(other)),
+                ));
+            }
+        };
+        let der = block.decode(PUBLIC_PEM)?;
+        if let Ok(found) = Shape::of(&der) {
+            if found != expected && found != Shape::Unknown {
+                return Err(Error::malformed(
+                    PUBLIC_PEM,
+                    "content matching its label",
+                    format!("{} under the label {:?}", found.name(), block.label),
+                ));
+            }
+        }
+        match expected {
+            Shape::Pkcs1Public => Self::from_pkcs1(&der),
+            _ => Self::from_spki(&der),
+        }
     }
-    /// SPKI PEM.
+
+    /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`, LF line endings, 64-column lines).
     pub fn to_pem(&self) -> Result<String, Error> {
-        Err(Error::InvalidRequest("stub".into()))
+        pem::encode("PUBLIC KEY", &self.spki)
     }
+
+    fn from_spki(der: &[u8]) -> Result<Self, Error> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|e| Error::malformed(PUBLIC_DER, "a DER SubjectPublicKeyInfo", e))?;
+        let key = spki.subject_public_key.as_bytes().ok_or_else(|| {
+            Error::malformed(
+                PUBLIC_DER,
+                "a subjectPublicKey BIT STRING of whole bytes",
+                "unused bits",
+            )
+        })?;
+        let alg = spki.algorithm;
+        if alg.oid == RSA_ENCRYPTION {
+            check_rsa_parameters(&alg)?;
+            let rsa = RsaPublicKeyRef::from_der(key).map_err(|e| {
+                Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey inside the SPKI", e)
+            })?;
+            Self::from_rsa_components(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes())
+        } else if alg.oid == EC_PUBLIC_KEY {
+            Self::from_ec_point(ec_parameters(&alg)?, key)
+        } else {
+            Err(unsupported_key_type(&alg.oid))
+        }
+    }
+
+    fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
+        let rsa = RsaPublicKeyRef::from_der(der)
+            .map_err(|e| Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey", e))?;
+        Self::from_rsa_components(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes())
+    }
+
+    /// Validates and builds an RSA public key from its modulus and exponent (big-endian; leading
+    /// zeros are ignored).
+    pub(crate) fn from_rsa_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
+        let bits = check_rsa_public(n, e)?;
+        let internal = |e: der::Error| Error::malformed(PUBLIC_DER, "an encodable RSA key", e);
+        let pkcs1 = RsaPublicKey {
+            modulus: UintRef::new(n).map_err(internal)?,
+            public_exponent: UintRef::new(e).map_err(internal)?,
+        };
+        let pkcs1_der = pkcs1.to_der().map_err(internal)?;
+        let alg = AlgorithmIdentifierRef {
+            oid: RSA_ENCRYPTION,
+            parameters: Some(AnyRef::NULL),
+        };
+        Ok(PublicKeyDer {
+            spki: encode_spki(alg, &pkcs1_der)?,
+            kind: KeyKind::Rsa { bits },
+        })
+    }
+
+    /// Validates and builds an EC public key from an uncompressed point `0x04 || x || y`.
+    pub(crate) fn from_ec_point(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
+        check_ec_point(curve, point)?;
+        let oid = curve_oid(curve);
+        let alg = AlgorithmIdentifierRef {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(AnyRef::from(&oid)),
+        };
+        Ok(PublicKeyDer {
+            spki: encode_spki(alg, point)?,
+            kind: KeyKind::Ec(curve),
+        })
+    }
+
+    /// The components of the normalized key.
+    pub(crate) fn parts(&self) -> Result<PublicParts<'_>, Error> {
+        let spki = SubjectPublicKeyInfoRef::from_der(&self.spki)
+            .map_err(|e| Error::malformed(PUBLIC_DER, "a DER SubjectPublicKeyInfo", e))?;
+        let key = spki.subject_public_key.as_bytes().ok_or_else(|| {
+            Error::malformed(PUBLIC_DER, "a BIT STRING of whole bytes", "unused bits")
+        })?;
+        match self.kind {
+            KeyKind::Rsa { .. } => {
+                let rsa = RsaPublicKeyRef::from_der(key)
+                    .map_err(|e| Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey", e))?;
+                Ok(PublicParts::Rsa {
+                    n: rsa.modulus.as_bytes(),
+                    e: rsa.public_exponent.as_bytes(),
+                })
+            }
+            KeyKind::Ec(curve) => Ok(PublicParts::Ec { curve, point: key }),
+        }
+    }
+}
+
+/// The label of the first key block of a PEM text (an `EC PARAMETERS` block is skipped), for
+/// callers that dispatch on it: `"PRIVATE KEY"`, `"PUBLIC KEY"`, `"CERTIFICATE"`, ...
+///
+/// Only the boundaries are read (the base64 is not decoded). Errors: [`Error::Malformed`] if there is
+/// no complete block, [`Error::LimitExceeded`] over [`Limits::max_key_len`].
+pub fn pem_label(pem: &str) -> Result<String, Error> {
+    check_size(pem.len())?;
+    pem::blocks(pem)?
+        .iter()
+        .find(|b| b.label != pem::EC_PARAMETERS)
+        .map(|b| b.label.to_owned())
+        .ok_or_else(|| {
+            Error::malformed(
+                "PEM",
+                "a PEM key block (\"-----BEGIN <label>-----\")",
+                "none",
+            )
+        })
+}
+
+const EXPECTED_PRIVATE: &str =
+    "DER: PKCS#8 PrivateKeyInfo, PKCS#1 RSAPrivateKey or SEC1 ECPrivateKey";
+const EXPECTED_PUBLIC: &str = "DER: SPKI SubjectPublicKeyInfo or PKCS#1 RSAPublicKey";
+
+fn check_size(len: usize) -> Result<(), Error> {
+    Limits::check("key", Limits::default().max_key_len, len)
+}
+
+/// The error for input that is not DER at all (naming PEM if that is what it is).
+fn not_der(what: &'static str, expected: &'static str, input: &[u8], e: der::Error) -> Error {
+    let trimmed = input.trim_ascii_start();
+    if trimmed.starts_with(b"-----BEGIN") {
+        Error::malformed(what, expected, "PEM text (use from_pem)")
+    } else if input.first() == Some(&b'{') {
+        Error::malformed(what, expected, "JSON text (a JWK?)")
+    } else {
+        Error::malformed(what, expected, e)
+    }
+}
+
+fn encrypted_key(found: &str) -> Error {
+    Error::invalid_key(
+        "an unencrypted private key (encrypted keys are not supported)",
+        format!("{found}; decrypt it first, e.g. with `openssl pkey`"),
+    )
+}
+
+fn curve_oid(curve: EcCurve) -> ObjectIdentifier {
+    match curve {
+        EcCurve::P256 => SECP256R1,
+        EcCurve::P384 => SECP384R1,
+        EcCurve::P521 => SECP521R1,
+    }
+}
+
+fn curve_from_oid(oid: &ObjectIdentifier) -> Result<EcCurve, Error> {
+    if *oid == SECP256R1 {
+        Ok(EcCurve::P256)
+    } else if *oid == SECP384R1 {
+        Ok(EcCurve::P384)
+    } else if *oid == SECP521R1 {
+        Ok(EcCurve::P521)
+    } else {
+        Err(Error::UnsupportedAlgorithm {
+            kind: "curve",
+            found: curve_name(oid),
+            supported: CURVES,
+        })
+    }
+}
+
+/// A curve OID as shown in messages: its common name when known, and the dotted OID.
+fn curve_name(oid: &ObjectIdentifier) -> String {
+    let dotted = oid.to_string();
+    let name = match dotted.as_str() {
+        "1.2.840.10045.3.1.7" => "P-256",
+        "1.3.132.0.34" => "P-384",
+        "1.3.132.0.35" => "P-521",
+        "1.3.132.0.10" => "secp256k1",
+        "1.3.132.0.33" => "P-224",
+        "1.2.840.10045.3.1.1" => "P-192",
+        "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1",
+        "1.3.36.3.3.2.8.1.1.11" => "brainpoolP384r1",
+        "1.3.36.3.3.2.8.1.1.13" => "brainpoolP512r1",
+        "1.2.156.10197.1.301" => "SM2",
+        _ => return format!("OID {dotted}"),
+    };
+    format!("{name} ({dotted})")
+}
+
+fn unsupported_key_type(oid: &ObjectIdentifier) -> Error {
+    let dotted = oid.to_string();
+    let name = match dotted.as_str() {
+        "1.2.840.113549.1.1.10" => Some("RSASSA-PSS"),
+        "1.2.840.113549.1.1.7" => Some("RSAES-OAEP"),
+        "1.3.101.110" => Some("X25519"),
+        "1.3.101.111" => Some("X448"),
+        "1.3.101.112" => Some("Ed25519"),
+        "1.3.101.113" => Some("Ed448"),
+        "1.2.840.10040.4.1" => Some("DSA"),
+        "1.2.840.10046.2.1" | "1.2.840.113549.1.3.1" => Some("DH"),
+        "1.3.132.1.12" => Some("id-ecDH"),
+        "1.3.132.1.13" => Some("id-ecMQV"),
+        "2.16.840.1.101.3.4.3.17" => Some("ML-DSA-44"),
+        "2.16.840.1.101.3.4.3.18" => Some("ML-DSA-65"),
+        "2.16.840.1.101.3.4.3.19" => Some("ML-DSA-87"),
+        "2.16.840.1.101.3.4.4.1" => Some("ML-KEM-512"),
+        "2.16.840.1.101.3.4.4.2" => Some("ML-KEM-768"),
+        "2.16.840.1.101.3.4.4.3" => Some("ML-KEM-1024"),
+        _ => None,
+    };
+    Error::UnsupportedAlgorithm {
+        kind: "key type",
+        found: match name {
+            Some(name) => format!("{name} ({dotted})"),
+            None => format!("OID {dotted}"),
+        },
+        supported: KEY_TYPES,
+    }
+}
+
+/// `rsaEncryption` parameters must be NULL (RFC 8017 A.1); absent parameters are tolerated.
+fn check_rsa_parameters(alg: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
+    match alg.parameters {
+        None => Ok(()),
+        Some(p) if p.is_null() => Ok(()),
+        Some(p) => Err(Error::malformed(
+            "key DER",
+            "rsaEncryption with NULL parameters",
+            format!("parameters of type {}", p.tag()),
+        )),
+    }
+}
+
+/// The curve named by `id-ecPublicKey` parameters (a `namedCurve` OID; explicit curves are refused).
+fn ec_parameters(alg: &AlgorithmIdentifierRef<'_>) -> Result<EcCurve, Error> {
+    const EXPECTED: &str = "id-ecPublicKey parameters naming a curve (namedCurve OID)";
+    let params = alg
+        .parameters
+        .ok_or_else(|| Error::invalid_key(EXPECTED, "no parameters"))?;
+    match params.tag() {
+        Tag::ObjectIdentifier => {
+            let oid = params
+                .decode_as::<ObjectIdentifier>()
+                .map_err(|e| Error::malformed("key DER", "a DER OBJECT IDENTIFIER", e))?;
+            curve_from_oid(&oid)
+        }
+        Tag::Sequence => Err(Error::invalid_key(
+            EXPECTED,
+            "explicit curve parameters (specifiedCurve)",
+        )),
+        Tag::Null => Err(Error::invalid_key(EXPECTED, "NULL (implicitCurve)")),
+        other => Err(Error::invalid_key(
+            EXPECTED,
+            format!("parameters of type {other}"),
+        )),
+    }
+}
+
+/// Checks an RSA public key; returns the modulus size in bits.
+fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<usize, Error> {
+    let bits = bit_len(n);
+    if bits < MIN_RSA_BITS {
+        return Err(Error::invalid_key(
+            format!("an RSA modulus of at least {MIN_RSA_BITS} bits"),
+            format!("{bits} bits"),
+        ));
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(Error::invalid_key(
+            format!("an RSA modulus of at most {MAX_RSA_BITS} bits"),
+            format!("{bits} bits"),
+        ));
+    }
+    if n.last().is_some_and(|b| b & 1 == 0) {
+        return Err(Error::invalid_key("an odd RSA modulus", "an even modulus"));
+    }
+    let e_bits = bit_len(e);
+    if e_bits > 64 {
+        return Err(Error::invalid_key(
+            "an RSA public exponent of at most 64 bits",
+            format!("{e_bits} bits"),
+        ));
+    }
+    let e_value = e
+        .iter()
+        .fold(0u64, |acc, &b| acc.wrapping_shl(8) | u64::from(b));
+    if e_value < 3 || e_value % 2 == 0 {
+        return Err(Error::invalid_key(
+            "an odd RSA public exponent of at least 3",
+            e_value,
+        ));
+    }
+    if roca::has_fingerprint(n) {
+        return Err(Error::invalid_key(
+            "an RSA modulus without the ROCA fingerprint",
+            "a modulus from the vulnerable Infineon RSALib (ROCA, CVE-2017-15361); replace this key",
+        ));
+    }
+    Ok(bits)
+}
+
+/// Checks an uncompressed EC point of exactly the curve's length.
+fn check_ec_point(curve: EcCurve, point: &[u8]) -> Result<(), Error> {
+    const UNCOMPRESSED: &str = "an uncompressed EC point (0x04 || x || y)";
+    let len = curve.coordinate_len();
+    let expected_len = len.saturating_mul(2).saturating_add(1);
+    match point.first() {
+        Some(0x04) if point.len() == expected_len => {
+            if curve == EcCurve::P521 {
+                let y_first = point.get(len.saturating_add(1));
+                if point.get(1).is_some_and(|b| *b > 1) || y_first.is_some_and(|b| *b > 1) {
+                    return Err(Error::invalid_key(
+                        "P-521 coordinates below 2^521",
+                        "a larger value",
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Some(0x04) => Err(Error::invalid_key(
+            format!("an uncompressed {curve} point of {expected_len} bytes"),
+            format!("{} bytes", point.len()),
+        )),
+        Some(0x02 | 0x03) => Err(Error::invalid_key(UNCOMPRESSED, "a compressed point")),
+        Some(0x06 | 0x07) => Err(Error::invalid_key(UNCOMPRESSED, "a hybrid point")),
+        Some(0x00) => Err(Error::invalid_key(UNCOMPRESSED, "the point at infinity")),
+        Some(b) => Err(Error::invalid_key(
+            UNCOMPRESSED,
+            format!("a point starting with 0x{b:02x}"),
+        )),
+        None => Err(Error::invalid_key(UNCOMPRESSED, "an empty point")),
+    }
+}
+
+/// The number of significant bits of a big-endian unsigned integer.
+pub(crate) fn bit_len(n: &[u8]) -> usize {
+    let n = strip_zeros_to(n, 0);
+    match n.first() {
+        None => 0,
+        Some(first) => n
+            .len()
+            .saturating_sub(1)
+            .saturating_mul(8)
+            .saturating_add(8usize.saturating_sub(first.leading_zeros() as usize)),
+    }
+}
+
+/// Removes leading zero bytes while the slice is longer than `min_len`.
+fn strip_zeros_to(mut n: &[u8], min_len: usize) -> &[u8] {
+    while n.len() > min_len {
+        match n.split_first() {
+            Some((0, rest)) => n = rest,
+            _ => break,
+        }
+    }
+    n
+}
+
+fn is_zero(n: &[u8]) -> bool {
+    n.iter().fold(0u8, |acc, b| acc | b) == 0
+}
+
+fn internal(e: der::Error) -> Error {
+    Error::InvalidRequest(format!("DER encoding failed: {e}"))
+}
+
+/// Encodes into a buffer allocated once at the right size, so no stray copy of secret bytes is left.
+fn encode_secret<T: Encode>(value: &T) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let len = value
+        .encoded_len()
+        .and_then(usize::try_from)
+        .map_err(internal)?;
+    let mut buf = Zeroizing::new(Vec::with_capacity(len));
+    value.encode_to_vec(&mut buf).map_err(internal)?;
+    Ok(buf)
+}
+
+fn wrap_pkcs8(
+    alg: AlgorithmIdentifierRef<'_>,
+    private_key: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let info: PrivateKeyInfoRef<'_> =
+        pkcs8::PrivateKeyInfo::new(alg, OctetStringRef::new(private_key).map_err(internal)?);
+    encode_secret(&info)
+}
+
+fn encode_spki(alg: AlgorithmIdentifierRef<'_>, key: &[u8]) -> Result<Vec<u8>, Error> {
+    let spki = SubjectPublicKeyInfoRef {
+        algorithm: alg,
+        subject_public_key: BitStringRef::from_bytes(key).map_err(internal)?,
+    };
+    spki.to_der().map_err(internal)
 }
