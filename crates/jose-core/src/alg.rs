@@ -234,8 +234,8 @@ impl EcCurve {
 
 /// The smallest RSA modulus accepted anywhere, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
-/// The largest RSA modulus accepted, in bits.
-pub const MAX_RSA_BITS: usize = 16384;
+/// The largest RSA modulus accepted, in bits (aws-lc-rs handles up to 8192; both providers agree).
+pub const MAX_RSA_BITS: usize = 8192;
 
 /// What a key is: its type and size. Never secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -274,7 +274,10 @@ impl KeySpec {
     /// Checks that a provider should generate this (RSA: 2048, 3072 or 4096 bits).
     pub fn validate(self) -> Result<(), Error> {
         match self {
-            KeySpec::Rsa { bits: 2048 | 3072 | 4096 } | KeySpec::Ec(_) => Ok(()),
+            KeySpec::Rsa {
+                bits: 2048 | 3072 | 4096,
+            }
+            | KeySpec::Ec(_) => Ok(()),
             KeySpec::Rsa { bits } => Err(Error::invalid_key(
                 "an RSA key size of 2048, 3072 or 4096 bits",
                 format!("{bits} bits"),
@@ -302,9 +305,20 @@ mod tests {
 
     #[test]
     fn none_and_near_misses_are_rejected() {
-        for bad in ["none", "None", "rs256", "RS256 ", "HS256", "", "ES256K", "EdDSA"] {
+        for bad in [
+            "none", "None", "rs256", "RS256 ", "HS256", "", "ES256K", "EdDSA",
+        ] {
             let err = JwsAlgorithm::from_name(bad).unwrap_err();
-            assert!(matches!(err, Error::UnsupportedAlgorithm { kind: "JWS alg", .. }), "{bad}");
+            assert!(
+                matches!(
+                    err,
+                    Error::UnsupportedAlgorithm {
+                        kind: "JWS alg",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
         }
         assert!(KeyManagementAlgorithm::from_name("RSA1_5").is_err());
         assert!(ContentEncryption::from_name("A128CBC-HS256").is_err());
