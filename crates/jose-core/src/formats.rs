@@ -260,7 +260,9 @@ impl PrivateKeyDer {
                     ));
                 }
             }
-            Self::from_ec_components(curve, key.private_key, key.public_key)
+            // A PKCS#8 v2 (OneAsymmetricKey) may carry the public key outside the ECPrivateKey.
+            let outer_public = info.public_key.and_then(|bits| bits.as_bytes());
+            Self::from_ec_components(curve, key.private_key, key.public_key.or(outer_public))
         } else {
             Err(unsupported_key_type(&alg.oid))
         }
