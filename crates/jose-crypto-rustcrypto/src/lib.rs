@@ -1,1 +1,187 @@
-//! stub
+//! A [`jose_core::CryptoProvider`] built on the pure-Rust RustCrypto crates: `rsa`, `p256`,
+//! `p384`, `p521` (ECDSA), `aes-gcm`, `sha1`/`sha2` and `getrandom`.
+//!
+//! It implements RS256/384/512, PS256/384/512 and ES256/384/512 signatures, RSA-OAEP and
+//! RSA-OAEP-256 key wrapping, and A128GCM/A192GCM/A256GCM content encryption, with the error
+//! contract of [`jose_core::provider`]: every unwrap or AEAD failure is
+//! [`Error::DecryptionFailed`], every signature that does not verify is [`Error::BadSignature`],
+//! and RSA keys under 2048 bits are refused.
+//!
+//! Use [`provider()`] (or the [`RUSTCRYPTO`] static) wherever jose-core takes a
+//! `&dyn CryptoProvider`:
+//!
+//! ```
+//! use jose_core::{CryptoProvider, EcCurve, JwsAlgorithm, KeySpec};
+//!
+//! let provider = jose_crypto_rustcrypto::provider();
+//! let key = provider.generate(KeySpec::Ec(EcCurve::P256))?;
+//! let signature = key.sign(JwsAlgorithm::Es256, b"hello")?;
+//! assert_eq!(signature.len(), 64); // raw r||s
+//!
+//! let public = key.public_key();
+//! public.verify(JwsAlgorithm::Es256, b"hello", &signature)?;
+//! assert!(public.verify(JwsAlgorithm::Es256, b"hullo", &signature).is_err());
+//!
+//! // Keys travel as DER: PKCS#8 for private keys, SPKI for public keys.
+//! let again = provider.import_public_spki(&public.to_spki_der()?)?;
+//! again.verify(JwsAlgorithm::Es256, b"hello", &signature)?;
+//! # Ok::<(), jose_core::Error>(())
+//! ```
+//!
+//! # Side channels and RSA-OAEP
+//!
+//! RSA private operations use the `rsa` crate 0.10 (`crypto-bigint` arithmetic, blinding from the
+//! OS RNG, and a CRT fault check). RSA-OAEP decoding is done in this crate, branch-free over the
+//! secret bytes, because rsa 0.10's own decoder ignores the leading octet of the encoded message,
+//! which RFC 8017 (and aws-lc, and Wycheproof) require to be zero. PKCS#1 v1.5 decryption is never
+//! offered. The advisory RUSTSEC-2023-0071 (Marvin attack) still lists no fixed `rsa` release;
+//! services that decrypt attacker-supplied JWEs with RSA keys should prefer the aws-lc provider.
+
+#![forbid(unsafe_code)]
+
+mod aead;
+mod ec_key;
+mod oaep;
+mod rsa_key;
+mod util;
+
+use ec_key::{EC_PUBLIC_KEY_OID, EcPrivate, EcPublic, curve_from_oid};
+use jose_core::{ContentEncryption, CryptoProvider, Error, KeySpec, PrivateKeyOps, PublicKeyOps};
+use pkcs8::PrivateKeyInfoRef;
+use pkcs8::der::Decode;
+use pkcs8::der::asn1::Null;
+use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use rsa_key::{RsaPrivate, RsaPublic};
+use sha2::Digest;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The RustCrypto provider. It holds no state: every value is the same provider.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RustCryptoProvider;
+
+/// The provider as a static, for `&'static dyn CryptoProvider` uses.
+pub static RUSTCRYPTO: RustCryptoProvider = RustCryptoProvider;
+
+/// The provider as a trait object.
+pub fn provider() -> &'static dyn CryptoProvider {
+    &RUSTCRYPTO
+}
+
+const SUPPORTED_KEYS: &str = "an RSA or EC (P-256, P-384, P-521) key";
+
+/// rsaEncryption parameters must be an explicit NULL (RFC 3279 section 2.3.1).
+fn check_rsa_parameters(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
+    match algorithm.parameters.map(|p| p.decode_as::<Null>()) {
+        Some(Ok(Null)) => Ok(()),
+        _ => Err(Error::invalid_key(
+            "rsaEncryption with NULL parameters",
+            "rsaEncryption with missing or other parameters",
+        )),
+    }
+}
+
+impl CryptoProvider for RustCryptoProvider {
+    fn name(&self) -> &'static str {
+        "rustcrypto"
+    }
+
+    fn fill_random(&self, dest: &mut [u8]) -> Result<(), Error> {
+        getrandom::fill(dest)
+            .map_err(|e| Error::Provider(format!("the OS random generator failed: {e}")))
+    }
+
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        sha2::Sha256::digest(data).into()
+    }
+
+    fn aead_seal(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<(Vec<u8>, [u8; 16]), Error> {
+        aead::seal(enc, key, iv, aad, plaintext)
+    }
+
+    fn aead_open(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+        tag: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        aead::open(enc, key, iv, aad, ciphertext, tag)
+    }
+
+    fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error> {
+        let pki = PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| {
+            Error::invalid_key(
+                format!("{SUPPORTED_KEYS} as PKCS#8 DER"),
+                "data that is not a PKCS#8 PrivateKeyInfo",
+            )
+        })?;
+        let oid = pki.algorithm.oid;
+        if oid == pkcs1::ALGORITHM_OID {
+            check_rsa_parameters(&pki.algorithm)?;
+            Ok(Arc::new(RsaPrivate::from_pkcs1_der(
+                pki.private_key.as_bytes(),
+            )?))
+        } else if oid == EC_PUBLIC_KEY_OID {
+            Ok(Arc::new(EcPrivate::from_pkcs8(pki)?))
+        } else {
+            Err(Error::invalid_key(
+                SUPPORTED_KEYS,
+                format!("a private key with algorithm OID {oid}"),
+            ))
+        }
+    }
+
+    fn import_public_spki(&self, spki_der: &[u8]) -> Result<Arc<dyn PublicKeyOps>, Error> {
+        let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|_| {
+            Error::invalid_key(
+                format!("{SUPPORTED_KEYS} as SPKI DER"),
+                "data that is not a SubjectPublicKeyInfo",
+            )
+        })?;
+        let Some(key_bytes) = spki.subject_public_key.as_bytes() else {
+            return Err(Error::invalid_key(
+                "a subjectPublicKey of whole bytes",
+                "a bit string with unused bits",
+            ));
+        };
+        let oid = spki.algorithm.oid;
+        if oid == pkcs1::ALGORITHM_OID {
+            check_rsa_parameters(&spki.algorithm)?;
+            Ok(Arc::new(RsaPublic::from_pkcs1_der(key_bytes)?))
+        } else if oid == EC_PUBLIC_KEY_OID {
+            let curve_oid = spki.algorithm.parameters_oid().map_err(|_| {
+                Error::invalid_key(
+                    "an EC key with a named curve (P-256, P-384 or P-521)",
+                    "EC parameters that are not a named curve",
+                )
+            })?;
+            let curve = curve_from_oid(curve_oid)?;
+            Ok(Arc::new(EcPublic::from_sec1_uncompressed(
+                curve, key_bytes,
+            )?))
+        } else {
+            Err(Error::invalid_key(
+                SUPPORTED_KEYS,
+                format!("a public key with algorithm OID {oid}"),
+            ))
+        }
+    }
+
+    fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error> {
+        spec.validate()?;
+        match spec {
+            KeySpec::Rsa { bits } => Ok(Arc::new(RsaPrivate::generate(bits)?)),
+            KeySpec::Ec(curve) => Ok(Arc::new(EcPrivate::generate(curve)?)),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! AES-GCM content encryption with a detached 128-bit tag (`A128GCM`, `A192GCM`, `A256GCM`).
+
+use aes_gcm::aead::array::Array;
+use aes_gcm::aead::consts::{U12, U16};
+use aes_gcm::aead::{AeadCore, AeadInOut, KeyInit};
+use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm};
+use jose_core::{ContentEncryption, Error};
+use zeroize::Zeroizing;
+
+/// AES-192 in GCM mode with a 96-bit nonce (aes-gcm does not name this one).
+type Aes192Gcm = AesGcm<aes::Aes192, U12>;
+
+/// Encrypts `plaintext`, returning the ciphertext and the detached tag.
+pub(crate) fn seal(
+    enc: ContentEncryption,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<(Vec<u8>, [u8; 16]), Error> {
+    if key.len() != enc.key_len() {
+        return Err(Error::InvalidRequest(format!(
+            "{enc} needs a {}-byte key, found {} bytes",
+            enc.key_len(),
+            key.len()
+        )));
+    }
+    if iv.len() != enc.iv_len() {
+        return Err(Error::InvalidRequest(format!(
+            "{enc} needs a {}-byte IV, found {} bytes",
+            enc.iv_len(),
+            iv.len()
+        )));
+    }
+    // The buffer holds the plaintext until it is encrypted in place: zeroize it if anything fails.
+    let mut buf = Zeroizing::new(plaintext.to_vec());
+    let tag = match enc {
+        ContentEncryption::A128Gcm => seal_with::<Aes128Gcm>(key, iv, aad, &mut buf),
+        ContentEncryption::A192Gcm => seal_with::<Aes192Gcm>(key, iv, aad, &mut buf),
+        ContentEncryption::A256Gcm => seal_with::<Aes256Gcm>(key, iv, aad, &mut buf),
+    }
+    .ok_or_else(|| {
+        Error::InvalidRequest(format!(
+            "{enc} cannot encrypt this input (plaintext or AAD too long)"
+        ))
+    })?;
+    Ok((std::mem::take(&mut *buf), tag))
+}
+
+/// Decrypts and authenticates; every failure is [`Error::DecryptionFailed`].
+pub(crate) fn open(
+    enc: ContentEncryption,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut buf = Zeroizing::new(ciphertext.to_vec());
+    let ok = match enc {
+        ContentEncryption::A128Gcm => open_with::<Aes128Gcm>(key, iv, aad, &mut buf, tag),
+        ContentEncryption::A192Gcm => open_with::<Aes192Gcm>(key, iv, aad, &mut buf, tag),
+        ContentEncryption::A256Gcm => open_with::<Aes256Gcm>(key, iv, aad, &mut buf, tag),
+    };
+    if ok {
+        Ok(buf)
+    } else {
+        // `buf` is zeroized on drop.
+        Err(Error::DecryptionFailed)
+    }
+}
+
+fn seal_with<A>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Option<[u8; 16]>
+where
+    A: KeyInit + AeadInOut + AeadCore<NonceSize = U12, TagSize = U16>,
+{
+    let cipher = A::new_from_slice(key).ok()?;
+    let nonce = Array::<u8, U12>::try_from(iv).ok()?;
+    let tag = cipher
+        .encrypt_inout_detached(&nonce, aad, buf.into())
+        .ok()?;
+    Some(tag.into())
+}
+
+fn open_with<A>(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool
+where
+    A: KeyInit + AeadInOut + AeadCore<NonceSize = U12, TagSize = U16>,
+{
+    let Ok(cipher) = A::new_from_slice(key) else {
+        return false;
+    };
+    let Ok(nonce) = Array::<u8, U12>::try_from(iv) else {
+        return false;
+    };
+    let Ok(tag) = Array::<u8, U16>::try_from(tag) else {
+        return false;
+    };
+    cipher
+        .decrypt_inout_detached(&nonce, aad, buf.into(), &tag)
+        .is_ok()
+}

@@ -1,0 +1,271 @@
+//! EC keys on P-256, P-384 and P-521: ES256, ES384 and ES512 with raw fixed-size r||s signatures.
+
+use crate::util::key_mismatch;
+use getrandom::SysRng;
+use jose_core::{
+    EcCurve, Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, PrivateKeyOps, PublicKeyOps,
+};
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::elliptic_curve::Generate;
+use p256::pkcs8::ObjectIdentifier;
+use pkcs8::{EncodePrivateKey, EncodePublicKey, PrivateKeyInfoRef};
+use std::fmt;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// id-ecPublicKey (RFC 5480).
+pub(crate) const EC_PUBLIC_KEY_OID: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1.
+const P256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1.
+const P384_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// secp521r1.
+const P521_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+
+/// The curve named by an `ECParameters` namedCurve OID.
+pub(crate) fn curve_from_oid(oid: ObjectIdentifier) -> Result<EcCurve, Error> {
+    match oid {
+        P256_OID => Ok(EcCurve::P256),
+        P384_OID => Ok(EcCurve::P384),
+        P521_OID => Ok(EcCurve::P521),
+        other => Err(Error::invalid_key(
+            "an EC key on P-256, P-384 or P-521",
+            format!("an EC key on the curve with OID {other}"),
+        )),
+    }
+}
+
+/// A private ECDSA key; each `SigningKey` zeroizes its scalar on drop.
+pub(crate) enum EcPrivate {
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    P521(p521::ecdsa::SigningKey),
+}
+
+/// A public ECDSA key (a valid point on its curve, never the identity).
+#[derive(Clone, Copy)]
+pub(crate) enum EcPublic {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    P521(p521::ecdsa::VerifyingKey),
+}
+
+impl fmt::Debug for EcPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EcPrivateKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for EcPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EcPublicKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+fn malformed_private(curve: EcCurve) -> Error {
+    Error::invalid_key(
+        format!(
+            "an EC private key on {curve} (SEC1 ECPrivateKey inside PKCS#8, with a scalar in range and a matching public key)"
+        ),
+        "malformed or inconsistent EC private key data",
+    )
+}
+
+impl EcPrivate {
+    /// Imports a PKCS#8 `PrivateKeyInfo` whose algorithm is id-ecPublicKey. When the SEC1
+    /// structure carries the public key, it must match the private scalar.
+    pub(crate) fn from_pkcs8(pki: PrivateKeyInfoRef<'_>) -> Result<Self, Error> {
+        let curve_oid = pki.algorithm.parameters_oid().map_err(|_| {
+            Error::invalid_key(
+                "an EC key with a named curve (P-256, P-384 or P-521)",
+                "EC parameters that are not a named curve",
+            )
+        })?;
+        let curve = curve_from_oid(curve_oid)?;
+        let key = match curve {
+            EcCurve::P256 => p256::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P256),
+            EcCurve::P384 => p384::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P384),
+            EcCurve::P521 => p521::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P521),
+        };
+        key.map_err(|_| malformed_private(curve))
+    }
+
+    /// Generates a fresh key with the OS RNG.
+    pub(crate) fn generate(curve: EcCurve) -> Result<Self, Error> {
+        let rng_err = |e: getrandom::Error| {
+            Error::Provider(format!(
+                "EC key generation failed: the OS random generator failed: {e}"
+            ))
+        };
+        Ok(match curve {
+            EcCurve::P256 => EcPrivate::P256(
+                p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?,
+            ),
+            EcCurve::P384 => EcPrivate::P384(
+                p384::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?,
+            ),
+            EcCurve::P521 => EcPrivate::P521(
+                p521::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(rng_err)?,
+            ),
+        })
+    }
+
+    fn curve(&self) -> EcCurve {
+        match self {
+            EcPrivate::P256(_) => EcCurve::P256,
+            EcPrivate::P384(_) => EcCurve::P384,
+            EcPrivate::P521(_) => EcCurve::P521,
+        }
+    }
+
+    fn kind(&self) -> KeyKind {
+        KeyKind::Ec(self.curve())
+    }
+}
+
+fn sign_failed(e: impl fmt::Display) -> Error {
+    Error::Provider(format!("ECDSA signing failed: {e}"))
+}
+
+impl PrivateKeyOps for EcPrivate {
+    fn kind(&self) -> KeyKind {
+        EcPrivate::kind(self)
+    }
+
+    fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        if !alg.fits(self.kind()) {
+            return Err(key_mismatch(alg.name(), self.kind()));
+        }
+        // Deterministic (RFC 6979) ECDSA with the curve's hash; raw fixed-size r||s.
+        Ok(match self {
+            EcPrivate::P256(k) => {
+                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(sign_failed)?;
+                sig.to_bytes().to_vec()
+            }
+            EcPrivate::P384(k) => {
+                let sig: p384::ecdsa::Signature = k.try_sign(message).map_err(sign_failed)?;
+                sig.to_bytes().to_vec()
+            }
+            EcPrivate::P521(k) => {
+                let sig: p521::ecdsa::Signature = k.try_sign(message).map_err(sign_failed)?;
+                sig.to_bytes().to_vec()
+            }
+        })
+    }
+
+    fn unwrap_key(
+        &self,
+        _alg: KeyManagementAlgorithm,
+        _encrypted_key: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        // RSA-OAEP only; every unwrap failure is the same opaque error.
+        Err(Error::DecryptionFailed)
+    }
+
+    fn public_key(&self) -> Arc<dyn PublicKeyOps> {
+        Arc::new(match self {
+            EcPrivate::P256(k) => EcPublic::P256(*k.verifying_key()),
+            EcPrivate::P384(k) => EcPublic::P384(*k.verifying_key()),
+            EcPrivate::P521(k) => EcPublic::P521(*k.verifying_key()),
+        })
+    }
+
+    fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        // PKCS#8 v1 wrapping a SEC1 ECPrivateKey that includes the uncompressed public key.
+        let doc = match self {
+            EcPrivate::P256(k) => k.to_pkcs8_der(),
+            EcPrivate::P384(k) => k.to_pkcs8_der(),
+            EcPrivate::P521(k) => k.to_pkcs8_der(),
+        }
+        .map_err(|e| Error::Provider(format!("EC PKCS#8 encoding failed: {e}")))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+}
+
+impl EcPublic {
+    /// Imports an uncompressed SEC1 point (`04 || X || Y`) on `curve`. The point must be on the
+    /// curve (the identity cannot be encoded this way).
+    pub(crate) fn from_sec1_uncompressed(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
+        let expected_len = curve.coordinate_len().saturating_mul(2).saturating_add(1);
+        let invalid = |found: String| {
+            Error::invalid_key(
+                format!(
+                    "an uncompressed point on {curve} ({expected_len} bytes starting with 0x04)"
+                ),
+                found,
+            )
+        };
+        if point.len() != expected_len || point.first() != Some(&0x04) {
+            let form = match point.first() {
+                Some(0x02 | 0x03) => "a compressed point",
+                Some(0x04) => "an uncompressed point of the wrong length",
+                _ => "a malformed point",
+            };
+            return Err(invalid(format!("{form} of {} bytes", point.len())));
+        }
+        let key = match curve {
+            EcCurve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P256),
+            EcCurve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P384),
+            EcCurve::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P521),
+        };
+        key.map_err(|_| invalid("a point that is not on the curve".to_owned()))
+    }
+
+    fn curve(&self) -> EcCurve {
+        match self {
+            EcPublic::P256(_) => EcCurve::P256,
+            EcPublic::P384(_) => EcCurve::P384,
+            EcPublic::P521(_) => EcCurve::P521,
+        }
+    }
+
+    fn kind(&self) -> KeyKind {
+        KeyKind::Ec(self.curve())
+    }
+}
+
+impl PublicKeyOps for EcPublic {
+    fn kind(&self) -> KeyKind {
+        EcPublic::kind(self)
+    }
+
+    fn verify(&self, alg: JwsAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        if !alg.fits(self.kind()) {
+            return Err(key_mismatch(alg.name(), self.kind()));
+        }
+        // Exactly r||s of the curve's size; r and s must be in [1, n-1]. Both s and n-s are
+        // accepted (these curves do not set `NORMALIZE_S`), as in aws-lc and Wycheproof's P1363.
+        if signature.len() != self.curve().signature_len() {
+            return Err(Error::BadSignature);
+        }
+        let ok = match self {
+            EcPublic::P256(k) => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| k.verify(message, &sig).is_ok()),
+            EcPublic::P384(k) => p384::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| k.verify(message, &sig).is_ok()),
+            EcPublic::P521(k) => p521::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| k.verify(message, &sig).is_ok()),
+        };
+        if ok { Ok(()) } else { Err(Error::BadSignature) }
+    }
+
+    fn wrap_key(&self, alg: KeyManagementAlgorithm, _cek: &[u8]) -> Result<Vec<u8>, Error> {
+        Err(key_mismatch(alg.name(), self.kind()))
+    }
+
+    fn to_spki_der(&self) -> Result<Vec<u8>, Error> {
+        // SPKI with id-ecPublicKey, the named curve and the uncompressed point.
+        match self {
+            EcPublic::P256(k) => k.to_public_key_der(),
+            EcPublic::P384(k) => k.to_public_key_der(),
+            EcPublic::P521(k) => k.to_public_key_der(),
+        }
+        .map(|doc| doc.into_vec())
+        .map_err(|e| Error::Provider(format!("EC SPKI encoding failed: {e}")))
+    }
+}
