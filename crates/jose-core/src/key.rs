@@ -42,14 +42,19 @@ impl KeyMeta {
     /// The metadata of the public half: private operations map to their public counterparts.
     fn to_public(&self) -> Self {
         let key_ops = self.key_ops.as_ref().map(|ops| {
-            ops.iter()
-                .map(|op| match op.as_str() {
-                    "sign" => "verify".to_owned(),
-                    "decrypt" => "encrypt".to_owned(),
-                    "unwrapKey" => "wrapKey".to_owned(),
-                    other => other.to_owned(),
-                })
-                .collect()
+            let mut out: Vec<String> = Vec::with_capacity(ops.len());
+            for op in ops {
+                let public = match op.as_str() {
+                    "sign" => "verify",
+                    "decrypt" => "encrypt",
+                    "unwrapKey" => "wrapKey",
+                    other => other,
+                };
+                if !out.iter().any(|o| o == public) {
+                    out.push(public.to_owned());
+                }
+            }
+            out
         });
         KeyMeta {
             key_ops,
@@ -120,7 +125,10 @@ impl PrivateKey {
     }
 
     /// Imports normalized DER.
-    pub fn from_normalized(der: &PrivateKeyDer, provider: &dyn CryptoProvider) -> Result<Self, Error> {
+    pub fn from_normalized(
+        der: &PrivateKeyDer,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Self, Error> {
         let ops = provider.import_private_pkcs8(der.pkcs8())?;
         if ops.kind() != der.kind() {
             return Err(Error::invalid_key(der.kind(), ops.kind()));
@@ -234,7 +242,10 @@ impl PublicKey {
     }
 
     /// Imports normalized DER.
-    pub fn from_normalized(der: &PublicKeyDer, provider: &dyn CryptoProvider) -> Result<Self, Error> {
+    pub fn from_normalized(
+        der: &PublicKeyDer,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Self, Error> {
         let ops = provider.import_public_spki(der.spki())?;
         if ops.kind() != der.kind() {
             return Err(Error::invalid_key(der.kind(), ops.kind()));
@@ -256,7 +267,11 @@ impl PublicKey {
     pub fn from_jwk(jwk: &Jwk, provider: &dyn CryptoProvider) -> Result<Self, Error> {
         let key = Self::from_normalized(&jwk.to_public_der()?, provider)?;
         let meta = KeyMeta::from_jwk(jwk);
-        let meta = if jwk.is_private() { meta.to_public() } else { meta };
+        let meta = if jwk.is_private() {
+            meta.to_public()
+        } else {
+            meta
+        };
         Ok(key.with_meta(meta))
     }
 
@@ -446,7 +461,8 @@ impl DecryptingKey {
     /// Binds `key` to `alg`, checking fit and metadata (`use` "enc", `key_ops` "unwrapKey" or "decrypt").
     pub fn new(key: PrivateKey, alg: KeyManagementAlgorithm) -> Result<Self, Error> {
         check_fit(alg.fits(key.kind()), alg.name(), key.kind())?;
-        key.meta.allow(alg.name(), "enc", &["unwrapKey", "decrypt"])?;
+        key.meta
+            .allow(alg.name(), "enc", &["unwrapKey", "decrypt"])?;
         Ok(DecryptingKey { key, alg })
     }
 

@@ -20,8 +20,8 @@
 //! // The verifier's keys are its allow-list: only ES512 with kid "2026-01" is accepted here.
 //! let public = signer.key().public_key();
 //! let verifier = VerifyingKey::new(public, JwsAlgorithm::Es512)?;
-//! let payload = Jws::from_compact(&token, &Limits::default())?.verify(&[verifier])?;
-//! assert_eq!(payload, b"{\"amount\":\"10.00\"}");
+//! let jws = Jws::from_compact(&token, &Limits::default())?;
+//! assert_eq!(jws.verify(&[verifier])?, b"{\"amount\":\"10.00\"}");
 //! # Ok(()) }
 //! ```
 //!
@@ -65,9 +65,11 @@ pub mod provider;
 
 pub use alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
 pub use error::{Error, Result};
-pub use formats::{PrivateKeyDer, PublicKeyDer};
+pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
 pub use header::Header;
-pub use jwk::Jwk;
-pub use key::{DecryptingKey, EncryptingKey, KeyMeta, PrivateKey, PublicKey, SigningKey, VerifyingKey};
+pub use jwk::{Jwk, Jwks};
+pub use key::{
+    DecryptingKey, EncryptingKey, KeyMeta, PrivateKey, PublicKey, SigningKey, VerifyingKey,
+};
 pub use limits::Limits;
 pub use provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};

@@ -1,5 +1,7 @@
 //! The JWS and JWE engines' rules, one test each: every check here fails if its rule is removed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use jose_core::jwe::{Jwe, JweBuilder};
 use jose_core::jws::{Jws, JwsBuilder, VerifyOptions};
 use jose_core::*;
