@@ -153,17 +153,6 @@ pub(crate) enum Serialization {
     General,
 }
 
-impl Serialization {
-    /// The name, for messages.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Serialization::Compact => "compact",
-            Serialization::Flattened => "flattened",
-            Serialization::General => "general",
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum JweCommand {
     /// Encrypt stdin to a key; print the token.

@@ -58,7 +58,25 @@ impl CliError {
         }
     }
 
+    /// The same error with `context` in front of the message.
+    pub(crate) fn context(self, context: impl fmt::Display) -> Self {
+        CliError {
+            kind: self.kind,
+            message: format!("{context}: {}", self.message),
+        }
+    }
+
+    /// The same error as a usage error (exit status 2): for failures that are the caller's choice
+    /// of flags, whatever the library called them.
+    pub(crate) fn into_usage(self) -> Self {
+        CliError {
+            kind: Kind::Usage,
+            message: self.message,
+        }
+    }
+
     /// The kind.
+    #[cfg(test)]
     pub(crate) fn kind(&self) -> Kind {
         self.kind
     }

@@ -6,7 +6,7 @@
 
 use crate::error::{CliError, Result};
 use crate::files;
-use jose::{CryptoProvider, Jwk, KeyKind, Limits, PrivateKey, PublicKey};
+use jose::{CryptoProvider, Jwk, Limits, PrivateKey, PublicKey};
 use std::path::Path;
 
 /// One key: private (its public half is available too) or public.
@@ -39,18 +39,11 @@ impl Key {
     }
 
     /// The key id, if any.
+    #[cfg(test)]
     pub(crate) fn kid(&self) -> Option<&str> {
         match self {
             Key::Private(k) => k.kid(),
             Key::Public(k) => k.kid(),
-        }
-    }
-
-    /// The key's type and size.
-    pub(crate) fn kind(&self) -> KeyKind {
-        match self {
-            Key::Private(k) => k.kind(),
-            Key::Public(k) => k.kind(),
         }
     }
 

@@ -45,7 +45,8 @@ pub(super) fn encrypt(
         EncryptingKey::new(public, args.alg)
             .map(|k| vec![k])
             .map_err(|e| CliError::key(format!("the key cannot encrypt with {}", args.alg), &e))
-    })?;
+    })
+    .map_err(CliError::into_usage)?;
     let recipient = match chosen.pop() {
         Some(k) if chosen.is_empty() => k,
         _ => {

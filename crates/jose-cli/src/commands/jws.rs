@@ -25,7 +25,8 @@ pub(super) fn sign(
         SigningKey::new(private, args.alg)
             .map(|k| vec![k])
             .map_err(|e| CliError::key(format!("the key cannot sign with {}", args.alg), &e))
-    })?;
+    })
+    .map_err(CliError::into_usage)?;
     let signer = match chosen.pop() {
         Some(k) if chosen.is_empty() => k,
         _ => {
