@@ -48,7 +48,11 @@ impl Header {
     pub(crate) fn from_value(v: Value, what: &'static str) -> Result<Self, Error> {
         match v {
             Value::Object(members) => Ok(Header { members }),
-            other => Err(Error::malformed(what, "a JSON object", json::json_type(&other))),
+            other => Err(Error::malformed(
+                what,
+                "a JSON object",
+                json::json_type(&other),
+            )),
         }
     }
 
@@ -215,7 +219,9 @@ impl<'a> Joint<'a> {
     }
 
     fn iter(&self) -> impl Iterator<Item = &'a Header> {
-        [Some(self.protected), self.shared, self.recipient].into_iter().flatten()
+        [Some(self.protected), self.shared, self.recipient]
+            .into_iter()
+            .flatten()
     }
 
     /// A string member from whichever header has it.
@@ -283,7 +289,10 @@ mod tests {
     #[test]
     fn order_is_kept() {
         let hd = h(r#"{"alg":"ES512","kid":"k","tl_version":"2"}"#);
-        assert_eq!(hd.to_json(), r#"{"alg":"ES512","kid":"k","tl_version":"2"}"#);
+        assert_eq!(
+            hd.to_json(),
+            r#"{"alg":"ES512","kid":"k","tl_version":"2"}"#
+        );
     }
 
     #[test]
@@ -293,10 +302,20 @@ mod tests {
         assert!(h(r#"{"crit":["x","x"]}"#).crit().is_err());
         assert!(h(r#"{"crit":"b64"}"#).crit().is_err());
         let p = h(r#"{"crit":["b64"],"b64":false}"#);
-        assert!(Joint::new(&p, None, None).unwrap().check_crit(&["b64"]).is_ok());
+        assert!(
+            Joint::new(&p, None, None)
+                .unwrap()
+                .check_crit(&["b64"])
+                .is_ok()
+        );
         assert!(Joint::new(&p, None, None).unwrap().check_crit(&[]).is_err());
         let missing = h(r#"{"crit":["exp"]}"#);
-        assert!(Joint::new(&missing, None, None).unwrap().check_crit(&["exp"]).is_err());
+        assert!(
+            Joint::new(&missing, None, None)
+                .unwrap()
+                .check_crit(&["exp"])
+                .is_err()
+        );
     }
 
     #[test]

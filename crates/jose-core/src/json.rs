@@ -11,7 +11,9 @@ use std::fmt;
 pub(crate) fn parse_strict(text: &[u8], location: &'static str) -> Result<Value, Error> {
     let dup = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(text);
-    let parsed = StrictSeed { dup: &dup }.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    let parsed = StrictSeed { dup: &dup }
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
     match parsed {
         Ok(v) => Ok(v),
         Err(e) => match dup.into_inner() {
@@ -22,10 +24,17 @@ pub(crate) fn parse_strict(text: &[u8], location: &'static str) -> Result<Value,
 }
 
 /// Parses `text` as a strict JSON object.
-pub(crate) fn parse_object(text: &[u8], location: &'static str) -> Result<Map<String, Value>, Error> {
+pub(crate) fn parse_object(
+    text: &[u8],
+    location: &'static str,
+) -> Result<Map<String, Value>, Error> {
     match parse_strict(text, location)? {
         Value::Object(m) => Ok(m),
-        other => Err(Error::malformed(location, "a JSON object", json_type(&other))),
+        other => Err(Error::malformed(
+            location,
+            "a JSON object",
+            json_type(&other),
+        )),
     }
 }
 
@@ -124,8 +133,14 @@ mod tests {
 
     #[test]
     fn trailing_garbage_and_non_objects() {
-        assert!(matches!(parse_strict(b"{} x", "t"), Err(Error::Malformed { .. })));
-        assert!(matches!(parse_object(b"[1]", "t"), Err(Error::Malformed { .. })));
+        assert!(matches!(
+            parse_strict(b"{} x", "t"),
+            Err(Error::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_object(b"[1]", "t"),
+            Err(Error::Malformed { .. })
+        ));
         assert!(parse_object(b" {\"a\":null} ", "t").is_ok());
     }
 }

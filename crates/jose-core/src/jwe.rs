@@ -189,12 +189,43 @@ impl<'a> JweBuilder<'a> {
         provider: &dyn CryptoProvider,
     ) -> Result<Jwe, Error> {
         if self.recipients.is_empty() {
-            return Err(Error::InvalidRequest("a JWE needs at least one recipient".into()));
+            return Err(Error::InvalidRequest(
+                "a JWE needs at least one recipient".into(),
+            ));
         }
-        if self.protected.contains("zip") || self.unprotected.as_ref().is_some_and(|u| u.contains("zip")) {
-            return Err(Error::InvalidRequest("\"zip\" (compression) is not supported".into()));
+        if self.protected.contains("zip")
+            || self.unprotected.as_ref().is_some_and(|u| u.contains("zip"))
+        {
+            return Err(Error::InvalidRequest(
+                "\"zip\" (compression) is not supported".into(),
+            ));
+        }
+        for (_, h) in &self.recipients {
+            if let Some(h) = h {
+                for name in ["zip", "crit", "enc"] {
+                    if h.contains(name) {
+                        return Err(Error::InvalidRequest(format!(
+                            "\"{name}\" cannot go in a per-recipient header"
+                        )));
+                    }
+                }
+            }
+        }
+        if self
+            .unprotected
+            .as_ref()
+            .is_some_and(|u| u.contains("crit"))
+        {
+            return Err(Error::InvalidRequest(
+                "\"crit\" must be in the protected header".into(),
+            ));
         }
         let single = self.recipients.len() == 1;
+        if !single && self.protected.contains("kid") {
+            return Err(Error::InvalidRequest(
+                "with several recipients each has its own \"kid\": set it on the keys or in the per-recipient headers, not in the protected header".into(),
+            ));
+        }
         let mut protected = Header::new();
         let mut recipients = Vec::with_capacity(self.recipients.len());
         for (key, extra) in &self.recipients {
@@ -209,7 +240,12 @@ impl<'a> JweBuilder<'a> {
             }
             if single && extra.is_none() {
                 protected.set("alg", key.alg().name());
-                if let Some(kid) = self.protected.get("kid").cloned().or(key.kid().map(Value::from)) {
+                if let Some(kid) = self
+                    .protected
+                    .get("kid")
+                    .cloned()
+                    .or(key.kid().map(Value::from))
+                {
                     protected.set("kid", kid);
                 }
             } else {
@@ -317,7 +353,12 @@ impl Jwe {
             .recipients
             .get(index)
             .ok_or_else(|| Error::InvalidRequest(format!("no recipient {index}")))?;
-        Ok(Joint::new(&self.protected, self.unprotected.as_ref(), r.header.as_ref())?.merged())
+        Ok(Joint::new(
+            &self.protected,
+            self.unprotected.as_ref(),
+            r.header.as_ref(),
+        )?
+        .merged())
     }
 
     /// Decrypts with `keys` (their bound algorithms are the `alg` allow-list) and `allowed_enc`.
@@ -352,17 +393,29 @@ impl Jwe {
             });
         }
         if self.iv.len() != enc.iv_len() {
-            return Err(Error::malformed("JWE IV", "12 bytes", format!("{} bytes", self.iv.len())));
+            return Err(Error::malformed(
+                "JWE IV",
+                "12 bytes",
+                format!("{} bytes", self.iv.len()),
+            ));
         }
         if self.tag.len() != enc.tag_len() {
-            return Err(Error::malformed("JWE tag", "16 bytes", format!("{} bytes", self.tag.len())));
+            return Err(Error::malformed(
+                "JWE tag",
+                "16 bytes",
+                format!("{} bytes", self.tag.len()),
+            ));
         }
         let aad = content_aad(&self.protected_b64, self.aad_b64.as_deref());
         let mut first_error: Option<Error> = None;
         let mut attempted = false;
         for (index, r) in self.recipients.iter().enumerate() {
             let outcome = (|| -> Result<Option<Decrypted>, Error> {
-                let joint = Joint::new(&self.protected, self.unprotected.as_ref(), r.header.as_ref())?;
+                let joint = Joint::new(
+                    &self.protected,
+                    self.unprotected.as_ref(),
+                    r.header.as_ref(),
+                )?;
                 if joint.contains("zip") {
                     return Err(Error::InvalidHeader(
                         "\"zip\" (compressed content) is refused".into(),
@@ -407,7 +460,9 @@ impl Jwe {
                     )));
                 }
                 for key in candidates {
-                    if let Some(plaintext) = self.open_with(key, &r.encrypted_key, enc, &aad, provider)? {
+                    if let Some(plaintext) =
+                        self.open_with(key, &r.encrypted_key, enc, &aad, provider)?
+                    {
                         return Ok(Some(Decrypted {
                             plaintext,
                             header: joint.merged(),
@@ -470,7 +525,9 @@ impl Jwe {
             ));
         }
         if self.aad_b64.is_some() {
-            return Err(Error::InvalidRequest("compact serialization cannot carry AAD".into()));
+            return Err(Error::InvalidRequest(
+                "compact serialization cannot carry AAD".into(),
+            ));
         }
         Ok(format!(
             "{}.{}.{}.{}.{}",
@@ -484,7 +541,10 @@ impl Jwe {
 
     fn json_common(&self, obj: &mut Map<String, Value>) {
         if !self.protected_b64.is_empty() {
-            obj.insert("protected".into(), Value::String(self.protected_b64.clone()));
+            obj.insert(
+                "protected".into(),
+                Value::String(self.protected_b64.clone()),
+            );
         }
         if let Some(u) = &self.unprotected {
             obj.insert("unprotected".into(), Value::Object(u.as_map().clone()));
@@ -496,7 +556,10 @@ impl Jwe {
             obj.insert("aad".into(), Value::String(a.clone()));
         }
         obj.insert("iv".into(), Value::String(b64::encode(&self.iv)));
-        obj.insert("ciphertext".into(), Value::String(b64::encode(&self.ciphertext)));
+        obj.insert(
+            "ciphertext".into(),
+            Value::String(b64::encode(&self.ciphertext)),
+        );
         obj.insert("tag".into(), Value::String(b64::encode(&self.tag)));
     }
 
@@ -516,7 +579,10 @@ impl Jwe {
         if let Some(h) = &r.header {
             obj.insert("header".into(), Value::Object(h.as_map().clone()));
         }
-        obj.insert("encrypted_key".into(), Value::String(b64::encode(&r.encrypted_key)));
+        obj.insert(
+            "encrypted_key".into(),
+            Value::String(b64::encode(&r.encrypted_key)),
+        );
         self.json_tail(&mut obj);
         Ok(Value::Object(obj).to_string())
     }
@@ -532,7 +598,10 @@ impl Jwe {
                 if let Some(h) = &r.header {
                     o.insert("header".into(), Value::Object(h.as_map().clone()));
                 }
-                o.insert("encrypted_key".into(), Value::String(b64::encode(&r.encrypted_key)));
+                o.insert(
+                    "encrypted_key".into(),
+                    Value::String(b64::encode(&r.encrypted_key)),
+                );
                 Value::Object(o)
             })
             .collect();
@@ -554,7 +623,11 @@ impl Jwe {
             ));
         };
         if h.is_empty() {
-            return Err(Error::malformed("JWE", "a protected header", "an empty first part"));
+            return Err(Error::malformed(
+                "JWE",
+                "a protected header",
+                "an empty first part",
+            ));
         }
         let protected = decode_protected(h, limits)?;
         let jwe = Jwe {
@@ -606,7 +679,11 @@ impl Jwe {
                     ));
                 }
                 if items.is_empty() {
-                    return Err(Error::malformed("JWE JSON", "at least one recipient", "none"));
+                    return Err(Error::malformed(
+                        "JWE JSON",
+                        "at least one recipient",
+                        "none",
+                    ));
                 }
                 Limits::check("JWE recipients", limits.max_recipients, items.len())?;
                 items
@@ -637,7 +714,11 @@ impl Jwe {
                 Some(a)
             }
             Some(other) => {
-                return Err(Error::malformed("JWE JSON \"aad\"", "a base64url string", json::json_type(&other)));
+                return Err(Error::malformed(
+                    "JWE JSON \"aad\"",
+                    "a base64url string",
+                    json::json_type(&other),
+                ));
             }
         };
         let jwe = Jwe {
@@ -654,9 +735,10 @@ impl Jwe {
         Ok(jwe)
     }
 
-    /// Parses any serialization: JSON if the text (trimmed) starts with `{`, else compact.
+    /// Parses any serialization: JSON if the text (ASCII whitespace trimmed) starts with `{`, else
+    /// compact.
     pub fn parse(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let t = text.trim();
+        let t = text.trim_ascii();
         if t.starts_with('{') {
             Self::from_json(t, limits)
         } else {
@@ -667,9 +749,15 @@ impl Jwe {
     /// Structural rules that need no key: disjoint headers, `zip` refused.
     fn check_structure(&self) -> Result<(), Error> {
         for r in &self.recipients {
-            let joint = Joint::new(&self.protected, self.unprotected.as_ref(), r.header.as_ref())?;
+            let joint = Joint::new(
+                &self.protected,
+                self.unprotected.as_ref(),
+                r.header.as_ref(),
+            )?;
             if joint.contains("zip") {
-                return Err(Error::InvalidHeader("\"zip\" (compressed content) is refused".into()));
+                return Err(Error::InvalidHeader(
+                    "\"zip\" (compressed content) is refused".into(),
+                ));
             }
         }
         Ok(())
@@ -678,11 +766,19 @@ impl Jwe {
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = it.collect();
-    if v.is_empty() { "none".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn decode_protected(p: &str, limits: &Limits) -> Result<Header, Error> {
-    Limits::check("JOSE header", limits.max_header_len.saturating_mul(2), p.len())?;
+    Limits::check(
+        "JOSE header",
+        limits.max_header_len.saturating_mul(2),
+        p.len(),
+    )?;
     Header::from_json_bytes(&b64::decode("JWE protected header", p)?, limits)
 }
 
@@ -695,8 +791,16 @@ fn header_member(v: Value, what: &'static str, limits: &Limits) -> Result<Header
 fn required_b64(obj: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, Error> {
     match obj.get(name) {
         Some(Value::String(s)) => b64::decode(name, s),
-        Some(other) => Err(Error::malformed(name, "a base64url string", json::json_type(other))),
-        None => Err(Error::malformed("JWE JSON", "\"iv\", \"ciphertext\" and \"tag\" members", format!("no \"{name}\""))),
+        Some(other) => Err(Error::malformed(
+            name,
+            "a base64url string",
+            json::json_type(other),
+        )),
+        None => Err(Error::malformed(
+            "JWE JSON",
+            "\"iv\", \"ciphertext\" and \"tag\" members",
+            format!("no \"{name}\""),
+        )),
     }
 }
 
@@ -716,5 +820,8 @@ fn parse_recipient(obj: &mut Map<String, Value>, limits: &Limits) -> Result<JweR
             ));
         }
     };
-    Ok(JweRecipient { header, encrypted_key })
+    Ok(JweRecipient {
+        header,
+        encrypted_key,
+    })
 }

@@ -20,13 +20,13 @@
 //! # Ok(()) }
 //! ```
 
+use crate::alg::JwsAlgorithm;
 use crate::b64;
 use crate::error::Error;
 use crate::header::{Header, Joint};
 use crate::json;
 use crate::key::{SigningKey, VerifyingKey};
 use crate::limits::Limits;
-use crate::alg::JwsAlgorithm;
 use serde_json::{Map, Value};
 
 /// One signature of a JWS with its headers.
@@ -168,7 +168,12 @@ impl<'a> JwsBuilder<'a> {
     /// Adds a signature by `key` with extra protected members (placed after `alg` and `kid`, in
     /// order) and an optional unprotected header (JSON serializations only). If `protected` sets
     /// `alg`, it must equal the key's; if it or `unprotected` sets `kid`, the key's `kid` is not added.
-    pub fn signer_with(mut self, key: &'a SigningKey, protected: Header, unprotected: Option<Header>) -> Self {
+    pub fn signer_with(
+        mut self,
+        key: &'a SigningKey,
+        protected: Header,
+        unprotected: Option<Header>,
+    ) -> Self {
         self.signers.push((key, protected, unprotected));
         self
     }
@@ -176,7 +181,9 @@ impl<'a> JwsBuilder<'a> {
     /// Signs.
     pub fn sign(self) -> Result<Jws, Error> {
         if self.signers.is_empty() {
-            return Err(Error::InvalidRequest("a JWS needs at least one signer".into()));
+            return Err(Error::InvalidRequest(
+                "a JWS needs at least one signer".into(),
+            ));
         }
         let mut signatures = Vec::with_capacity(self.signers.len());
         for (key, extra, unprotected) in self.signers {
@@ -191,10 +198,16 @@ impl<'a> JwsBuilder<'a> {
             let crit_refs: Vec<&str> = crit.iter().map(String::as_str).collect();
             joint.check_crit(&crit_refs)?;
             if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
-                return Err(Error::InvalidRequest("\"b64\" must be in the protected header".into()));
+                return Err(Error::InvalidRequest(
+                    "\"b64\" must be in the protected header".into(),
+                ));
             }
             let protected_b64 = b64::encode(protected.to_json().as_bytes());
-            let signature = key.sign(&signing_input(&protected_b64, self.payload, !self.unencoded))?;
+            let signature = key.sign(&signing_input(
+                &protected_b64,
+                self.payload,
+                !self.unencoded,
+            ))?;
             signatures.push(JwsSignature {
                 protected_b64,
                 protected,
@@ -272,7 +285,10 @@ impl Jws {
         self.payload.as_deref()
     }
 
-    /// True if the payload is not in the token.
+    /// True if the payload is not in the token. A compact token with an empty payload part
+    /// (`header..signature`) is either detached or signs the empty payload; the compact form cannot
+    /// tell, so it parses as an empty attached payload: [`Jws::verify`] checks it against the empty
+    /// payload and [`Jws::verify_detached`] against the one supplied.
     pub fn is_detached(&self) -> bool {
         self.payload.is_none()
     }
@@ -287,15 +303,16 @@ impl Jws {
     /// signature's `alg` and whose `kid`, if both have one, equals the header's.
     pub fn verify(&self, keys: &[VerifyingKey]) -> Result<&[u8], Error> {
         self.verify_with(keys, None, &VerifyOptions::default())?;
-        self.payload
-            .as_deref()
-            .ok_or_else(|| Error::InvalidRequest("the payload is detached: use verify_detached".into()))
+        self.payload.as_deref().ok_or_else(|| {
+            Error::InvalidRequest("the payload is detached: use verify_detached".into())
+        })
     }
 
     /// Verifies a JWS whose payload travels separately. A token that carries a non-empty payload of
     /// its own is rejected.
     pub fn verify_detached(&self, payload: &[u8], keys: &[VerifyingKey]) -> Result<(), Error> {
-        self.verify_with(keys, Some(payload), &VerifyOptions::default()).map(|_| ())
+        self.verify_with(keys, Some(payload), &VerifyOptions::default())
+            .map(|_| ())
     }
 
     /// Full-control verification: `detached` supplies the payload of a detached JWS.
@@ -354,7 +371,12 @@ impl Jws {
             ));
         }
         let payload = self.payload_segment(true)?.unwrap_or_default();
-        Ok(format!("{}.{}.{}", sig.protected_b64, payload, b64::encode(&sig.signature)))
+        Ok(format!(
+            "{}.{}.{}",
+            sig.protected_b64,
+            payload,
+            b64::encode(&sig.signature)
+        ))
     }
 
     /// Flattened JSON serialization (RFC 7515 section 7.2.2). Needs exactly one signature.
@@ -421,7 +443,8 @@ impl Jws {
     pub fn from_compact(token: &str, limits: &Limits) -> Result<Self, Error> {
         Limits::check("JWS", limits.max_token_len, token.len())?;
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(Error::malformed(
                 "JWS compact serialization",
@@ -430,11 +453,19 @@ impl Jws {
             ));
         };
         if h.is_empty() {
-            return Err(Error::malformed("JWS", "a protected header", "an empty first part"));
+            return Err(Error::malformed(
+                "JWS",
+                "a protected header",
+                "an empty first part",
+            ));
         }
         let sig = parse_signature(Some(h), None, s, limits)?;
         let b64 = sig.protected.b64()?.unwrap_or(true);
-        let payload = if b64 { b64::decode("JWS payload", p)? } else { p.as_bytes().to_vec() };
+        let payload = if b64 {
+            b64::decode("JWS payload", p)?
+        } else {
+            p.as_bytes().to_vec()
+        };
         Ok(Jws {
             payload: Some(payload),
             b64,
@@ -448,7 +479,10 @@ impl Jws {
         let mut obj = json::parse_object(text.as_bytes(), "JWS JSON")?;
         let sigs: Vec<JwsSignature> = match obj.remove("signatures") {
             Some(Value::Array(items)) => {
-                if ["protected", "header", "signature"].iter().any(|k| obj.contains_key(*k)) {
+                if ["protected", "header", "signature"]
+                    .iter()
+                    .any(|k| obj.contains_key(*k))
+                {
                     return Err(Error::malformed(
                         "JWS JSON",
                         "either \"signatures\" (general) or \"signature\" (flattened)",
@@ -456,7 +490,11 @@ impl Jws {
                     ));
                 }
                 if items.is_empty() {
-                    return Err(Error::malformed("JWS JSON", "at least one signature", "none"));
+                    return Err(Error::malformed(
+                        "JWS JSON",
+                        "at least one signature",
+                        "none",
+                    ));
                 }
                 Limits::check("JWS signatures", limits.max_signatures, items.len())?;
                 items
@@ -480,7 +518,10 @@ impl Jws {
             }
             None => vec![parse_signature_json(&mut obj, limits)?],
         };
-        let b64 = sigs.first().map_or(Ok(None), |s| s.protected.b64())?.unwrap_or(true);
+        let b64 = sigs
+            .first()
+            .map_or(Ok(None), |s| s.protected.b64())?
+            .unwrap_or(true);
         for s in &sigs {
             if s.protected.b64()?.unwrap_or(true) != b64 {
                 return Err(Error::InvalidHeader(
@@ -507,9 +548,10 @@ impl Jws {
         })
     }
 
-    /// Parses any serialization: JSON if the text (trimmed) starts with `{`, else compact.
+    /// Parses any serialization: JSON if the text (ASCII whitespace trimmed) starts with `{`, else
+    /// compact.
     pub fn parse(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let t = text.trim();
+        let t = text.trim_ascii();
         if t.starts_with('{') {
             Self::from_json(t, limits)
         } else {
@@ -521,16 +563,25 @@ impl Jws {
 impl JwsSignature {
     fn write_json(&self, obj: &mut Map<String, Value>) {
         if !self.protected_b64.is_empty() {
-            obj.insert("protected".into(), Value::String(self.protected_b64.clone()));
+            obj.insert(
+                "protected".into(),
+                Value::String(self.protected_b64.clone()),
+            );
         }
         if let Some(u) = &self.unprotected {
             obj.insert("header".into(), Value::Object(u.as_map().clone()));
         }
-        obj.insert("signature".into(), Value::String(b64::encode(&self.signature)));
+        obj.insert(
+            "signature".into(),
+            Value::String(b64::encode(&self.signature)),
+        );
     }
 }
 
-fn parse_signature_json(obj: &mut Map<String, Value>, limits: &Limits) -> Result<JwsSignature, Error> {
+fn parse_signature_json(
+    obj: &mut Map<String, Value>,
+    limits: &Limits,
+) -> Result<JwsSignature, Error> {
     let protected = match obj.remove("protected") {
         None => None,
         Some(Value::String(s)) => Some(s),
@@ -559,7 +610,13 @@ fn parse_signature_json(obj: &mut Map<String, Value>, limits: &Limits) -> Result
                 json::json_type(&other),
             ));
         }
-        None => return Err(Error::malformed("JWS JSON", "a \"signature\" member", "none")),
+        None => {
+            return Err(Error::malformed(
+                "JWS JSON",
+                "a \"signature\" member",
+                "none",
+            ));
+        }
     };
     if protected.is_none() && unprotected.is_none() {
         return Err(Error::malformed(
@@ -579,18 +636,22 @@ fn parse_signature(
 ) -> Result<JwsSignature, Error> {
     let protected = match protected_b64 {
         Some(p) => {
-            Limits::check("JOSE header", limits.max_header_len.saturating_mul(2), p.len())?;
+            Limits::check(
+                "JOSE header",
+                limits.max_header_len.saturating_mul(2),
+                p.len(),
+            )?;
             Header::from_json_bytes(&b64::decode("JWS protected header", p)?, limits)?
         }
         None => Header::new(),
     };
     Joint::new(&protected, unprotected.as_ref(), None)?;
     if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
-        return Err(Error::InvalidHeader("\"b64\" must be in the protected header".into()));
+        return Err(Error::InvalidHeader(
+            "\"b64\" must be in the protected header".into(),
+        ));
     }
-    if protected.b64()? == Some(false)
-        && !protected.crit()?.is_some_and(|c| c.contains(&"b64"))
-    {
+    if protected.b64()? == Some(false) && !protected.crit()?.is_some_and(|c| c.contains(&"b64")) {
         return Err(Error::InvalidHeader(
             "\"b64\":false must be listed in \"crit\" (RFC 7797 section 6)".into(),
         ));
@@ -631,7 +692,11 @@ fn verify_one(
         if !allowed.contains(&alg.name()) {
             return Err(Error::AlgorithmNotAllowed {
                 found: alg.name().to_owned(),
-                allowed: if allowed.is_empty() { "none (no keys given)".into() } else { allowed.join(", ") },
+                allowed: if allowed.is_empty() {
+                    "none (no keys given)".into()
+                } else {
+                    allowed.join(", ")
+                },
             });
         }
         return Err(Error::NoMatchingKey(format!(

@@ -98,9 +98,8 @@ pub fn decrypt_then_verify(
             "a nested JWE must declare its content type in \"cty\"".into(),
         ));
     }
-    let inner = std::str::from_utf8(&decrypted.plaintext).map_err(|_| {
-        Error::malformed("nested JWS", "a compact JWS (ASCII)", "non-UTF-8 bytes")
-    })?;
+    let inner = std::str::from_utf8(&decrypted.plaintext)
+        .map_err(|_| Error::malformed("nested JWS", "a compact JWS (ASCII)", "non-UTF-8 bytes"))?;
     let jws = Jws::from_compact(inner, limits)?;
     let payload = jws.verify(verifying)?.to_vec();
     let jws_header = jws

@@ -16,7 +16,9 @@
 //! - `Debug` output never contains key material.
 //! - Private key material the provider keeps is zeroized on drop.
 
-use crate::alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
+use crate::alg::{
+    ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
+};
 use crate::error::Error;
 use std::fmt::Debug;
 use std::sync::Arc;

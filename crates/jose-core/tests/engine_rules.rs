@@ -1,6 +1,11 @@
 //! The JWS and JWE engines' rules, one test each: every check here fails if its rule is removed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use jose_core::jwe::{Jwe, JweBuilder};
 use jose_core::jws::{Jws, JwsBuilder, VerifyOptions};
@@ -541,4 +546,39 @@ fn key_metadata_limits_use() {
         SigningKey::new(ec, JwsAlgorithm::Es256),
         Err(Error::InvalidKey { .. })
     ));
+}
+
+#[test]
+fn jwe_builder_refuses_headers_a_decrypter_would_refuse() {
+    let d = decrypting(KeyManagementAlgorithm::RsaOaep256);
+    let e = d.encrypting_key();
+    for name in ["zip", "crit", "enc"] {
+        let mut h = Header::new();
+        h.set(name, "x");
+        let r = JweBuilder::new(ContentEncryption::A128Gcm)
+            .recipient_with(&e, Some(h))
+            .encrypt(b"m", provider());
+        assert!(matches!(r, Err(Error::InvalidRequest(_))), "{name}");
+    }
+    let mut kid = Header::new();
+    kid.set("kid", "shared");
+    let r = JweBuilder::new(ContentEncryption::A128Gcm)
+        .protected(kid)
+        .recipient(&e)
+        .recipient(&e)
+        .encrypt(b"m", provider());
+    assert!(matches!(r, Err(Error::InvalidRequest(_))));
+}
+
+#[test]
+fn only_ascii_whitespace_is_trimmed() {
+    let s = ec_signer("a");
+    let token = JwsBuilder::new(b"x")
+        .signer(&s)
+        .sign()
+        .unwrap()
+        .to_compact()
+        .unwrap();
+    assert!(Jws::parse(&format!(" \n{token}\r\n\t"), &limits()).is_ok());
+    assert!(Jws::parse(&format!("\u{3000}{token}"), &limits()).is_err());
 }
