@@ -1,0 +1,1 @@
+//! Leap RaaS Request4R encrypted payloads: partner client and gateway. (Being written.)
