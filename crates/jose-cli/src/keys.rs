@@ -152,20 +152,35 @@ fn parse(bytes: &[u8], provider: &dyn CryptoProvider, limits: &Limits) -> Result
 
 /// Tells a JWK from a JWKS by the members of the object.
 fn json_kind(text: &str) -> Result<Detected, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    use serde_json::Value;
+    let mut value: Value = serde_json::from_str(text).map_err(|e| {
         format!(
             "expected a JWK or JWKS JSON object, found invalid JSON (at line {} column {})",
             e.line(),
             e.column()
         )
     })?;
-    match value {
-        serde_json::Value::Object(members) if members.contains_key("keys") => Ok(Detected::Jwks),
-        serde_json::Value::Object(members) if members.contains_key("kty") => Ok(Detected::Jwk),
+    let detected = match &value {
+        Value::Object(members) if members.contains_key("keys") => Ok(Detected::Jwks),
+        Value::Object(members) if members.contains_key("kty") => Ok(Detected::Jwk),
         _ => Err(
             "expected a JWK (a JSON object with \"kty\") or a JWKS (a JSON object with \"keys\"), found an object with neither"
                 .into(),
         ),
+    };
+    // This copy may hold private key members: wipe it (the strict parse comes next).
+    wipe(&mut value);
+    detected
+}
+
+/// Zeroizes every string in a JSON value.
+fn wipe(value: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match value {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
+        serde_json::Value::Object(members) => members.values_mut().for_each(wipe),
+        _ => {}
     }
 }
 

@@ -126,12 +126,22 @@ pub(super) fn decrypt(
         args.encs.as_slice()
     };
     let file = keys::load(&args.key, provider, limits)?;
+    // A single key is bound before the token is read, so a key error comes first.
+    let single = match &file {
+        KeyFile::Single(key) => Some(decrypting_keys(key, algs)?),
+        KeyFile::Set(_) => None,
+    };
     let token = files::read_token(limits.max_token_len)?;
     let jwe = Jwe::parse(&token, limits)?;
-    let wanted = (0..jwe.recipients().len())
-        .map(|i| Ok(jwe.joint_header(i)?.kid()?.map(str::to_owned)))
-        .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
-    let keys = keys::choose(&file, &wanted, |key| decrypting_keys(key, algs))?;
+    let keys = match single {
+        Some(keys) => keys,
+        None => {
+            let wanted = (0..jwe.recipients().len())
+                .map(|i| Ok(jwe.joint_header(i)?.kid()?.map(str::to_owned)))
+                .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
+            keys::choose(&file, &wanted, |key| decrypting_keys(key, algs))?
+        }
+    };
     let decrypted = jwe.decrypt(&keys, encs, provider)?;
     Ok(decrypted.plaintext)
 }

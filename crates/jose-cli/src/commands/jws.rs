@@ -116,6 +116,11 @@ pub(super) fn verify(
         },
         _ => return Err(CliError::usage("expected exactly one of --key and --jwks")),
     };
+    // A single key is bound before the token is read, so a key error comes first.
+    let single = match &file {
+        KeyFile::Single(key) => Some(verifying_keys(key, &args.algs)?),
+        KeyFile::Set(_) => None,
+    };
     let detached = match &args.payload {
         Some(path) => Some(files::read_file(path, "payload file", usize::MAX)?),
         None => None,
@@ -135,17 +140,31 @@ pub(super) fn verify(
         }
         _ => {}
     }
-    let wanted = jws
-        .signatures()
-        .iter()
-        .map(|s| Ok(s.header().kid()?.map(str::to_owned)))
-        .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
-    let keys = keys::choose(&file, &wanted, |key| verifying_keys(key, &args.algs))?;
+    let keys = match single {
+        Some(keys) => keys,
+        None => {
+            let wanted = jws
+                .signatures()
+                .iter()
+                .map(|s| Ok(s.header().kid()?.map(str::to_owned)))
+                .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
+            keys::choose(&file, &wanted, |key| verifying_keys(key, &args.algs))?
+        }
+    };
     match detached {
         Some(payload) => {
             jws.verify_with(&keys, Some(&payload), &VerifyOptions::default())?;
             Ok(payload)
         }
-        None => Ok(Zeroizing::new(jws.verify(&keys)?.to_vec())),
+        None => match jws.verify(&keys) {
+            Ok(payload) => Ok(Zeroizing::new(payload.to_vec())),
+            // A compact token with an empty payload part may be a detached one.
+            Err(jose::Error::BadSignature) if jws.unverified_payload() == Some(&[]) => {
+                Err(CliError::rejected(
+                    "signature verification failed (the token's payload is empty: if it is detached, give it with --payload FILE)",
+                ))
+            }
+            Err(e) => Err(e.into()),
+        },
     }
 }
