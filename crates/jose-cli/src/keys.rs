@@ -226,6 +226,39 @@ pub(crate) fn load_single(
     }
 }
 
+/// Binds a single key before the token is read (so a key error comes first, whatever the
+/// token); for a JWKS, checks that at least one key is usable and returns `None` (the choice
+/// waits for the token's kid).
+pub(crate) fn prebind<B>(
+    file: &KeyFile,
+    bind: impl Fn(&Key) -> Result<Vec<B>>,
+) -> Result<Option<Vec<B>>> {
+    match file {
+        KeyFile::Single(key) => bind(key).map(Some),
+        KeyFile::Set(entries) => {
+            let mut first_error = None;
+            for entry in entries {
+                match entry.key.as_ref().map(&bind) {
+                    Ok(Ok(_)) => return Ok(None),
+                    Ok(Err(e)) => {
+                        first_error.get_or_insert(e);
+                    }
+                    Err(e) => {
+                        first_error
+                            .get_or_insert_with(|| CliError::key("it cannot be imported", e));
+                    }
+                }
+            }
+            Err(match first_error {
+                Some(e) => {
+                    CliError::usage(format!("no key in the JWKS can be used; the first: {e}"))
+                }
+                None => CliError::usage("expected at least one key in the JWKS, found none"),
+            })
+        }
+    }
+}
+
 /// Chooses keys for an operation and binds each with `bind`, which fails for keys that cannot
 /// serve the operation ("unusable" keys).
 ///

@@ -2062,6 +2062,16 @@ fn jws_jwks_is_searched_by_kid() {
     let t = token(jose(&["jws", "sign", "--key", s(&a), "--alg", "ES256"], b"x").ok());
     let msg = jose(&["jws", "verify", "--jwks", s(&dup_set)], t.as_bytes()).fails(2);
     assert!(msg.contains("ambiguous"), "{msg}");
+    // A JWKS without a usable key is a key error, checked before the token.
+    for (name, text) in [
+        ("empty.jwks", r#"{"keys":[]}"#),
+        ("oct.jwks", r#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#),
+    ] {
+        let path = write(d, name, text);
+        jose(&["jws", "verify", "--jwks", s(&path)], t.as_bytes()).fails(2);
+        jose(&["jws", "verify", "--jwks", s(&path)], b"garbage").fails(2);
+        jose(&["jwe", "decrypt", "--key", s(&path)], b"garbage").fails(2);
+    }
     // --jwks needs a JWKS; --key and --jwks together is a usage error; neither too.
     let msg = jose(&["jws", "verify", "--jwks", s(&a_pub)], t.as_bytes()).fails(2);
     assert!(msg.contains("JWKS"), "{msg}");

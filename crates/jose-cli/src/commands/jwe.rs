@@ -126,11 +126,8 @@ pub(super) fn decrypt(
         args.encs.as_slice()
     };
     let file = keys::load(&args.key, provider, limits)?;
-    // A single key is bound before the token is read, so a key error comes first.
-    let single = match &file {
-        KeyFile::Single(key) => Some(decrypting_keys(key, algs)?),
-        KeyFile::Set(_) => None,
-    };
+    // Key errors come before token errors: a single key is bound now, a JWKS checked for a usable key.
+    let single = keys::prebind(&file, |key| decrypting_keys(key, algs))?;
     let token = files::read_token(limits.max_token_len)?;
     let jwe = Jwe::parse(&token, limits)?;
     let keys = match single {

@@ -116,11 +116,8 @@ pub(super) fn verify(
         },
         _ => return Err(CliError::usage("expected exactly one of --key and --jwks")),
     };
-    // A single key is bound before the token is read, so a key error comes first.
-    let single = match &file {
-        KeyFile::Single(key) => Some(verifying_keys(key, &args.algs)?),
-        KeyFile::Set(_) => None,
-    };
+    // Key errors come before token errors: a single key is bound now, a JWKS checked for a usable key.
+    let single = keys::prebind(&file, |key| verifying_keys(key, &args.algs))?;
     let detached = match &args.payload {
         Some(path) => Some(files::read_file(path, "payload file", usize::MAX)?),
         None => None,
