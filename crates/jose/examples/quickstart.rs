@@ -4,8 +4,8 @@
 use jose::jwe::{Jwe, JweBuilder};
 use jose::jws::{Jws, JwsBuilder};
 use jose::{
-    ContentEncryption, DecryptingKey, EcCurve, JwsAlgorithm, KeyManagementAlgorithm, KeySpec, Limits,
-    PrivateKey, SigningKey, VerifyingKey,
+    ContentEncryption, DecryptingKey, EcCurve, JwsAlgorithm, KeyManagementAlgorithm, KeySpec,
+    Limits, PrivateKey, SigningKey, VerifyingKey,
 };
 
 fn main() -> Result<(), jose::Error> {
@@ -18,7 +18,10 @@ fn main() -> Result<(), jose::Error> {
 
     // Sign with ES512. The verifier's keys are its allow-list.
     let signer = SigningKey::new(ec, JwsAlgorithm::Es512)?;
-    let jws = JwsBuilder::new(b"{\"amount\":\"10.00\"}").signer(&signer).sign()?.to_compact()?;
+    let jws = JwsBuilder::new(b"{\"amount\":\"10.00\"}")
+        .signer(&signer)
+        .sign()?
+        .to_compact()?;
     let verifier = VerifyingKey::new(signer.key().public_key(), JwsAlgorithm::Es512)?;
     let payload = Jws::parse(&jws, &limits)?.verify(&[verifier])?.to_vec();
     println!("JWS verified: {}", String::from_utf8_lossy(&payload));
@@ -30,7 +33,8 @@ fn main() -> Result<(), jose::Error> {
         .recipient(&ours.encrypting_key())
         .encrypt(&payload, provider)?
         .to_compact()?;
-    let opened = Jwe::parse(&jwe, &limits)?.decrypt(&[ours], &[ContentEncryption::A256Gcm], provider)?;
+    let opened =
+        Jwe::parse(&jwe, &limits)?.decrypt(&[ours], &[ContentEncryption::A256Gcm], provider)?;
     assert_eq!(&opened.plaintext[..], &payload[..]);
     println!("JWE decrypted: {} bytes", opened.plaintext.len());
     Ok(())

@@ -36,7 +36,9 @@
 //! ```
 
 #[cfg(not(any(feature = "aws-lc", feature = "rustcrypto")))]
-compile_error!("enable at least one provider feature of `jose`: \"aws-lc\" (default) or \"rustcrypto\"");
+compile_error!(
+    "enable at least one provider feature of `jose`: \"aws-lc\" (default) or \"rustcrypto\""
+);
 
 pub use jose_core::*;
 
