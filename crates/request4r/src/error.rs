@@ -1,0 +1,269 @@
+//! The crate's one error type, and the typed API error a partner matches on.
+
+use http::StatusCode;
+use std::fmt;
+
+/// Everything that can go wrong on either side of Request4R.
+///
+/// Messages say what was expected and what was found. They never contain key material or
+/// plaintext; [`Error::DecryptionFailed`] is deliberately opaque.
+///
+/// On the gateway side, [`Error::gateway_status`], [`Error::gateway_code`] and
+/// [`Error::gateway_reason`] give the stable answer to send back (and [`Error::to_gateway_response`]
+/// builds it); the details here are for the gateway's own logs only.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The path cannot be mapped: the partner side needs a standard `/v1` route, the gateway side a
+    /// `/v1/partners/request4r` route; `.` and `..` segments are refused on both.
+    #[error("route: expected {expected}, found {found:?}")]
+    Route {
+        /// What the mapping needs.
+        expected: &'static str,
+        /// The path (at most 128 characters of it).
+        found: String,
+    },
+    /// A body or a decrypted payload is not the JSON it should be.
+    #[error("{what}: expected {expected}, found {found}")]
+    InvalidJson {
+        /// Which body: "request body", "response body", "decrypted payload", ...
+        what: &'static str,
+        /// What was expected ("UTF-8 JSON", "a JSON object").
+        expected: &'static str,
+        /// What was found (a description, never the content).
+        found: String,
+    },
+    /// The body is not a well-formed compact JWE (wrong number of parts, bad base64url, bad header
+    /// JSON, too large).
+    #[error("malformed JWE: expected a compact JWE, found: {0}")]
+    MalformedJwe(#[source] jose::Error),
+    /// The JWE's protected header is not the Request4R one: `alg` must be `RSA-OAEP-256` and `enc`
+    /// `A256GCM`; `zip` and unknown `crit` members are refused.
+    #[error(
+        "unexpected JWE header: expected {{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\"}} (kid allowed), found {found}"
+    )]
+    UnexpectedJweHeader {
+        /// The header found (at most 128 characters of its JSON).
+        found: String,
+    },
+    /// The JWE could not be decrypted with our key: encrypted to another key, or altered. Opaque on
+    /// purpose.
+    #[error(
+        "decryption failed: expected a JWE encrypted to our key and unaltered, found one that does not decrypt"
+    )]
+    DecryptionFailed,
+    /// A response's `Content-Type` is neither `application/jose` nor (where allowed) JSON.
+    #[error("unexpected Content-Type on a {status} response: expected {expected}, found {found}")]
+    UnexpectedContentType {
+        /// The response status.
+        status: StatusCode,
+        /// The media types accepted here.
+        expected: &'static str,
+        /// The media type found (at most 64 characters), or "none".
+        found: String,
+    },
+    /// A success response came as plain `application/json` while encryption is required: refused so
+    /// that a misconfigured or downgraded endpoint cannot go unnoticed.
+    #[error(
+        "plain JSON response refused: expected application/jose on a {status} response, found application/json (allowed only in sandbox mode or with accept_plain_json)"
+    )]
+    PlainResponseRefused {
+        /// The response status.
+        status: StatusCode,
+    },
+    /// `X-Skip-Encryption` where it is not allowed: on a partner request outside sandbox mode, or at
+    /// a gateway that does not accept it.
+    #[error("X-Skip-Encryption refused: {0}")]
+    SkipEncryptionRefused(&'static str),
+    /// The API answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A key cannot serve Request4R (not RSA, too small, metadata forbidding RSA-OAEP-256, a file
+    /// that does not parse).
+    #[error("key: {context}: {source}")]
+    Key {
+        /// Which key, for what.
+        context: &'static str,
+        /// The library's reason.
+        #[source]
+        source: jose::Error,
+    },
+    /// The crypto provider failed for a reason unrelated to the input (the random generator, for
+    /// instance).
+    #[error("crypto provider failure: {0}")]
+    Crypto(#[source] jose::Error),
+    /// An HTTP message could not be rebuilt (a mapped URI or a header value that `http` refuses).
+    #[error("HTTP message: expected {expected}, found {found}")]
+    Http {
+        /// What was needed.
+        expected: &'static str,
+        /// What was found.
+        found: String,
+    },
+}
+
+/// The code of a gateway's answer to a body it cannot accept (HTTP 400).
+pub const ERROR_INVALID_JWE_PAYLOAD: &str = "ERROR_INVALID_JWE_PAYLOAD";
+/// The code of a gateway's answer to a path that is not a Request4R route (HTTP 404).
+pub const ERROR_NOT_FOUND: &str = "ERROR_NOT_FOUND";
+/// The code of a gateway's answer when its own key or provider fails (HTTP 500).
+pub const ERROR_INTERNAL: &str = "ERROR_INTERNAL";
+
+impl Error {
+    /// The HTTP status a gateway answers with: 400 for a body it cannot accept, 404 for a path that
+    /// is not a Request4R route, 500 for its own failures.
+    pub fn gateway_status(&self) -> StatusCode {
+        self.gateway_answer().0
+    }
+
+    /// The stable code a gateway answers with: [`ERROR_INVALID_JWE_PAYLOAD`] for any body it
+    /// cannot accept, [`ERROR_NOT_FOUND`] or [`ERROR_INTERNAL`] otherwise.
+    pub fn gateway_code(&self) -> &'static str {
+        self.gateway_answer().1
+    }
+
+    /// The short, stable reason a gateway answers with: it names the problem, never internal detail.
+    pub fn gateway_reason(&self) -> &'static str {
+        self.gateway_answer().2
+    }
+
+    fn gateway_answer(&self) -> (StatusCode, &'static str, &'static str) {
+        const BAD: StatusCode = StatusCode::BAD_REQUEST;
+        match self {
+            Error::MalformedJwe(_) => (
+                BAD,
+                ERROR_INVALID_JWE_PAYLOAD,
+                "the body is not a compact JWE",
+            ),
+            Error::UnexpectedJweHeader { .. } => (
+                BAD,
+                ERROR_INVALID_JWE_PAYLOAD,
+                "the JWE must use alg RSA-OAEP-256 and enc A256GCM",
+            ),
+            Error::DecryptionFailed => (
+                BAD,
+                ERROR_INVALID_JWE_PAYLOAD,
+                "the JWE cannot be decrypted",
+            ),
+            Error::InvalidJson { .. } => (
+                BAD,
+                ERROR_INVALID_JWE_PAYLOAD,
+                "the payload is not UTF-8 JSON",
+            ),
+            Error::SkipEncryptionRefused(_) => (
+                BAD,
+                ERROR_INVALID_JWE_PAYLOAD,
+                "X-Skip-Encryption is not accepted here",
+            ),
+            Error::Route { .. } => (
+                StatusCode::NOT_FOUND,
+                ERROR_NOT_FOUND,
+                "not a Request4R route",
+            ),
+            _ => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ERROR_INTERNAL,
+                "internal error",
+            ),
+        }
+    }
+
+    /// The gateway's answer to this error: the status of [`Error::gateway_status`], `Content-Type:
+    /// application/json` and the body `{"code":"...","reason":"..."}`.
+    ///
+    /// ```
+    /// use jose_request4r::{Error, ERROR_INVALID_JWE_PAYLOAD};
+    /// let response = Error::DecryptionFailed.to_gateway_response();
+    /// assert_eq!(response.status(), 400);
+    /// assert_eq!(
+    ///     response.body(),
+    ///     r#"{"code":"ERROR_INVALID_JWE_PAYLOAD","reason":"the JWE cannot be decrypted"}"#
+    /// );
+    /// ```
+    pub fn to_gateway_response(&self) -> http::Response<String> {
+        let (status, code, reason) = self.gateway_answer();
+        let body = serde_json::json!({ "code": code, "reason": reason }).to_string();
+        let mut response = http::Response::new(body);
+        *response.status_mut() = status;
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(crate::CONTENT_TYPE_JSON),
+        );
+        response
+    }
+
+    /// The API error, if this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// An error status from the API, with the body's `code` and `reason` when it has them.
+///
+/// The gateway answers a body it cannot accept with 400 and
+/// `{"code":"ERROR_INVALID_JWE_PAYLOAD","reason":"..."}`; the underlying Partner API answers its
+/// own errors the same way (possibly encrypted, which the partner decrypts first).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status (4xx, 5xx, or any other non-2xx).
+    pub status: StatusCode,
+    /// The body's `code`, if the body is a JSON object with a string `code`.
+    pub code: Option<String>,
+    /// The body's `reason`, if the body is a JSON object with a string `reason`.
+    pub reason: Option<String>,
+    /// The whole JSON body, if the body is JSON (decrypted first if it was a JWE).
+    pub body: Option<serde_json::Value>,
+    /// The `X-Reference-ID` response header, if any.
+    pub reference_id: Option<String>,
+}
+
+impl ApiError {
+    /// True when the gateway refused the request body: `code` is `ERROR_INVALID_JWE_PAYLOAD`.
+    pub fn is_invalid_jwe_payload(&self) -> bool {
+        self.code.as_deref() == Some(ERROR_INVALID_JWE_PAYLOAD)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "API error: expected a 2xx response, found {}",
+            self.status
+        )?;
+        if let Some(code) = &self.code {
+            write!(f, " with code {}", shown(code, 64))?;
+        }
+        if let Some(reason) = &self.reason {
+            write!(f, " and reason {}", shown(reason, 200))?;
+        }
+        if let Some(id) = &self.reference_id {
+            write!(f, " (X-Reference-ID {})", shown(id, 64))?;
+        }
+        Ok(())
+    }
+}
+
+/// Server-provided text as shown in a message: quoted, escaped, at most `max` characters.
+fn shown(s: &str, max: usize) -> String {
+    let cut: String = s.chars().take(max).collect();
+    if cut.len() < s.len() {
+        format!("{cut:?}...")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
+/// At most `max` characters of `s` (for the `found` part of messages).
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    let cut: String = s.chars().take(max).collect();
+    if cut.len() < s.len() {
+        format!("{cut}...")
+    } else {
+        cut
+    }
+}
