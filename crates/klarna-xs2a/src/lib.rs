@@ -1,1 +1,104 @@
-//! Klarna XS2A secure communication: JWS inside JWE, replay prevention. (Being written.)
+//! Klarna XS2A secure communication: a JWS inside a JWE, with replay prevention, for both sides.
+//!
+//! Every request and response body is a JSON object, signed by the sender (JWS, RS512, header
+//! `{"alg":"RS512","kid":…,"cty":"application/json"}`) and then encrypted to the recipient (JWE,
+//! RSA-OAEP-256 and A256GCM, header `{"alg":"RSA-OAEP-256","kid":…,"enc":"A256GCM",
+//! "cty":"application/jose"}`). The compact JWE is the HTTP body, sent with
+//! `Content-Type: application/jose`. Requests carry a `request_id` and a `request_timestamp`;
+//! responses a `response_timestamp`. GET and DELETE become POST to `<path>/get` and
+//! `<path>/delete`.
+//!
+//! The crate is sans-IO: it turns bytes and [`http`] types into bytes and `http` types, and any
+//! HTTP stack can carry them. Crypto comes from a `jose` provider passed to each call.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use jose::{KeySpec, PrivateKey};
+//! use jose_klarna_xs2a::{Client, KeyRing, Opener, Sealer, Server, VerifierSet};
+//! use serde_json::{Map, Value, json};
+//!
+//! let provider = jose::default_provider();
+//! let rsa = || PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider);
+//! // Each side has a signing key and a decryption key, and knows the other's public halves.
+//! let (tpp_sig, tpp_enc) = (rsa()?.with_kid("tpp-sig-1"), rsa()?.with_kid("tpp-enc-1"));
+//! let (xs2a_sig, xs2a_enc) = (rsa()?.with_kid("5F0C9D37"), rsa()?.with_kid("2AF92B1D"));
+//!
+//! let client = Client::new(
+//!     Sealer::new(tpp_sig.clone(), xs2a_enc.public_key())?,
+//!     Opener::new(KeyRing::new().with(tpp_enc.clone())?, VerifierSet::new().with(xs2a_sig.public_key())?),
+//! );
+//! let server = Server::new(
+//!     Sealer::new(xs2a_sig, tpp_enc.public_key())?,
+//!     Opener::new(KeyRing::new().with(xs2a_enc)?, VerifierSet::new().with(tpp_sig.public_key())?),
+//! );
+//!
+//! // Client: the body gets request_id and request_timestamp, then is signed and encrypted.
+//! let body = json!({"psu": {"ip_address": "136.71.143.70"}});
+//! let sealed = client.seal_request(body.as_object().cloned().unwrap_or_default(), provider)?;
+//!
+//! // Server: decrypt, verify, check the timestamp and the replay guard; answer.
+//! let request = server.open_request(&sealed.token, provider)?;
+//! assert_eq!(request.request_id, sealed.stamp.request_id);
+//! assert_eq!(request.body["psu"]["ip_address"], "136.71.143.70");
+//! let mut answer = Map::new();
+//! answer.insert("data".into(), json!({"session_id": "s-1"}));
+//! let response_token = server.seal_response(answer, provider)?;
+//!
+//! // Client: decrypt, verify, check response_timestamp.
+//! let response = client.open_response(&response_token, provider)?;
+//! assert_eq!(response.body["data"]["session_id"], "s-1");
+//! assert!(matches!(response.body.get("response_timestamp"), Some(Value::Number(_))));
+//!
+//! // The same request again is a replay.
+//! assert!(server.open_request(&sealed.token, provider).is_err());
+//! # Ok(()) }
+//! ```
+//!
+//! # Map
+//!
+//! - [`Sealer`] and [`Opener`] ([`envelope`]): the nested token, role-free. Keys are bound to
+//!   exactly the protocol's algorithms ([`keys`]); an opener chooses our key from a [`KeyRing`] by
+//!   the JWE `kid` and the sender's from a [`VerifierSet`] by the JWS `kid`, so several keys can
+//!   live at once while keys rotate. Anything but RS512, RSA-OAEP-256 and A256GCM is rejected.
+//! - [`Client`] ([`client`]) and [`Server`] ([`server`]): the roles, with the timestamp
+//!   [`Policy`], an injectable [`Clock`] and, on the server, a [`ReplayGuard`]. Their
+//!   building blocks ([`client::stamp_request`], [`server::check_request`], ...) are public for
+//!   callers that hold only half the keys.
+//! - [`route`]: GET and DELETE to POST `<path>/get` and `<path>/delete`, and back.
+//! - [`Error`]: one enum whose variants a caller can act on.
+//!
+//! # Deliberate choices
+//!
+//! - When opening, a `cty` may be missing (Klarna's published example JWE header has none), but
+//!   one that is present must be `application/jose` (JWE) or `application/json` (JWS).
+//! - The client also rejects a `response_timestamp` further in the future than the allowed skew,
+//!   as the server does for requests: a response from the future is as suspect as a stale one.
+//! - The in-memory replay guard refuses new ids when full rather than forgetting recent ones; see
+//!   [`InMemoryReplayGuard`].
+
+pub mod client;
+pub mod clock;
+pub mod envelope;
+pub mod error;
+mod fields;
+mod http_util;
+mod json;
+pub mod keys;
+pub mod replay;
+pub mod route;
+pub mod server;
+
+pub use client::{Client, OpenedResponse, RequestStamp, SealedRequest};
+pub use clock::{Clock, ManualClock, SystemClock, unix_millis};
+pub use envelope::{CONTENT_TYPE_JOSE, CONTENT_TYPE_JSON, Opened, Opener, Sealer};
+pub use error::{Error, Layer, Result};
+pub use fields::{
+    DEFAULT_ALLOWED_SKEW, MAX_AGE, MAX_REQUEST_ID_CHARS, MIN_REQUEST_ID_CHARS, Policy, REQUEST_ID,
+    REQUEST_TIMESTAMP, RESPONSE_TIMESTAMP, check_request_id,
+};
+pub use keys::{JWE_ALG, JWE_ENC, JWS_ALG, KeyRing, VerifierSet};
+pub use replay::{DEFAULT_REPLAY_CAPACITY, InMemoryReplayGuard, REPLAY_WINDOW, ReplayGuard};
+pub use server::{OpenedRequest, Server};
+
+/// Re-exported so callers name the same `http` types this crate uses.
+pub use http;

@@ -1,0 +1,187 @@
+//! The one error type of this crate.
+
+use std::fmt;
+
+/// Which layer of the nested token an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// The outer JWE (encrypted to the recipient's key).
+    Jwe,
+    /// The inner JWS (signed with the sender's key).
+    Jws,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Jwe => "JWE",
+            Layer::Jws => "JWS",
+        })
+    }
+}
+
+/// Everything that can go wrong while sealing or opening a Klarna XS2A message.
+///
+/// Each variant is something a caller can act on: answer `415` to [`Error::WrongContentType`],
+/// refresh the key set on [`Error::UnknownKid`], answer `400` to a malformed body, `409`/`400`
+/// to a replay, and so on. Messages say what was expected and what was found; they never contain
+/// key material, and values taken from a token (a `kid`, a `request_id`) are cut to 100
+/// characters. [`Error::DecryptionFailed`] and [`Error::BadSignature`] are deliberately opaque.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The HTTP `Content-Type`, or a `cty` in a token header, is not the one the protocol uses.
+    #[error("wrong content type{context}: expected {expected}, found {found}")]
+    WrongContentType {
+        /// Where: empty for the HTTP header, or " in the JWE header" / " in the JWS header".
+        context: &'static str,
+        /// The content type the protocol uses.
+        expected: &'static str,
+        /// What was found (cut to 100 characters).
+        found: String,
+    },
+    /// A token names a key (`kid`) that is not in our key ring (JWE) or in the sender's key set
+    /// (JWS), or names none.
+    #[error("unknown {layer} kid: expected one of {known}, found {found}")]
+    UnknownKid {
+        /// The layer whose `kid` did not match.
+        layer: Layer,
+        /// The `kid` found (quoted, cut to 100 characters), or "no kid".
+        found: String,
+        /// The kids we know, comma-separated ("none" if the set is empty).
+        known: String,
+    },
+    /// A token uses an algorithm other than the protocol's (RS512 for the JWS, RSA-OAEP-256 and
+    /// A256GCM for the JWE).
+    #[error("{what} not allowed: expected {expected}, found {found}")]
+    AlgorithmNotAllowed {
+        /// "JWE alg", "JWE enc" or "JWS alg".
+        what: &'static str,
+        /// The one value the protocol allows.
+        expected: &'static str,
+        /// What the token says (cut to 100 characters), or "none".
+        found: String,
+    },
+    /// The JWE did not decrypt with the key its `kid` names (deliberately opaque).
+    #[error("decryption failed")]
+    DecryptionFailed,
+    /// The JWS did not verify with the key its `kid` names (deliberately opaque).
+    #[error("signature verification failed")]
+    BadSignature,
+    /// A timestamp (`request_timestamp` or `response_timestamp`) is older than allowed.
+    #[error("stale {field}: expected at most {max_age_ms} ms old, found {age_ms} ms old")]
+    Stale {
+        /// The body field.
+        field: &'static str,
+        /// How old it is by our clock, in milliseconds.
+        age_ms: u64,
+        /// The largest age accepted.
+        max_age_ms: u64,
+    },
+    /// A timestamp lies further in the future than the allowed clock skew.
+    #[error(
+        "{field} is in the future: expected at most {allowed_skew_ms} ms ahead of our clock, found {ahead_ms} ms ahead"
+    )]
+    FromTheFuture {
+        /// The body field.
+        field: &'static str,
+        /// How far ahead of our clock it is, in milliseconds.
+        ahead_ms: u64,
+        /// The clock skew accepted.
+        allowed_skew_ms: u64,
+    },
+    /// The `request_id` was already seen within the replay window.
+    #[error(
+        "replayed request: expected a request_id not seen in the last {window_ms} ms, found {request_id:?} again"
+    )]
+    Replayed {
+        /// The repeated `request_id` (cut to 100 characters).
+        request_id: String,
+        /// The replay window in milliseconds.
+        window_ms: u64,
+    },
+    /// The replay guard cannot remember another `request_id` until older ones expire, so the
+    /// request is refused rather than accepted unchecked (answer `503` and let the client retry).
+    #[error(
+        "replay guard full: expected room for another request_id, found all {capacity} slots holding ids younger than the replay window"
+    )]
+    ReplayGuardFull {
+        /// How many ids the guard holds.
+        capacity: usize,
+    },
+    /// A `request_id` that is not 10 to 100 characters long.
+    #[error("invalid request_id: expected 10 to 100 characters, found {found} characters")]
+    InvalidRequestId {
+        /// Its length in characters.
+        found: usize,
+    },
+    /// The JSON body is not acceptable: not a JSON object, duplicate member names, a required
+    /// field missing or of the wrong type.
+    #[error("malformed body: expected {expected}, found {found}")]
+    MalformedBody {
+        /// What the body should have been.
+        expected: String,
+        /// What it was (a JSON type or a parser message, never the body itself).
+        found: String,
+    },
+    /// The token is not a well-formed compact JWE, or its plaintext not a well-formed compact JWS
+    /// (or it uses a JOSE feature this protocol does not: `crit`, `zip`, an unencoded payload).
+    #[error("malformed {layer}: {source}")]
+    MalformedToken {
+        /// The layer that failed to parse.
+        layer: Layer,
+        /// What jose-core found.
+        source: jose::Error,
+    },
+    /// A key that cannot serve the protocol: no `kid`, not RSA, too small, a duplicate `kid` in a
+    /// key set, metadata (`alg`, `use`, `key_ops`) that forbids the use.
+    #[error("key error: {0}")]
+    Key(String),
+    /// A method or path that cannot be mapped to or from the encrypted route.
+    #[error("invalid route: expected {expected}, found {found}")]
+    InvalidRoute {
+        /// What a route should look like.
+        expected: &'static str,
+        /// What was found (cut to 100 characters).
+        found: String,
+    },
+    /// Building an `http` request or response failed.
+    #[error("invalid HTTP message: {0}")]
+    Http(String),
+    /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG), or
+    /// jose-core refused a request while sealing.
+    #[error("crypto error: {0}")]
+    Crypto(jose::Error),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// At most 100 characters of an untrusted value, for messages.
+pub(crate) fn shorten(s: &str) -> String {
+    s.chars().take(100).collect()
+}
+
+impl Error {
+    /// A malformed body with messages built from displayable parts.
+    pub(crate) fn body(expected: impl fmt::Display, found: impl fmt::Display) -> Self {
+        Error::MalformedBody {
+            expected: expected.to_string(),
+            found: found.to_string(),
+        }
+    }
+
+    /// A key error from jose-core, with context.
+    pub(crate) fn key(context: impl fmt::Display, err: &jose::Error) -> Self {
+        Error::Key(format!("{context}: {err}"))
+    }
+
+    /// True for the rejections of an incoming message (as opposed to problems with our own keys,
+    /// our own request, or the provider). A server answers these with a 4xx status.
+    pub fn is_rejection(&self) -> bool {
+        !matches!(
+            self,
+            Error::Key(_) | Error::Http(_) | Error::Crypto(_) | Error::ReplayGuardFull { .. }
+        )
+    }
+}

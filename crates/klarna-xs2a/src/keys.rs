@@ -1,0 +1,212 @@
+//! Key sets, bound to the protocol's algorithms.
+//!
+//! Every key is bound to exactly one algorithm when it enters a set: RS512 for signing and
+//! verifying, RSA-OAEP-256 for encrypting and decrypting (content encryption is always A256GCM).
+//! Every key needs a `kid`: the JWE's `kid` chooses our decryption key, the JWS's `kid` the
+//! sender's verification key.
+
+use crate::error::{Error, Result};
+use jose::jwk::Jwks;
+use jose::{
+    ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, JwsAlgorithm,
+    KeyManagementAlgorithm, PrivateKey, PublicKey, SigningKey, VerifyingKey,
+};
+
+/// The one JWS algorithm of the protocol (RSASSA-PKCS1-v1_5 with SHA-512).
+pub const JWS_ALG: JwsAlgorithm = JwsAlgorithm::Rs512;
+/// The one JWE key management algorithm of the protocol.
+pub const JWE_ALG: KeyManagementAlgorithm = KeyManagementAlgorithm::RsaOaep256;
+/// The one JWE content encryption of the protocol.
+pub const JWE_ENC: ContentEncryption = ContentEncryption::A256Gcm;
+
+/// The kid of a key, or a key error naming `role`.
+fn require_kid(kid: Option<&str>, role: &str) -> Result<String> {
+    match kid {
+        Some(k) if !k.is_empty() => Ok(k.to_owned()),
+        Some(_) => Err(Error::Key(format!(
+            "{role}: expected a key with a non-empty kid, found an empty kid"
+        ))),
+        None => Err(Error::Key(format!(
+            "{role}: expected a key with a kid, found a key without one (set it with with_kid)"
+        ))),
+    }
+}
+
+/// Binds our private key for signing (RS512); it must have a `kid`.
+pub fn signing_key(key: PrivateKey) -> Result<SigningKey> {
+    require_kid(key.kid(), "signing key")?;
+    SigningKey::new(key, JWS_ALG).map_err(|e| Error::key("signing key", &e))
+}
+
+/// Binds the recipient's public key for encryption (RSA-OAEP-256); it must have a `kid`.
+pub fn encrypting_key(key: PublicKey) -> Result<EncryptingKey> {
+    require_kid(key.kid(), "recipient key")?;
+    EncryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("recipient key", &e))
+}
+
+/// Our private decryption keys, chosen by the JWE's `kid`. Several live at once while keys rotate:
+/// add the new key, publish it, and remove the old one once no sender uses it.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use jose_klarna_xs2a::KeyRing;
+/// use jose::{KeySpec, PrivateKey};
+///
+/// let provider = jose::default_provider();
+/// let old = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?.with_kid("2024-enc");
+/// let new = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?.with_kid("2025-enc");
+/// let mut ring = KeyRing::new().with(old)?.with(new)?;
+/// assert_eq!(ring.kids(), ["2024-enc", "2025-enc"]);
+/// assert!(ring.remove("2024-enc"));
+/// assert_eq!(ring.kids(), ["2025-enc"]);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct KeyRing {
+    keys: Vec<DecryptingKey>,
+}
+
+impl KeyRing {
+    /// An empty ring (it decrypts nothing).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a private RSA key (bound to RSA-OAEP-256). It needs a `kid` not already in the ring.
+    pub fn add(&mut self, key: PrivateKey) -> Result<()> {
+        let kid = require_kid(key.kid(), "decryption key")?;
+        if self.get(&kid).is_some() {
+            return Err(Error::Key(format!(
+                "decryption key: expected a kid not yet in the key ring, found {kid:?} again"
+            )));
+        }
+        let bound =
+            DecryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("decryption key", &e))?;
+        self.keys.push(bound);
+        Ok(())
+    }
+
+    /// [`KeyRing::add`], by value.
+    pub fn with(mut self, key: PrivateKey) -> Result<Self> {
+        self.add(key)?;
+        Ok(self)
+    }
+
+    /// Removes the key with `kid`; returns whether there was one.
+    pub fn remove(&mut self, kid: &str) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.kid() != Some(kid));
+        self.keys.len() != before
+    }
+
+    /// The key with `kid`.
+    pub fn get(&self, kid: &str) -> Option<&DecryptingKey> {
+        self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// The kids, in the order the keys were added.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().filter_map(DecryptingKey::kid).collect()
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the ring has no key.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The sender's public keys, chosen by the JWS's `kid`.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use jose_klarna_xs2a::VerifierSet;
+/// use jose::{KeySpec, PrivateKey};
+///
+/// let provider = jose::default_provider();
+/// let theirs = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?.with_kid("klarna-sig");
+/// let set = VerifierSet::new().with(theirs.public_key())?;
+/// assert_eq!(set.kids(), ["klarna-sig"]);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct VerifierSet {
+    keys: Vec<VerifyingKey>,
+}
+
+impl VerifierSet {
+    /// An empty set (it verifies nothing).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a public RSA key (bound to RS512). It needs a `kid` not already in the set.
+    pub fn add(&mut self, key: PublicKey) -> Result<()> {
+        let kid = require_kid(key.kid(), "verification key")?;
+        if self.get(&kid).is_some() {
+            return Err(Error::Key(format!(
+                "verification key: expected a kid not yet in the set, found {kid:?} again"
+            )));
+        }
+        let bound =
+            VerifyingKey::new(key, JWS_ALG).map_err(|e| Error::key("verification key", &e))?;
+        self.keys.push(bound);
+        Ok(())
+    }
+
+    /// [`VerifierSet::add`], by value.
+    pub fn with(mut self, key: PublicKey) -> Result<Self> {
+        self.add(key)?;
+        Ok(self)
+    }
+
+    /// Imports every key of a JWKS (each needs a `kid`, and must be RSA and allow RS512
+    /// verification).
+    pub fn from_jwks(jwks: &Jwks, provider: &dyn CryptoProvider) -> Result<Self> {
+        let mut set = Self::new();
+        for jwk in &jwks.keys {
+            let key = PublicKey::from_jwk(jwk, provider).map_err(|e| {
+                Error::key(
+                    format!(
+                        "JWKS key {:?}",
+                        crate::error::shorten(jwk.kid.as_deref().unwrap_or("(no kid)"))
+                    ),
+                    &e,
+                )
+            })?;
+            set.add(key)?;
+        }
+        Ok(set)
+    }
+
+    /// Removes the key with `kid`; returns whether there was one.
+    pub fn remove(&mut self, kid: &str) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.kid() != Some(kid));
+        self.keys.len() != before
+    }
+
+    /// The key with `kid`.
+    pub fn get(&self, kid: &str) -> Option<&VerifyingKey> {
+        self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// The kids, in the order the keys were added.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().filter_map(VerifyingKey::kid).collect()
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when the set has no key.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
