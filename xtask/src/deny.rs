@@ -1,8 +1,8 @@
 //! `cargo xtask deny`: cargo-deny's offline checks, then the advisory check when the RustSec
 //! advisory database can be fetched.
 //!
-//! `licenses`, `bans` and `sources` need only the crates already in the local registry cache,
-//! so they run with `--offline`. `advisories` needs the advisory database, which cargo-deny
+//! `licenses`, `bans` and `sources` need only the crates in the local registry cache (filled
+//! first by `cargo fetch --locked`), so they run with `--offline`. `advisories` needs the advisory database, which cargo-deny
 //! clones from GitHub; where GitHub cannot be reached (as on this project's machines) the
 //! check is reported as NOT RUN, plainly, and does not fail the task: only a check that ran
 //! and failed does.
@@ -58,6 +58,21 @@ pub(crate) fn deny() -> ExitCode {
                  Install it with:\n    cargo install cargo-deny --locked"
             );
             return ExitCode::from(EXIT_USAGE);
+        }
+    }
+
+    // The offline checks read every crate of the graph (all targets) from the local cache;
+    // make sure it is there. A failure here is only a warning: the checks say what is missing.
+    let fetch = CargoCommand::new(&["fetch", "--locked"]);
+    eprintln!("\n==> fetch: {}", fetch.display());
+    match fetch.status().value {
+        Ok(status) if status.success() => {}
+        Ok(status) => eprintln!(
+            "xtask deny: warning: `cargo fetch --locked` failed ({})",
+            describe_status(status)
+        ),
+        Err(error) => {
+            eprintln!("xtask deny: warning: could not run `cargo fetch --locked`: {error}")
         }
     }
 
