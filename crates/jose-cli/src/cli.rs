@@ -59,6 +59,9 @@ pub(crate) enum Command {
     /// Sign and verify (JSON Web Signature).
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Jws(JwsCommand),
+    /// Leap RaaS Request4R: encrypt and decrypt payloads, map routes.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Request4r(crate::request4r::Request4rCommand),
     /// Generate keys in memory and run every capability end to end.
     Demo,
 }

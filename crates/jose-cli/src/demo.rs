@@ -56,6 +56,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         title: "Rejections",
         run: rejections,
     },
+    Section {
+        title: "Request4R (Leap RaaS): partner -> gateway -> partner",
+        run: crate::request4r::demo,
+    },
 ];
 
 /// The keys generated on one provider.

@@ -22,6 +22,9 @@
 //!     token on stdin; the verified payload bytes, exactly, on stdout; --payload gives a detached
 //!     payload. Without --alg the allowed algorithm is the key's own (JWK "alg", or ES256/384/512
 //!     from an EC key's curve); an RSA key without "alg" needs --alg.
+//! jose request4r encrypt --raas-public FILE [--kid ID]   JSON on stdin; compact JWE on stdout
+//! jose request4r decrypt --partner-private FILE          JWE on stdin; JSON on stdout
+//! jose request4r route --path P [--reverse]              the Request4R path (see request4r.rs)
 //! jose demo
 //!     generates fresh keys in memory and runs every capability end to end, printing each step
 //! ```
@@ -59,6 +62,7 @@ mod error;
 mod files;
 mod jwkjson;
 mod keys;
+mod request4r;
 
 use clap::Parser;
 use std::io::Write;
