@@ -1,4 +1,7 @@
 //! Strict JSON parsing: duplicate member names are an error at any depth.
+//!
+//! Protocol crates use it too: a JSON body under a signature or inside a JWE should be read as
+//! strictly as a JOSE header.
 
 use crate::error::Error;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -8,7 +11,7 @@ use std::fmt;
 
 /// Parses `text` as JSON, rejecting duplicate member names anywhere in it. `location` names the
 /// document in errors ("JOSE header", "JWS JSON", ...).
-pub(crate) fn parse_strict(text: &[u8], location: &'static str) -> Result<Value, Error> {
+pub fn parse_strict(text: &[u8], location: &'static str) -> Result<Value, Error> {
     let dup = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(text);
     let parsed = StrictSeed { dup: &dup }
@@ -24,10 +27,7 @@ pub(crate) fn parse_strict(text: &[u8], location: &'static str) -> Result<Value,
 }
 
 /// Parses `text` as a strict JSON object.
-pub(crate) fn parse_object(
-    text: &[u8],
-    location: &'static str,
-) -> Result<Map<String, Value>, Error> {
+pub fn parse_object(text: &[u8], location: &'static str) -> Result<Map<String, Value>, Error> {
     match parse_strict(text, location)? {
         Value::Object(m) => Ok(m),
         other => Err(Error::malformed(
@@ -39,7 +39,7 @@ pub(crate) fn parse_object(
 }
 
 /// The JSON type of a value, for messages.
-pub(crate) fn json_type(v: &Value) -> &'static str {
+pub fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

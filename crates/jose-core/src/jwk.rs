@@ -232,21 +232,7 @@ impl Jwk {
     /// `verify`, `decrypt` to `encrypt`, `unwrapKey` to `wrapKey`, without repeats). Everything else
     /// is kept.
     pub fn to_public(&self) -> Jwk {
-        let key_ops = self.key_ops.as_ref().map(|ops| {
-            let mut out: Vec<String> = Vec::with_capacity(ops.len());
-            for op in ops {
-                let public = match op.as_str() {
-                    "sign" => "verify",
-                    "decrypt" => "encrypt",
-                    "unwrapKey" => "wrapKey",
-                    other => other,
-                };
-                if !out.iter().any(|o| o == public) {
-                    out.push(public.to_owned());
-                }
-            }
-            out
-        });
+        let key_ops = self.key_ops.as_deref().map(public_key_ops);
         let extra = self
             .extra
             .iter()
@@ -952,6 +938,24 @@ fn split_point(curve: EcCurve, point: &[u8]) -> Result<(&[u8], &[u8]), Error> {
         .filter(|(tag, rest)| **tag == 0x04 && rest.len() == len.saturating_mul(2))
         .map(|(_, rest)| rest.split_at(len))
         .ok_or_else(|| Error::invalid_key("an uncompressed EC point", "another encoding"))
+}
+
+/// Maps private-key operations to their public counterparts (`sign` to `verify`, `decrypt` to
+/// `encrypt`, `unwrapKey` to `wrapKey`), keeping the rest and dropping repeats.
+pub(crate) fn public_key_ops(ops: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let public = match op.as_str() {
+            "sign" => "verify",
+            "decrypt" => "encrypt",
+            "unwrapKey" => "wrapKey",
+            other => other,
+        };
+        if !out.iter().any(|o| o == public) {
+            out.push(public.to_owned());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -41,21 +41,7 @@ impl KeyMeta {
 
     /// The metadata of the public half: private operations map to their public counterparts.
     fn to_public(&self) -> Self {
-        let key_ops = self.key_ops.as_ref().map(|ops| {
-            let mut out: Vec<String> = Vec::with_capacity(ops.len());
-            for op in ops {
-                let public = match op.as_str() {
-                    "sign" => "verify",
-                    "decrypt" => "encrypt",
-                    "unwrapKey" => "wrapKey",
-                    other => other,
-                };
-                if !out.iter().any(|o| o == public) {
-                    out.push(public.to_owned());
-                }
-            }
-            out
-        });
+        let key_ops = self.key_ops.as_deref().map(crate::jwk::public_key_ops);
         KeyMeta {
             key_ops,
             ..self.clone()

@@ -54,7 +54,7 @@ pub mod b64;
 pub mod error;
 pub mod formats;
 pub mod header;
-mod json;
+pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
