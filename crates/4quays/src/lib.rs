@@ -1,1 +1,80 @@
-//! 4Quays protect/unprotect API: types, policy engine, client and service. (Being written.)
+//! The 4Quays protect/unprotect API: its documented types, the policy engine behind it, a client,
+//! and (feature `server`) the HTTP service.
+//!
+//! `POST /api/v1/protect` takes any JSON payload and returns it as a JWE (flattened JSON
+//! serialization) encrypted to the active key of the destination service a policy names;
+//! `POST /api/v1/unprotect` takes such a JWE back and returns the payload. The request, response and
+//! error bodies here are the documented ones, field for field.
+//!
+//! ```
+//! use jose::{KeySpec, PrivateKey};
+//! use jose_4quays::client::{Client, parse_protect_response, parse_unprotect_response};
+//! use jose_4quays::engine::{ApiKey, DestinationKey, DestinationService, Engine, Policy};
+//! use jose_4quays::{Operation, ProtectRequest, UnprotectRequest};
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), jose_4quays::Error> {
+//! let provider = jose::default_provider();
+//!
+//! // The service side: a destination bank with a managed key, a policy, an API key (stored hashed).
+//! let bank_key = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?;
+//! let engine = Engine::builder(provider)
+//!     .service(DestinationService::new("rbc").active_key(DestinationKey::managed("rbc-2026-01", bank_key)?))
+//!     .policy(Policy::new("RBC-TRANSFER-001", "rbc"))
+//!     .api_key(ApiKey::from_secret("partner-a", "sk_live_xxxxx", "RBC-TRANSFER-001", provider))
+//!     .build()?;
+//!
+//! // The caller's side builds `http::Request`s; here the engine answers them in-process (the
+//! // `server` feature puts the same engine behind axum).
+//! let client = Client::new("http://127.0.0.1:8080", "sk_live_xxxxx")?;
+//! let payload = json!({"transferId": "txn-12345", "amount": 5000, "currency": "CAD"});
+//! let request = client.protect_request(&ProtectRequest::new(payload.clone()), Some("req_abc123"))?;
+//! let protected = parse_protect_response(&engine.handle(Operation::Protect, &request).response)?;
+//! assert_eq!(protected.request_id(), "req_abc123");
+//! let envelope = protected.jwe().cloned().expect("the policy is active, so the payload was encrypted");
+//!
+//! let request = client.unprotect_request(&UnprotectRequest::jwe(envelope), None)?;
+//! let opened = parse_unprotect_response(&engine.handle(Operation::Unprotect, &request).response)?;
+//! assert_eq!(opened.payload, payload);
+//! assert_eq!(opened.operations, ["decrypt"]);
+//! # Ok(()) }
+//! ```
+//!
+//! # Map
+//!
+//! - [`types`]: the wire types ([`ProtectRequest`], [`ProtectResponse`] in its three forms,
+//!   [`UnprotectRequest`], [`UnprotectResponse`], [`ErrorBody`], [`ErrorCode`] with its HTTP status,
+//!   [`JweEnvelope`]).
+//! - [`engine`]: destination services and key rotation, policies, hashed API keys, and
+//!   [`Engine::handle`]: `http::Request` in, documented `http::Response` and an audit record out.
+//! - [`config`]: the TOML configuration file, validated at load; [`config::Example`] generates a
+//!   working one with fresh keys.
+//! - [`client`]: request builders and response parsers; [`AsyncClient`] (feature `client`) sends
+//!   them with reqwest.
+//! - [`destination`]: a destination opening an envelope with its own private key.
+//! - [`legacy`]: the `protectedPayload` format (base64url of the compact JWE).
+//! - [`server`] (feature `server`): the axum router, `serve` with graceful shutdown, the audit log.
+
+pub mod client;
+pub mod config;
+pub mod destination;
+pub mod engine;
+mod error;
+pub mod legacy;
+pub mod types;
+mod validate;
+
+#[cfg(feature = "client")]
+mod async_client;
+#[cfg(feature = "server")]
+pub mod server;
+
+#[cfg(feature = "client")]
+pub use async_client::{AsyncClient, MAX_RESPONSE_BYTES};
+pub use config::Config;
+pub use engine::{Engine, hash_api_key};
+pub use error::Error;
+pub use types::{
+    ErrorBody, ErrorCode, ErrorDetail, JweEnvelope, Operation, ProtectRequest, ProtectResponse,
+    UnprotectRequest, UnprotectResponse,
+};

@@ -1,0 +1,326 @@
+//! The caller's side, sans-IO: [`Client`] builds the `http::Request`s for both endpoints, and
+//! [`parse_protect_response`] / [`parse_unprotect_response`] turn every documented answer into a
+//! typed result or [`Error::Api`]. Send the requests with any HTTP stack; with the `client` feature,
+//! [`crate::AsyncClient`] does it on reqwest.
+//!
+//! ```
+//! use jose_4quays::client::{Client, parse_protect_response};
+//! use jose_4quays::{ErrorCode, ProtectRequest};
+//!
+//! # fn main() -> Result<(), jose_4quays::Error> {
+//! let client = Client::new("https://api.4quays.com", "sk_live_xxxxx")?;
+//! let request = client.protect_request(
+//!     &ProtectRequest::new(serde_json::json!({"transferId": "txn-12345"})).policy("RBC-TRANSFER-001"),
+//!     Some("req_abc123"),
+//! )?;
+//! assert_eq!(request.uri(), "https://api.4quays.com/api/v1/protect");
+//! assert_eq!(request.headers()["content-type"], "application/json");
+//!
+//! // ... send it, then parse the answer:
+//! let answer = http::Response::builder()
+//!     .status(404)
+//!     .body(br#"{"error":{"code":"POLICY_NOT_FOUND","message":"Policy not found: INVALID-POLICY"},"requestId":"req_abc123"}"#.to_vec())
+//!     .map_err(|e| jose_4quays::Error::Transport(e.to_string()))?;
+//! let error = parse_protect_response(&answer).unwrap_err();
+//! assert_eq!(error.api_body().map(|b| b.error.code), Some(ErrorCode::PolicyNotFound));
+//! # Ok(()) }
+//! ```
+
+use crate::engine::{REQUEST_ID_HEADER, is_valid_request_id};
+use crate::error::Error;
+use crate::types::{
+    ErrorBody, Operation, ProtectRequest, ProtectResponse, UnprotectRequest, UnprotectResponse,
+};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http::{Method, Request, Response, Uri};
+
+/// Builds requests for one 4Quays base URL and API key. Its `Debug` output hides the key.
+#[derive(Debug, Clone)]
+pub struct Client {
+    base: String,
+    authorization: HeaderValue,
+}
+
+impl Client {
+    /// A client for `base_url` (`http://` or `https://`, host and optional port, optional path
+    /// prefix; no query) authenticating with `api_key`.
+    pub fn new(base_url: &str, api_key: &str) -> Result<Self, Error> {
+        let uri: Uri = base_url.parse().map_err(|_| {
+            Error::input(
+                "base URL",
+                "an absolute http:// or https:// URL",
+                "a string that is not a URL",
+            )
+        })?;
+        match uri.scheme_str() {
+            Some("http" | "https") => {}
+            _ => {
+                return Err(Error::input(
+                    "base URL",
+                    "an absolute http:// or https:// URL",
+                    format!("scheme {:?}", uri.scheme_str().unwrap_or("")),
+                ));
+            }
+        }
+        if uri.authority().is_none() || uri.query().is_some() {
+            return Err(Error::input(
+                "base URL",
+                "a URL with a host and no query",
+                "no host, or a query",
+            ));
+        }
+        if api_key.is_empty() {
+            return Err(Error::input(
+                "API key",
+                "a non-empty key",
+                "an empty string",
+            ));
+        }
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {api_key}")).map_err(|_| {
+                Error::input(
+                    "API key",
+                    "visible ASCII characters",
+                    "characters that cannot go in an HTTP header",
+                )
+            })?;
+        authorization.set_sensitive(true);
+        Ok(Client {
+            base: base_url.trim_end_matches('/').to_owned(),
+            authorization,
+        })
+    }
+
+    /// `POST /api/v1/protect` with `body`.
+    pub fn protect_request(
+        &self,
+        body: &ProtectRequest,
+        request_id: Option<&str>,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let json = serde_json::to_vec(body).map_err(|e| {
+            Error::input("protect request", "a JSON-serializable body", e.to_string())
+        })?;
+        self.request(Operation::Protect, json, request_id)
+    }
+
+    /// `POST /api/v1/unprotect` with `body`.
+    pub fn unprotect_request(
+        &self,
+        body: &UnprotectRequest,
+        request_id: Option<&str>,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let json = serde_json::to_vec(body).map_err(|e| {
+            Error::input(
+                "unprotect request",
+                "a JSON-serializable body",
+                e.to_string(),
+            )
+        })?;
+        self.request(Operation::Unprotect, json, request_id)
+    }
+
+    /// A request to `operation` with a body given as bytes (sent as is: for bodies built
+    /// elsewhere). `request_id`, if given, must be 1 to 128 characters of `A-Z a-z 0-9 . _ : -`.
+    pub fn request(
+        &self,
+        operation: Operation,
+        body: Vec<u8>,
+        request_id: Option<&str>,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}{}", self.base, operation.path()))
+            .header(AUTHORIZATION, self.authorization.clone())
+            .header(CONTENT_TYPE, "application/json");
+        if let Some(id) = request_id {
+            if !is_valid_request_id(id) {
+                return Err(Error::input(
+                    "request id",
+                    "1 to 128 characters of A-Z a-z 0-9 . _ : -",
+                    format!("{} characters including others", id.chars().count()),
+                ));
+            }
+            builder = builder.header(REQUEST_ID_HEADER, id);
+        }
+        builder
+            .body(body)
+            .map_err(|e| Error::input("request", "a valid HTTP request", e.to_string()))
+    }
+}
+
+/// Parses an answer to protect: 200 in its three forms, or a documented error ([`Error::Api`]).
+pub fn parse_protect_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
+) -> Result<ProtectResponse, Error> {
+    let status = response.status().as_u16();
+    let body = response.body().as_ref();
+    if status != 200 {
+        return Err(parse_error(status, body));
+    }
+    ProtectResponse::from_json(body)
+}
+
+/// Parses an answer to unprotect: 200 with the payload, or a documented error ([`Error::Api`]).
+pub fn parse_unprotect_response<B: AsRef<[u8]>>(
+    response: &Response<B>,
+) -> Result<UnprotectResponse, Error> {
+    let status = response.status().as_u16();
+    let body = response.body().as_ref();
+    if status != 200 {
+        return Err(parse_error(status, body));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::UnexpectedResponse {
+        status,
+        expected: "an unprotect response {requestId, operations, payload}",
+        found: format!("a body that does not fit: {e}"),
+    })
+}
+
+/// A documented error body with the status its code is documented with, as [`Error::Api`].
+pub fn parse_error(status: u16, body: &[u8]) -> Error {
+    const EXPECTED: &str = "a documented error body {error: {code, message, details?}, requestId} with its code's status";
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(parsed) if parsed.error.code.status() == status => Error::Api {
+            status,
+            body: Box::new(parsed),
+        },
+        Ok(parsed) => Error::UnexpectedResponse {
+            status,
+            expected: EXPECTED,
+            found: format!(
+                "code {} (documented with status {})",
+                parsed.error.code,
+                parsed.error.code.status()
+            ),
+        },
+        Err(e) => Error::UnexpectedResponse {
+            status,
+            expected: EXPECTED,
+            found: format!("{} bytes that do not parse as one ({e})", body.len()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ErrorCode;
+
+    fn answer(status: u16, body: &str) -> Response<Vec<u8>> {
+        Response::builder()
+            .status(status)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    }
+
+    #[test]
+    fn builds_requests() {
+        let client = Client::new("http://127.0.0.1:8080/", "sk_test_1").unwrap();
+        let r = client
+            .protect_request(&ProtectRequest::new(serde_json::json!([1, 2, 3])), None)
+            .unwrap();
+        assert_eq!(r.method(), Method::POST);
+        assert_eq!(r.uri(), "http://127.0.0.1:8080/api/v1/protect");
+        assert_eq!(r.headers()[AUTHORIZATION], "Bearer sk_test_1");
+        assert!(r.headers().get(REQUEST_ID_HEADER).is_none());
+        assert_eq!(r.body(), br#"{"payload":[1,2,3]}"#);
+        let r = client
+            .unprotect_request(
+                &UnprotectRequest::protected_payload("abc").policy("P"),
+                Some("id-1"),
+            )
+            .unwrap();
+        assert_eq!(r.uri(), "http://127.0.0.1:8080/api/v1/unprotect");
+        assert_eq!(r.headers()[REQUEST_ID_HEADER], "id-1");
+        assert_eq!(
+            r.body(),
+            br#"{"protectedPayload":"abc","policyNumber":"P"}"#
+        );
+        assert!(!format!("{client:?}").contains("sk_test_1"));
+    }
+
+    #[test]
+    fn refuses_bad_inputs() {
+        assert!(Client::new("ftp://x", "k").is_err());
+        assert!(Client::new("/relative", "k").is_err());
+        assert!(Client::new("http://x/?q=1", "k").is_err());
+        assert!(Client::new("http://x", "").is_err());
+        assert!(Client::new("http://x", "bad\nkey").is_err());
+        let client = Client::new("http://x", "k").unwrap();
+        assert!(
+            client
+                .request(Operation::Protect, Vec::new(), Some("a b"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn parses_every_documented_error() {
+        for code in ErrorCode::ALL {
+            let body = format!(
+                r#"{{"error":{{"code":"{code}","message":"m"}},"requestId":"req_abc123"}}"#
+            );
+            let e = parse_unprotect_response(&answer(code.status(), &body)).unwrap_err();
+            let parsed = e.api_body().unwrap();
+            assert_eq!(parsed.error.code, *code);
+            assert_eq!(parsed.request_id, "req_abc123");
+            // The same code with another status is not the documented answer.
+            let other = if code.status() == 500 { 400 } else { 500 };
+            assert!(matches!(
+                parse_unprotect_response(&answer(other, &body)),
+                Err(Error::UnexpectedResponse { .. })
+            ));
+        }
+        let e = parse_protect_response(&answer(
+            400,
+            r#"{"error":{"code":"INVALID_REQUEST","message":"Request validation failed","details":[{"field":"payload","message":"required"}]},"requestId":"r"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.api_body().unwrap().error.details.as_ref().unwrap()[0].field,
+            "payload"
+        );
+        for (status, body) in [
+            (502, "<html>bad gateway</html>"),
+            (
+                400,
+                r#"{"error":{"code":"NEW_CODE","message":"m"},"requestId":"r"}"#,
+            ),
+            (200, "[]"),
+            (200, r#"{"messageType":"Other","jwe":{}}"#),
+            (200, r#"{"messageType":"ProtectedPayload","operations":[]}"#),
+            (201, r#"{}"#),
+        ] {
+            assert!(
+                matches!(
+                    parse_protect_response(&answer(status, body)),
+                    Err(Error::UnexpectedResponse { .. })
+                ),
+                "{status} {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn parses_the_three_protect_forms() {
+        let protected = parse_protect_response(&answer(
+            200,
+            r#"{"requestId":"r","messageType":"ProtectedPayload","operations":["encrypt"],"jwe":{"protected":"a","encrypted_key":"b","iv":"c","ciphertext":"d","tag":"e"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(protected.jwe().unwrap().iv, "c");
+        let passthrough = parse_protect_response(&answer(
+            200,
+            r#"{"requestId":"r","messageType":"ProtectedPayload","operations":[],"payload":{"a":1},"warning":"w"}"#,
+        ))
+        .unwrap();
+        assert!(matches!(passthrough, ProtectResponse::Passthrough(ref p) if p.payload["a"] == 1));
+        let dropped = parse_protect_response(&answer(
+            200,
+            r#"{"requestId":"r","messageType":"ProtectedPayload","operations":[],"dropped":true,"message":"m"}"#,
+        ))
+        .unwrap();
+        assert!(matches!(dropped, ProtectResponse::Dropped(ref d) if d.dropped));
+        assert_eq!(dropped.request_id(), "r");
+    }
+}

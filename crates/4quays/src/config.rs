@@ -1,0 +1,579 @@
+//! The configuration file: one TOML file with the service settings, the destination services and
+//! their key files, the policies and the hashed API keys. [`Config::load`] parses it and
+//! [`Config::engine`] reads the key files and builds the [`Engine`]; every error names the bad
+//! entry.
+//!
+//! ```toml
+//! [server]
+//! listen = "127.0.0.1:8080"      # optional; `jose 4quays serve --listen` overrides it
+//! max_body_bytes = 1048576       # optional; default 1 MiB
+//!
+//! [[services]]
+//! id = "rbc"
+//!
+//! [[services.keys]]
+//! kid = "rbc-2026-01"
+//! private_key = "rbc-2026-01-private.pem"   # managed: the engine holds the private key
+//! active = true                             # at most one active key per service
+//!
+//! [[services.keys]]
+//! kid = "rbc-2025-01"                       # a retired key: still opens JWEs that name it
+//! private_key = "rbc-2025-01-private.pem"
+//!
+//! [[services]]
+//! id = "acme"
+//!
+//! [[services.keys]]
+//! kid = "acme-2026-01"
+//! public_key = "acme-2026-01-public.pem"    # the destination keeps the private key
+//! active = true
+//!
+//! [[policies]]
+//! number = "RBC-TRANSFER-001"
+//! service = "rbc"
+//! active = true                  # default true
+//! failure_mode = "error"         # error (default) | passthrough | drop
+//! key_ownership = "managed"      # managed (default) | destination_managed
+//! alg = "RSA-OAEP"               # RSA-OAEP (default) | RSA-OAEP-256
+//! enc = "A256GCM"                # A256GCM (default) | A192GCM | A128GCM
+//!
+//! [[api_keys]]
+//! id = "partner-a"               # names the key in the audit log
+//! sha256 = "9f86d081..."         # `jose 4quays hash-key KEY`: the key itself is never stored
+//! default_policy = "RBC-TRANSFER-001"
+//! policies = ["RBC-STATEMENT-001"]   # more policies it may use (the default is always allowed)
+//! ```
+//!
+//! Key files are PEM (PKCS#8, PKCS#1 or SPKI) or a JWK; relative paths are relative to the
+//! configuration file's directory. Unknown fields are errors, so a misspelt setting is caught.
+
+use crate::engine::{
+    ApiKey, DEFAULT_MAX_BODY_BYTES, DestinationKey, DestinationService, Engine, FailureMode,
+    KeyOwnership, Policy,
+};
+use crate::error::Error;
+use jose::{
+    ContentEncryption, CryptoProvider, Jwk, KeyManagementAlgorithm, Limits, PrivateKey, PublicKey,
+};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Largest configuration file read, in bytes.
+pub const MAX_CONFIG_BYTES: usize = 1024 * 1024;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Service settings.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// Destination services.
+    #[serde(default)]
+    pub services: Vec<ServiceConfig>,
+    /// Policies.
+    #[serde(default)]
+    pub policies: Vec<PolicyConfig>,
+    /// API keys (hashed).
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeyConfig>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on (`127.0.0.1:8080` when neither this nor `--listen` is given).
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// The body size limit in bytes (default 1 MiB).
+    #[serde(default)]
+    pub max_body_bytes: Option<usize>,
+}
+
+/// `[[services]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// The service id policies refer to.
+    pub id: String,
+    /// Its key pairs.
+    #[serde(default)]
+    pub keys: Vec<KeyConfig>,
+}
+
+/// `[[services.keys]]`: exactly one of `private_key` and `public_key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// The key id (in the protected header of every JWE made with it).
+    pub kid: String,
+    /// A private key file: the engine can decrypt with it.
+    #[serde(default)]
+    pub private_key: Option<PathBuf>,
+    /// A public key file: the engine can only encrypt to it.
+    #[serde(default)]
+    pub public_key: Option<PathBuf>,
+    /// Whether this is the service's active key (at most one per service).
+    #[serde(default)]
+    pub active: bool,
+}
+
+/// `[[policies]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The policy number.
+    pub number: String,
+    /// The destination service id.
+    pub service: String,
+    /// Whether the policy is active (default true).
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// What protect does while the policy is inactive (default `error`).
+    #[serde(default)]
+    pub failure_mode: FailureMode,
+    /// Who holds the destination's private key (default `managed`).
+    #[serde(default)]
+    pub key_ownership: KeyOwnership,
+    /// `RSA-OAEP` (default) or `RSA-OAEP-256`.
+    #[serde(default)]
+    pub alg: Option<String>,
+    /// `A256GCM` (default), `A192GCM` or `A128GCM`.
+    #[serde(default)]
+    pub enc: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[api_keys]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyConfig {
+    /// The key's name in the audit log.
+    pub id: String,
+    /// SHA-256 of the key, hex (`jose 4quays hash-key KEY`).
+    pub sha256: String,
+    /// The policy used when a request names none.
+    pub default_policy: String,
+    /// Further policies the key may use.
+    #[serde(default)]
+    pub policies: Vec<String>,
+}
+
+impl Config {
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, Error> {
+        toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .and_then(|span| text.get(..span.start))
+                .map(|before| {
+                    let line = before.matches('\n').count().saturating_add(1);
+                    let column = before
+                        .rsplit('\n')
+                        .next()
+                        .map_or(0, |l| l.chars().count())
+                        .saturating_add(1);
+                    format!(" (line {line}, column {column})")
+                })
+                .unwrap_or_default();
+            Error::config(
+                "file",
+                format!(
+                    "expected the 4Quays configuration format{at}: {}",
+                    e.message().trim_end()
+                ),
+            )
+        })
+    }
+
+    /// Reads and parses a configuration file. Returns it with the directory its relative key paths
+    /// are resolved against.
+    pub fn load(path: &Path) -> Result<(Self, PathBuf), Error> {
+        let text = read_limited(path, "configuration file", MAX_CONFIG_BYTES)?;
+        let text = String::from_utf8(text.to_vec()).map_err(|_| {
+            Error::config(
+                "file",
+                format!(
+                    "expected UTF-8 TOML in {}, found other bytes",
+                    path.display()
+                ),
+            )
+        })?;
+        let config = Self::from_toml(&text).map_err(|e| match e {
+            Error::Config { entry, message } => {
+                Error::config(format!("{} {entry}", path.display()), message)
+            }
+            other => other,
+        })?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok((config, base))
+    }
+
+    /// Reads the key files (relative to `base`) and builds the engine.
+    pub fn engine(
+        &self,
+        base: &Path,
+        provider: &'static dyn CryptoProvider,
+    ) -> Result<Engine, Error> {
+        let limits = Limits::default();
+        let mut builder = Engine::builder(provider)
+            .max_body_bytes(self.server.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES));
+        if self.server.max_body_bytes == Some(0) {
+            return Err(Error::config(
+                "server.max_body_bytes",
+                "expected a positive number of bytes, found 0",
+            ));
+        }
+        for service in &self.services {
+            let entry = format!("services[{:?}]", service.id);
+            let mut built = DestinationService::new(service.id.clone());
+            let mut active_seen = false;
+            for key in &service.keys {
+                let key_entry = format!("{entry}.keys[{:?}]", key.kid);
+                let destination = load_key(key, base, &key_entry, &limits, provider)?;
+                if key.active {
+                    if active_seen {
+                        return Err(Error::config(
+                            key_entry,
+                            "expected at most one active key per service, found a second one",
+                        ));
+                    }
+                    active_seen = true;
+                    built = built.active_key(destination);
+                } else {
+                    built = built.key(destination);
+                }
+            }
+            builder = builder.service(built);
+        }
+        for policy in &self.policies {
+            let entry = format!("policies[{:?}]", policy.number);
+            let mut built = Policy::new(policy.number.clone(), policy.service.clone())
+                .ownership(policy.key_ownership);
+            if !policy.active {
+                built = built.inactive(policy.failure_mode);
+            } else {
+                built.failure_mode = policy.failure_mode;
+            }
+            if let Some(alg) = &policy.alg {
+                built = built.alg(
+                    KeyManagementAlgorithm::from_name(alg)
+                        .map_err(|e| Error::config(format!("{entry}.alg"), e.to_string()))?,
+                );
+            }
+            if let Some(enc) = &policy.enc {
+                built = built.enc(
+                    ContentEncryption::from_name(enc)
+                        .map_err(|e| Error::config(format!("{entry}.enc"), e.to_string()))?,
+                );
+            }
+            builder = builder.policy(built);
+        }
+        for key in &self.api_keys {
+            let mut built =
+                ApiKey::from_hash(key.id.clone(), &key.sha256, key.default_policy.clone())
+                    .map_err(|e| match e {
+                        Error::Config { message, .. } => {
+                            Error::config(format!("api_keys[{:?}].sha256", key.id), message)
+                        }
+                        other => other,
+                    })?;
+            for policy in &key.policies {
+                built = built.allow(policy.clone());
+            }
+            builder = builder.api_key(built);
+        }
+        builder.build()
+    }
+}
+
+/// Reads one `[[services.keys]]` entry's key file.
+fn load_key(
+    key: &KeyConfig,
+    base: &Path,
+    entry: &str,
+    limits: &Limits,
+    provider: &dyn CryptoProvider,
+) -> Result<DestinationKey, Error> {
+    let bad = |message: String| Error::config(entry.to_owned(), message);
+    let (path, private) = match (&key.private_key, &key.public_key) {
+        (Some(p), None) => (p, true),
+        (None, Some(p)) => (p, false),
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "expected one of private_key or public_key, found both".into()
+            ));
+        }
+        (None, None) => {
+            return Err(bad(
+                "expected one of private_key or public_key, found neither".into(),
+            ));
+        }
+    };
+    let path = base.join(path);
+    let bytes = read_limited(&path, "key file", limits.max_key_len)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        bad(format!(
+            "expected a PEM or JWK key file, found binary data in {}",
+            path.display()
+        ))
+    })?;
+    let trimmed = text.trim_start();
+    let imported = if private {
+        if trimmed.starts_with('{') {
+            Jwk::from_json(trimmed, limits).and_then(|jwk| PrivateKey::from_jwk(&jwk, provider))
+        } else {
+            PrivateKey::from_pem(trimmed, provider)
+        }
+        .map(|k| DestinationKey::managed(key.kid.clone(), k))
+    } else {
+        if trimmed.starts_with('{') {
+            Jwk::from_json(trimmed, limits).and_then(|jwk| PublicKey::from_jwk(&jwk, provider))
+        } else {
+            PublicKey::from_pem(trimmed, provider)
+        }
+        .map(|k| DestinationKey::public_only(key.kid.clone(), k))
+    };
+    let kind = if private { "private" } else { "public" };
+    match imported {
+        Ok(Ok(destination)) => Ok(destination),
+        Ok(Err(Error::Config { message, .. })) => {
+            Err(bad(format!("{}: {message}", path.display())))
+        }
+        Ok(Err(other)) => Err(other),
+        Err(e) => Err(bad(format!(
+            "expected a {kind} key (PEM or JWK) in {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Reads a whole file, refusing more than `max` bytes.
+fn read_limited(path: &Path, what: &'static str, max: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let io = |e: std::io::Error| Error::Io {
+        action: "read",
+        what,
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Zeroizing::new(Vec::new());
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(cap).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() > max {
+        return Err(Error::Io {
+            action: "read",
+            what,
+            path: path.to_path_buf(),
+            message: format!("expected at most {max} bytes, found more"),
+        });
+    }
+    Ok(buf)
+}
+
+/// One file of the example configuration.
+#[derive(Debug, Clone)]
+pub struct ExampleFile {
+    /// The file name (no directory).
+    pub name: String,
+    /// The contents.
+    pub contents: Zeroizing<String>,
+    /// Whether it is secret (a private key or the API key): write it readable by its owner only.
+    pub secret: bool,
+}
+
+/// A working example configuration with freshly generated keys: what `jose 4quays init` writes.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The files, the configuration first ([`EXAMPLE_CONFIG_NAME`]).
+    pub files: Vec<ExampleFile>,
+    /// The API key the configuration accepts (its hash is in the configuration).
+    pub api_key: Zeroizing<String>,
+}
+
+/// The example configuration's file name.
+pub const EXAMPLE_CONFIG_NAME: &str = "4quays.toml";
+/// The prefix of every generated key file: they are test keys, made for the example configuration.
+pub const EXAMPLE_KEY_PREFIX: &str = "4quays-generated-test-only-";
+
+/// The example's policies, for documentation and tests: (number, what it shows).
+pub const EXAMPLE_POLICIES: &[(&str, &str)] = &[
+    (
+        "RBC-TRANSFER-001",
+        "active, managed key, RSA-OAEP + A256GCM (the API key's default)",
+    ),
+    (
+        "RBC-STATEMENT-001",
+        "active, managed key, RSA-OAEP-256 + A256GCM",
+    ),
+    (
+        "RBC-PAUSED-PASSTHROUGH",
+        "inactive, failure mode passthrough",
+    ),
+    ("RBC-PAUSED-DROP", "inactive, failure mode drop"),
+    ("RBC-SUSPENDED", "inactive, failure mode error"),
+    (
+        "ACME-PAYOUT-001",
+        "active, destination-managed key (unprotect not available)",
+    ),
+];
+
+impl Example {
+    /// Generates the example: an RSA 2048 key pair for the managed service `rbc` (kid
+    /// `rbc-2026-01`), one for the destination-managed service `acme` (`acme-2026-01`: the
+    /// configuration holds only its public key; the private key is written too, as the
+    /// destination's own, to show a destination opening an envelope), a random API key, and the
+    /// policies of [`EXAMPLE_POLICIES`].
+    pub fn generate(provider: &dyn CryptoProvider) -> Result<Self, Error> {
+        let rbc = PrivateKey::generate(jose::KeySpec::Rsa { bits: 2048 }, provider)?;
+        let acme = PrivateKey::generate(jose::KeySpec::Rsa { bits: 2048 }, provider)?;
+        let mut secret = [0u8; 24];
+        provider.fill_random(&mut secret)?;
+        let api_key = Zeroizing::new(format!("sk_test_{}", hex::encode(secret)));
+        let hash = crate::engine::hash_api_key(&api_key, provider);
+        let rbc_file = format!("{EXAMPLE_KEY_PREFIX}rbc-2026-01-private.pem");
+        let acme_public_file = format!("{EXAMPLE_KEY_PREFIX}acme-2026-01-public.pem");
+        let acme_private_file =
+            format!("{EXAMPLE_KEY_PREFIX}acme-2026-01-private-held-by-the-destination.pem");
+        let api_key_file = format!("{EXAMPLE_KEY_PREFIX}api-key.txt");
+        let config = format!(
+            r#"# 4Quays example configuration, written by `jose 4quays init`.
+# The key files beside it were generated for this configuration: test keys only.
+#
+#   jose 4quays serve --config {EXAMPLE_CONFIG_NAME}
+#   the API key is in {api_key_file}
+
+[server]
+listen = "127.0.0.1:8080"
+max_body_bytes = 1048576
+
+# A destination whose private key 4Quays manages: protect and unprotect.
+[[services]]
+id = "rbc"
+
+[[services.keys]]
+kid = "rbc-2026-01"
+private_key = "{rbc_file}"
+active = true
+
+# A destination that keeps its own private key: 4Quays only encrypts to it.
+[[services]]
+id = "acme"
+
+[[services.keys]]
+kid = "acme-2026-01"
+public_key = "{acme_public_file}"
+active = true
+
+[[policies]]
+number = "RBC-TRANSFER-001"
+service = "rbc"
+
+[[policies]]
+number = "RBC-STATEMENT-001"
+service = "rbc"
+alg = "RSA-OAEP-256"
+enc = "A256GCM"
+
+[[policies]]
+number = "RBC-PAUSED-PASSTHROUGH"
+service = "rbc"
+active = false
+failure_mode = "passthrough"
+
+[[policies]]
+number = "RBC-PAUSED-DROP"
+service = "rbc"
+active = false
+failure_mode = "drop"
+
+[[policies]]
+number = "RBC-SUSPENDED"
+service = "rbc"
+active = false
+failure_mode = "error"
+
+[[policies]]
+number = "ACME-PAYOUT-001"
+service = "acme"
+key_ownership = "destination_managed"
+
+[[api_keys]]
+id = "example-partner"
+sha256 = "{hash}"
+default_policy = "RBC-TRANSFER-001"
+policies = ["RBC-STATEMENT-001", "RBC-PAUSED-PASSTHROUGH", "RBC-PAUSED-DROP", "RBC-SUSPENDED", "ACME-PAYOUT-001"]
+"#
+        );
+        let mut api_key_text = Zeroizing::new(api_key.to_string());
+        api_key_text.push('\n');
+        Ok(Example {
+            files: vec![
+                ExampleFile {
+                    name: EXAMPLE_CONFIG_NAME.into(),
+                    contents: Zeroizing::new(config),
+                    secret: false,
+                },
+                ExampleFile {
+                    name: rbc_file,
+                    contents: rbc.to_pkcs8_pem()?,
+                    secret: true,
+                },
+                ExampleFile {
+                    name: acme_public_file,
+                    contents: Zeroizing::new(acme.public_key().to_spki_pem()?),
+                    secret: false,
+                },
+                ExampleFile {
+                    name: acme_private_file,
+                    contents: acme.to_pkcs8_pem()?,
+                    secret: true,
+                },
+                ExampleFile {
+                    name: api_key_file,
+                    contents: api_key_text,
+                    secret: true,
+                },
+            ],
+            api_key,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_and_bad_values_name_the_entry() {
+        let e = Config::from_toml("[[policies]]\nnumber = \"P\"\nservice = \"s\"\ncolour = 1\n")
+            .unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        let e = Config::from_toml(
+            "[[policies]]\nnumber = \"P\"\nservice = \"s\"\nfailure_mode = \"retry\"\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("retry"), "{e}");
+        let e = Config::from_toml("[server]\nmax_body_bytes = \"big\"\n").unwrap_err();
+        assert!(e.to_string().contains("configuration file"), "{e}");
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_toml("[[policies]]\nnumber = \"P\"\nservice = \"s\"\n").unwrap();
+        let p = &c.policies[0];
+        assert!(p.active);
+        assert_eq!(p.failure_mode, FailureMode::Error);
+        assert_eq!(p.key_ownership, KeyOwnership::Managed);
+        assert_eq!(p.alg, None);
+    }
+}

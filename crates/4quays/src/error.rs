@@ -1,0 +1,103 @@
+//! The crate's one error type.
+
+use crate::types::ErrorBody;
+use std::path::PathBuf;
+
+/// Everything that can go wrong in this crate, on either side of the API.
+///
+/// Messages say what was expected and what was found; they never contain key material, API keys or
+/// payloads.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is not valid: `entry` names the bad entry (`services[1].keys[0]`,
+    /// `policies["RBC-TRANSFER-001"]`, ...).
+    #[error("configuration {entry}: {message}")]
+    Config {
+        /// Which entry of the configuration.
+        entry: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("cannot {action} {what} {}: {message}", path.display())]
+    Io {
+        /// "read" or "write".
+        action: &'static str,
+        /// What the file is ("configuration file", "key file").
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A JOSE operation failed (a key that does not fit, a token that does not parse or decrypt).
+    #[error(transparent)]
+    Jose(#[from] jose::Error),
+    /// The service answered with one of its documented error bodies.
+    #[error("the service answered {status} {}: {}", body.error.code, body.error.message)]
+    Api {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The error body, as documented (`error.code`, `error.message`, `error.details`, `requestId`).
+        body: Box<ErrorBody>,
+    },
+    /// An answer that is not one of the documented responses.
+    #[error("unexpected response (HTTP {status}): expected {expected}, found {found}")]
+    UnexpectedResponse {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What a documented answer looks like.
+        expected: &'static str,
+        /// What came instead (never the body itself).
+        found: String,
+    },
+    /// The caller passed something this crate cannot use (a base URL, a request id, an API key that
+    /// cannot go in a header, a payload that is not JSON).
+    #[error("invalid input {what}: expected {expected}, found {found}")]
+    InvalidInput {
+        /// What was passed.
+        what: &'static str,
+        /// What is accepted.
+        expected: &'static str,
+        /// What was found (never secret).
+        found: String,
+    },
+    /// The HTTP transport failed (client side: connection refused, timeout...).
+    #[error("HTTP transport failed: {0}")]
+    Transport(String),
+    /// The service could not start or stopped with an error (bind, accept).
+    #[error("service failed: {0}")]
+    Server(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::Config`].
+    pub(crate) fn config(entry: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            entry: entry.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidInput`].
+    pub(crate) fn input(
+        what: &'static str,
+        expected: &'static str,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::InvalidInput {
+            what,
+            expected,
+            found: found.into(),
+        }
+    }
+
+    /// The documented error body, when the service answered with one.
+    pub fn api_body(&self) -> Option<&ErrorBody> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
