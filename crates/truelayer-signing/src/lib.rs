@@ -1,1 +1,84 @@
-//! TrueLayer request signing v2 (ES512 detached JWS over the HTTP request). (Being written.)
+//! TrueLayer request signing v2: the `Tl-Signature` header, an ES512 detached JWS over the HTTP
+//! request, on both sides, compatible with TrueLayer's own libraries.
+//!
+//! Sans-IO: requests go in as method, path, headers and body (or an [`http::Request`]), signatures
+//! come out as strings; nothing here touches the network. Every signature is made and checked by
+//! jose-core ([`jose::jws`]) on the crypto provider you pass (aws-lc-rs or RustCrypto).
+//!
+//! ```
+//! use jose_truelayer_signing::{Es512SigningKey, JkuAllowList, Signer, Verifier};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let provider = jose::default_provider();
+//!
+//! // A client signs a payout request with its private key (PEM, SEC1 or PKCS#8) and the key id
+//! // TrueLayer's console shows for the uploaded public key.
+//! let pem = include_str!("../tests/vectors/test-only-ec512-private.pem");
+//! let key = Es512SigningKey::from_pem(pem, provider)?;
+//! let body = br#"{"merchant_account_id":"a61acaef","amount_in_minor":100,"currency":"GBP"}"#;
+//! let tl_signature = Signer::new("45fc75cf-5649-4134-84b3-192c2c78e990")
+//!     .method("POST")
+//!     .path("/v3/payouts")
+//!     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+//!     .body(body)
+//!     .sign(&key)?;
+//! // ... send it as the `Tl-Signature` header of that request.
+//!
+//! // A merchant verifies a webhook from TrueLayer: check the unverified `jku` against the
+//! // allow-list (TrueLayer's two URLs by default), fetch that JWKS (or use a cached copy), verify.
+//! let webhook_signature = include_str!("../tests/vectors/webhook-signature.txt").trim();
+//! let jku = JkuAllowList::default().webhook_jku(webhook_signature)?;
+//! assert_eq!(jku, "https://webhooks.truelayer.com/.well-known/jwks");
+//! let jwks_json = include_str!("../tests/vectors/test-only-jwks.json"); // what `jku` served
+//! let jwks = jose::Jwks::from_json(jwks_json, &jose::Limits::default())?;
+//! let verified = Verifier::from_jwks(&jwks, provider)
+//!     .method("POST")
+//!     .path("/tl-webhook")
+//!     .header("x-tl-webhook-timestamp", "2021-11-29T11:42:55Z")
+//!     .header("content-type", "application/json")
+//!     .require_header("X-Tl-Webhook-Timestamp")
+//!     .body(br#"{"event_type":"example","event_id":"18b2842b-a57b-4887-a0a6-d3c7c36f1020"}"#)
+//!     .verify(webhook_signature)?;
+//! assert_eq!(verified.signed_headers, ["X-Tl-Webhook-Timestamp", "Content-Type"]);
+//! # let _ = tl_signature;
+//! # Ok(()) }
+//! ```
+//!
+//! # The protocol
+//!
+//! The JOSE header is `{"alg":"ES512","kid":..,"tl_version":"2","tl_headers":"Name,Name"}` (plus
+//! `jku` on webhooks), emitted compactly in exactly that order. The signed payload is
+//! `METHOD path\n`, then `Name: value\n` for each header of `tl_headers` in order, then the raw
+//! body; the `Tl-Signature` value is the detached JWS `BASE64URL(header)..BASE64URL(signature)`.
+//! [`Verifier`] lists the verification rules.
+//!
+//! # Map
+//!
+//! - [`Signer`]: build a signature with an [`Es512SigningKey`], or through an
+//!   [`ExternalSigner`] / [`AsyncExternalSigner`] (a KMS or an HSM); [`sign_request`] signs an
+//!   [`http::Request`] in place.
+//! - [`Verifier`]: verify with a public key or a JWKS; [`Verifier::verify_request`] verifies an
+//!   [`http::Request`] by its own `Tl-Signature` header.
+//! - [`JkuAllowList`]: which JWKS URLs a webhook may name; [`extract_header`]: the unverified
+//!   JOSE header.
+//! - [`Error`]: one error type; [`Error::is_rejection`] separates verdicts from caller mistakes.
+
+mod error;
+mod header;
+mod key;
+mod request;
+mod sign;
+mod verify;
+mod webhook;
+
+pub use error::{Error, Result};
+pub use header::{ES512_SIGNATURE_LEN, TlHeader, extract_header};
+pub use key::{AsyncExternalSigner, Es512SigningKey, ExternalSigner};
+pub use sign::{Signer, SigningInput, sign_request};
+pub use verify::{
+    TL_SIGNATURE, TL_SIGNATURE_HEADERS, TL_SIGNATURE_VERSION, TlVersion, Verified, Verifier,
+};
+pub use webhook::{JkuAllowList, TRUELAYER_JKU_PRODUCTION, TRUELAYER_JKU_SANDBOX};
+
+/// The `http` crate, re-exported so callers use the same version.
+pub use http;

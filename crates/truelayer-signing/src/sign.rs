@@ -1,0 +1,277 @@
+//! Producing a `Tl-Signature`.
+
+use crate::error::Error;
+use crate::header::ES512_SIGNATURE_LEN;
+use crate::key::{AsyncExternalSigner, Es512SigningKey, ExternalSigner};
+use crate::request::{self, RequestParts, shorten};
+use jose::Header;
+use jose::b64;
+use jose::jws::JwsBuilder;
+
+/// Builds the `Tl-Signature` value for one request (v2: method, path, chosen headers and body).
+///
+/// The JOSE header is `{"alg":"ES512","kid":..,"tl_version":"2","tl_headers":..}` (then `jku`
+/// when set), compact, in that order, as TrueLayer's own libraries emit it. The signing payload is
+/// `METHOD path\n`, then `Name: value\n` for each header in the order given (with the casing
+/// given), then the body; the result is the detached JWS `header..signature`.
+///
+/// Nothing is checked until [`Signer::sign`] (or `sign_with`, `prepare`), which returns
+/// [`Error::InvalidRequest`] for a missing method, a path that does not start with `/` or has
+/// spaces or control characters, a header name that is not an HTTP token or is given twice, or a
+/// header value with CR, LF or NUL.
+///
+/// ```
+/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// use jose_truelayer_signing::{Es512SigningKey, Signer};
+/// # let provider = jose::default_provider();
+/// # let pem = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
+/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?.to_pkcs8_pem()
+/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// let key = Es512SigningKey::from_pem(&pem, provider)?;
+/// let tl_signature = Signer::new("9f2b7bd6-c055-40b5-b616-120ccfd33c49")
+///     .method("post")
+///     .path("/payouts")
+///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+///     .body(br#"{"currency":"GBP","amount_in_minor":100}"#)
+///     .sign(&key)?;
+/// assert!(tl_signature.contains(".."));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Signer<'a> {
+    kid: &'a str,
+    request: RequestParts<'a>,
+    jku: Option<&'a str>,
+    deferred: Option<Error>,
+}
+
+/// The JWS signing input of a prepared request, for a signer that is driven by hand (see
+/// [`Signer::prepare`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningInput {
+    header_b64: String,
+    input: Vec<u8>,
+}
+
+impl SigningInput {
+    /// The bytes to sign with ES512: `BASE64URL(header) '.' BASE64URL(payload)`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.input
+    }
+
+    /// The encoded JOSE header.
+    pub fn header_b64(&self) -> &str {
+        &self.header_b64
+    }
+
+    /// The `Tl-Signature` value for a raw r || s signature over [`SigningInput::as_bytes`]; the
+    /// signature must be exactly 132 bytes ([`Error::Signer`] otherwise).
+    pub fn finish(&self, signature: &[u8]) -> Result<String, Error> {
+        if signature.len() != ES512_SIGNATURE_LEN {
+            return Err(Error::Signer(format!(
+                "expected a raw {ES512_SIGNATURE_LEN}-byte ES512 signature (r || s), found {} bytes",
+                signature.len()
+            )));
+        }
+        Ok(format!("{}..{}", self.header_b64, b64::encode(signature)))
+    }
+}
+
+impl<'a> Signer<'a> {
+    /// Starts a signature by the key with id `kid` (the id TrueLayer's console shows for the
+    /// uploaded public key).
+    pub fn new(kid: &'a str) -> Self {
+        Signer {
+            kid,
+            request: RequestParts::default(),
+            jku: None,
+            deferred: None,
+        }
+    }
+
+    /// The HTTP method; it is upper-cased.
+    pub fn method(mut self, method: &str) -> Self {
+        self.request.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
+    /// The absolute path, starting with `/` (e.g. `/payouts`), as it will be sent.
+    pub fn path(mut self, path: &'a str) -> Self {
+        self.request.path = path;
+        self
+    }
+
+    /// A header to sign; headers are signed in the order they are added, with the casing given.
+    pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &'a str, value: &'a V) -> Self {
+        self.request.headers.push((name, value.as_ref()));
+        self
+    }
+
+    /// Several headers to sign, in order.
+    pub fn headers(mut self, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
+        self.request.headers.extend(headers);
+        self
+    }
+
+    /// The raw body bytes, exactly as sent (empty if not set).
+    pub fn body(mut self, body: &'a [u8]) -> Self {
+        self.request.body = body;
+        self
+    }
+
+    /// A `jku` (JWKS URL) for the header, as TrueLayer sets on webhooks.
+    pub fn jku(mut self, jku: &'a str) -> Self {
+        self.jku = Some(jku);
+        self
+    }
+
+    /// Takes the method, the path (without the query) and the body of `request`, and signs the
+    /// headers named in `signed_headers`, in that order and with that casing, with their values
+    /// in `request`. A named header that is absent from the request is [`Error::MissingHeader`],
+    /// one that appears more than once [`Error::AmbiguousHeader`] (reported when signing).
+    pub fn http_request<B: AsRef<[u8]>>(
+        mut self,
+        request: &'a http::Request<B>,
+        signed_headers: &[&'a str],
+    ) -> Self {
+        let all = RequestParts::from_http(request);
+        self.request.method = all.method.clone();
+        self.request.path = all.path;
+        self.request.body = all.body;
+        self.request.headers.clear();
+        for name in signed_headers {
+            match all.find(name) {
+                Ok(Some(value)) => self.request.headers.push((name, value)),
+                Ok(None) => {
+                    self.deferred.get_or_insert(Error::MissingHeader {
+                        name: (*name).to_owned(),
+                    });
+                }
+                Err(e) => {
+                    self.deferred.get_or_insert(e);
+                }
+            }
+        }
+        self
+    }
+
+    /// The protected header members after `alg`: `kid`, `tl_version`, `tl_headers`, `jku`.
+    fn members(&self) -> Result<Header, Error> {
+        if let Some(e) = &self.deferred {
+            return Err(e.clone());
+        }
+        if self.kid.is_empty() {
+            return Err(Error::invalid_request("a non-empty key id (kid)", "\"\""));
+        }
+        let method = self.request.method()?;
+        request::check_method(method)?;
+        request::check_path_to_sign(self.request.path)?;
+        request::check_headers_to_sign(&self.request.headers)?;
+        let names: Vec<&str> = self.request.headers.iter().map(|(n, _)| *n).collect();
+        let mut h = Header::new();
+        h.set("kid", self.kid)
+            .set("tl_version", "2")
+            .set("tl_headers", names.join(","));
+        if let Some(jku) = self.jku {
+            if jku.is_empty() {
+                return Err(Error::invalid_request(
+                    "a non-empty jku URL",
+                    format!("{:?}", shorten(jku)),
+                ));
+            }
+            h.set("jku", jku);
+        }
+        Ok(h)
+    }
+
+    fn payload(&self) -> Result<Vec<u8>, Error> {
+        Ok(request::v2_payload(
+            self.request.method()?,
+            self.request.path,
+            &self.request.headers,
+            self.request.body,
+        ))
+    }
+
+    /// Signs with an in-process key; returns the `Tl-Signature` value.
+    pub fn sign(&self, key: &Es512SigningKey) -> Result<String, Error> {
+        let members = self.members()?;
+        let payload = self.payload()?;
+        JwsBuilder::new(&payload)
+            .detached(true)
+            .signer_with(key.signing_key(), members, None)
+            .sign()
+            .and_then(|jws| jws.to_compact())
+            .map_err(Error::from_signing)
+    }
+
+    /// Checks the request and returns what must be signed, for a signer driven by hand: sign
+    /// [`SigningInput::as_bytes`] with ES512 anywhere, then call [`SigningInput::finish`].
+    pub fn prepare(&self) -> Result<SigningInput, Error> {
+        let members = self.members()?;
+        let payload = self.payload()?;
+        let mut header = Header::new();
+        header.set("alg", "ES512");
+        for (name, value) in members.as_map() {
+            header.set(name.clone(), value.clone());
+        }
+        let header_b64 = b64::encode(header.to_json().as_bytes());
+        let mut input = header_b64.clone().into_bytes();
+        input.push(b'.');
+        input.extend_from_slice(b64::encode(&payload).as_bytes());
+        Ok(SigningInput { header_b64, input })
+    }
+
+    /// Signs through an external signer (a KMS, an HSM) that returns the raw 132-byte signature.
+    pub fn sign_with<S: ExternalSigner + ?Sized>(&self, signer: &S) -> Result<String, Error> {
+        let prepared = self.prepare()?;
+        let signature = signer.sign_es512(prepared.as_bytes())?;
+        prepared.finish(&signature)
+    }
+
+    /// Signs through an asynchronous external signer.
+    pub async fn sign_with_async<S: AsyncExternalSigner + ?Sized>(
+        &self,
+        signer: &S,
+    ) -> Result<String, Error> {
+        let prepared = self.prepare()?;
+        let signature = signer.sign_es512_async(prepared.as_bytes()).await?;
+        prepared.finish(&signature)
+    }
+}
+
+/// Signs `request` with `key` and sets its `Tl-Signature` header: the method, the path (without
+/// the query), the headers named in `signed_headers` (in that order, with that casing) and the
+/// body.
+///
+/// ```
+/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # let provider = jose::default_provider();
+/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
+/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let key = jose_truelayer_signing::Es512SigningKey::from_private_key(private)?;
+/// let mut request = http::Request::post("https://api.truelayer.com/payouts")
+///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+///     .body(br#"{"amount_in_minor":100}"#.to_vec())
+///     .map_err(|e| jose_truelayer_signing::Error::Signer(e.to_string()))?;
+/// jose_truelayer_signing::sign_request(&mut request, "my-kid", &key, &["Idempotency-Key"])?;
+/// assert!(request.headers().contains_key("tl-signature"));
+/// # Ok(()) }
+/// ```
+pub fn sign_request<B: AsRef<[u8]>>(
+    request: &mut http::Request<B>,
+    kid: &str,
+    key: &Es512SigningKey,
+    signed_headers: &[&str],
+) -> Result<(), Error> {
+    let signature = Signer::new(kid)
+        .http_request(request, signed_headers)
+        .sign(key)?;
+    let value = http::HeaderValue::from_str(&signature).map_err(|_| {
+        Error::Signer("expected a signature usable as a header value, found other bytes".into())
+    })?;
+    request
+        .headers_mut()
+        .insert(http::HeaderName::from_static("tl-signature"), value);
+    Ok(())
+}
