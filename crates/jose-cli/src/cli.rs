@@ -62,6 +62,9 @@ pub(crate) enum Command {
     /// Leap RaaS Request4R: encrypt and decrypt payloads, map routes.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Request4r(crate::request4r::Request4rCommand),
+    /// TrueLayer request signing v2: sign and verify Tl-Signature headers.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Truelayer(crate::truelayer::TruelayerCommand),
     /// Generate keys in memory and run every capability end to end.
     Demo,
 }

@@ -60,6 +60,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         title: "Request4R (Leap RaaS): partner -> gateway -> partner",
         run: crate::request4r::demo,
     },
+    Section {
+        title: "TrueLayer request signing v2 (ES512 detached JWS over the request)",
+        run: crate::truelayer::demo,
+    },
 ];
 
 /// The keys generated on one provider.

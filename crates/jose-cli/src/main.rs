@@ -25,6 +25,12 @@
 //! jose request4r encrypt --raas-public FILE [--kid ID]   JSON on stdin; compact JWE on stdout
 //! jose request4r decrypt --partner-private FILE          JWE on stdin; JSON on stdout
 //! jose request4r route --path P [--reverse]              the Request4R path (see request4r.rs)
+//! jose truelayer sign --key FILE --kid ID --method M --path P [--header 'Name: value']...
+//!                     [--body FILE] [--jku URL]            the Tl-Signature value on stdout
+//! jose truelayer verify (--key FILE | --jwks FILE) --method M --path P [--header 'Name: value']...
+//!                       [--require-header NAME]... [--body FILE] [--allow-v1] --signature SIG
+//! jose truelayer header --signature SIG                    the JOSE header, unverified
+//!     (see truelayer.rs; --body absent means an empty body, '-' reads stdin)
 //! jose demo
 //!     generates fresh keys in memory and runs every capability end to end, printing each step
 //! ```
@@ -63,6 +69,7 @@ mod files;
 mod jwkjson;
 mod keys;
 mod request4r;
+mod truelayer;
 
 use clap::Parser;
 use std::io::Write;

@@ -15,7 +15,8 @@ use std::fmt;
 #[non_exhaustive]
 pub enum Error {
     /// The path cannot be mapped: the partner side needs a standard `/v1` route, the gateway side a
-    /// `/v1/partners/request4r` route; `.` and `..` segments are refused on both.
+    /// `/v1/partners/request4r` route; `.` and `..` segments and encoded slashes are refused on
+    /// both.
     #[error("route: expected {expected}, found {found:?}")]
     Route {
         /// What the mapping needs.
@@ -239,7 +240,7 @@ impl fmt::Display for ApiError {
             write!(f, " with code {}", shown(code, 64))?;
         }
         if let Some(reason) = &self.reason {
-            write!(f, " and reason {}", shown(reason, 200))?;
+            write!(f, ", reason {}", shown(reason, 200))?;
         }
         if let Some(id) = &self.reference_id {
             write!(f, " (X-Reference-ID {})", shown(id, 64))?;

@@ -6,8 +6,9 @@
 //! `partners/request4r` after `v1`; the gateway side requires those two segments right after the
 //! first `v1` and removes them. Scheme, authority and query are kept unchanged.
 //!
-//! Segments `.` and `..` (also percent-encoded, as `%2e`) are refused on both sides: after the
-//! gateway strips the prefix, a server that normalizes dot segments would otherwise let
+//! Segments `.` and `..` (also percent-encoded, as `%2e`) and segments holding an encoded slash or
+//! a backslash (`%2f`, `%5c`, `\`) are refused on both sides: after the gateway strips the prefix,
+//! a server that decodes and normalizes paths would otherwise let
 //! `/v1/partners/request4r/../../admin` escape `/v1`.
 //!
 //! ```
@@ -132,15 +133,24 @@ fn segments(path: &str) -> Result<Vec<&str>, Error> {
         return Err(route_error("an absolute path starting with /", path));
     }
     let segments: Vec<&str> = path.split('/').collect();
-    if segments.iter().any(|s| is_dot_segment(s)) {
-        return Err(route_error("a path without . or .. segments", path));
+    if segments.iter().any(|s| is_unsafe_segment(s)) {
+        return Err(route_error(
+            "a path without . or .. segments or encoded slashes",
+            path,
+        ));
     }
     Ok(segments)
 }
 
-fn is_dot_segment(segment: &str) -> bool {
-    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-    decoded == "." || decoded == ".."
+/// A dot segment (possibly percent-encoded), or one that decodes to more than one segment.
+fn is_unsafe_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let decoded = lower.replace("%2e", ".");
+    decoded == "."
+        || decoded == ".."
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+        || lower.contains('\\')
 }
 
 fn version_index(segments: &[&str], path: &str, expected: &'static str) -> Result<usize, Error> {
@@ -202,6 +212,8 @@ mod tests {
             "/v1/partners/request4r/%2e%2E/x",
             "/v1/partners/request4r/./x",
             "/v1/.%2e/x",
+            "/v1/partners/request4r/..%2F..%2Fadmin",
+            "/v1/partners/request4r/a%5cb",
         ] {
             assert!(standard_path(bad).is_err(), "{bad}");
             assert!(request4r_path(bad).is_err(), "{bad}");

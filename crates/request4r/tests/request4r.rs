@@ -593,37 +593,10 @@ fn tampered_or_foreign_jwe_gives_error_invalid_jwe_payload() {
 
 #[test]
 fn independently_constructed_jwe_is_accepted() {
-    let f = fixtures();
     for (builder_provider, gateway_provider) in pairs() {
-        // Step by step, with jose-core primitives only: header, CEK, IV, AES-256-GCM over the
-        // encoded header, RSA-OAEP-256 key wrap, compact assembly.
-        let header_b64 = Base64UrlUnpadded::encode_string(EXACT_HEADER);
-        let mut cek = [0u8; 32];
-        builder_provider.fill_random(&mut cek).unwrap();
-        let mut iv = [0u8; 12];
-        builder_provider.fill_random(&mut iv).unwrap();
-        let (ciphertext, tag) = builder_provider
-            .aead_seal(
-                ContentEncryption::A256Gcm,
-                &cek,
-                &iv,
-                header_b64.as_bytes(),
-                BODY.as_bytes(),
-            )
-            .unwrap();
-        let raas_public = PublicKey::from_pem(&f.raas.public_spki, builder_provider).unwrap();
-        let encrypted_key = raas_public
-            .ops()
-            .wrap_key(KeyManagementAlgorithm::RsaOaep256, &cek)
-            .unwrap();
-        let token = [
-            header_b64,
-            Base64UrlUnpadded::encode_string(&encrypted_key),
-            Base64UrlUnpadded::encode_string(&iv),
-            Base64UrlUnpadded::encode_string(&ciphertext),
-            Base64UrlUnpadded::encode_string(&tag),
-        ]
-        .join(".");
+        // Step by step, with jose-core primitives only (see `construct`): header, CEK, IV,
+        // AES-256-GCM over the encoded header, RSA-OAEP-256 key wrap, compact assembly.
+        let token = construct(EXACT_HEADER, BODY.as_bytes(), builder_provider);
         let request = Request::patch("https://api.leap.example/v1/partners/request4r/users/42")
             .header("content-type", "text/plain")
             .body(format!("{token}\n"))
@@ -634,6 +607,99 @@ fn independently_constructed_jwe_is_accepted() {
         assert_eq!(received.body(), BODY);
         assert_eq!(received.uri(), "https://api.leap.example/v1/users/42");
     }
+}
+
+/// A compact JWE built step by step from jose-core primitives (no `JweBuilder`), with the given
+/// protected header, to the RaaS key imported on `provider`.
+fn construct(header: &[u8], plaintext: &[u8], provider: &dyn CryptoProvider) -> String {
+    let header_b64 = Base64UrlUnpadded::encode_string(header);
+    let mut cek = [0u8; 32];
+    provider.fill_random(&mut cek).unwrap();
+    let mut iv = [0u8; 12];
+    provider.fill_random(&mut iv).unwrap();
+    let (ciphertext, tag) = provider
+        .aead_seal(
+            ContentEncryption::A256Gcm,
+            &cek,
+            &iv,
+            header_b64.as_bytes(),
+            plaintext,
+        )
+        .unwrap();
+    let raas_public = PublicKey::from_pem(&fixtures().raas.public_spki, provider).unwrap();
+    let encrypted_key = raas_public
+        .ops()
+        .wrap_key(KeyManagementAlgorithm::RsaOaep256, &cek)
+        .unwrap();
+    [
+        header_b64,
+        Base64UrlUnpadded::encode_string(&encrypted_key),
+        Base64UrlUnpadded::encode_string(&iv),
+        Base64UrlUnpadded::encode_string(&ciphertext),
+        Base64UrlUnpadded::encode_string(&tag),
+    ]
+    .join(".")
+}
+
+#[test]
+fn headers_beyond_the_request4r_pair_are_refused() {
+    let provider = jose::default_provider();
+    let gateway = gateway_on(provider);
+    let request = |token: String| {
+        Request::post("/v1/partners/request4r/users")
+            .body(token)
+            .unwrap()
+    };
+    // The construction itself is right: with the exact header, and with extra harmless members,
+    // the gateway accepts it.
+    for header in [
+        EXACT_HEADER,
+        br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"application/json"}"#,
+    ] {
+        let token = construct(header, BODY.as_bytes(), provider);
+        assert_eq!(
+            gateway
+                .decrypt_request(request(token), provider)
+                .unwrap()
+                .body(),
+            BODY
+        );
+    }
+    for header in [
+        &br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","zip":"DEF"}"#[..],
+        br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","crit":["exp"],"exp":1}"#,
+        br#"{"alg":"RSA-OAEP-256"}"#,
+        br#"{"enc":"A256GCM"}"#,
+        br#"{"alg":"dir","enc":"A256GCM"}"#,
+        br#"{"alg":"RSA-OAEP-256","enc":"A256CBC-HS512"}"#,
+        br#"{"alg":"RSA-OAEP-256","enc":"A256GCM","alg":"RSA-OAEP-256"}"#,
+    ] {
+        let token = construct(header, BODY.as_bytes(), provider);
+        let err = gateway
+            .decrypt_request(request(token), provider)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::UnexpectedJweHeader { .. } | Error::MalformedJwe(_)
+            ),
+            "{}: {err}",
+            String::from_utf8_lossy(header)
+        );
+        assert_eq!(err.gateway_code(), ERROR_INVALID_JWE_PAYLOAD);
+        assert_eq!(err.gateway_status(), StatusCode::BAD_REQUEST);
+    }
+}
+
+#[test]
+fn sides_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    assert_send_sync::<Partner>();
+    assert_send_sync::<Gateway>();
+    assert_send_sync::<SealingKey>();
+    assert_send_sync::<OpeningKey>();
+    fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
 }
 
 #[test]

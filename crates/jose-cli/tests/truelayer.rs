@@ -1,0 +1,546 @@
+//! Integration tests of `jose truelayer sign|verify|header`: TrueLayer's fixtures through the
+//! binary on both providers, what `sign` emits, and the exit-status contract (0; 1 rejected; 2
+//! usage, I/O or key error; on failure empty stdout and one `error: ...` line).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+const PROVIDERS: [&str; 2] = ["aws-lc", "rustcrypto"];
+const KID: &str = "45fc75cf-5649-4134-84b3-192c2c78e990";
+const SWEEPING: &str = "/merchant_accounts/a61acaef-ee05-4077-92f3-25543a11bd8d/sweeping";
+const IDEMP: &str = "Idempotency-Key: idemp-2076717c-9005-4811-a321-9e0787fa0382";
+
+struct Run {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+    what: String,
+}
+
+impl Run {
+    /// Asserts success with empty stderr; returns stdout as text.
+    fn ok(self) -> String {
+        assert_eq!(self.code, 0, "{}: stderr: {}", self.what, self.stderr);
+        assert!(self.stderr.is_empty(), "{}: {}", self.what, self.stderr);
+        String::from_utf8(self.stdout).unwrap()
+    }
+
+    /// Asserts failure with `code`, empty stdout and one `error: ...` line; returns the line.
+    fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "{}: expected exit status {code}, stderr: {}",
+            self.what, self.stderr
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "{}: stdout not empty: {:?}",
+            self.what,
+            String::from_utf8_lossy(&self.stdout)
+        );
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{}: {:?}", self.what, self.stderr);
+        assert!(
+            lines[0].starts_with("error: "),
+            "{}: {:?}",
+            self.what,
+            lines[0]
+        );
+        lines[0].to_owned()
+    }
+}
+
+fn jose(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(JOSE)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn jose");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run {
+        code: out.status.code().expect("exit status"),
+        stdout: out.stdout,
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        what: format!("jose {}", args.join(" ")),
+    }
+}
+
+/// A fixture file of the truelayer-signing crate (cases.json's original names mapped).
+fn vector(name: &str) -> PathBuf {
+    let renamed = match name {
+        "ec512-private.pem" => "test-only-ec512-private.pem",
+        "ec512-public.pem" => "test-only-ec512-public.pem",
+        "jwks.json" => "test-only-jwks.json",
+        other => other,
+    };
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../truelayer-signing/tests/vectors")
+        .join(renamed)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn text(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// One line of stdout without its newline (exactly one).
+fn one_line(out: String) -> String {
+    assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{out:?}");
+    out.trim_end_matches('\n').to_owned()
+}
+
+#[test]
+fn every_case_through_the_binary_on_both_providers() {
+    let dir = TempDir::new().unwrap();
+    let doc: Value = serde_json::from_str(&text(&vector("cases.json"))).unwrap();
+    for provider in PROVIDERS {
+        for (i, case) in doc["cases"].as_array().unwrap().iter().enumerate() {
+            let body = dir.path().join(format!("body-{i}"));
+            std::fs::write(&body, case["body"].as_str().unwrap()).unwrap();
+            let key_flag: [String; 2] = match (case.get("key"), case.get("jwks")) {
+                (Some(k), _) => ["--key".into(), s(&vector(k.as_str().unwrap())).into()],
+                (_, Some(j)) => ["--jwks".into(), s(&vector(j.as_str().unwrap())).into()],
+                _ => panic!("case without key"),
+            };
+            let headers: Vec<String> = case["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| format!("{}: {}", h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+                .collect();
+            let run = |allow_v1: bool| {
+                let mut args: Vec<&str> = vec!["--provider", provider, "truelayer", "verify"];
+                args.extend(key_flag.iter().map(String::as_str));
+                args.extend([
+                    "--method",
+                    case["method"].as_str().unwrap(),
+                    "--path",
+                    case["path"].as_str().unwrap(),
+                    "--body",
+                    s(&body),
+                    "--signature",
+                    case["signature"].as_str().unwrap(),
+                ]);
+                for h in &headers {
+                    args.extend(["--header", h.as_str()]);
+                }
+                if allow_v1 {
+                    args.push("--allow-v1");
+                }
+                jose(&args, b"")
+            };
+            match case["expect"].as_str().unwrap() {
+                "valid" => {
+                    let out = one_line(run(false).ok());
+                    assert!(out.starts_with("verified: v2"), "{out}");
+                    assert!(out.contains(KID), "{out}");
+                }
+                "valid-only-with-v1-opt-in" => {
+                    let err = run(false).fails(1);
+                    assert!(err.contains("tl_version"), "{err}");
+                    assert!(one_line(run(true).ok()).starts_with("verified: v1"));
+                }
+                "invalid" => {
+                    let err = run(true).fails(1);
+                    assert!(err.contains("Tl-Signature-Version"), "{err}");
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn sign_emits_the_reference_header_and_verifies_across_providers() {
+    let dir = TempDir::new().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(
+        &body,
+        r#"{"currency":"GBP","max_amount_in_minor":5000000,"name":"Foo???"}"#,
+    )
+    .unwrap();
+    let reference = text(&vector("tl-signature.txt"));
+    let reference_header = reference.trim().split_once("..").unwrap().0.to_owned();
+    for signer in PROVIDERS {
+        let sig = one_line(
+            jose(
+                &[
+                    "--provider",
+                    signer,
+                    "truelayer",
+                    "sign",
+                    "--key",
+                    s(&vector("ec512-private.pem")),
+                    "--kid",
+                    KID,
+                    "--method",
+                    "post",
+                    "--path",
+                    SWEEPING,
+                    "--header",
+                    IDEMP,
+                    "--body",
+                    s(&body),
+                ],
+                b"",
+            )
+            .ok(),
+        );
+        assert_eq!(sig.split_once("..").unwrap().0, reference_header);
+        for verifier in PROVIDERS {
+            let out = jose(
+                &[
+                    "--provider",
+                    verifier,
+                    "truelayer",
+                    "verify",
+                    "--key",
+                    s(&vector("ec512-public.pem")),
+                    "--method",
+                    "POST",
+                    "--path",
+                    SWEEPING,
+                    "--header",
+                    "idempotency-key:idemp-2076717c-9005-4811-a321-9e0787fa0382",
+                    "--header",
+                    "X-Other: 1",
+                    "--require-header",
+                    "Idempotency-Key",
+                    "--body",
+                    "-",
+                    "--signature",
+                    &format!("  {sig}\n"),
+                ],
+                &std::fs::read(&body).unwrap(),
+            )
+            .ok();
+            assert_eq!(
+                out,
+                format!("verified: v2, kid {KID:?}, signed headers [Idempotency-Key]\n")
+            );
+            // The body changed: rejected (1).
+            let err = jose(
+                &[
+                    "--provider",
+                    verifier,
+                    "truelayer",
+                    "verify",
+                    "--key",
+                    s(&vector("ec512-public.pem")),
+                    "--method",
+                    "POST",
+                    "--path",
+                    SWEEPING,
+                    "--header",
+                    IDEMP,
+                    "--signature",
+                    &sig,
+                ],
+                b"",
+            )
+            .fails(1);
+            assert!(err.contains("signature verification failed"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn sign_with_jku_and_read_the_header() {
+    let sig = one_line(
+        jose(
+            &[
+                "truelayer",
+                "sign",
+                "--key",
+                s(&vector("ec512-private.pem")),
+                "--kid",
+                KID,
+                "--method",
+                "POST",
+                "--path",
+                "/tl-webhook",
+                "--header",
+                "X-Tl-Webhook-Timestamp: 2021-11-29T11:42:55Z",
+                "--header",
+                "Content-Type: application/json",
+                "--jku",
+                "https://webhooks.truelayer.com/.well-known/jwks",
+            ],
+            b"",
+        )
+        .ok(),
+    );
+    let reference = text(&vector("webhook-signature.txt"));
+    assert_eq!(
+        sig.split_once("..").unwrap().0,
+        reference.trim().split_once("..").unwrap().0
+    );
+    // header: exactly the decoded JOSE header.
+    for signature in [sig.as_str(), reference.as_str()] {
+        let out = jose(&["truelayer", "header", "--signature", signature], b"").ok();
+        assert_eq!(
+            out,
+            format!(
+                "{{\"alg\":\"ES512\",\"kid\":\"{KID}\",\"tl_version\":\"2\",\"tl_headers\":\"X-Tl-Webhook-Timestamp,Content-Type\",\"jku\":\"https://webhooks.truelayer.com/.well-known/jwks\"}}\n"
+            )
+        );
+    }
+    // Our webhook signature (empty body) verifies through the TrueLayer JWKS, passed as --key.
+    let out = jose(
+        &[
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("jwks.json")),
+            "--method",
+            "POST",
+            "--path",
+            "/tl-webhook/",
+            "--header",
+            "content-type: application/json",
+            "--header",
+            "x-tl-webhook-timestamp: 2021-11-29T11:42:55Z",
+            "--signature",
+            &sig,
+        ],
+        b"",
+    )
+    .ok();
+    assert!(
+        out.contains("jku \"https://webhooks.truelayer.com/.well-known/jwks\""),
+        "{out}"
+    );
+    assert!(out.contains("after the trailing-slash retry"), "{out}");
+    let err = jose(&["truelayer", "header", "--signature", "a.b.c"], b"").fails(1);
+    assert!(err.contains("malformed"), "{err}");
+}
+
+#[test]
+fn rejections_exit_1() {
+    let sig = text(&vector("tl-signature.txt"));
+    let sig = sig.trim();
+    let base = |extra: &[&str], signature: &str| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "POST",
+            "--path",
+            SWEEPING,
+        ];
+        args.extend_from_slice(extra);
+        args.extend(["--signature", signature]);
+        jose(&args, b"")
+    };
+    // A signed header missing from the request.
+    let err = base(&[], sig).fails(1);
+    assert!(err.contains("missing header"), "{err}");
+    // A required header that is not signed.
+    let err = base(&["--header", IDEMP, "--require-header", "X-Required"], sig).fails(1);
+    assert!(err.contains("unsigned header"), "{err}");
+    // A signature of the wrong length, an attached payload, garbage.
+    let (h, rest) = sig.split_once("..").unwrap();
+    let short = format!("{h}..{}", &rest[..rest.len() - 4]);
+    let err = base(&["--header", IDEMP], &short).fails(1);
+    assert!(err.contains("132"), "{err}");
+    let attached = format!("{h}.e30.{rest}");
+    let err = base(&["--header", IDEMP], &attached).fails(1);
+    assert!(err.contains("attached"), "{err}");
+    base(&["--header", IDEMP], "not-a-signature").fails(1);
+    // A JWKS without the kid.
+    let dir = TempDir::new().unwrap();
+    let empty = dir.path().join("jwks.json");
+    std::fs::write(&empty, r#"{"keys":[]}"#).unwrap();
+    let err = jose(
+        &[
+            "truelayer",
+            "verify",
+            "--jwks",
+            s(&empty),
+            "--method",
+            "POST",
+            "--path",
+            SWEEPING,
+            "--header",
+            IDEMP,
+            "--signature",
+            sig,
+        ],
+        b"",
+    )
+    .fails(1);
+    assert!(err.contains("no matching key"), "{err}");
+}
+
+#[test]
+fn usage_and_key_errors_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let key = vector("ec512-private.pem");
+    let sign = |extra: &[&str]| {
+        let mut args = vec!["truelayer", "sign", "--kid", KID, "--method", "POST"];
+        args.extend_from_slice(extra);
+        jose(&args, b"")
+    };
+    // A path that does not start with '/'.
+    let err = sign(&["--key", s(&key), "--path", "payouts"]).fails(2);
+    assert!(err.contains("'/'"), "{err}");
+    // A --header without ':'.
+    let err = sign(&[
+        "--key",
+        s(&key),
+        "--path",
+        "/p",
+        "--header",
+        "Idempotency-Key",
+    ])
+    .fails(2);
+    assert!(err.contains("Name: value"), "{err}");
+    // A header name that cannot be signed.
+    sign(&["--key", s(&key), "--path", "/p", "--header", "A B: c"]).fails(2);
+    // A public key, a P-256 key, a missing file, a missing body file.
+    sign(&["--key", s(&vector("ec512-public.pem")), "--path", "/p"]).fails(2);
+    let p256 = dir.path().join("p256.pem");
+    jose(
+        &["keygen", "ec", "--curve", "P-256", "--out", s(&p256)],
+        b"",
+    )
+    .ok();
+    let err = sign(&["--key", s(&p256), "--path", "/p"]).fails(2);
+    assert!(err.contains("invalid key"), "{err}");
+    sign(&["--key", s(&dir.path().join("absent.pem")), "--path", "/p"]).fails(2);
+    sign(&[
+        "--key",
+        s(&key),
+        "--path",
+        "/p",
+        "--body",
+        s(&dir.path().join("absent.json")),
+    ])
+    .fails(2);
+    // verify: no key flag; a P-256 public key; a path without '/'.
+    let sig = text(&vector("tl-signature.txt"));
+    jose(
+        &[
+            "truelayer",
+            "verify",
+            "--method",
+            "POST",
+            "--path",
+            "/p",
+            "--signature",
+            &sig,
+        ],
+        b"",
+    )
+    .fails(2);
+    let err = jose(
+        &[
+            "truelayer",
+            "verify",
+            "--key",
+            s(&p256),
+            "--method",
+            "POST",
+            "--path",
+            "/p",
+            "--signature",
+            &sig,
+        ],
+        b"",
+    )
+    .fails(2);
+    assert!(err.contains("invalid key"), "{err}");
+    jose(
+        &[
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")),
+            "--method",
+            "POST",
+            "--path",
+            "p",
+            "--signature",
+            &sig,
+        ],
+        b"",
+    )
+    .fails(2);
+}
+
+#[test]
+fn body_from_stdin_file_or_nothing() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("body");
+    std::fs::write(&file, b"\x00binary\xffbody").unwrap();
+    let sign = |body: Option<&str>, stdin: &[u8]| {
+        let mut args = vec![
+            "truelayer",
+            "sign",
+            "--key",
+            s(&vector("ec512-private.pem")).to_owned().leak(),
+            "--kid",
+            "k",
+            "--method",
+            "PUT",
+            "--path",
+            "/x",
+        ];
+        if let Some(b) = body {
+            args.extend(["--body", b]);
+        }
+        one_line(jose(&args, stdin).ok())
+    };
+    let verify = |sig: &str, body: Option<&str>, stdin: &[u8]| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "put",
+            "--path",
+            "/x",
+            "--signature",
+            sig,
+        ];
+        if let Some(b) = body {
+            args.extend(["--body", b]);
+        }
+        jose(&args, stdin)
+    };
+    let from_file = sign(Some(s(&file)), b"");
+    verify(&from_file, Some("-"), b"\x00binary\xffbody").ok();
+    verify(&from_file, None, b"").fails(1);
+    let from_stdin = sign(Some("-"), b"\x00binary\xffbody");
+    verify(&from_stdin, Some(s(&file)), b"").ok();
+    let empty = sign(None, b"ignored");
+    verify(&empty, None, b"").ok();
+    verify(&empty, Some("-"), b"").ok();
+    verify(&empty, Some("-"), b"x").fails(1);
+}
