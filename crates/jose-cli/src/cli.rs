@@ -65,6 +65,9 @@ pub(crate) enum Command {
     /// TrueLayer request signing v2: sign and verify Tl-Signature headers.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Truelayer(crate::truelayer::TruelayerCommand),
+    /// Klarna XS2A secure communication: seal and open JWS-in-JWE bodies, map routes.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Klarna(crate::klarna::KlarnaCommand),
     /// Generate keys in memory and run every capability end to end.
     Demo,
 }

@@ -64,6 +64,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         title: "TrueLayer request signing v2 (ES512 detached JWS over the request)",
         run: crate::truelayer::demo,
     },
+    Section {
+        title: "Klarna XS2A: client -> server -> client (RS512 JWS in RSA-OAEP-256/A256GCM JWE, replay prevention)",
+        run: crate::klarna::demo,
+    },
 ];
 
 /// The keys generated on one provider.

@@ -31,6 +31,13 @@
 //!                       [--require-header NAME]... [--body FILE] [--allow-v1] --signature SIG
 //! jose truelayer header --signature SIG                    the JOSE header, unverified
 //!     (see truelayer.rs; --body absent means an empty body, '-' reads stdin)
+//! jose klarna seal --role client|server --sign-key FILE [--sign-kid ID] --recipient-key FILE
+//!                  [--recipient-kid ID]           JSON on stdin; the compact JWE on stdout
+//! jose klarna open --role client|server --decrypt-key FILE [--decrypt-key FILE]... [--decrypt-kid ID]...
+//!                  (--verify-key FILE [--verify-kid ID] | --verify-jwks FILE)
+//!                                                 JWE on stdin; the verified JSON on stdout
+//! jose klarna route --method M --path P [--reverse]   e.g. "POST /xs2a/v1/sessions/1/get"
+//!     (see klarna.rs)
 //! jose demo
 //!     generates fresh keys in memory and runs every capability end to end, printing each step
 //! ```
@@ -68,6 +75,7 @@ mod error;
 mod files;
 mod jwkjson;
 mod keys;
+mod klarna;
 mod request4r;
 mod truelayer;
 

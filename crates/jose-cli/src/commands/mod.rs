@@ -30,6 +30,7 @@ pub(crate) fn run(cli: &Cli) -> Result<Zeroizing<Vec<u8>>> {
         Command::Jws(JwsCommand::Verify(args)) => jws::verify(args, provider, &limits),
         Command::Request4r(command) => crate::request4r::run(command, provider, &limits),
         Command::Truelayer(command) => crate::truelayer::run(command, provider, &limits),
+        Command::Klarna(command) => crate::klarna::run(command, provider, &limits),
         Command::Demo => crate::demo::run(),
     }
 }

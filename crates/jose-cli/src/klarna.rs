@@ -1,0 +1,555 @@
+//! `jose klarna seal|open|route`: Klarna XS2A secure communication from a shell, and the demo's
+//! Klarna section.
+//!
+//! ```text
+//! jose klarna seal --role client|server --sign-key FILE [--sign-kid ID] --recipient-key FILE [--recipient-kid ID]
+//!     JSON object on stdin; the compact JWE on stdout. client: request_id (a UUID unless the
+//!     body has one) and request_timestamp added; server: response_timestamp added.
+//! jose klarna open --role client|server --decrypt-key FILE [--decrypt-key FILE]... [--decrypt-kid ID]...
+//!                  (--verify-key FILE [--verify-kid ID] | --verify-jwks FILE)
+//!     compact JWE on stdin; the verified JSON object on stdout. client: response_timestamp
+//!     checked; server: request_id and request_timestamp checked, replay state for this process.
+//! jose klarna route --method M --path P [--reverse]
+//!     prints the method and path to use, e.g. "POST /xs2a/v1/sessions/1/get" (with --reverse,
+//!     the plain ones a server maps an encrypted request back to)
+//! ```
+//!
+//! Keys: RSA, read as everywhere else in the CLI (PEM, DER, JWK, JWKS). Every key needs a `kid`:
+//! `--sign-kid`, `--recipient-kid` and `--verify-kid` set it (else the JWK's is used); the i-th
+//! `--decrypt-kid` names the key of the i-th `--decrypt-key` (give none, and each file must be a
+//! JWK or JWKS with kids, or give one per key). A `--decrypt-key` JWKS adds all its keys.
+//!
+//! Exit status: 1 when stdin is rejected (not a JSON object, a bad request_id, a token that does
+//! not decrypt or verify, an unknown kid, a wrong algorithm or content type, a stale timestamp);
+//! 2 for a key that cannot serve the protocol, a missing kid, an unreadable file, or a route that
+//! does not map.
+
+use crate::demo::Demo;
+use crate::error::{CliError, Result};
+use crate::files;
+use crate::keys::{self, KeyFile};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
+use jose::jwk::Jwks;
+use jose::{CryptoProvider, Limits, PrivateKey, PublicKey};
+use jose_klarna_xs2a::http::{Method, Request, Response, StatusCode, Uri};
+use jose_klarna_xs2a::{
+    Clock, Error, InMemoryReplayGuard, KeyRing, ManualClock, Opener, Policy, Sealer, Server,
+    SystemClock, VerifierSet, client, route, server,
+};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// `jose klarna ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KlarnaCommand {
+    /// Sign and encrypt the JSON on stdin; print the compact JWE.
+    Seal(SealArgs),
+    /// Decrypt and verify the JWE on stdin; print the JSON.
+    Open(OpenArgs),
+    /// Print the method and path of the encrypted form of a request (GET/DELETE become POST).
+    Route(RouteArgs),
+}
+
+/// Which side of the protocol we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Role {
+    /// We send requests and open responses.
+    Client,
+    /// We open requests and send responses.
+    Server,
+}
+
+/// `jose klarna seal`.
+#[derive(Debug, Args)]
+pub(crate) struct SealArgs {
+    /// Our side.
+    #[arg(long, value_enum)]
+    pub(crate) role: Role,
+    /// Our private RSA signing key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sign_key: PathBuf,
+    /// The signing key's id (the JWS kid); default: the key file's.
+    #[arg(long, value_name = "ID")]
+    pub(crate) sign_kid: Option<String>,
+    /// The recipient's RSA public key (a private key's public half is used).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) recipient_key: PathBuf,
+    /// The recipient key's id (the JWE kid); default: the key file's.
+    #[arg(long, value_name = "ID")]
+    pub(crate) recipient_kid: Option<String>,
+}
+
+/// `jose klarna open`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("verify").required(true).args(["verify_key", "verify_jwks"])))]
+pub(crate) struct OpenArgs {
+    /// Our side.
+    #[arg(long, value_enum)]
+    pub(crate) role: Role,
+    /// Our private RSA decryption key, or a JWKS of them (repeatable: the key ring).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) decrypt_key: Vec<PathBuf>,
+    /// The kid of the --decrypt-key at the same position (give none or one per --decrypt-key).
+    #[arg(long, value_name = "ID")]
+    pub(crate) decrypt_kid: Vec<String>,
+    /// The sender's RSA public key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) verify_key: Option<PathBuf>,
+    /// The --verify-key's id; default: the key file's.
+    #[arg(long, value_name = "ID", requires = "verify_key")]
+    pub(crate) verify_kid: Option<String>,
+    /// The sender's public keys as a JWKS (each with a kid).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) verify_jwks: Option<PathBuf>,
+}
+
+/// `jose klarna route`.
+#[derive(Debug, Args)]
+pub(crate) struct RouteArgs {
+    /// The HTTP method (GET, DELETE, POST, PUT, PATCH).
+    #[arg(long, value_name = "M")]
+    pub(crate) method: String,
+    /// The path (a query is kept) or URL.
+    #[arg(long, value_name = "P")]
+    pub(crate) path: String,
+    /// Map an encrypted route back to the plain one (what a server does).
+    #[arg(long)]
+    pub(crate) reverse: bool,
+}
+
+/// Runs a `jose klarna` subcommand; returns what to print on stdout.
+pub(crate) fn run(
+    command: &KlarnaCommand,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>> {
+    match command {
+        KlarnaCommand::Seal(args) => seal(args, provider, limits),
+        KlarnaCommand::Open(args) => open(args, provider, limits),
+        KlarnaCommand::Route(args) => route_command(args),
+    }
+}
+
+/// The library's error with the CLI's exit status: key, route and HTTP problems are 2, anything
+/// about the input is 1.
+fn cli_error(err: Error) -> CliError {
+    match err {
+        Error::Key(_) | Error::InvalidRoute { .. } | Error::Http(_) => {
+            CliError::usage(err.to_string())
+        }
+        other => CliError::rejected(other.to_string()),
+    }
+}
+
+fn line(text: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_add(1)));
+    out.extend_from_slice(text);
+    out.push(b'\n');
+    out
+}
+
+/// A key with `kid` set (from the flag, else the key's own), or a usage error naming the flag.
+fn need_kid(own: Option<&str>, flag: Option<&String>, what: &str, name: &str) -> Result<String> {
+    match (flag, own) {
+        (Some(kid), _) => Ok(kid.clone()),
+        (None, Some(kid)) if !kid.is_empty() => Ok(kid.to_owned()),
+        _ => Err(CliError::usage(format!(
+            "{what} has no kid: expected {name} ID or a JWK with \"kid\", found neither"
+        ))),
+    }
+}
+
+fn seal(
+    args: &SealArgs,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let sign = keys::load_single(&args.sign_key, provider, limits)?;
+    let sign = sign.private("signing")?.clone();
+    let sign_kid = need_kid(
+        sign.kid(),
+        args.sign_kid.as_ref(),
+        "the signing key",
+        "--sign-kid",
+    )?;
+    let recipient = keys::load_single(&args.recipient_key, provider, limits)?.public();
+    let recipient_kid = need_kid(
+        recipient.kid(),
+        args.recipient_kid.as_ref(),
+        "the recipient key",
+        "--recipient-kid",
+    )?;
+    let sealer = Sealer::new(sign.with_kid(sign_kid), recipient.with_kid(recipient_kid))
+        .map_err(cli_error)?;
+    let input = files::read_stdin()?;
+    let body = jose::json::parse_object(&input, "stdin")
+        .map_err(|e| CliError::rejected(format!("stdin: expected a JSON object: {e}")))?;
+    let now = SystemClock.now_millis();
+    let body = match args.role {
+        Role::Client => {
+            client::stamp_request(body, now, provider)
+                .map_err(cli_error)?
+                .0
+        }
+        Role::Server => server::stamp_response(body, now),
+    };
+    let token = sealer.seal(&body, provider).map_err(cli_error)?;
+    Ok(line(token.as_bytes()))
+}
+
+/// Adds the private keys of one `--decrypt-key` file to the ring (`kid` overrides a single key's).
+fn add_decrypt_keys(
+    ring: &mut KeyRing,
+    path: &Path,
+    kid: Option<&String>,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<()> {
+    let context = |e: Error| cli_error(e).context(format!("--decrypt-key {}", path.display()));
+    match keys::load(path, provider, limits)? {
+        KeyFile::Single(key) => {
+            let private = key.private("--decrypt-key")?.clone();
+            let kid = need_kid(private.kid(), kid, "a --decrypt-key", "--decrypt-kid")?;
+            ring.add(private.with_kid(kid)).map_err(context)
+        }
+        KeyFile::Set(entries) => {
+            if kid.is_some() {
+                return Err(CliError::usage(format!(
+                    "--decrypt-kid names a single key, but --decrypt-key {} is a JWKS: expected its kids in the JWKS",
+                    path.display()
+                )));
+            }
+            if entries.is_empty() {
+                return Err(CliError::usage(format!(
+                    "--decrypt-key {}: expected at least one key in the JWKS, found none",
+                    path.display()
+                )));
+            }
+            for entry in entries {
+                let key = entry.key.map_err(|e| {
+                    CliError::key(
+                        format!(
+                            "--decrypt-key {}: the key {:?} cannot be imported",
+                            path.display(),
+                            entry.kid.as_deref().unwrap_or("(no kid)")
+                        ),
+                        &e,
+                    )
+                })?;
+                ring.add(key.private("--decrypt-key")?.clone())
+                    .map_err(context)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn verifiers(
+    args: &OpenArgs,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<VerifierSet> {
+    match (&args.verify_key, &args.verify_jwks) {
+        (Some(path), None) => {
+            let key: PublicKey = keys::load_single(path, provider, limits)?.public();
+            let kid = need_kid(
+                key.kid(),
+                args.verify_kid.as_ref(),
+                "the --verify-key",
+                "--verify-kid",
+            )?;
+            VerifierSet::new()
+                .with(key.with_kid(kid))
+                .map_err(|e| cli_error(e).context(format!("--verify-key {}", path.display())))
+        }
+        (None, Some(path)) => {
+            let bytes = files::read_file(path, "JWKS file", limits.max_key_len)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                CliError::usage(format!(
+                    "--verify-jwks {}: expected a JWKS (UTF-8 JSON), found non-UTF-8 bytes",
+                    path.display()
+                ))
+            })?;
+            let jwks = Jwks::from_json(text, limits)
+                .map_err(|e| CliError::key(format!("--verify-jwks {}", path.display()), &e))?;
+            VerifierSet::from_jwks(&jwks, provider)
+                .map_err(|e| cli_error(e).context(format!("--verify-jwks {}", path.display())))
+        }
+        _ => Err(CliError::usage(
+            "expected exactly one of --verify-key and --verify-jwks",
+        )),
+    }
+}
+
+fn open(
+    args: &OpenArgs,
+    provider: &dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>> {
+    if !args.decrypt_kid.is_empty() && args.decrypt_kid.len() != args.decrypt_key.len() {
+        return Err(CliError::usage(format!(
+            "expected one --decrypt-kid per --decrypt-key ({}) or none, found {}",
+            args.decrypt_key.len(),
+            args.decrypt_kid.len()
+        )));
+    }
+    let mut ring = KeyRing::new();
+    for (index, path) in args.decrypt_key.iter().enumerate() {
+        add_decrypt_keys(
+            &mut ring,
+            path,
+            args.decrypt_kid.get(index),
+            provider,
+            limits,
+        )?;
+    }
+    let opener = Opener::new(ring, verifiers(args, provider, limits)?).with_limits(*limits);
+    let token = files::read_token(limits.max_token_len)?;
+    let opened = opener.open(&token, provider).map_err(cli_error)?;
+    let now = SystemClock.now_millis();
+    let policy = Policy::default();
+    match args.role {
+        Role::Client => {
+            client::check_response(&opened.body, now, &policy).map_err(cli_error)?;
+        }
+        Role::Server => {
+            // Replay state lasts for this process: one request, so only a guard's own checks apply.
+            let guard = InMemoryReplayGuard::new(1);
+            server::check_request(&opened.body, now, &policy, &guard).map_err(cli_error)?;
+        }
+    }
+    let json = serde_json::to_vec(&opened.body)
+        .map_err(|e| CliError::rejected(format!("cannot print the body as JSON: {e}")))?;
+    Ok(line(&json))
+}
+
+fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
+    let method = Method::from_bytes(args.method.to_ascii_uppercase().as_bytes()).map_err(|_| {
+        CliError::usage(format!(
+            "--method: expected an HTTP method such as GET, found {:?}",
+            args.method.chars().take(32).collect::<String>()
+        ))
+    })?;
+    let uri: Uri = args.path.parse().map_err(|_| {
+        CliError::usage(format!(
+            "--path: expected a path or URL, found {:?}",
+            args.path.chars().take(128).collect::<String>()
+        ))
+    })?;
+    let mapped = if uri.scheme().is_some() {
+        let map = if args.reverse {
+            route::from_encrypted_uri
+        } else {
+            route::to_encrypted_uri
+        };
+        map(&method, &uri).map(|(m, u)| (m, u.to_string()))
+    } else {
+        let map = if args.reverse {
+            route::from_encrypted
+        } else {
+            route::to_encrypted
+        };
+        map(&method, &args.path)
+    }
+    .map_err(|e| cli_error(e).context("--method/--path"))?;
+    Ok(line(format!("{} {}", mapped.0, mapped.1).as_bytes()))
+}
+
+// ----- the demo section -----
+
+/// The demo's Klarna section: for each pair of providers, a client (TPP) on one and a server
+/// (Klarna, or a mock of it) on the other, each with the RSA key of the key generation section as
+/// its one key pair (the spec has each side make one `openssl genrsa` pair).
+pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
+    let fail = |what: String| CliError::rejected(format!("demo: {what}"));
+    for (index, (cl, sv)) in demo.pairs()?.into_iter().enumerate() {
+        let label = format!("{} -> {} -> {}", cl.name(), sv.name(), cl.name());
+        let client_kid = format!("tpp-{}", cl.name());
+        let server_kid = format!("xs2a-{}", sv.name());
+        let client_key = cl.rsa.clone().with_kid(client_kid.as_str());
+        let server_key = sv.rsa.clone().with_kid(server_kid.as_str());
+        let clock = Arc::new(ManualClock::starting_now());
+        let client = jose_klarna_xs2a::Client::new(
+            Sealer::new(
+                client_key.clone(),
+                public_on(&server_key, cl.provider)?.with_kid(server_kid.as_str()),
+            )
+            .map_err(cli_error)?,
+            Opener::new(
+                KeyRing::new().with(client_key.clone()).map_err(cli_error)?,
+                VerifierSet::new()
+                    .with(public_on(&server_key, cl.provider)?.with_kid(server_kid.as_str()))
+                    .map_err(cli_error)?,
+            ),
+        )
+        .with_clock(clock.clone());
+        let server = Server::new(
+            Sealer::new(
+                server_key.clone(),
+                public_on(&client_key, sv.provider)?.with_kid(client_kid.as_str()),
+            )
+            .map_err(cli_error)?,
+            Opener::new(
+                KeyRing::new().with(server_key).map_err(cli_error)?,
+                VerifierSet::new()
+                    .with(public_on(&client_key, sv.provider)?.with_kid(client_kid.as_str()))
+                    .map_err(cli_error)?,
+            ),
+        )
+        .with_clock(clock.clone());
+
+        // Client: GET /sessions/{id} becomes an encrypted POST .../get.
+        let request = Request::get("https://api.klarna.example/xs2a/v1/sessions/s-42")
+            .header("Authorization", "Token demo")
+            .body(Vec::new())
+            .map_err(|e| fail(format!("cannot build the request: {e}")))?;
+        let sent = client
+            .encrypt_request(request, cl.provider)
+            .map_err(cli_error)?;
+        let token = String::from_utf8_lossy(sent.body()).into_owned();
+        let header = jose::b64::decode("JWE header", token.split('.').next().unwrap_or_default())?;
+        demo.step(
+            &label,
+            format_args!(
+                "client on {}: GET /xs2a/v1/sessions/s-42 sent as {} {} ({} bytes, Content-Type application/jose), JWE header {}",
+                cl.name(),
+                sent.method(),
+                sent.uri().path(),
+                sent.body().len(),
+                String::from_utf8_lossy(&header)
+            ),
+        );
+
+        // Server: back to GET, body decrypted, verified, fresh, not seen before.
+        clock.advance(Duration::from_millis(180));
+        let received = server
+            .decrypt_request(sent.clone(), sv.provider)
+            .map_err(cli_error)?;
+        if received.method() != Method::GET || received.uri().path() != "/xs2a/v1/sessions/s-42" {
+            return Err(fail(format!(
+                "expected GET /xs2a/v1/sessions/s-42 at the server, found {} {}",
+                received.method(),
+                received.uri().path()
+            )));
+        }
+        demo.step(
+            &label,
+            format_args!(
+                "server on {}: {} {} from JWS kid {:?}, request_id {}, request_timestamp {} ({} ms old)",
+                sv.name(),
+                received.method(),
+                received.uri().path(),
+                received.body().signing_kid,
+                received.body().request_id,
+                received.body().request_timestamp,
+                clock.now_millis().saturating_sub(received.body().request_timestamp)
+            ),
+        );
+
+        // Server answers; client opens and checks response_timestamp.
+        let mut data = Map::new();
+        data.insert(
+            "data".into(),
+            serde_json::json!({"session_id": "s-42", "state": "WAITING_FOR_USER"}),
+        );
+        let answer = Response::builder()
+            .status(StatusCode::OK)
+            .body(data)
+            .map_err(|e| fail(format!("cannot build the response: {e}")))?;
+        let encrypted = server
+            .encrypt_response(answer, sv.provider)
+            .map_err(cli_error)?;
+        clock.advance(Duration::from_millis(120));
+        let response = client
+            .decrypt_response(encrypted, cl.provider)
+            .map_err(cli_error)?;
+        let body = &response.body().body;
+        if body.get("data").and_then(|d| d.get("session_id")) != Some(&Value::from("s-42")) {
+            return Err(fail("expected the client to read session_id s-42".into()));
+        }
+        demo.step(
+            &label,
+            format_args!(
+                "client on {}: {} response verified (JWS kid {:?}), response_timestamp {}, data {}",
+                cl.name(),
+                response.status(),
+                response.body().signing_kid,
+                response.body().response_timestamp,
+                body.get("data").cloned().unwrap_or_default()
+            ),
+        );
+
+        // The same request again: a replay.
+        match server.decrypt_request(sent.clone(), sv.provider) {
+            Err(e @ Error::Replayed { .. }) => {
+                demo.step(&label, format_args!("the same request again: {e}"))
+            }
+            other => {
+                return Err(fail(format!("expected a replay, found {other:?}")));
+            }
+        }
+        if index == 0 {
+            // A request three minutes old; the route mapping.
+            let old = client
+                .seal_request(Map::new(), cl.provider)
+                .map_err(cli_error)?;
+            clock.advance(Duration::from_secs(180));
+            match server.open_request(&old.token, sv.provider) {
+                Err(e @ Error::Stale { .. }) => {
+                    demo.step(&label, format_args!("a request sealed 3 minutes ago: {e}"))
+                }
+                other => return Err(fail(format!("expected a stale request, found {other:?}"))),
+            }
+            let routes = [
+                (Method::GET, "/xs2a/v1/sessions/s-42"),
+                (Method::DELETE, "/xs2a/v1/sessions/s-42/flows/f-1"),
+                (Method::PUT, "/xs2a/v1/sessions"),
+            ];
+            let mut mapped = Vec::new();
+            for (method, path) in routes {
+                let (m, p) = route::to_encrypted(&method, path).map_err(cli_error)?;
+                mapped.push(format!("{method} {path} -> {m} {p}"));
+            }
+            demo.step(&label, format_args!("routes: {}", mapped.join("; ")));
+        }
+    }
+    Ok(())
+}
+
+/// A key's public half imported on `provider` through SPKI DER (no kid).
+fn public_on(key: &PrivateKey, provider: &dyn CryptoProvider) -> Result<PublicKey> {
+    Ok(PublicKey::from_der(
+        &key.public_key().to_spki_der()?,
+        provider,
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses() {
+        use crate::error::Kind;
+        assert_eq!(cli_error(Error::Key("k".into())).kind(), Kind::Usage);
+        assert_eq!(cli_error(Error::BadSignature).kind(), Kind::Rejected);
+        assert_eq!(
+            cli_error(Error::InvalidRequestId { found: 9 }).kind(),
+            Kind::Rejected
+        );
+    }
+
+    #[test]
+    fn kids_come_from_the_flag_or_the_key() {
+        assert_eq!(need_kid(Some("a"), None, "k", "--k").unwrap(), "a");
+        assert_eq!(
+            need_kid(Some("a"), Some(&"b".to_owned()), "k", "--k").unwrap(),
+            "b"
+        );
+        assert!(need_kid(None, None, "k", "--k").is_err());
+        assert!(need_kid(Some(""), None, "k", "--k").is_err());
+    }
+}

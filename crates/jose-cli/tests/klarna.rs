@@ -1,0 +1,674 @@
+//! Integration tests of `jose klarna seal|open|route`: round trips between the client and server
+//! roles on both providers and across them, every exit status, and tokens made by the library
+//! (stale ones, a replayed id) opened by the binary.
+//!
+//! RSA keys are generated once per test binary with `jose keygen` (aws-lc, fast) in a shared
+//! directory.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use jose_klarna_xs2a::{Client, KeyRing, ManualClock, Opener, Sealer, VerifierSet};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use tempfile::TempDir;
+
+const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+const PROVIDERS: [&str; 2] = ["aws-lc", "rustcrypto"];
+
+struct Run {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+    what: String,
+}
+
+impl Run {
+    fn ok(self) -> String {
+        assert_eq!(self.code, 0, "{}: stderr: {}", self.what, self.stderr);
+        assert!(self.stderr.is_empty(), "{}: {}", self.what, self.stderr);
+        String::from_utf8(self.stdout).unwrap()
+    }
+
+    /// Failure with `code`: stdout empty, one `error: ...` line; returns it.
+    fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "{}: expected exit status {code}, stderr: {}",
+            self.what, self.stderr
+        );
+        assert!(self.stdout.is_empty(), "{}: stdout not empty", self.what);
+        assert_eq!(
+            self.stderr.lines().count(),
+            1,
+            "{}: {:?}",
+            self.what,
+            self.stderr
+        );
+        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        self.stderr.trim_end().to_owned()
+    }
+}
+
+fn jose(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = Command::new(JOSE)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command may fail before reading stdin; a broken pipe is fine then.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        what: args.join(" "),
+    }
+}
+
+struct Fixtures {
+    _dir: TempDir,
+    dir: PathBuf,
+}
+
+impl Fixtures {
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).to_str().unwrap().to_owned()
+    }
+}
+
+/// client.pem / client.pub.pem: the TPP's one key pair (PEM, no kid).
+/// server.jwk / server.pub.jwk: Klarna's key pair (JWK, kid 2AF92B1D).
+/// server-old.pem / server-old.pub.pem: Klarna's previous key (PEM, no kid).
+/// ec.pem: a P-256 key (not usable here).
+fn fixtures() -> &'static Fixtures {
+    static F: OnceLock<Fixtures> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+        for (name, format, kid) in [
+            ("client", "pem", None),
+            ("server", "jwk", Some("2AF92B1D")),
+            ("server-old", "pem", None),
+        ] {
+            let (private, public) = if format == "jwk" {
+                (p(&format!("{name}.jwk")), p(&format!("{name}.pub.jwk")))
+            } else {
+                (p(&format!("{name}.pem")), p(&format!("{name}.pub.pem")))
+            };
+            let mut args = vec![
+                "keygen",
+                "rsa",
+                "--format",
+                format,
+                "--out",
+                &private,
+                "--public-out",
+                &public,
+            ];
+            if let Some(kid) = kid {
+                args.extend(["--kid", kid]);
+            }
+            jose(&args, b"").ok();
+        }
+        jose(
+            &["keygen", "ec", "--curve", "P-256", "--out", &p("ec.pem")],
+            b"",
+        )
+        .ok();
+        let path = dir.path().to_owned();
+        Fixtures {
+            _dir: dir,
+            dir: path,
+        }
+    })
+}
+
+fn seal_client(provider: &str, body: &[u8]) -> Run {
+    let f = fixtures();
+    jose(
+        &[
+            "--provider",
+            provider,
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &f.path("client.pem"),
+            "--sign-kid",
+            "tpp-1",
+            "--recipient-key",
+            &f.path("server.pub.jwk"),
+        ],
+        body,
+    )
+}
+
+fn open_server(provider: &str, token: &[u8]) -> Run {
+    let f = fixtures();
+    jose(
+        &[
+            "--provider",
+            provider,
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server-old.pem"),
+            "--decrypt-kid",
+            "2AF92B1C",
+            "--decrypt-key",
+            &f.path("server.jwk"),
+            "--decrypt-kid",
+            "2AF92B1D",
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token,
+    )
+}
+
+fn header(token: &str) -> Value {
+    let first = token.split('.').next().unwrap();
+    serde_json::from_slice(&jose::b64::decode("header", first).unwrap()).unwrap()
+}
+
+#[test]
+fn client_to_server_to_client_on_and_across_providers() {
+    let f = fixtures();
+    for a in PROVIDERS {
+        for b in PROVIDERS {
+            let token = seal_client(a, br#"{"psu":{"ip_address":"136.71.143.70"}}"#).ok();
+            assert!(token.ends_with('\n'));
+            let token = token.trim_end().to_owned();
+            assert_eq!(
+                header(&token).to_string(),
+                r#"{"alg":"RSA-OAEP-256","kid":"2AF92B1D","enc":"A256GCM","cty":"application/jose"}"#
+            );
+            let request: Value =
+                serde_json::from_str(&open_server(b, token.as_bytes()).ok()).unwrap();
+            assert_eq!(request["psu"]["ip_address"], "136.71.143.70");
+            assert_eq!(request["request_id"].as_str().unwrap().len(), 36);
+            assert!(request["request_timestamp"].as_u64().unwrap() > 1_700_000_000_000);
+            let keys: Vec<&String> = request.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["request_id", "request_timestamp", "psu"]);
+
+            // The server answers to the client's key (PEM, so --recipient-kid), the client opens.
+            let response = jose(
+                &[
+                    "--provider",
+                    b,
+                    "klarna",
+                    "seal",
+                    "--role",
+                    "server",
+                    "--sign-key",
+                    &f.path("server.jwk"),
+                    "--sign-kid",
+                    "5F0C9D37",
+                    "--recipient-key",
+                    &f.path("client.pub.pem"),
+                    "--recipient-kid",
+                    "tpp-1",
+                ],
+                br#"{"data":{"session_id":"s-1"}}"#,
+            )
+            .ok();
+            let opened: Value = serde_json::from_str(
+                &jose(
+                    &[
+                        "--provider",
+                        a,
+                        "klarna",
+                        "open",
+                        "--role",
+                        "client",
+                        "--decrypt-key",
+                        &f.path("client.pem"),
+                        "--decrypt-kid",
+                        "tpp-1",
+                        "--verify-key",
+                        &f.path("server.pub.jwk"),
+                        "--verify-kid",
+                        "5F0C9D37",
+                    ],
+                    response.as_bytes(),
+                )
+                .ok(),
+            )
+            .unwrap();
+            assert_eq!(opened["data"]["session_id"], "s-1", "{a} -> {b}");
+            assert!(opened["response_timestamp"].as_u64().is_some());
+        }
+    }
+}
+
+#[test]
+fn verify_jwks_and_the_key_files_own_kid() {
+    let f = fixtures();
+    // The server key as a JWKS (kid 2AF92B1D) verifies a response signed with the JWK's own kid.
+    let public: Value =
+        serde_json::from_str(&std::fs::read_to_string(f.path("server.pub.jwk")).unwrap()).unwrap();
+    let jwks = f.dir.join("server.jwks");
+    std::fs::write(&jwks, json!({"keys": [public]}).to_string()).unwrap();
+    let response = jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "server",
+            "--sign-key",
+            &f.path("server.jwk"),
+            "--recipient-key",
+            &f.path("client.pub.pem"),
+            "--recipient-kid",
+            "tpp-1",
+        ],
+        br#"{"ok":true}"#,
+    )
+    .ok();
+    let jws_kid_token = response.trim_end();
+    assert_eq!(header(jws_kid_token)["kid"], "tpp-1");
+    let out = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "client",
+            "--decrypt-key",
+            &f.path("client.pem"),
+            "--decrypt-kid",
+            "tpp-1",
+            "--verify-jwks",
+            jwks.to_str().unwrap(),
+        ],
+        response.as_bytes(),
+    )
+    .ok();
+    assert!(out.contains("\"ok\":true"), "{out}");
+}
+
+#[test]
+fn exit_status_one_for_rejected_input() {
+    let f = fixtures();
+    let token = seal_client("aws-lc", b"{}").ok();
+
+    // Unknown JWS kid.
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server.jwk"),
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "someone-else",
+        ],
+        token.as_bytes(),
+    )
+    .fails(1);
+    assert!(line.contains("unknown JWS kid"), "{line}");
+    // Unknown JWE kid: the ring has only the old key.
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server-old.pem"),
+            "--decrypt-kid",
+            "2AF92B1C",
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(1);
+    assert!(
+        line.contains("unknown JWE kid") && line.contains("\"2AF92B1D\""),
+        "{line}"
+    );
+    // The right kid on the wrong key: decryption failed.
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server-old.pem"),
+            "--decrypt-kid",
+            "2AF92B1D",
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(1);
+    assert_eq!(line, "error: decryption failed");
+    // The client role on a request: no response_timestamp.
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "client",
+            "--decrypt-key",
+            &f.path("server.jwk"),
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(1);
+    assert!(line.contains("response_timestamp"), "{line}");
+    // Not a JSON object on stdin; a request_id of 9 and of 101 characters.
+    for body in [&b"[1]"[..], b"not json", br#"{"request_id":"123456789"}"#] {
+        seal_client("aws-lc", body).fails(1);
+    }
+    let long = format!(r#"{{"request_id":"{}"}}"#, "x".repeat(101));
+    let line = seal_client("rustcrypto", long.as_bytes()).fails(1);
+    assert!(line.contains("found 101 characters"), "{line}");
+    // Garbage token.
+    open_server("aws-lc", b"not.a.token").fails(1);
+    // A JWE with RSA-OAEP (made with `jose jwe encrypt`).
+    let jwe = jose(
+        &[
+            "jwe",
+            "encrypt",
+            "--key",
+            &f.path("server.pub.jwk"),
+            "--alg",
+            "RSA-OAEP",
+            "--enc",
+            "A256GCM",
+        ],
+        b"x.y.z",
+    )
+    .ok();
+    let line = open_server("aws-lc", jwe.as_bytes()).fails(1);
+    assert!(line.contains("JWE alg not allowed"), "{line}");
+}
+
+/// A client on the library, with its clock at `at` (UTC ms), sealing to the fixtures' server key.
+fn library_client(at: u64) -> Client {
+    let f = fixtures();
+    let provider = jose::default_provider();
+    let sign = jose::PrivateKey::from_pem(
+        &std::fs::read_to_string(f.path("client.pem")).unwrap(),
+        provider,
+    )
+    .unwrap()
+    .with_kid("tpp-1");
+    let server: jose::Jwk = jose::Jwk::from_json(
+        &std::fs::read_to_string(f.path("server.pub.jwk")).unwrap(),
+        &jose::Limits::default(),
+    )
+    .unwrap();
+    let server = jose::PublicKey::from_jwk(&server, provider).unwrap();
+    Client::new(
+        Sealer::new(sign, server).unwrap(),
+        Opener::new(KeyRing::new(), VerifierSet::new()),
+    )
+    .with_clock(Arc::new(ManualClock::at_millis(at)))
+}
+
+#[test]
+fn stale_and_future_requests_from_the_library_are_rejected() {
+    let now = jose_klarna_xs2a::unix_millis(std::time::SystemTime::now());
+    let p = jose::default_provider();
+    let body = serde_json::Map::new();
+    let stale = library_client(now - 10 * 60 * 1000)
+        .seal_request(body.clone(), p)
+        .unwrap();
+    let line = open_server("rustcrypto", stale.token.as_bytes()).fails(1);
+    assert!(line.contains("stale request_timestamp"), "{line}");
+    let future = library_client(now + 10 * 60 * 1000)
+        .seal_request(body.clone(), p)
+        .unwrap();
+    let line = open_server("aws-lc", future.token.as_bytes()).fails(1);
+    assert!(line.contains("in the future"), "{line}");
+    let fresh = library_client(now).seal_request(body, p).unwrap();
+    let out = open_server("aws-lc", fresh.token.as_bytes()).ok();
+    assert!(out.contains(&fresh.stamp.request_id));
+}
+
+#[test]
+fn exit_status_two_for_keys_and_usage() {
+    let f = fixtures();
+    // A PEM key without a kid and no --sign-kid.
+    let line = jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &f.path("client.pem"),
+            "--recipient-key",
+            &f.path("server.pub.jwk"),
+        ],
+        b"{}",
+    )
+    .fails(2);
+    assert!(line.contains("--sign-kid"), "{line}");
+    // An EC key.
+    jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &f.path("ec.pem"),
+            "--sign-kid",
+            "e",
+            "--recipient-key",
+            &f.path("server.pub.jwk"),
+        ],
+        b"{}",
+    )
+    .fails(2);
+    // A public key to sign with.
+    jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "server",
+            "--sign-key",
+            &f.path("client.pub.pem"),
+            "--sign-kid",
+            "e",
+            "--recipient-key",
+            &f.path("server.pub.jwk"),
+        ],
+        b"{}",
+    )
+    .fails(2);
+    // --decrypt-kid count mismatch; a missing file; no verify key; a PEM decrypt key without kid.
+    let token = seal_client("aws-lc", b"{}").ok();
+    jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server.jwk"),
+            "--decrypt-key",
+            &f.path("server-old.pem"),
+            "--decrypt-kid",
+            "a",
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(2);
+    jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("missing.pem"),
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(2);
+    jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server.jwk"),
+        ],
+        token.as_bytes(),
+    )
+    .fails(2);
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &f.path("server-old.pem"),
+            "--verify-key",
+            &f.path("client.pub.pem"),
+            "--verify-kid",
+            "tpp-1",
+        ],
+        token.as_bytes(),
+    )
+    .fails(2);
+    assert!(line.contains("--decrypt-kid"), "{line}");
+    jose(&["klarna", "seal", "--role", "proxy"], b"{}").fails(2);
+}
+
+#[test]
+fn route() {
+    let cases = [
+        (
+            &["--method", "GET", "--path", "/xs2a/v1/sessions/1"][..],
+            "POST /xs2a/v1/sessions/1/get\n",
+        ),
+        (
+            &[
+                "--method",
+                "delete",
+                "--path",
+                "/xs2a/v1/sessions/1/flows/2",
+            ],
+            "POST /xs2a/v1/sessions/1/flows/2/delete\n",
+        ),
+        (
+            &["--method", "PUT", "--path", "/xs2a/v1/sessions"],
+            "PUT /xs2a/v1/sessions\n",
+        ),
+        (
+            &[
+                "--method",
+                "GET",
+                "--path",
+                "https://h.example/xs2a/v1/sessions/1?x=1",
+            ],
+            "POST https://h.example/xs2a/v1/sessions/1/get?x=1\n",
+        ),
+        (
+            &[
+                "--method",
+                "POST",
+                "--path",
+                "/xs2a/v1/sessions/1/get",
+                "--reverse",
+            ],
+            "GET /xs2a/v1/sessions/1\n",
+        ),
+        (
+            &[
+                "--method",
+                "POST",
+                "--path",
+                "/xs2a/v1/sessions/1",
+                "--reverse",
+            ],
+            "POST /xs2a/v1/sessions/1\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["klarna", "route"];
+        all.extend_from_slice(args);
+        assert_eq!(jose(&all, b"").ok(), expected, "{args:?}");
+    }
+    jose(
+        &["klarna", "route", "--method", "HEAD", "--path", "/x"],
+        b"",
+    )
+    .fails(2);
+    jose(
+        &["klarna", "route", "--method", "GET", "--path", "no-slash"],
+        b"",
+    )
+    .fails(2);
+    jose(
+        &[
+            "klarna",
+            "route",
+            "--method",
+            "GET",
+            "--path",
+            "/x",
+            "--reverse",
+        ],
+        b"",
+    )
+    .fails(2);
+    jose(&["klarna", "route", "--method", "G T", "--path", "/x"], b"").fails(2);
+}
+
+#[test]
+fn the_demo_has_a_klarna_section() {
+    let out = jose(&["demo"], b"").ok();
+    let section = out.split("Klarna XS2A").nth(1).expect("a Klarna section");
+    assert!(section.contains("sent as POST /xs2a/v1/sessions/s-42/get"));
+    assert!(section.contains("replayed request"));
+    assert!(section.contains("stale request_timestamp"));
+    assert!(section.contains("aws-lc -> rustcrypto -> aws-lc"));
+    assert!(section.contains("rustcrypto -> aws-lc -> rustcrypto"));
+}
