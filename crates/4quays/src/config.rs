@@ -206,9 +206,7 @@ impl Config {
             )
         })?;
         let config = Self::from_toml(&text).map_err(|e| match e {
-            Error::Config { entry, message } => {
-                Error::config(format!("{} {entry}", path.display()), message)
-            }
+            Error::Config { message, .. } => Error::config(path.display().to_string(), message),
             other => other,
         })?;
         let base = path
