@@ -1,33 +1,29 @@
-//! Strict JSON for message bodies: duplicate member names are an error at any depth (two
-//! `request_id` members must not mean one thing to us and another to the next parser).
+//! Strict JSON for message bodies, on jose-core's strict parser: duplicate member names are an
+//! error at any depth (two `request_id` members must not mean one thing to us and another to the
+//! next parser).
 
 use crate::error::Error;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::cell::RefCell;
-use std::fmt;
 
 /// Parses `text` as one JSON object, rejecting duplicate member names anywhere in it.
 pub(crate) fn parse_object(text: &[u8]) -> Result<Map<String, Value>, Error> {
-    let dup = RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let parsed = StrictSeed { dup: &dup }
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v));
-    match parsed {
+    match jose::json::parse_strict(text, "JSON body") {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Error::body("a JSON object", json_type(&other))),
-        Err(e) => match dup.into_inner() {
-            Some(name) => Err(Error::body(
-                "a JSON object without duplicate member names",
-                format!("{name:?} twice"),
-            )),
-            None => Err(Error::body("a JSON object", format!("invalid JSON ({e})"))),
-        },
+        Err(jose::Error::DuplicateMember { name, .. }) => Err(Error::body(
+            "a JSON object without duplicate member names",
+            format!("{name:?} twice"),
+        )),
+        Err(jose::Error::Malformed { found, .. }) => Err(Error::body(
+            "a JSON object",
+            format!("invalid JSON ({found})"),
+        )),
+        Err(other) => Err(Error::body("a JSON object", other)),
     }
 }
 
-/// The JSON type of a value, for messages.
+/// The JSON type of a value, for messages (numbers told apart: timestamps must be non-negative
+/// integers).
 pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -38,69 +34,6 @@ pub(crate) fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-#[derive(Clone, Copy)]
-struct StrictSeed<'a> {
-    dup: &'a RefCell<Option<String>>,
-}
-
-impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StrictSeed<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(self)? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                *self.dup.borrow_mut() = Some(crate::error::shorten(&key));
-                return Err(de::Error::custom("duplicate member"));
-            }
-            let value = map.next_value_seed(self)?;
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
     }
 }
 
