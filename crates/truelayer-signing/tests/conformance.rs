@@ -653,6 +653,33 @@ fn tl_version_and_tl_headers_from_request_headers_must_be_signed() {
             .body(BODY)
             .verify(&sig)
             .unwrap();
+        // ... and a Tl-Signature-Headers request header that does not list itself is refused,
+        // even though the signature covers everything it does list.
+        let payload = [
+            format!("POST {PATH}\nIdempotency-Key: {IDEMP}\n").as_bytes(),
+            BODY,
+        ]
+        .concat();
+        let sig = craft(
+            &key,
+            JwsAlgorithm::Es512,
+            &[("kid", KID), ("tl_version", "2")],
+            &payload,
+        );
+        assert_eq!(
+            verifier_for_pem(provider)
+                .method("POST")
+                .path(PATH)
+                .header("Idempotency-Key", IDEMP)
+                .header("Tl-Signature-Headers", "Idempotency-Key")
+                .body(BODY)
+                .verify(&sig)
+                .unwrap_err(),
+            Error::UnsignedHeader {
+                name: "Tl-Signature-Headers".into(),
+                signed: "Idempotency-Key".into()
+            }
+        );
         // A Tl-Signature-Version request header that says anything but "2" is refused.
         let payload = [
             format!("POST {PATH}\nTl-Signature-Version: 3\n").as_bytes(),
