@@ -135,8 +135,10 @@ impl<'a> JweBuilder<'a> {
         }
     }
 
-    /// Extra protected header members (`cty`, `typ`, private names...), kept in order after
-    /// `alg`, `kid` and `enc`.
+    /// Extra protected header members (`cty`, `typ`, private names...), in order. `alg`, `kid` and
+    /// `enc` come first unless this header names them, in which case they keep its positions (their
+    /// values must agree with the key and the `enc`), so a protocol's exact header layout can be
+    /// reproduced.
     pub fn protected(mut self, header: Header) -> Self {
         self.protected = header;
         self
@@ -226,7 +228,8 @@ impl<'a> JweBuilder<'a> {
                 "with several recipients each has its own \"kid\": set it on the keys or in the per-recipient headers, not in the protected header".into(),
             ));
         }
-        let mut protected = Header::new();
+        // alg, kid and enc as the builder decides them; placed below.
+        let mut fixed: Vec<(&str, Value)> = Vec::with_capacity(3);
         let mut recipients = Vec::with_capacity(self.recipients.len());
         for (key, extra) in &self.recipients {
             let mut rh = extra.clone().unwrap_or_default();
@@ -239,14 +242,14 @@ impl<'a> JweBuilder<'a> {
                 }
             }
             if single && extra.is_none() {
-                protected.set("alg", key.alg().name());
+                fixed.push(("alg", Value::from(key.alg().name())));
                 if let Some(kid) = self
                     .protected
                     .get("kid")
                     .cloned()
                     .or(key.kid().map(Value::from))
                 {
-                    protected.set("kid", kid);
+                    fixed.push(("kid", kid));
                 }
             } else {
                 let mut h = Header::new();
@@ -271,11 +274,20 @@ impl<'a> JweBuilder<'a> {
                 )));
             }
         }
-        protected.set("enc", self.enc.name());
-        for (k, v) in self.protected.as_map() {
-            if !matches!(k.as_str(), "alg" | "kid" | "enc") {
-                protected.set(k.clone(), v.clone());
+        fixed.push(("enc", Value::from(self.enc.name())));
+        // Members the caller named keep the caller's positions; the others come first, in the
+        // order alg, kid, enc.
+        let mut protected = Header::new();
+        for (name, value) in &fixed {
+            if !self.protected.contains(name) {
+                protected.set(*name, value.clone());
             }
+        }
+        for (k, v) in self.protected.as_map() {
+            match fixed.iter().find(|(name, _)| name == k) {
+                Some((_, value)) => protected.set(k.clone(), value.clone()),
+                None => protected.set(k.clone(), v.clone()),
+            };
         }
         for (_, rh) in &recipients {
             Joint::new(&protected, self.unprotected.as_ref(), rh.as_ref())?;

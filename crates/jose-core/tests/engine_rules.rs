@@ -582,3 +582,43 @@ fn only_ascii_whitespace_is_trimmed() {
     assert!(Jws::parse(&format!(" \n{token}\r\n\t"), &limits()).is_ok());
     assert!(Jws::parse(&format!("\u{3000}{token}"), &limits()).is_err());
 }
+
+#[test]
+fn jwe_protected_header_layout_follows_the_caller_when_it_names_the_members() {
+    let d = decrypting(KeyManagementAlgorithm::RsaOaep256);
+    let e = d.encrypting_key();
+    let build = |h: Header| {
+        JweBuilder::new(ContentEncryption::A256Gcm)
+            .protected(h)
+            .recipient(&e)
+            .encrypt(b"m", provider())
+            .unwrap()
+            .protected_header()
+            .to_json()
+    };
+    let mut cty = Header::new();
+    cty.set("cty", "application/jose");
+    assert_eq!(
+        build(cty),
+        r#"{"alg":"RSA-OAEP-256","kid":"enc","enc":"A256GCM","cty":"application/jose"}"#
+    );
+    let mut klarna = Header::new();
+    klarna
+        .set("alg", "RSA-OAEP-256")
+        .set("enc", "A256GCM")
+        .set("kid", "enc")
+        .set("cty", "application/jose");
+    assert_eq!(
+        build(klarna),
+        r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"enc","cty":"application/jose"}"#
+    );
+    let mut wrong = Header::new();
+    wrong.set("enc", "A128GCM");
+    assert!(
+        JweBuilder::new(ContentEncryption::A256Gcm)
+            .protected(wrong)
+            .recipient(&e)
+            .encrypt(b"m", provider())
+            .is_err()
+    );
+}
