@@ -6,7 +6,7 @@
 //! ```text
 //! JWS  protected header {"alg":"RS512","kid":<our signing kid>,"cty":"application/json"}
 //!      payload          the JSON body
-//! JWE  protected header {"alg":"RSA-OAEP-256","kid":<recipient kid>,"enc":"A256GCM","cty":"application/jose"}
+//! JWE  protected header {"alg":"RSA-OAEP-256","enc":"A256GCM","kid":<recipient kid>,"cty":"application/jose"}
 //!      plaintext        the compact JWS
 //! ```
 //!
@@ -78,8 +78,17 @@ impl Sealer {
                 .map_err(Error::Crypto)?
                 .into_bytes(),
         );
+        // Klarna's layout: alg, enc, kid, cty (jose-core keeps the positions we name).
+        let mut jwe_header = Header::new();
+        jwe_header
+            .set("alg", self.recipient.alg().name())
+            .set("enc", JWE_ENC.name());
+        if let Some(kid) = self.recipient.kid() {
+            jwe_header.set("kid", kid);
+        }
+        jwe_header.set("cty", CONTENT_TYPE_JOSE);
         JweBuilder::new(JWE_ENC)
-            .content_type(CONTENT_TYPE_JOSE)
+            .protected(jwe_header)
             .recipient(&self.recipient)
             .encrypt(&jws, provider)
             .and_then(|j| j.to_compact())

@@ -2,7 +2,7 @@
 //!
 //! Every request and response body is a JSON object, signed by the sender (JWS, RS512, header
 //! `{"alg":"RS512","kid":…,"cty":"application/json"}`) and then encrypted to the recipient (JWE,
-//! RSA-OAEP-256 and A256GCM, header `{"alg":"RSA-OAEP-256","kid":…,"enc":"A256GCM",
+//! RSA-OAEP-256 and A256GCM, header `{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":…,
 //! "cty":"application/jose"}`). The compact JWE is the HTTP body, sent with
 //! `Content-Type: application/jose`. Requests carry a `request_id` and a `request_timestamp`;
 //! responses a `response_timestamp`. GET and DELETE become POST to `<path>/get` and

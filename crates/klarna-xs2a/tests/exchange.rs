@@ -108,12 +108,12 @@ fn our_token_has_the_protocols_headers_and_opens_step_by_step() {
         );
         let token = sealer.seal(&body, p).unwrap();
 
-        // Five parts, header exactly {alg, kid, enc, cty}.
+        // Five parts, header exactly {alg, enc, kid, cty}.
         assert_eq!(token.split('.').count(), 5);
         assert_eq!(
             header_json(&token),
             format!(
-                r#"{{"alg":"RSA-OAEP-256","kid":"{SERVER_ENC}","enc":"A256GCM","cty":"application/jose"}}"#
+                r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"{SERVER_ENC}","cty":"application/jose"}}"#
             )
         );
 
