@@ -198,7 +198,7 @@ fn client_to_server_to_client_on_and_across_providers() {
             let token = token.trim_end().to_owned();
             assert_eq!(
                 header(&token).to_string(),
-                r#"{"alg":"RSA-OAEP-256","kid":"2AF92B1D","enc":"A256GCM","cty":"application/jose"}"#
+                r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"2AF92B1D","cty":"application/jose"}"#
             );
             let request: Value =
                 serde_json::from_str(&open_server(b, token.as_bytes()).ok()).unwrap();
