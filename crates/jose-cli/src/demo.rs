@@ -68,6 +68,10 @@ pub(crate) const SECTIONS: &[Section] = &[
         title: "Klarna XS2A: client -> server -> client (RS512 JWS in RSA-OAEP-256/A256GCM JWE, replay prevention)",
         run: crate::klarna::demo,
     },
+    Section {
+        title: "4Quays protect/unprotect: policies, passthrough and drop, errors, key rotation, destination-managed keys",
+        run: crate::fourquays::demo,
+    },
 ];
 
 /// The keys generated on one provider.

@@ -38,6 +38,9 @@
 //!                                                 JWE on stdin; the verified JSON on stdout
 //! jose klarna route --method M --path P [--reverse]   e.g. "POST /xs2a/v1/sessions/1/get"
 //!     (see klarna.rs)
+//! jose 4quays init --dir DIR | serve --config FILE [--listen ADDR] | hash-key KEY
+//! jose 4quays protect|unprotect --config FILE --api-key KEY [--request-id ID]   body on stdin
+//!     (see fourquays.rs: protect/unprotect print the response body even on a non-2xx answer)
 //! jose demo
 //!     generates fresh keys in memory and runs every capability end to end, printing each step
 //! ```
@@ -73,6 +76,7 @@ mod commands;
 mod demo;
 mod error;
 mod files;
+mod fourquays;
 mod jwkjson;
 mod keys;
 mod klarna;
@@ -88,6 +92,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
+    if let Some(code) = fourquays::intercept(&cli) {
+        return code;
+    }
     match commands::run(&cli) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();

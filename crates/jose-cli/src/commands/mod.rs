@@ -31,6 +31,7 @@ pub(crate) fn run(cli: &Cli) -> Result<Zeroizing<Vec<u8>>> {
         Command::Request4r(command) => crate::request4r::run(command, provider, &limits),
         Command::Truelayer(command) => crate::truelayer::run(command, provider, &limits),
         Command::Klarna(command) => crate::klarna::run(command, provider, &limits),
+        Command::FourQuays(command) => crate::fourquays::run(command, provider),
         Command::Demo => crate::demo::run(),
     }
 }

@@ -1,0 +1,557 @@
+//! `jose 4quays init|serve|protect|unprotect|hash-key`: the 4Quays protect/unprotect service from a
+//! shell, and the demo's 4Quays section.
+//!
+//! ```text
+//! jose 4quays init --dir DIR            writes a working example config with freshly generated keys
+//! jose 4quays serve --config FILE [--listen 127.0.0.1:8080]
+//! jose 4quays protect --config FILE --api-key KEY [--request-id ID]     request body on stdin
+//! jose 4quays unprotect --config FILE --api-key KEY [--request-id ID]   request body on stdin
+//! jose 4quays hash-key KEY              prints the hash to store in the config
+//! ```
+//!
+//! `init` writes `DIR/4quays.toml` and the files it names, all generated for it (test keys whose
+//! names start with `4quays-generated-test-only-`, and the API key the config accepts); it refuses
+//! to overwrite an existing `4quays.toml`. `serve` runs the HTTP service until ctrl-c or SIGTERM:
+//! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
+//! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
+//! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
+//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`.
+//!
+//! Exit status as everywhere in `jose` (0 success, 2 usage, I/O, key or configuration error, with
+//! one `error: ...` line on stderr and nothing on stdout), except that `protect` and `unprotect`
+//! print the response body (one line of JSON) on stdout in every case, and exit 1, with an
+//! `error: ...` line naming the status and code, when its status is not 2xx.
+
+use crate::demo::Demo;
+use crate::error::{CliError, Result};
+use crate::files;
+use clap::{Args, Subcommand};
+use jose::{
+    ContentEncryption, CryptoProvider, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits,
+    PrivateKey,
+};
+use jose_4quays::client::Client;
+use jose_4quays::config::{EXAMPLE_CONFIG_NAME, EXAMPLE_POLICIES, Example};
+use jose_4quays::engine::{
+    ApiKey, DestinationKey, DestinationService, Engine, FailureMode, KeyOwnership, Policy,
+};
+use jose_4quays::{Config, Error, Operation};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// The address `serve` listens on when neither `--listen` nor the config names one.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// `jose 4quays ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum FourQuaysCommand {
+    /// Write a working example configuration with freshly generated test keys.
+    Init(InitArgs),
+    /// Run the HTTP service (POST /api/v1/protect, /api/v1/unprotect; GET /healthz).
+    Serve(ServeArgs),
+    /// Protect: the request body on stdin, the response body on stdout (engine in-process).
+    Protect(CallArgs),
+    /// Unprotect: the request body on stdin, the response body on stdout (engine in-process).
+    Unprotect(CallArgs),
+    /// Print the SHA-256 of an API key (hex), as the configuration stores it.
+    HashKey(HashKeyArgs),
+}
+
+/// `jose 4quays init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+}
+
+/// `jose 4quays serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
+    /// Address to listen on (overrides the config's; default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: Option<String>,
+}
+
+/// `jose 4quays protect` and `unprotect`.
+#[derive(Debug, Args)]
+pub(crate) struct CallArgs {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
+    /// The API key to authenticate with.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) api_key: String,
+    /// The request id (1 to 128 characters of A-Z a-z 0-9 . _ : -); default a new UUID.
+    #[arg(long, value_name = "ID")]
+    pub(crate) request_id: Option<String>,
+}
+
+/// `jose 4quays hash-key`.
+#[derive(Debug, Args)]
+pub(crate) struct HashKeyArgs {
+    /// The API key.
+    #[arg(value_name = "KEY")]
+    pub(crate) key: String,
+}
+
+/// A library error as a CLI error: configuration, files, keys and bad flag values are usage
+/// errors (2); anything else means the input was rejected (1).
+fn cli_error(err: Error) -> CliError {
+    match err {
+        Error::Config { .. } | Error::Io { .. } | Error::InvalidInput { .. } | Error::Server(_) => {
+            CliError::usage(err.to_string())
+        }
+        Error::Jose(e) if e.is_key_error() => CliError::usage(e.to_string()),
+        other => CliError::rejected(other.to_string()),
+    }
+}
+
+fn line(text: &str) -> Zeroizing<Vec<u8>> {
+    let mut out = text.as_bytes().to_vec();
+    out.push(b'\n');
+    Zeroizing::new(out)
+}
+
+/// The answer of an in-process protect or unprotect.
+struct Answer {
+    /// The response body and its newline.
+    stdout: Zeroizing<Vec<u8>>,
+    /// `None` for 2xx, else the one-line reason.
+    failure: Option<String>,
+}
+
+/// Runs protect or unprotect in-process on the config, with the body on stdin.
+fn call(
+    operation: Operation,
+    args: &CallArgs,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Answer> {
+    let engine = load_engine(&args.config, provider)?;
+    let client = Client::new("http://localhost", &args.api_key).map_err(cli_error)?;
+    let body = files::read_stdin()?;
+    let request = client
+        .request(operation, body.to_vec(), args.request_id.as_deref())
+        .map_err(|e| cli_error(e).context("--request-id or --api-key"))?;
+    let handled = engine.handle(operation, &request);
+    let status = handled.response.status();
+    let body = handled.response.into_body();
+    let failure = (!status.is_success()).then(|| {
+        let code = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| {
+                field(field(&v, "error"), "code")
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        format!("the service answered {} {code}", status.as_u16())
+    });
+    let mut stdout = body;
+    stdout.push(b'\n');
+    Ok(Answer {
+        stdout: Zeroizing::new(stdout),
+        failure,
+    })
+}
+
+/// For `main`: runs `jose 4quays protect|unprotect` itself, because their stdout is printed even
+/// when they fail. `None` for every other command.
+pub(crate) fn intercept(cli: &crate::cli::Cli) -> Option<ExitCode> {
+    let crate::cli::Command::FourQuays(command) = &cli.command else {
+        return None;
+    };
+    let (operation, args) = match command {
+        FourQuaysCommand::Protect(args) => (Operation::Protect, args),
+        FourQuaysCommand::Unprotect(args) => (Operation::Unprotect, args),
+        _ => return None,
+    };
+    let outcome = jose::provider_by_name(cli.provider.name())
+        .ok_or_else(|| CliError::usage("expected a compiled-in provider, found none by that name"))
+        .and_then(|provider| call(operation, args, provider));
+    Some(match outcome {
+        Ok(answer) => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(&answer.stdout)
+                .and_then(|()| stdout.flush())
+            {
+                eprintln!("error: cannot write to stdout: {e}");
+                return Some(ExitCode::from(2));
+            }
+            match answer.failure {
+                None => ExitCode::SUCCESS,
+                Some(why) => {
+                    eprintln!("error: {why}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(err) => {
+            eprintln!("error: {}", err.one_line());
+            err.exit_code()
+        }
+    })
+}
+
+/// Runs a `jose 4quays` subcommand; returns what to print on stdout. (`main` runs protect and
+/// unprotect through [`intercept`]; here a non-2xx answer is an error without stdout.)
+pub(crate) fn run(
+    command: &FourQuaysCommand,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Zeroizing<Vec<u8>>> {
+    match command {
+        FourQuaysCommand::Init(args) => init(args, provider),
+        FourQuaysCommand::Serve(args) => serve(args, provider),
+        FourQuaysCommand::Protect(args) => finish(call(Operation::Protect, args, provider)?),
+        FourQuaysCommand::Unprotect(args) => finish(call(Operation::Unprotect, args, provider)?),
+        FourQuaysCommand::HashKey(args) => {
+            if args.key.is_empty() {
+                return Err(CliError::usage(
+                    "hash-key: expected a non-empty API key, found an empty string",
+                ));
+            }
+            Ok(line(&jose_4quays::hash_api_key(&args.key, provider)))
+        }
+    }
+}
+
+fn finish(answer: Answer) -> Result<Zeroizing<Vec<u8>>> {
+    match answer.failure {
+        None => Ok(answer.stdout),
+        Some(why) => Err(CliError::rejected(why)),
+    }
+}
+
+fn load_engine(path: &Path, provider: &'static dyn CryptoProvider) -> Result<Engine> {
+    let (config, base) = Config::load(path).map_err(cli_error)?;
+    config.engine(&base, provider).map_err(cli_error)
+}
+
+fn serve(args: &ServeArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
+    let (config, base) = Config::load(&args.config).map_err(cli_error)?;
+    let engine = Arc::new(config.engine(&base, provider).map_err(cli_error)?);
+    let listen = args
+        .listen
+        .clone()
+        .or(config.server.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let config_path = args.config.display().to_string();
+    jose_4quays::server::run_until_signal(&listen, engine, |addr| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(
+            stderr,
+            "jose 4quays: listening on http://{addr} (config {config_path}, provider {}); ctrl-c or SIGTERM stops",
+            provider.name()
+        );
+    })
+    .map_err(cli_error)?;
+    Ok(Zeroizing::new(Vec::new()))
+}
+
+fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
+    let config_path = args.dir.join(EXAMPLE_CONFIG_NAME);
+    if config_path.exists() {
+        return Err(CliError::usage(format!(
+            "init: expected a directory without {EXAMPLE_CONFIG_NAME}, found {} (remove it or choose another --dir)",
+            config_path.display()
+        )));
+    }
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| CliError::io("create", "directory", &args.dir, &e))?;
+    let example = Example::generate(provider).map_err(cli_error)?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "wrote {} and the files it uses, generated for it (test keys only):",
+        config_path.display()
+    );
+    for file in &example.files {
+        let path = args.dir.join(&file.name);
+        let what = if file.secret { "secret file" } else { "file" };
+        files::write_file(&path, what, file.contents.as_bytes(), file.secret)?;
+        let _ = writeln!(
+            out,
+            "  {}{}",
+            path.display(),
+            if file.secret { "  (owner-only)" } else { "" }
+        );
+    }
+    let api_key_file = example
+        .files
+        .iter()
+        .find(|f| f.name.ends_with("api-key.txt"))
+        .map(|f| args.dir.join(&f.name).display().to_string())
+        .unwrap_or_default();
+    let _ = writeln!(out, "\npolicies:");
+    for (number, what) in EXAMPLE_POLICIES {
+        let _ = writeln!(out, "  {number:<24} {what}");
+    }
+    let _ = writeln!(
+        out,
+        "\nthe API key (its SHA-256 is in the config) is in {api_key_file}"
+    );
+    let _ = writeln!(
+        out,
+        "\nrun the service:\n  jose 4quays serve --config {}",
+        config_path.display()
+    );
+    let _ = writeln!(
+        out,
+        "\nthen, from another shell:\n  curl -sS -X POST http://127.0.0.1:8080/api/v1/protect \\\n    -H \"Authorization: Bearer $(cat {api_key_file})\" -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+    );
+    let _ = writeln!(
+        out,
+        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {} --api-key \"$(cat {api_key_file})\"",
+        config_path.display()
+    );
+    Ok(Zeroizing::new(out.into_bytes()))
+}
+
+// ----- the demo section -----
+
+/// The demo's 4Quays section: on each provider, an engine with a managed destination and a
+/// destination-managed one; protect, unprotect, passthrough, drop, the documented errors, a key
+/// rotation, and a destination opening an envelope with its own key on the other provider.
+pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
+    const API_KEY: &str = "sk_test_demo";
+    let fail = |what: String| CliError::rejected(format!("demo: {what}"));
+    let keys = demo.keys()?;
+    let any = keys
+        .first()
+        .ok_or_else(|| fail("expected generated keys, found none".into()))?;
+    // The destination that keeps its own key: one more RSA key, made once for the section.
+    let acme_der =
+        PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, any.provider)?.to_pkcs8_der()?;
+    for (index, pk) in keys.iter().enumerate() {
+        let provider = pk.provider;
+        let name = provider.name();
+        let other = keys.get(index.saturating_add(1) % keys.len()).unwrap_or(pk);
+        let rbc_1 = PrivateKey::from_der(&pk.rsa.to_pkcs8_der()?, provider)?;
+        let rbc_2 = PrivateKey::from_der(&other.rsa.to_pkcs8_der()?, provider)?;
+        let acme = PrivateKey::from_der(&acme_der, provider)?;
+        let mut api_key =
+            ApiKey::from_secret("demo-partner", API_KEY, "RBC-TRANSFER-001", provider);
+        for policy in [
+            "PAUSED-PASSTHROUGH",
+            "PAUSED-DROP",
+            "SUSPENDED",
+            "ACME-PAYOUT-001",
+        ] {
+            api_key = api_key.allow(policy);
+        }
+        let engine = Engine::builder(provider)
+            .service(
+                DestinationService::new("rbc")
+                    .active_key(DestinationKey::managed("rbc-1", rbc_1).map_err(cli_error)?),
+            )
+            .service(DestinationService::new("acme").active_key(
+                DestinationKey::public_only("acme-1", acme.public_key()).map_err(cli_error)?,
+            ))
+            .policy(Policy::new("RBC-TRANSFER-001", "rbc"))
+            .policy(Policy::new("PAUSED-PASSTHROUGH", "rbc").inactive(FailureMode::Passthrough))
+            .policy(Policy::new("PAUSED-DROP", "rbc").inactive(FailureMode::Drop))
+            .policy(Policy::new("SUSPENDED", "rbc").inactive(FailureMode::Error))
+            .policy(
+                Policy::new("ACME-PAYOUT-001", "acme").ownership(KeyOwnership::DestinationManaged),
+            )
+            .api_key(api_key)
+            .build()
+            .map_err(cli_error)?;
+        let client = Client::new("http://localhost", API_KEY).map_err(cli_error)?;
+        let ask = |operation: Operation, body: &Value| -> Result<(u16, Value)> {
+            let request = client
+                .request(operation, body.to_string().into_bytes(), None)
+                .map_err(cli_error)?;
+            let handled = engine.handle(operation, &request);
+            let status = handled.response.status().as_u16();
+            let value = serde_json::from_slice(handled.response.body())
+                .map_err(|e| fail(format!("expected a JSON answer, found {e}")))?;
+            Ok((status, value))
+        };
+        let expect = |what: &str, got: &(u16, Value), status: u16| -> Result<()> {
+            if got.0 == status {
+                Ok(())
+            } else {
+                Err(fail(format!(
+                    "{what}: expected HTTP {status}, found {} {}",
+                    got.0, got.1
+                )))
+            }
+        };
+        let payload = json!({"transferId": "txn-12345", "amount": 5000, "currency": "CAD", "destination": "CA1234567890"});
+
+        let protected = ask(Operation::Protect, &json!({"payload": payload}))?;
+        expect("protect", &protected, 200)?;
+        let jwe = field(&protected.1, "jwe").clone();
+        let header = jose::b64::decode(
+            "protected",
+            field(&jwe, "protected").as_str().unwrap_or_default(),
+        )?;
+        demo.step(name, format_args!(
+            "protect under RBC-TRANSFER-001: 200, operations {}, JWE flattened JSON with header {}",
+            field(&protected.1, "operations"), String::from_utf8_lossy(&header)
+        ));
+        let opened = ask(Operation::Unprotect, &json!({"jwe": jwe}))?;
+        expect("unprotect", &opened, 200)?;
+        if *field(&opened.1, "payload") != payload {
+            return Err(fail(
+                "expected unprotect to return the protected payload, found another".into(),
+            ));
+        }
+        demo.step(
+            name,
+            format_args!(
+                "unprotect: 200, operations {}, payload back unchanged",
+                field(&opened.1, "operations")
+            ),
+        );
+
+        let passthrough = ask(
+            Operation::Protect,
+            &json!({"payload": payload, "policyNumber": "PAUSED-PASSTHROUGH"}),
+        )?;
+        expect("passthrough", &passthrough, 200)?;
+        demo.step(
+            name,
+            format_args!(
+                "protect under inactive PAUSED-PASSTHROUGH: 200, payload returned, warning {}",
+                field(&passthrough.1, "warning")
+            ),
+        );
+        let dropped = ask(
+            Operation::Protect,
+            &json!({"payload": payload, "policyNumber": "PAUSED-DROP"}),
+        )?;
+        expect("drop", &dropped, 200)?;
+        demo.step(
+            name,
+            format_args!(
+                "protect under inactive PAUSED-DROP: 200, dropped {}, message {}",
+                field(&dropped.1, "dropped"),
+                field(&dropped.1, "message")
+            ),
+        );
+        for (what, operation, body, status) in [
+            (
+                "inactive SUSPENDED",
+                Operation::Protect,
+                json!({"payload": 1, "policyNumber": "SUSPENDED"}),
+                403,
+            ),
+            (
+                "unknown policy",
+                Operation::Protect,
+                json!({"payload": 1, "policyNumber": "INVALID-POLICY"}),
+                404,
+            ),
+            (
+                "no payload and a numeric policyNumber",
+                Operation::Protect,
+                json!({"policyNumber": 7}),
+                400,
+            ),
+            (
+                "destination-managed ACME-PAYOUT-001",
+                Operation::Unprotect,
+                json!({"jwe": jwe, "policyNumber": "ACME-PAYOUT-001"}),
+                400,
+            ),
+        ] {
+            let answer = ask(operation, &body)?;
+            expect(what, &answer, status)?;
+            demo.step(
+                name,
+                format_args!(
+                    "{operation} with {what}: {status} {}",
+                    field(&answer.1, "error")
+                ),
+            );
+        }
+
+        // Rotation: rbc-2 becomes active; the JWE made with rbc-1 still opens.
+        engine
+            .rotate_key(
+                "rbc",
+                DestinationKey::managed("rbc-2", rbc_2).map_err(cli_error)?,
+            )
+            .map_err(cli_error)?;
+        let after = ask(Operation::Protect, &json!({"payload": "after rotation"}))?;
+        expect("protect after rotation", &after, 200)?;
+        let kid_after = kid_of(field(&after.1, "jwe"));
+        let old = ask(Operation::Unprotect, &json!({"jwe": jwe}))?;
+        expect("unprotect of the pre-rotation JWE", &old, 200)?;
+        let new = ask(
+            Operation::Unprotect,
+            &json!({"jwe": field(&after.1, "jwe")}),
+        )?;
+        expect("unprotect of the post-rotation JWE", &new, 200)?;
+        if *field(&old.1, "payload") != payload || kid_after != "rbc-2" {
+            return Err(fail(format!(
+                "expected the pre-rotation JWE to open and new JWEs to name rbc-2, found kid {kid_after:?}"
+            )));
+        }
+        demo.step(name, format_args!(
+            "rotation rbc-1 -> rbc-2: new JWEs carry kid {kid_after}; the JWE made with rbc-1 still unprotects to the same payload"
+        ));
+
+        // The destination-managed service: 4Quays encrypts, the bank decrypts on the other provider.
+        let payout = json!({"payoutId": "po-1", "amount": 120.75});
+        let sealed = ask(
+            Operation::Protect,
+            &json!({"payload": payout, "policyNumber": "ACME-PAYOUT-001"}),
+        )?;
+        expect("protect to acme", &sealed, 200)?;
+        let envelope: jose_4quays::JweEnvelope =
+            serde_json::from_value(field(&sealed.1, "jwe").clone())
+                .map_err(|e| fail(format!("expected a JWE envelope, found {e}")))?;
+        let bank_key = DecryptingKey::new(
+            PrivateKey::from_der(&acme_der, other.provider)?,
+            KeyManagementAlgorithm::RsaOaep,
+        )?;
+        let opened = jose_4quays::destination::open(
+            &envelope,
+            &[bank_key],
+            &[ContentEncryption::A256Gcm],
+            &Limits::default(),
+            other.provider,
+        )
+        .map_err(cli_error)?;
+        if opened != payout {
+            return Err(fail(
+                "expected the bank to read the payout, found another payload".into(),
+            ));
+        }
+        demo.step(name, format_args!(
+            "destination-managed ACME-PAYOUT-001: 4Quays on {name} encrypts to kid acme-1; the bank opens it with its own key on {}",
+            other.name()
+        ));
+    }
+    Ok(())
+}
+
+/// The `kid` of an envelope's protected header, for printing.
+fn kid_of(jwe: &Value) -> String {
+    jose::b64::decode(
+        "protected",
+        field(jwe, "protected").as_str().unwrap_or_default(),
+    )
+    .ok()
+    .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+    .and_then(|h| field(&h, "kid").as_str().map(str::to_owned))
+    .unwrap_or_default()
+}
+
+/// A member of a JSON object, or `null`.
+fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    value.get(name).unwrap_or(&NULL)
+}
