@@ -1,0 +1,502 @@
+//! Integration tests of `jose 4quays`: init, hash-key, protect/unprotect in-process on both
+//! providers (with their exit-status contract), and serve over real HTTP on loopback, stopped by
+//! SIGTERM.
+//!
+//! `init` generates two RSA keys; it runs once per test binary ([`example`]) and the tests share
+//! the directory.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn jose(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(JOSE)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+impl Run {
+    fn ok(self) -> String {
+        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
+        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
+        self.stdout
+    }
+
+    /// Exit status `code`, empty stdout, one `error: ` line.
+    fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
+        assert_eq!(self.stderr.lines().count(), 1, "{}", self.stderr);
+        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
+        self.stderr
+    }
+
+    /// A 4quays answer: stdout is one JSON line.
+    fn answer(&self) -> Value {
+        assert!(
+            self.stdout.ends_with('\n') && self.stdout.lines().count() == 1,
+            "{:?}",
+            self.stdout
+        );
+        serde_json::from_str(&self.stdout).unwrap()
+    }
+}
+
+struct Example {
+    _dir: TempDir,
+    config: PathBuf,
+    api_key: String,
+    dir: PathBuf,
+}
+
+fn example() -> &'static Example {
+    static EXAMPLE: OnceLock<Example> = OnceLock::new();
+    EXAMPLE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("cfg");
+        let out = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").ok();
+        assert!(out.contains("jose 4quays serve --config"), "{out}");
+        assert!(out.contains("curl"), "{out}");
+        let key_file = std::fs::read_dir(&target)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_str().unwrap().ends_with("api-key.txt"))
+            .unwrap();
+        let api_key = std::fs::read_to_string(key_file).unwrap().trim().to_owned();
+        Example {
+            config: target.join("4quays.toml"),
+            dir: target,
+            api_key,
+            _dir: dir,
+        }
+    })
+}
+
+fn config() -> &'static str {
+    example().config.to_str().unwrap()
+}
+
+#[test]
+fn init_writes_generated_test_files_and_refuses_to_overwrite() {
+    let ex = example();
+    let mut names: Vec<String> = std::fs::read_dir(&ex.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.contains(&"4quays.toml".to_owned()));
+    for name in names.iter().filter(|n| *n != "4quays.toml") {
+        assert!(name.starts_with("4quays-generated-test-only-"), "{name}");
+    }
+    assert_eq!(names.len(), 5, "{names:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for name in names
+            .iter()
+            .filter(|n| n.contains("private") || n.contains("api-key"))
+        {
+            let mode = std::fs::metadata(ex.dir.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{name} is readable by others");
+        }
+    }
+    let text = std::fs::read_to_string(&ex.config).unwrap();
+    assert!(
+        !text.contains(&ex.api_key),
+        "the config stores the hash only"
+    );
+    let hash = jose(&["4quays", "hash-key", &ex.api_key], "").ok();
+    assert!(text.contains(hash.trim()));
+
+    let again = jose(&["4quays", "init", "--dir", ex.dir.to_str().unwrap()], "").fails(2);
+    assert!(again.contains("4quays.toml"), "{again}");
+}
+
+#[test]
+fn hash_key_prints_the_sha256_hex() {
+    for provider in ["aws-lc", "rustcrypto"] {
+        let out = jose(&["--provider", provider, "4quays", "hash-key", "abc"], "").ok();
+        assert_eq!(
+            out,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
+        );
+    }
+    jose(&["4quays", "hash-key", ""], "").fails(2);
+    jose(&["4quays", "hash-key"], "").fails(2);
+}
+
+#[test]
+fn protect_and_unprotect_in_process_on_both_providers() {
+    let key = example().api_key.as_str();
+    for (producer, consumer) in [("aws-lc", "rustcrypto"), ("rustcrypto", "aws-lc")] {
+        for payload in [
+            json!({"key": "value"}),
+            json!([1, 2, 3]),
+            json!("sensitive-data"),
+            json!(12345),
+            json!({"user": {"id": 1}, "items": [{"id": 1}]}),
+        ] {
+            let body = json!({"payload": payload}).to_string();
+            let run = jose(
+                &[
+                    "--provider",
+                    producer,
+                    "4quays",
+                    "protect",
+                    "--config",
+                    config(),
+                    "--api-key",
+                    key,
+                    "--request-id",
+                    "cli-1",
+                ],
+                &body,
+            );
+            let protected = run.answer();
+            assert_eq!(run.ok(), format!("{protected}\n"));
+            assert_eq!(protected["requestId"], "cli-1");
+            assert_eq!(protected["operations"], json!(["encrypt"]));
+            let body = json!({"jwe": protected["jwe"]}).to_string();
+            let run = jose(
+                &[
+                    "--provider",
+                    consumer,
+                    "4quays",
+                    "unprotect",
+                    "--config",
+                    config(),
+                    "--api-key",
+                    key,
+                ],
+                &body,
+            );
+            let opened = run.answer();
+            run.ok();
+            assert_eq!(opened["payload"], payload);
+            uuid_like(opened["requestId"].as_str().unwrap());
+        }
+    }
+}
+
+fn uuid_like(id: &str) {
+    assert_eq!(id.len(), 36, "{id}");
+    assert_eq!(id.matches('-').count(), 4, "{id}");
+}
+
+#[test]
+fn non_2xx_answers_print_the_body_and_exit_1() {
+    let key = example().api_key.as_str();
+    let cases = [
+        (
+            "protect",
+            key,
+            r#"{"payload":1,"policyNumber":"INVALID-POLICY"}"#,
+            404,
+            "POLICY_NOT_FOUND",
+        ),
+        (
+            "protect",
+            key,
+            r#"{"payload":1,"policyNumber":"RBC-SUSPENDED"}"#,
+            403,
+            "POLICY_NOT_ACTIVE",
+        ),
+        ("protect", key, "not json", 400, "INVALID_REQUEST"),
+        (
+            "protect",
+            "sk_test_wrong",
+            r#"{"payload":1}"#,
+            401,
+            "AUTHENTICATION_FAILED",
+        ),
+        (
+            "unprotect",
+            key,
+            r#"{"protectedPayload":"%%%"}"#,
+            400,
+            "INVALID_PROTECTED_PAYLOAD",
+        ),
+        ("unprotect", key, "{}", 400, "INVALID_REQUEST"),
+    ];
+    for (op, api_key, body, status, code) in cases {
+        let run = jose(
+            &[
+                "4quays",
+                op,
+                "--config",
+                config(),
+                "--api-key",
+                api_key,
+                "--request-id",
+                "req_abc123",
+            ],
+            body,
+        );
+        assert_eq!(run.code, 1, "{op} {body}: {}", run.stderr);
+        let answer = run.answer();
+        assert_eq!(answer["error"]["code"], code);
+        assert_eq!(answer["requestId"], "req_abc123");
+        assert_eq!(
+            run.stderr,
+            format!("error: the service answered {status} {code}\n")
+        );
+    }
+    // Passthrough and drop are 200: exit 0.
+    let run = jose(
+        &["4quays", "protect", "--config", config(), "--api-key", key],
+        r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-PASSTHROUGH"}"#,
+    );
+    assert_eq!(
+        run.answer()["warning"],
+        "Policy is not active — payload passed through unprotected"
+    );
+    run.ok();
+    let run = jose(
+        &["4quays", "protect", "--config", config(), "--api-key", key],
+        r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-DROP"}"#,
+    );
+    assert_eq!(run.answer()["dropped"], true);
+    run.ok();
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    let key = example().api_key.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let e = jose(
+        &[
+            "4quays",
+            "protect",
+            "--config",
+            missing.to_str().unwrap(),
+            "--api-key",
+            key,
+        ],
+        "{}",
+    )
+    .fails(2);
+    assert!(e.contains("missing.toml"), "{e}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[policies]]\nnumber = \"P\"\nservice = \"nowhere\"\n",
+    )
+    .unwrap();
+    let e = jose(&["4quays", "serve", "--config", bad.to_str().unwrap()], "").fails(2);
+    assert!(e.contains("policies[\"P\"]"), "{e}");
+    let e = jose(
+        &[
+            "4quays",
+            "protect",
+            "--config",
+            config(),
+            "--api-key",
+            key,
+            "--request-id",
+            "has space",
+        ],
+        "{}",
+    )
+    .fails(2);
+    assert!(e.contains("request id"), "{e}");
+    jose(&["4quays", "protect", "--config", config()], "{}").fails(2);
+    jose(&["4quays"], "").fails(2);
+    let e = jose(
+        &[
+            "4quays",
+            "serve",
+            "--config",
+            config(),
+            "--listen",
+            "not-an-address",
+        ],
+        "",
+    )
+    .fails(2);
+    assert!(e.contains("not-an-address"), "{e}");
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns (status, body).
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let (_, body) = response.split_once("\r\n\r\n").unwrap();
+    (status, body.to_owned())
+}
+
+#[test]
+fn serve_answers_over_http_and_stops_on_sigterm() {
+    let ex = example();
+    let mut child = Command::new(JOSE)
+        .args([
+            "--provider",
+            "rustcrypto",
+            "4quays",
+            "serve",
+            "--config",
+            config(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let addr = first
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
+        .to_owned();
+
+    let auth = format!("Bearer {}", ex.api_key);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("X-Request-Id", "serve-1"),
+    ];
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/protect",
+        &headers,
+        r#"{"payload":{"secretMarker":"s3cret","amount":5000}}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let protected: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(protected["requestId"], "serve-1");
+    let unprotect = json!({"jwe": protected["jwe"]}).to_string();
+    let (status, body) = http(&addr, "POST", "/api/v1/unprotect", &headers, &unprotect);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["payload"]["amount"],
+        5000
+    );
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/api/v1/protect",
+        &[("Content-Type", "application/json")],
+        "{}",
+    );
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = http(&addr, "GET", "/healthz", &[], "");
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+
+    // SIGTERM: a graceful stop with exit status 0.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "serve did not stop within 10 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert!(stdout.is_empty(), "{stdout}");
+
+    // One audit line per API request (not /healthz), none with the payload or the API key.
+    let audit: Vec<Value> = rest
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not an audit line: {l}")))
+        .collect();
+    assert_eq!(audit.len(), 3, "{rest}");
+    assert_eq!(audit[0]["requestId"], "serve-1");
+    assert_eq!(audit[0]["operation"], "protect");
+    assert_eq!(audit[0]["outcome"], "encrypted");
+    assert_eq!(audit[0]["keyId"], "example-partner");
+    assert_eq!(audit[1]["outcome"], "decrypted");
+    assert_eq!(audit[2]["outcome"], "AUTHENTICATION_FAILED");
+    assert!(
+        !rest.contains("s3cret") && !rest.contains(&ex.api_key),
+        "{rest}"
+    );
+    assert!(Path::new(config()).exists());
+}
