@@ -1,7 +1,7 @@
 //! The caller's side, sans-IO: [`Client`] builds the `http::Request`s for both endpoints, and
 //! [`parse_protect_response`] / [`parse_unprotect_response`] turn every documented answer into a
 //! typed result or [`Error::Api`]. Send the requests with any HTTP stack; with the `client` feature,
-//! [`crate::AsyncClient`] does it on reqwest.
+//! `jose_4quays::AsyncClient` does it on reqwest.
 //!
 //! ```
 //! use jose_4quays::client::{Client, parse_protect_response};

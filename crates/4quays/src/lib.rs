@@ -49,11 +49,11 @@
 //!   [`Engine::handle`]: `http::Request` in, documented `http::Response` and an audit record out.
 //! - [`config`]: the TOML configuration file, validated at load; [`config::Example`] generates a
 //!   working one with fresh keys.
-//! - [`client`]: request builders and response parsers; [`AsyncClient`] (feature `client`) sends
+//! - [`client`]: request builders and response parsers; `AsyncClient` (feature `client`) sends
 //!   them with reqwest.
 //! - [`destination`]: a destination opening an envelope with its own private key.
 //! - [`legacy`]: the `protectedPayload` format (base64url of the compact JWE).
-//! - [`server`] (feature `server`): the axum router, `serve` with graceful shutdown, the audit log.
+//! - `server` (feature `server`): the axum router, `serve` with graceful shutdown, the audit log.
 
 pub mod client;
 pub mod config;

@@ -503,10 +503,11 @@ async fn destination_key_not_found_and_internal_errors() {
     // Every decryption failure is the same opaque INTERNAL_ERROR.
     let mut tampered = jwe.clone();
     let ct = tampered["ciphertext"].as_str().unwrap().to_owned();
+    let rest = &ct[1..];
     let flipped = if ct.starts_with('A') {
-        format!("B{}", &ct[1..])
+        format!("B{rest}")
     } else {
-        format!("A{}", &ct[1..])
+        format!("A{rest}")
     };
     tampered["ciphertext"] = json!(flipped);
     let mut wrong_key = jwe.clone();
