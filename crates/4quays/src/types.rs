@@ -324,7 +324,8 @@ impl JweEnvelope {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtectRequest {
-    /// The plaintext: any JSON value (object, array, string, number, boolean). `null` is refused.
+    /// The plaintext: any JSON value (object, array, string, number, boolean, even `null`); only a
+    /// missing `payload` member is refused.
     pub payload: Value,
     /// The policy; without it the API key's default policy applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]

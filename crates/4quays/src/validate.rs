@@ -158,13 +158,6 @@ pub(crate) fn protect(body: &[u8]) -> Result<ProtectInput<'_>, Vec<ErrorDetail>>
             ));
             None
         }
-        Some(p) if p.get() == "null" => {
-            details.push(ErrorDetail::new(
-                "payload",
-                "expected a JSON value other than null, found null",
-            ));
-            None
-        }
         Some(p) => Some(p),
     };
     let policy = policy_number(raw.policy_number, &mut details);
@@ -334,7 +327,14 @@ mod tests {
             .unwrap_or_else(|_| panic!("valid"));
         assert_eq!(input.payload.get(), r#"{"b": 1, "a": [1.50, "x"]}"#);
         assert_eq!(input.policy.as_deref(), Some("P-1"));
-        for payload in ["[1,2,3]", "\"sensitive-data\"", "12345", "true", "0.1"] {
+        for payload in [
+            "[1,2,3]",
+            "\"sensitive-data\"",
+            "12345",
+            "true",
+            "0.1",
+            "null",
+        ] {
             let body = format!(r#"{{"payload":{payload},"policyNumber":null,"extra":1}}"#);
             let input = protect(body.as_bytes()).unwrap_or_else(|_| panic!("valid: {body}"));
             assert_eq!(input.payload.get(), payload);
@@ -345,7 +345,6 @@ mod tests {
     #[test]
     fn protect_names_each_bad_field() {
         assert_eq!(fields(&protect_details("{}")), ["payload"]);
-        assert_eq!(fields(&protect_details(r#"{"payload":null}"#)), ["payload"]);
         assert_eq!(
             fields(&protect_details(r#"{"policyNumber":5}"#)),
             ["payload", "policyNumber"]

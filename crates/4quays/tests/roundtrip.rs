@@ -34,6 +34,7 @@ fn payloads() -> Vec<Value> {
         json!({"unicode": "Zürich — 東京 🏦", "escaped": "a\"b\\c\n"}),
         json!([]),
         json!({}),
+        json!(null),
     ]
 }
 
