@@ -115,7 +115,7 @@ fn members(body: &[u8]) -> Result<RawBody<'_>, Vec<ErrorDetail>> {
 
 /// Checks `policyNumber`: absent or `null` is `None`; otherwise a non-empty string.
 fn policy_number(raw: Option<&RawValue>, details: &mut Vec<ErrorDetail>) -> Option<String> {
-    let value: Value = serde_json::from_str(raw?.get()).ok()?;
+    let value = value_of(raw?, "policyNumber", details)?;
     match value {
         Value::Null => None,
         Value::String(s) if s.is_empty() => {
@@ -146,6 +146,21 @@ fn policy_number(raw: Option<&RawValue>, details: &mut Vec<ErrorDetail>) -> Opti
     }
 }
 
+/// A member's value, parsed. JSON that is valid but nested deeper than serde_json's limit (128)
+/// becomes a detail naming the member.
+fn value_of(raw: &RawValue, field: &str, details: &mut Vec<ErrorDetail>) -> Option<Value> {
+    match serde_json::from_str(raw.get()) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            details.push(ErrorDetail::new(
+                field,
+                "expected JSON nested at most 128 levels deep, found deeper nesting",
+            ));
+            None
+        }
+    }
+}
+
 /// Validates a protect body.
 pub(crate) fn protect(body: &[u8]) -> Result<ProtectInput<'_>, Vec<ErrorDetail>> {
     let raw = members(body)?;
@@ -158,7 +173,8 @@ pub(crate) fn protect(body: &[u8]) -> Result<ProtectInput<'_>, Vec<ErrorDetail>>
             ));
             None
         }
-        Some(p) => Some(p),
+        // Parsed once as a whole, to hold it to the nesting limit every JSON reader here has.
+        Some(p) => value_of(p, "payload", &mut details).map(|_| p),
     };
     let policy = policy_number(raw.policy_number, &mut details);
     match payload {
@@ -199,7 +215,7 @@ pub(crate) fn unprotect(body: &[u8], limits: &Limits) -> Result<UnprotectInput, 
 /// Checks the `jwe` member: an object with exactly the five base64url string members, whose
 /// protected header parses.
 fn envelope(raw: &RawValue, limits: &Limits, details: &mut Vec<ErrorDetail>) -> Option<Jwe> {
-    let value: Value = serde_json::from_str(raw.get()).ok()?;
+    let value = value_of(raw, "jwe", details)?;
     let Value::Object(members) = value else {
         details.push(ErrorDetail::new(
             "jwe",
@@ -284,7 +300,7 @@ fn legacy_member(
     limits: &Limits,
     details: &mut Vec<ErrorDetail>,
 ) -> Option<Source> {
-    let value: Value = serde_json::from_str(raw.get()).ok()?;
+    let value = value_of(raw, "protectedPayload", details)?;
     match value {
         Value::String(s) => Some(Source::Legacy(
             legacy::decode(&s, limits).ok().map(Box::new),
@@ -377,6 +393,21 @@ mod tests {
             assert_eq!(fields(&d), ["body"], "{body:?}");
             assert!(d[0].message.starts_with("expected a JSON object"), "{d:?}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_names_the_member() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let body = format!(r#"{{"payload":{deep}}}"#);
+        assert_eq!(fields(&protect_details(&body)), ["payload"]);
+        let body = format!(r#"{{"payload":1,"policyNumber":{deep}}}"#);
+        assert_eq!(fields(&protect_details(&body)), ["policyNumber"]);
+        let body = format!(r#"{{"jwe":{deep}}}"#);
+        assert_eq!(fields(&unprotect_details(&body)), ["jwe"]);
+        let body = format!(r#"{{"protectedPayload":{deep}}}"#);
+        assert_eq!(fields(&unprotect_details(&body)), ["protectedPayload"]);
+        let ok = format!(r#"{{"payload":{}{}}}"#, "[".repeat(100), "]".repeat(100));
+        assert!(protect(ok.as_bytes()).is_ok());
     }
 
     #[test]
