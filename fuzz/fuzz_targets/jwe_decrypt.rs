@@ -1,0 +1,39 @@
+//! JWE in every serialization (compact, flattened and general JSON): parse untrusted text, then
+//! decrypt with the fixed RSA-OAEP and RSA-OAEP-256 keys and every `enc` allowed.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let fixture = jose_fuzz::aws_lc();
+    let limits = jose_fuzz::limits();
+    let compact = jose::jwe::Jwe::from_compact(text, &limits);
+    let json = jose::jwe::Jwe::from_json(text, &limits);
+    let Ok(jwe) = jose::jwe::Jwe::parse(text, &limits) else {
+        assert!(compact.is_err() && json.is_err(), "parse refused what a serialization parser accepted");
+        return;
+    };
+    assert!(compact.is_ok() || json.is_ok(), "parse accepted what neither serialization parser accepts");
+    let _ = jwe.to_compact();
+    let _ = jwe.to_flattened_json();
+    let _ = jwe.to_general_json();
+    for index in 0..jwe.recipients().len() {
+        let _ = jwe.joint_header(index);
+    }
+    if let Ok(decrypted) = jwe.decrypt(&fixture.decrypting, &jose_fuzz::ENCS, fixture.provider) {
+        assert!(decrypted.recipient_index < jwe.recipients().len());
+        assert_eq!(decrypted.plaintext.len(), jwe.ciphertext().len());
+    }
+    // Nested: a JWE whose plaintext is a compact JWS.
+    let _ = jose::nested::decrypt_then_verify(
+        text,
+        &fixture.decrypting,
+        &jose_fuzz::ENCS,
+        &fixture.verifying,
+        &limits,
+        fixture.provider,
+    );
+});
