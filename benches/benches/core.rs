@@ -1,0 +1,195 @@
+//! Core benchmarks: JWE encrypt/decrypt (RSA-OAEP and RSA-OAEP-256 with A128GCM and A256GCM, at
+//! 1 KiB, 64 KiB and 1 MiB) and JWS sign/verify for every algorithm at 1 KiB, each on both
+//! providers, beside the raw aws-lc-rs baseline and (feature `peers`) josekit.
+//!
+//! Ids: group `jwe_encrypt` / `jwe_decrypt` / `jws_sign` / `jws_verify`; function `aws-lc`,
+//! `rustcrypto`, `raw` (aws-lc-rs directly) or `josekit`; parameter the case
+//! (`RSA-OAEP-256+A256GCM/64KiB`, `ES256/1KiB`). `cargo xtask bench` reads them back from
+//! target/criterion.
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use jose::jwe::{Jwe, JweBuilder};
+use jose::jws::{Jws, JwsBuilder};
+use jose::{Limits, b64};
+use jose_benches::raw::{RawJweKeys, RawSigner};
+use jose_benches::{JWE_ALGS, JWE_ENCS, JWE_SIZES, JWS_ALGS, jwe_keys, jws_keys, payload};
+
+/// Criterion settings: `JOSE_BENCH_QUICK=1` for a fast, rougher run.
+pub fn config() -> Criterion {
+    let quick = std::env::var_os("JOSE_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
+    let (warm_up, measure, samples) = if quick {
+        (Duration::from_millis(200), Duration::from_millis(600), 10)
+    } else {
+        (Duration::from_millis(500), Duration::from_secs(2), 20)
+    };
+    Criterion::default()
+        .warm_up_time(warm_up)
+        .measurement_time(measure)
+        .sample_size(samples)
+        .without_plots()
+        .configure_from_args()
+}
+
+fn jwe(c: &mut Criterion) {
+    let raw = RawJweKeys::new().expect("raw keys");
+    let limits = Limits {
+        max_token_len: 64 * 1024 * 1024,
+        ..Limits::default()
+    };
+    for alg in JWE_ALGS {
+        for enc in JWE_ENCS {
+            #[cfg(feature = "peers")]
+            let josekit = jose_benches::peers::JosekitJwe::new(alg, enc).expect("josekit keys");
+            for (size, label) in JWE_SIZES {
+                let case = format!("{alg}+{enc}/{label}");
+                let plaintext = payload(size);
+                let mut encrypt = c.benchmark_group("jwe_encrypt");
+                for provider in jose::providers() {
+                    let (key, _) = jwe_keys(alg, provider).expect("keys");
+                    encrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                        b.iter(|| {
+                            JweBuilder::new(enc)
+                                .recipient(&key)
+                                .encrypt(black_box(&plaintext), provider)
+                                .expect("encrypt")
+                                .to_compact()
+                                .expect("compact")
+                        })
+                    });
+                }
+                let header =
+                    b64::encode(format!("{{\"alg\":\"{alg}\",\"enc\":\"{enc}\"}}").as_bytes());
+                encrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+                    b.iter(|| {
+                        raw.encrypt(alg, enc, header.as_bytes(), black_box(&plaintext))
+                            .expect("raw")
+                    })
+                });
+                #[cfg(feature = "peers")]
+                encrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+                    b.iter(|| josekit.encrypt(black_box(&plaintext)).expect("josekit"))
+                });
+                encrypt.finish();
+
+                let mut decrypt = c.benchmark_group("jwe_decrypt");
+                for provider in jose::providers() {
+                    let (key, dkey) = jwe_keys(alg, provider).expect("keys");
+                    let token = JweBuilder::new(enc)
+                        .recipient(&key)
+                        .encrypt(&plaintext, provider)
+                        .expect("encrypt")
+                        .to_compact()
+                        .expect("compact");
+                    let keys = [dkey];
+                    decrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                        b.iter(|| {
+                            let jwe = Jwe::from_compact(black_box(&token), &limits).expect("parse");
+                            jwe.decrypt(&keys, &[enc], provider).expect("decrypt")
+                        })
+                    });
+                }
+                let sealed = raw
+                    .encrypt(alg, enc, header.as_bytes(), &plaintext)
+                    .expect("raw");
+                decrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+                    b.iter(|| {
+                        raw.decrypt(alg, enc, header.as_bytes(), black_box(&sealed))
+                            .expect("raw")
+                    })
+                });
+                #[cfg(feature = "peers")]
+                {
+                    let token = josekit.encrypt(&plaintext).expect("josekit");
+                    decrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+                        b.iter(|| josekit.decrypt(black_box(&token)).expect("josekit"))
+                    });
+                }
+                decrypt.finish();
+            }
+        }
+    }
+}
+
+fn jws(c: &mut Criterion) {
+    let limits = Limits::default();
+    let body = payload(1024);
+    for alg in JWS_ALGS {
+        let case = format!("{alg}/1KiB");
+        let raw = RawSigner::new(alg).expect("raw key");
+        #[cfg(feature = "peers")]
+        let josekit = jose_benches::peers::JosekitJws::new(alg).expect("josekit key");
+
+        let mut sign = c.benchmark_group("jws_sign");
+        for provider in jose::providers() {
+            let (key, _) = jws_keys(alg, provider).expect("keys");
+            sign.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    JwsBuilder::new(black_box(&body))
+                        .signer(&key)
+                        .sign()
+                        .expect("sign")
+                        .to_compact()
+                        .expect("compact")
+                })
+            });
+        }
+        // The raw signature is over the same signing input our JWS signs.
+        let signing_input = format!(
+            "{}.{}",
+            b64::encode(format!("{{\"alg\":\"{alg}\"}}").as_bytes()),
+            b64::encode(&body)
+        );
+        sign.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| raw.sign(black_box(signing_input.as_bytes())).expect("raw"))
+        });
+        #[cfg(feature = "peers")]
+        sign.bench_function(BenchmarkId::new("josekit", &case), |b| {
+            b.iter(|| josekit.sign(black_box(&body)).expect("josekit"))
+        });
+        sign.finish();
+
+        let mut verify = c.benchmark_group("jws_verify");
+        for provider in jose::providers() {
+            let (key, vkey) = jws_keys(alg, provider).expect("keys");
+            let token = JwsBuilder::new(&body)
+                .signer(&key)
+                .sign()
+                .expect("sign")
+                .to_compact()
+                .expect("compact");
+            let keys = [vkey];
+            verify.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    let jws = Jws::from_compact(black_box(&token), &limits).expect("parse");
+                    jws.verify(&keys).expect("verify").len()
+                })
+            });
+        }
+        let signature = raw.sign(signing_input.as_bytes()).expect("raw");
+        verify.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| {
+                raw.verify(black_box(signing_input.as_bytes()), &signature)
+                    .expect("raw")
+            })
+        });
+        #[cfg(feature = "peers")]
+        {
+            let token = josekit.sign(&body).expect("josekit");
+            verify.bench_function(BenchmarkId::new("josekit", &case), |b| {
+                b.iter(|| josekit.verify(black_box(&token)).expect("josekit"))
+            });
+        }
+        verify.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = jws, jwe
+}
+criterion_main!(benches);
