@@ -90,6 +90,19 @@ fn test_step() -> Step {
     }
 }
 
+/// `cargo xtask fuzz --seconds 4`: every fuzz target briefly, on the committed seeds plus what
+/// the fuzzer finds in those seconds. Measured on this 2-core machine (2026-11-23, load 2-3 from
+/// other builds): installing cargo-fuzz 55s, the AddressSanitizer build of fuzz/ from scratch
+/// 5m11s, the smoke run itself about 1 minute for ten targets (see .ci/run for the CI budget).
+fn fuzz_smoke_step() -> Step {
+    let seconds = crate::fuzz::SMOKE_SECONDS.to_string();
+    Step {
+        name: "fuzz",
+        command: CargoCommand::new(&["xtask", "fuzz", "--seconds", &seconds]),
+        counts_tests: false,
+    }
+}
+
 /// Tests counted from libtest's `test result:` lines, over every test binary and doctest run.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct TestTally {
@@ -160,9 +173,18 @@ fn run_command(step: &Step) -> (std::io::Result<ExitStatus>, Duration, Option<Te
     }
 }
 
-/// `cargo xtask ci`: fmt, clippy, doc, test.
+/// `cargo xtask ci`: fmt, clippy, doc, test, fuzz smoke.
 pub(crate) fn ci() -> ExitCode {
-    run_steps("ci", &[fmt_step(), clippy_step(), doc_step(), test_step()])
+    run_steps(
+        "ci",
+        &[
+            fmt_step(),
+            clippy_step(),
+            doc_step(),
+            test_step(),
+            fuzz_smoke_step(),
+        ],
+    )
 }
 
 /// `cargo xtask test`: the test step alone.

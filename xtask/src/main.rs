@@ -6,14 +6,20 @@
 //! cargo xtask ci      # fmt check, clippy, rustdoc, then the whole test suite
 //! cargo xtask test    # the test suite only
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
+//! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
+//! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md
+//! cargo xtask release --dry-run 0.2.0
 //! cargo xtask help    # usage
 //! ```
 //!
 //! The tool has no dependencies beyond `std`: every task is a sequence of child processes
 //! (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
 
+mod bench;
 mod ci;
 mod deny;
+mod fuzz;
+mod release;
 mod run;
 
 use std::process::ExitCode;
@@ -32,9 +38,19 @@ Commands:
            clippy  cargo clippy --workspace --all-targets --locked -- -D warnings
            doc     cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
            test    cargo test --workspace --locked            (unit, integration and doc tests)
+           fuzz    cargo xtask fuzz --seconds 4               (smoke: every fuzz target briefly)
   test   run only the test step
   deny   cargo-deny: `licenses bans sources` offline, then `advisories`
          (reported as NOT RUN when the advisory database cannot be fetched)
+  fuzz [--target T] [--seconds N]
+         cargo-fuzz targets in fuzz/ on stable (RUSTC_BOOTSTRAP=1, AddressSanitizer or -s none),
+         each for N seconds (default 60); installs cargo-fuzz if missing
+  bench [--quick] [--no-peers]
+         criterion benches in benches/ (with the `peers` feature unless --no-peers), the 64 MiB
+         peak-memory probe, then writes BENCHMARKS.md
+  release --dry-run <version>
+         bump every crate to <version> in a scratch copy, check CHANGELOG.md, run ci and deny,
+         cargo package each publishable crate in dependency order, semver and MSRV checks
   help   print this message
 
 Exit status: 0 success, 1 a check failed, 2 usage error or missing tool.";
@@ -45,7 +61,9 @@ fn main() -> ExitCode {
         Some((command, rest)) => (command.as_str(), rest),
         None => return usage_error("no command given"),
     };
-    if !rest.is_empty() {
+    // Commands with options parse their own; the others take none.
+    let takes_arguments = matches!(command, "fuzz" | "bench" | "release");
+    if !takes_arguments && !rest.is_empty() {
         return usage_error(&format!(
             "`{command}` takes no arguments, got: {}",
             rest.join(" ")
@@ -60,8 +78,18 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             ExitCode::SUCCESS
         }
-        // Later work adds arms here: "fuzz" (cargo-fuzz targets in fuzz/), "bench" (criterion
-        // benches) and "release". Until each exists it is an unknown command, not a stub.
+        "fuzz" => match fuzz::parse_args(rest) {
+            Ok(options) => fuzz::fuzz(&options),
+            Err(message) => usage_error(&message),
+        },
+        "bench" => match bench::parse_args(rest) {
+            Ok(options) => bench::bench(&options),
+            Err(message) => usage_error(&message),
+        },
+        "release" => match release::parse_args(rest) {
+            Ok(options) => release::release(&options),
+            Err(message) => usage_error(&message),
+        },
         other => usage_error(&format!("unknown command `{other}`")),
     }
 }

@@ -1,0 +1,587 @@
+//! `cargo xtask bench [--quick] [--no-peers] [--report-only]`: runs the criterion benches of
+//! `benches/` and the 64 MiB peak-memory probe, then writes BENCHMARKS.md.
+//!
+//! Results are read back from criterion's files (`target/criterion/<group>/<function>/<case>/new/`
+//! `benchmark.json` for the ids, `estimates.json` for the median). Everything in BENCHMARKS.md
+//! after the line [`NOTES_MARKER`] is hand-written analysis and is kept across runs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::run::{CargoCommand, describe_status, format_duration, workspace_root};
+
+/// Everything after this line in BENCHMARKS.md is kept when the file is regenerated.
+pub(crate) const NOTES_MARKER: &str = "<!-- notes below are kept by `cargo xtask bench` -->";
+
+/// Options of `cargo xtask bench`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BenchOptions {
+    /// Short warm-up and measurement (`JOSE_BENCH_QUICK=1`).
+    pub(crate) quick: bool,
+    /// Leave out the peers (no OpenSSL needed).
+    pub(crate) peers: bool,
+    /// Do not run anything; rewrite BENCHMARKS.md from the results already in target/criterion.
+    pub(crate) report_only: bool,
+}
+
+/// Parses `[--quick] [--no-peers] [--report-only]`.
+pub(crate) fn parse_args(args: &[String]) -> Result<BenchOptions, String> {
+    let mut options = BenchOptions {
+        quick: false,
+        peers: true,
+        report_only: false,
+    };
+    for arg in args {
+        match arg.as_str() {
+            "--quick" => options.quick = true,
+            "--no-peers" => options.peers = false,
+            "--report-only" => options.report_only = true,
+            other => return Err(format!("`bench` does not take `{other}`")),
+        }
+    }
+    Ok(options)
+}
+
+/// One criterion result.
+#[derive(Debug, Clone, PartialEq)]
+struct Measurement {
+    group: String,
+    function: String,
+    case: String,
+    /// Median time per iteration, in nanoseconds.
+    median_ns: f64,
+}
+
+/// The string value of `"key":"..."` in a small JSON document (criterion's own output: no
+/// escapes in the ids this workspace uses).
+fn json_string(text: &str, key: &str) -> Option<String> {
+    let pattern = format!("\"{key}\":\"");
+    let start = text.find(&pattern)? + pattern.len();
+    let rest = text.get(start..)?;
+    Some(rest.get(..rest.find('"')?)?.to_owned())
+}
+
+/// The median point estimate in criterion's `estimates.json`.
+fn median_ns(text: &str) -> Option<f64> {
+    let median = text.get(text.find("\"median\"")?..)?;
+    let key = "\"point_estimate\":";
+    let start = median.find(key)? + key.len();
+    let number: String = median
+        .get(start..)?
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        .collect();
+    number.parse().ok()
+}
+
+fn criterion_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir).join("criterion"),
+        None => workspace_root().join("target/criterion"),
+    }
+}
+
+/// Every `new/benchmark.json` under `dir`.
+fn collect(dir: &Path, out: &mut Vec<Measurement>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.file_name().is_some_and(|name| name == "new") {
+            let benchmark =
+                std::fs::read_to_string(path.join("benchmark.json")).unwrap_or_default();
+            let estimates =
+                std::fs::read_to_string(path.join("estimates.json")).unwrap_or_default();
+            if let (Some(group), Some(function), Some(case), Some(median)) = (
+                json_string(&benchmark, "group_id"),
+                json_string(&benchmark, "function_id"),
+                json_string(&benchmark, "value_str"),
+                median_ns(&estimates),
+            ) {
+                out.push(Measurement {
+                    group,
+                    function,
+                    case,
+                    median_ns: median,
+                });
+            }
+        } else {
+            collect(&path, out);
+        }
+    }
+}
+
+/// A time in the unit that suits it.
+fn show_time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn ratio(ours: Option<f64>, other: Option<f64>) -> String {
+    match (ours, other) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+        _ => "–".to_owned(),
+    }
+}
+
+/// The groups in report order, with a title and the peer's function id.
+const GROUPS: [(&str, &str, &str); 12] = [
+    ("jwe_encrypt", "JWE encrypt (compact)", "josekit"),
+    ("jwe_decrypt", "JWE decrypt (parse + decrypt)", "josekit"),
+    ("jws_sign", "JWS sign (compact)", "josekit"),
+    ("jws_verify", "JWS verify (parse + verify)", "josekit"),
+    (
+        "truelayer_sign",
+        "TrueLayer sign (`Tl-Signature`)",
+        "truelayer-signing",
+    ),
+    ("truelayer_verify", "TrueLayer verify", "truelayer-signing"),
+    ("klarna_seal", "Klarna XS2A seal (JWS in JWE)", "-"),
+    ("klarna_open", "Klarna XS2A open", "-"),
+    (
+        "request4r_encrypt",
+        "Request4R partner encrypt_request",
+        "-",
+    ),
+    (
+        "request4r_decrypt",
+        "Request4R gateway decrypt_request",
+        "-",
+    ),
+    ("4quays_protect", "4Quays engine protect", "-"),
+    ("4quays_unprotect", "4Quays engine unprotect", "-"),
+];
+
+/// One row: the case and its four medians.
+struct Row {
+    case: String,
+    aws: Option<f64>,
+    rust: Option<f64>,
+    raw: Option<f64>,
+    peer: Option<f64>,
+}
+
+fn rows(measurements: &[Measurement], group: &str, peer: &str) -> Vec<Row> {
+    let mut cases: Vec<&str> = Vec::new();
+    for m in measurements.iter().filter(|m| m.group == group) {
+        if !cases.contains(&m.case.as_str()) {
+            cases.push(&m.case);
+        }
+    }
+    let find = |case: &str, function: &str| {
+        measurements
+            .iter()
+            .find(|m| m.group == group && m.case == case && m.function == function)
+            .map(|m| m.median_ns)
+    };
+    cases
+        .into_iter()
+        .map(|case| Row {
+            case: case.to_owned(),
+            aws: find(case, "aws-lc"),
+            rust: find(case, "rustcrypto"),
+            raw: find(case, "raw"),
+            peer: find(case, peer),
+        })
+        .collect()
+}
+
+/// Machine, load and date, from /proc and `date`.
+struct Context {
+    date: String,
+    cpu: String,
+    cores: usize,
+    rustc: String,
+    load_before: String,
+    load_after: String,
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn first_load(load: &str) -> f64 {
+    load.split_whitespace()
+        .next()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Peak-memory lines printed by `jwe_peak_memory`.
+#[derive(Debug, PartialEq, Eq)]
+struct PeakMemory {
+    provider: String,
+    payload_bytes: u64,
+    baseline_kb: u64,
+    peak_kb: u64,
+}
+
+fn parse_peak(line: &str) -> Option<PeakMemory> {
+    let mut fields = line.strip_prefix("peak_memory ")?.split_whitespace();
+    let mut value = |key: &str| {
+        fields
+            .next()?
+            .strip_prefix(key)?
+            .strip_prefix('=')
+            .map(str::to_owned)
+    };
+    Some(PeakMemory {
+        provider: value("provider")?,
+        payload_bytes: value("payload_bytes")?.parse().ok()?,
+        baseline_kb: value("baseline_kb")?.parse().ok()?,
+        peak_kb: value("peak_kb")?.parse().ok()?,
+    })
+}
+
+fn render(
+    measurements: &[Measurement],
+    peaks: &[PeakMemory],
+    context: &Context,
+    quick: bool,
+    notes: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Generated by `cargo xtask bench` on {} — do not edit above the notes marker; rerun instead.\n",
+        context.date
+    );
+    let _ = writeln!(
+        out,
+        "- Machine: {} × {} (nproc {}), {}",
+        context.cores, context.cpu, context.cores, context.rustc
+    );
+    let _ = writeln!(
+        out,
+        "- Load average (1, 5, 15 min) before the run: {}; after: {}",
+        context.load_before, context.load_after
+    );
+    let loaded = first_load(&context.load_before) >= 1.0 || first_load(&context.load_after) >= 2.0;
+    if loaded {
+        let _ = writeln!(
+            out,
+            "- **Taken under load**: other engineers' builds shared this {}-core machine during the run, so \
+             every median here is noisy (likely slower than on an idle machine, and not uniformly: ratios \
+             between columns measured seconds apart can be off by 10% or more).",
+            context.cores
+        );
+    } else {
+        let _ = writeln!(out, "- The machine was otherwise idle during the run.");
+    }
+    let _ = writeln!(
+        out,
+        "- Criterion: {} ; every time is the median per operation.",
+        if quick {
+            "quick settings (0.2 s warm-up, 0.6 s measurement, 10 samples)"
+        } else {
+            "0.5 s warm-up, 2 s measurement, 20 samples"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- Columns: `aws-lc` and `rustcrypto` are this workspace on each provider; `raw` is aws-lc-rs \
+         called directly for the same cryptographic work (RSA op + AES-GCM, or the signature alone: no \
+         base64, no JSON); the peer is josekit 0.10 (OpenSSL) or TrueLayer's `truelayer-signing` 0.3 \
+         (OpenSSL). Ratios above 1 mean we are slower.\n"
+    );
+    let _ = writeln!(
+        out,
+        "Targets: overhead over raw at most 5% at 1 KiB on aws-lc (`aws-lc/raw` ≤ 1.05); at least as fast as \
+         each peer (`aws-lc/peer` ≤ 1.00). Rows that miss a target are marked ✗ in the last column.\n"
+    );
+    for (group, title, peer) in GROUPS {
+        let rows = rows(measurements, group, peer);
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {title}\n");
+        let peer_title = if peer == "-" { "peer" } else { peer };
+        let _ = writeln!(
+            out,
+            "| case | aws-lc | rustcrypto | raw aws-lc-rs | {peer_title} | aws-lc/raw | rustcrypto/raw | aws-lc/{peer_title} | rustcrypto/{peer_title} | targets |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|");
+        for row in rows {
+            let show = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), show_time);
+            let over_raw = match (row.aws, row.raw) {
+                (Some(a), Some(r)) if row.case.contains("1KiB") => Some(a / r <= 1.05),
+                _ => None,
+            };
+            let vs_peer = match (row.aws, row.peer) {
+                (Some(a), Some(p)) => Some(a / p <= 1.0),
+                _ => None,
+            };
+            let verdict = match (over_raw, vs_peer) {
+                (Some(false), _) | (_, Some(false)) => "✗",
+                (None, None) => "",
+                _ => "✓",
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {verdict} |",
+                row.case,
+                show(row.aws),
+                show(row.rust),
+                show(row.raw),
+                show(row.peer),
+                ratio(row.aws, row.raw),
+                ratio(row.rust, row.raw),
+                ratio(row.aws, row.peer),
+                ratio(row.rust, row.peer),
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Peak memory: 64 MiB JWE round trip\n");
+    if peaks.is_empty() {
+        let _ = writeln!(out, "Not measured in this run.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "RSA-OAEP-256 + A256GCM: encrypt to a compact JWE, parse, decrypt, compare (`benches/src/bin/jwe_peak_memory.rs`, \
+             `VmHWM` from /proc/self/status, one process per provider). The baseline is the peak after the \
+             plaintext was allocated and the keys imported.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| provider | payload | baseline | peak | peak / payload | (peak − baseline) / payload |"
+        );
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+        for peak in peaks {
+            let payload_kb = peak.payload_bytes as f64 / 1024.0;
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} MiB | {:.0} MiB | {:.0} MiB | {:.2} | {:.2} |",
+                peak.provider,
+                payload_kb / 1024.0,
+                peak.baseline_kb as f64 / 1024.0,
+                peak.peak_kb as f64 / 1024.0,
+                peak.peak_kb as f64 / payload_kb,
+                peak.peak_kb.saturating_sub(peak.baseline_kb) as f64 / payload_kb,
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "{NOTES_MARKER}");
+    out.push_str(notes);
+    out
+}
+
+/// `cargo xtask bench`.
+pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
+    let root = workspace_root();
+    let load_before = load_average();
+    let mut peaks = Vec::new();
+    if !options.report_only {
+        // Old results of renamed benches must not leak into the report.
+        for (group, _, _) in GROUPS {
+            let _ = std::fs::remove_dir_all(criterion_dir().join(group));
+        }
+        let mut args = vec!["bench", "--locked", "-p", "jose-benches"];
+        if options.peers {
+            args.extend(["--features", "peers"]);
+        }
+        let mut command = CargoCommand::new(&args);
+        if options.quick {
+            command = command.env("JOSE_BENCH_QUICK", "1");
+        }
+        eprintln!("==> {} (load average {load_before})", command.display());
+        let timed = command.status();
+        match timed.value {
+            Ok(status) if status.success() => {
+                eprintln!("<== benches done in {}", format_duration(timed.elapsed))
+            }
+            Ok(status) => {
+                eprintln!(
+                    "xtask bench: error: the benches failed ({})",
+                    describe_status(status)
+                );
+                return ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("xtask bench: error: could not run cargo bench: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+        for provider in ["aws-lc", "rustcrypto"] {
+            let command = CargoCommand::new(&[
+                "run",
+                "--locked",
+                "--release",
+                "-q",
+                "-p",
+                "jose-benches",
+                "--bin",
+                "jwe_peak_memory",
+                "--",
+                provider,
+                "64",
+            ]);
+            eprintln!("==> {}", command.display());
+            match command.output() {
+                Ok(output) if output.status.success() => {
+                    let text = String::from_utf8_lossy(&output.stdout);
+                    peaks.extend(text.lines().filter_map(parse_peak));
+                }
+                Ok(output) => eprintln!(
+                    "xtask bench: the peak-memory probe failed for {provider}: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+                Err(error) => {
+                    eprintln!("xtask bench: could not run the peak-memory probe: {error}")
+                }
+            }
+        }
+    }
+    let mut measurements = Vec::new();
+    collect(&criterion_dir(), &mut measurements);
+    if measurements.is_empty() {
+        eprintln!(
+            "xtask bench: error: no criterion results under {}",
+            criterion_dir().display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let path = root.join("BENCHMARKS.md");
+    let existing = std::fs::read_to_string(&path).unwrap_or_default();
+    if options.report_only {
+        // Keep the peak-memory table of the last full run.
+        peaks = existing.lines().filter_map(parse_peak_row).collect();
+    }
+    let notes = existing
+        .split_once(NOTES_MARKER)
+        .map(|(_, notes)| notes.to_owned())
+        .unwrap_or_else(|| {
+            "\n## Notes\n\n(Analysis of the rows that miss a target goes here.)\n".to_owned()
+        });
+    let context = Context {
+        date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+        cpu: cpu_model(),
+        cores: std::thread::available_parallelism().map_or(0, usize::from),
+        rustc: command_line("rustc", &["--version"]),
+        load_before,
+        load_after: load_average(),
+    };
+    let text = render(&measurements, &peaks, &context, options.quick, &notes);
+    if let Err(error) = std::fs::write(&path, text) {
+        eprintln!(
+            "xtask bench: error: could not write {}: {error}",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    eprintln!(
+        "xtask bench: {} results written to {}",
+        measurements.len(),
+        path.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Reads a row of the peak-memory table back (for `--report-only`).
+fn parse_peak_row(line: &str) -> Option<PeakMemory> {
+    let cells: Vec<&str> = line
+        .trim()
+        .trim_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect();
+    let [provider, payload, baseline, peak, ..] = cells.as_slice() else {
+        return None;
+    };
+    let mib = |cell: &str| -> Option<u64> { cell.strip_suffix(" MiB")?.parse::<u64>().ok() };
+    Some(PeakMemory {
+        provider: (*provider).to_owned(),
+        payload_bytes: mib(payload)? * 1024 * 1024,
+        baseline_kb: mib(baseline)? * 1024,
+        peak_kb: mib(peak)? * 1024,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_criterion_files() {
+        let benchmark = r#"{"group_id":"jws_sign","function_id":"aws-lc","value_str":"ES256/1KiB","throughput":null,"full_id":"jws_sign/aws-lc/ES256/1KiB","directory_name":"jws_sign/aws-lc/ES256_1KiB","title":"jws_sign/aws-lc/ES256/1KiB"}"#;
+        assert_eq!(
+            json_string(benchmark, "group_id").as_deref(),
+            Some("jws_sign")
+        );
+        assert_eq!(
+            json_string(benchmark, "value_str").as_deref(),
+            Some("ES256/1KiB")
+        );
+        let estimates = r#"{"mean":{"confidence_interval":{"confidence_level":0.95,"lower_bound":1.0,"upper_bound":2.0},"point_estimate":1.5,"standard_error":0.1},"median":{"confidence_interval":{"confidence_level":0.95,"lower_bound":20100.5,"upper_bound":20300.0},"point_estimate":20250.25,"standard_error":3.0}}"#;
+        assert_eq!(median_ns(estimates), Some(20250.25));
+        assert_eq!(median_ns("{}"), None);
+    }
+
+    #[test]
+    fn peak_lines_round_trip_through_the_table() {
+        let line =
+            "peak_memory provider=aws-lc payload_bytes=67108864 baseline_kb=68608 peak_kb=309248";
+        let peak = parse_peak(line).expect("parses");
+        assert_eq!(peak.provider, "aws-lc");
+        assert_eq!(peak.peak_kb, 309_248);
+        let row = "| aws-lc | 64 MiB | 67 MiB | 302 MiB | 4.61 | 3.58 |";
+        let back = parse_peak_row(row).expect("row parses");
+        assert_eq!(back.payload_bytes, 67_108_864);
+        assert_eq!(back.peak_kb, 302 * 1024);
+        assert!(parse_peak_row("|---|--:|").is_none());
+    }
+
+    #[test]
+    fn options_parse() {
+        assert_eq!(
+            parse_args(&["--quick".to_owned(), "--no-peers".to_owned()]),
+            Ok(BenchOptions {
+                quick: true,
+                peers: false,
+                report_only: false
+            })
+        );
+        assert!(parse_args(&["--fast".to_owned()]).is_err());
+    }
+}

@@ -1,0 +1,676 @@
+//! `cargo xtask release --dry-run <version> [--skip-ci]`: everything a release does short of
+//! `cargo publish`, leaving the working tree unchanged.
+//!
+//! 1. Reads the workspace: members, which are publishable (`publish = false` excluded), their
+//!    dependencies on each other, the declared MSRV.
+//! 2. Checks CHANGELOG.md has an entry for `<version>`.
+//! 3. Copies the tracked files (`git ls-files`, working-tree contents) into
+//!    `target/release-dry-run/<version>/` and bumps every crate there in step: the
+//!    `[workspace.package]` version and the `version` of every path entry in
+//!    `[workspace.dependencies]`; `cargo metadata` confirms each crate now has `<version>`.
+//! 4. Runs `cargo xtask ci` and `cargo xtask deny` on the working tree (unless `--skip-ci`).
+//! 5. `cargo package --no-verify` for each publishable crate of the bumped copy in dependency
+//!    order. Before the first publish none of our crates is on crates.io, so a crate whose
+//!    dependencies are ours cannot be packaged yet (cargo resolves them in the registry): that is
+//!    reported, and `cargo package --list` checks its file list instead. `cargo publish`, crate by
+//!    crate in this order, is what a real release runs.
+//! 6. `cargo semver-checks` where it is installed (and a baseline exists on crates.io).
+//! 7. The MSRV toolchain, if rustup has it: `cargo +<msrv> check --workspace --locked`.
+//! 8. Prints what would be published.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use crate::run::{CargoCommand, cargo, describe_status, format_duration, workspace_root};
+
+/// Options of `cargo xtask release`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ReleaseOptions {
+    /// The version to release.
+    pub(crate) version: String,
+    /// Skip `cargo xtask ci` and `cargo xtask deny` (to try the rest quickly).
+    pub(crate) skip_ci: bool,
+}
+
+/// Whether `version` is `MAJOR.MINOR.PATCH` with an optional `-pre` part.
+fn valid_version(version: &str) -> bool {
+    let (core, pre) = match version.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (version, None),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
+        && pre.is_none_or(|pre| {
+            !pre.is_empty()
+                && pre
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        })
+}
+
+/// Parses `--dry-run <version> [--skip-ci]`.
+pub(crate) fn parse_args(args: &[String]) -> Result<ReleaseOptions, String> {
+    let mut dry_run = false;
+    let mut skip_ci = false;
+    let mut version = None;
+    for arg in args {
+        match arg.as_str() {
+            "--dry-run" => dry_run = true,
+            "--skip-ci" => skip_ci = true,
+            other if other.starts_with('-') => {
+                return Err(format!("`release` does not take `{other}`"));
+            }
+            other if version.is_none() => version = Some(other.to_owned()),
+            other => {
+                return Err(format!(
+                    "`release` takes one version, found a second: `{other}`"
+                ));
+            }
+        }
+    }
+    if !dry_run {
+        return Err(
+            "only `release --dry-run <version>` exists: publishing is done by hand, with \
+                    `cargo publish -p <crate>` in the order the dry run prints"
+                .to_owned(),
+        );
+    }
+    let version = version.ok_or("`release --dry-run` needs a version, e.g. 0.2.0")?;
+    if !valid_version(&version) {
+        return Err(format!(
+            "expected a version like 1.2.3 or 1.2.3-rc.1, found `{version}`"
+        ));
+    }
+    Ok(ReleaseOptions { version, skip_ci })
+}
+
+/// One workspace member, as read from its manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Member {
+    /// Package name.
+    name: String,
+    /// Directory relative to the workspace root.
+    dir: String,
+    /// `publish = false` is not set.
+    publishable: bool,
+    /// Other members it needs at build time (`[dependencies]`, `[build-dependencies]`).
+    needs: BTreeSet<String>,
+}
+
+/// The lines of `section` (`[name]`) in a TOML file.
+fn section<'a>(toml: &'a str, name: &str) -> Vec<&'a str> {
+    let header = format!("[{name}]");
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in toml.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            inside = trimmed == header;
+            continue;
+        }
+        if inside && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            lines.push(trimmed);
+        }
+    }
+    lines
+}
+
+/// The key of a `key = value` or `key.workspace = true` line.
+fn key_of(line: &str) -> Option<&str> {
+    let key = line.split('=').next()?.trim();
+    Some(key.split('.').next()?.trim().trim_matches('"'))
+}
+
+/// The quoted value of `key = "value"` among `lines`.
+fn string_value(lines: &[&str], key: &str) -> Option<String> {
+    lines.iter().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// The `members` array of the root manifest.
+fn members_of(root_toml: &str) -> Vec<String> {
+    let Some(start) = root_toml.find("members = [") else {
+        return Vec::new();
+    };
+    let rest = root_toml.get(start..).unwrap_or_default();
+    let end = rest.find(']').unwrap_or(rest.len());
+    rest.get(..end)
+        .unwrap_or_default()
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn read_members(root: &Path, root_toml: &str) -> Result<Vec<Member>, String> {
+    let dirs = members_of(root_toml);
+    let mut members = Vec::new();
+    for dir in &dirs {
+        let path = root.join(dir).join("Cargo.toml");
+        let toml = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let package = section(&toml, "package");
+        let name = string_value(&package, "name")
+            .ok_or_else(|| format!("{}: no package name", path.display()))?;
+        let publishable = string_value(&package, "publish").is_none_or(|value| value != "false");
+        let mut needs = BTreeSet::new();
+        for table in ["dependencies", "build-dependencies"] {
+            for line in section(&toml, table) {
+                if let Some(key) = key_of(line) {
+                    needs.insert(key.to_owned());
+                }
+            }
+        }
+        members.push(Member {
+            name,
+            dir: dir.clone(),
+            publishable,
+            needs,
+        });
+    }
+    let names: BTreeSet<String> = members.iter().map(|m| m.name.clone()).collect();
+    for member in &mut members {
+        member.needs.retain(|need| names.contains(need));
+    }
+    Ok(members)
+}
+
+/// Publishable members, each after the members it needs.
+fn publish_order(members: &[Member]) -> Result<Vec<Member>, String> {
+    let publishable: Vec<&Member> = members.iter().filter(|m| m.publishable).collect();
+    let mut done: Vec<Member> = Vec::new();
+    while done.len() < publishable.len() {
+        let before = done.len();
+        for member in &publishable {
+            let placed = done.iter().any(|d| d.name == member.name);
+            let ready = member
+                .needs
+                .iter()
+                .all(|need| done.iter().any(|d| &d.name == need));
+            if !placed && ready {
+                done.push((*member).clone());
+            }
+        }
+        if done.len() == before {
+            return Err("the publishable crates depend on each other in a cycle, or on a crate with publish = false".to_owned());
+        }
+    }
+    Ok(done)
+}
+
+/// Whether CHANGELOG.md has a heading for `version`.
+fn changelog_has(changelog: &str, version: &str) -> bool {
+    changelog.lines().any(|line| {
+        line.starts_with('#')
+            && (line.contains(&format!("[{version}]"))
+                || line.split_whitespace().any(|word| word == version))
+    })
+}
+
+/// The root manifest with every crate bumped from `old` to `new`.
+fn bump_root(root_toml: &str, old: &str, new: &str) -> String {
+    let from = format!("version = \"{old}\"");
+    let to = format!("version = \"{new}\"");
+    let mut table = String::new();
+    let mut out = String::new();
+    for line in root_toml.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            table = trimmed.to_owned();
+        }
+        let bump = (table == "[workspace.package]" && trimmed.starts_with("version"))
+            || (table == "[workspace.dependencies]" && trimmed.contains("path = \""));
+        if bump {
+            out.push_str(&line.replace(&from, &to));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Copies the tracked files (working-tree contents) into `dest`.
+fn scratch_copy(root: &Path, dest: &Path) -> Result<usize, String> {
+    let output = Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not run git ls-files: {e}"))?;
+    if !output.status.success() {
+        return Err("git ls-files failed: the release dry run needs a git checkout".to_owned());
+    }
+    if dest.exists() {
+        std::fs::remove_dir_all(dest)
+            .map_err(|e| format!("cannot clear {}: {e}", dest.display()))?;
+    }
+    let mut copied = 0;
+    for file in output.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+        let relative = String::from_utf8_lossy(file).into_owned();
+        let from = root.join(&relative);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dest.join(&relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::copy(&from, &to).map_err(|e| format!("cannot copy {relative}: {e}"))?;
+        copied += 1;
+    }
+    Ok(copied)
+}
+
+/// A cargo command in `dir` (the scratch copy), sharing the main target directory so that
+/// nothing already built is built again.
+fn cargo_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(cargo());
+    command.args(args).current_dir(dir);
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        command.env("CARGO_TARGET_DIR", workspace_root().join("target"));
+    }
+    command
+}
+
+/// Runs a step; prints its verdict.
+fn step(name: &str, result: Result<String, String>, failures: &mut Vec<String>) {
+    match result {
+        Ok(detail) => eprintln!(
+            "<== {name}: ok{}",
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({detail})")
+            }
+        ),
+        Err(why) => {
+            eprintln!("<== {name}: FAILED: {why}");
+            failures.push(format!("{name}: {why}"));
+        }
+    }
+}
+
+fn run_xtask(task: &str) -> Result<String, String> {
+    let timed = CargoCommand::new(&["xtask", task]).status();
+    match timed.value {
+        Ok(status) if status.success() => Ok(format_duration(timed.elapsed)),
+        Ok(status) => Err(format!("cargo xtask {task}: {}", describe_status(status))),
+        Err(error) => Err(format!("could not run cargo xtask {task}: {error}")),
+    }
+}
+
+/// The workspace crate a `cargo package` failure says is missing from crates.io, if that is why.
+fn missing_from_registry(stderr: &str, members: &[Member]) -> Option<String> {
+    let at = stderr.find("no matching package named `")? + "no matching package named `".len();
+    let name = stderr.get(at..)?.split('`').next()?.to_owned();
+    members.iter().any(|m| m.name == name).then_some(name)
+}
+
+fn package(dir: &Path, member: &Member, members: &[Member]) -> Result<String, String> {
+    let output = cargo_in(
+        dir,
+        &[
+            "package",
+            "-p",
+            &member.name,
+            "--no-verify",
+            "--allow-dirty",
+        ],
+    )
+    .output()
+    .map_err(|e| format!("could not run cargo package: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() {
+        let summary = stderr
+            .lines()
+            .find(|line| line.trim_start().starts_with("Packaged"))
+            .unwrap_or("packaged");
+        return Ok(summary.trim().to_owned());
+    }
+    let Some(missing) = missing_from_registry(&stderr, members) else {
+        return Err(stderr
+            .trim()
+            .lines()
+            .last()
+            .unwrap_or("cargo package failed")
+            .to_owned());
+    };
+    if !member.needs.contains(&missing) {
+        return Err(format!(
+            "needs `{missing}` from crates.io, but only as a dev-dependency: make that dev-dependency \
+             path-only (no version) so cargo package drops it"
+        ));
+    }
+    // Expected before the first publish: check the file list instead.
+    let list = cargo_in(
+        dir,
+        &["package", "-p", &member.name, "--list", "--allow-dirty"],
+    )
+    .output()
+    .map_err(|e| format!("could not run cargo package --list: {e}"))?;
+    if !list.status.success() {
+        return Err(String::from_utf8_lossy(&list.stderr).trim().to_owned());
+    }
+    let files = String::from_utf8_lossy(&list.stdout).lines().count();
+    Ok(format!(
+        "not packaged yet: needs `{missing}` on crates.io first (cargo resolves our crates in the \
+         registry); `cargo package --list` lists {files} files"
+    ))
+}
+
+fn semver_check(dir: &Path, members: &[Member]) -> Result<String, String> {
+    let present = Command::new(cargo())
+        .args(["semver-checks", "--version"])
+        .output();
+    if !present.is_ok_and(|output| output.status.success()) {
+        return Ok("SKIPPED: cargo-semver-checks is not installed (cargo install cargo-semver-checks --locked); \
+                   nothing of ours is on crates.io yet to compare against either"
+            .to_owned());
+    }
+    let mut notes = Vec::new();
+    for member in members {
+        let output = cargo_in(dir, &["semver-checks", "check-release", "-p", &member.name])
+            .output()
+            .map_err(|e| format!("could not run cargo semver-checks: {e}"))?;
+        let text = String::from_utf8_lossy(&output.stderr);
+        if output.status.success() {
+            notes.push(format!("{} ok", member.name));
+        } else if text.contains("not found in registry") || text.contains("no matching package") {
+            notes.push(format!("{} has no published baseline", member.name));
+        } else {
+            return Err(format!(
+                "{}: {}",
+                member.name,
+                text.trim().lines().last().unwrap_or("failed")
+            ));
+        }
+    }
+    Ok(notes.join("; "))
+}
+
+fn msrv_check(msrv: &str) -> Result<String, String> {
+    let toolchains = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+        .unwrap_or_default();
+    let installed = toolchains.lines().find(|line| {
+        line.split_whitespace().next().is_some_and(|name| {
+            name == msrv
+                || name.starts_with(&format!("{msrv}-"))
+                || name.starts_with(&format!("{msrv}.0-"))
+        })
+    });
+    let Some(toolchain) = installed.and_then(|line| line.split_whitespace().next()) else {
+        return Ok(format!(
+            "NOT CHECKED: rust-version is {msrv} but rustup has no {msrv} toolchain \
+             (rustup toolchain install {msrv} --profile minimal, then rerun)"
+        ));
+    };
+    let status = Command::new("cargo")
+        .args([&format!("+{toolchain}"), "check", "--workspace", "--locked"])
+        .current_dir(workspace_root())
+        .env("CARGO_TARGET_DIR", workspace_root().join("target/msrv"))
+        .status()
+        .map_err(|e| format!("could not run cargo +{toolchain}: {e}"))?;
+    if status.success() {
+        Ok(format!("cargo +{toolchain} check --workspace passed"))
+    } else {
+        Err(format!(
+            "cargo +{toolchain} check --workspace: {}",
+            describe_status(status)
+        ))
+    }
+}
+
+/// `cargo xtask release --dry-run <version>`.
+pub(crate) fn release(options: &ReleaseOptions) -> ExitCode {
+    let root = workspace_root();
+    let version = &options.version;
+    let mut failures = Vec::new();
+    let root_toml = match std::fs::read_to_string(root.join("Cargo.toml")) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("xtask release: error: cannot read Cargo.toml: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let workspace_package = section(&root_toml, "workspace.package");
+    let current = string_value(&workspace_package, "version").unwrap_or_default();
+    let msrv = string_value(&workspace_package, "rust-version").unwrap_or_default();
+    let members = match read_members(&root, &root_toml) {
+        Ok(members) => members,
+        Err(why) => {
+            eprintln!("xtask release: error: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let order = match publish_order(&members) {
+        Ok(order) => order,
+        Err(why) => {
+            eprintln!("xtask release: error: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!("xtask release --dry-run {version} (current version {current}, MSRV {msrv})");
+    eprintln!(
+        "publish order: {}",
+        order
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    );
+    let unpublished: Vec<&str> = members
+        .iter()
+        .filter(|m| !m.publishable)
+        .map(|m| m.name.as_str())
+        .collect();
+    eprintln!(
+        "not published (publish = false): {}",
+        unpublished.join(", ")
+    );
+
+    eprintln!("\n==> CHANGELOG.md");
+    let changelog = std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap_or_default();
+    step(
+        "changelog",
+        if changelog_has(&changelog, version) {
+            Ok(format!("has an entry for {version}"))
+        } else {
+            Err(format!("CHANGELOG.md has no `## [{version}]` heading"))
+        },
+        &mut failures,
+    );
+
+    eprintln!("\n==> bump every crate to {version} in a scratch copy");
+    let scratch = root.join("target/release-dry-run").join(version);
+    let bumped = scratch_copy(&root, &scratch).and_then(|copied| {
+        let manifest = scratch.join("Cargo.toml");
+        std::fs::write(&manifest, bump_root(&root_toml, &current, version))
+            .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+        let output = cargo_in(
+            &scratch,
+            &["metadata", "--format-version", "1", "--no-deps"],
+        )
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo metadata on the bumped copy failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        let metadata = String::from_utf8_lossy(&output.stdout);
+        let stale: Vec<&str> = members
+            .iter()
+            .filter(|m| {
+                !metadata.contains(&format!(
+                    "\"name\":\"{}\",\"version\":\"{version}\"",
+                    m.name
+                ))
+            })
+            .map(|m| m.name.as_str())
+            .collect();
+        if stale.is_empty() {
+            Ok(format!(
+                "{copied} files copied to {}; all {} crates at {version}",
+                scratch.display(),
+                members.len()
+            ))
+        } else {
+            Err(format!(
+                "not bumped (their version is not inherited from [workspace.package]): {}",
+                stale.join(", ")
+            ))
+        }
+    });
+    let bumped_ok = bumped.is_ok();
+    step("bump", bumped, &mut failures);
+
+    if options.skip_ci {
+        eprintln!("\n==> ci, deny: SKIPPED (--skip-ci)");
+    } else {
+        eprintln!("\n==> cargo xtask ci (on the working tree)");
+        step("ci", run_xtask("ci"), &mut failures);
+        eprintln!("\n==> cargo xtask deny");
+        step("deny", run_xtask("deny"), &mut failures);
+    }
+
+    eprintln!("\n==> cargo package, in publish order (bumped copy)");
+    if bumped_ok {
+        for member in &order {
+            step(
+                &format!("package {}", member.name),
+                package(&scratch, member, &members),
+                &mut failures,
+            );
+        }
+    } else {
+        eprintln!("(skipped: the bump failed)");
+    }
+
+    eprintln!("\n==> semver");
+    step("semver", semver_check(&scratch, &order), &mut failures);
+    eprintln!("\n==> MSRV {msrv}");
+    step("msrv", msrv_check(&msrv), &mut failures);
+
+    eprintln!(
+        "\nA release of {version} would publish, in this order (cargo publish -p <crate>, each once the previous one is in the index):"
+    );
+    for (index, member) in order.iter().enumerate() {
+        eprintln!(
+            "  {}. {} {version}  ({})",
+            index + 1,
+            member.name,
+            member.dir
+        );
+    }
+    if failures.is_empty() {
+        eprintln!("xtask release --dry-run {version}: ok; the working tree is unchanged");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("xtask release --dry-run {version}: FAILED:");
+        for failure in &failures {
+            eprintln!("  - {failure}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = r#"[workspace]
+resolver = "3"
+members = [
+    "crates/a",
+    "crates/b",
+]
+
+[workspace.package]
+version = "0.1.0"
+rust-version = "1.85"
+
+[workspace.dependencies]
+a = { path = "crates/a", version = "0.1.0" }
+serde = { version = "0.1.0" }
+"#;
+
+    #[test]
+    fn bump_touches_only_our_versions() {
+        let bumped = bump_root(ROOT, "0.1.0", "0.2.0");
+        assert!(bumped.contains("[workspace.package]\nversion = \"0.2.0\""));
+        assert!(bumped.contains("a = { path = \"crates/a\", version = \"0.2.0\" }"));
+        assert!(bumped.contains("serde = { version = \"0.1.0\" }"));
+        assert_eq!(members_of(ROOT), ["crates/a", "crates/b"]);
+    }
+
+    #[test]
+    fn order_puts_dependencies_first() {
+        let member = |name: &str, needs: &[&str], publishable: bool| Member {
+            name: name.to_owned(),
+            dir: format!("crates/{name}"),
+            publishable,
+            needs: needs.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let members = [
+            member("cli", &["jose", "core"], true),
+            member("jose", &["core"], true),
+            member("core", &[], true),
+            member("benches", &["jose"], false),
+        ];
+        let order: Vec<String> = publish_order(&members)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert_eq!(order, ["core", "jose", "cli"]);
+        let cycle = [member("x", &["y"], true), member("y", &["x"], true)];
+        assert!(publish_order(&cycle).is_err());
+    }
+
+    #[test]
+    fn versions_and_changelog() {
+        assert!(valid_version("0.1.0"));
+        assert!(valid_version("1.2.3-rc.1"));
+        assert!(!valid_version("1.2"));
+        assert!(!valid_version("v1.2.3"));
+        assert!(changelog_has(
+            "# Changelog\n\n## [0.1.0] - 2026-11-23\n",
+            "0.1.0"
+        ));
+        assert!(!changelog_has("# Changelog\n\n## [0.1.0]\n", "0.2.0"));
+        assert!(parse_args(&["0.1.0".to_owned()]).is_err());
+        assert_eq!(
+            parse_args(&["--dry-run".to_owned(), "0.1.0".to_owned()]),
+            Ok(ReleaseOptions {
+                version: "0.1.0".to_owned(),
+                skip_ci: false
+            })
+        );
+    }
+
+    #[test]
+    fn reads_section_lines_and_keys() {
+        let toml = "[package]\nname = \"x\"\npublish = false\n\n[dependencies]\njose.workspace = true\nhttp = { workspace = true }\n# comment\n";
+        assert_eq!(
+            string_value(&section(toml, "package"), "publish").as_deref(),
+            Some("false")
+        );
+        let keys: Vec<&str> = section(toml, "dependencies")
+            .into_iter()
+            .filter_map(key_of)
+            .collect();
+        assert_eq!(keys, ["jose", "http"]);
+    }
+}
