@@ -49,7 +49,9 @@ impl Seeds {
 
 fn looks_compact(s: &str) -> Option<&'static str> {
     let parts = s.split('.').count();
-    let charset = s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    let charset = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     match (charset && s.len() > 20, parts) {
         (true, 3) => Some("jws_verify"),
         (true, 5) => Some("jwe_decrypt"),
@@ -111,10 +113,16 @@ fn core_tokens(seeds: &mut Seeds) -> Res<()> {
             seeds.token("jws_verify", &jws.to_flattened_json()?)?;
             seeds.token("jws_verify", &jws.to_general_json()?)?;
         }
-        let detached = JwsBuilder::new(jose_fuzz::DETACHED_PAYLOAD).detached(true).signer(key).sign()?;
+        let detached = JwsBuilder::new(jose_fuzz::DETACHED_PAYLOAD)
+            .detached(true)
+            .signer(key)
+            .sign()?;
         seeds.token("jws_verify", &detached.to_compact()?)?;
         seeds.token("jws_verify", &detached.to_flattened_json()?)?;
-        let unencoded = JwsBuilder::new(b"$.02").unencoded(true).signer(key).sign()?;
+        let unencoded = JwsBuilder::new(b"$.02")
+            .unencoded(true)
+            .signer(key)
+            .sign()?;
         seeds.token("jws_verify", &unencoded.to_flattened_json()?)?;
     }
     // Two signers in one general JSON JWS.
@@ -124,7 +132,9 @@ fn core_tokens(seeds: &mut Seeds) -> Res<()> {
     }
     for key in &fixture.encrypting {
         for enc in jose_fuzz::ENCS {
-            let jwe = JweBuilder::new(enc).recipient(key).encrypt(b"{\"secret\":true}", fixture.provider)?;
+            let jwe = JweBuilder::new(enc)
+                .recipient(key)
+                .encrypt(b"{\"secret\":true}", fixture.provider)?;
             seeds.token("jwe_decrypt", &jwe.to_compact()?)?;
             seeds.token("jwe_decrypt", &jwe.to_flattened_json()?)?;
             seeds.token("jwe_decrypt", &jwe.to_general_json()?)?;
@@ -186,7 +196,8 @@ fn keys(seeds: &mut Seeds) -> Res<()> {
     }
     seeds.add("jwk", Jwks::new(jwks).to_json().as_bytes())?;
     // jose-core's format fixtures: PKCS#1, SEC1, and keys the import must refuse.
-    let formats = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/jose-core/tests/fixtures/formats");
+    let formats =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/jose-core/tests/fixtures/formats");
     if let Ok(entries) = std::fs::read_dir(&formats) {
         for entry in entries {
             let path = entry?.path();
@@ -223,7 +234,10 @@ fn protocols(seeds: &mut Seeds) -> Res<()> {
     }
 
     // Klarna: a sealed body with the request and response fields (stamped 1_700_000_000_000).
-    let sealer = jose_klarna_xs2a::Sealer::new(rsa_a.clone().with_kid("fuzz-sig"), rsa_b.public_key().with_kid("fuzz-enc"))?;
+    let sealer = jose_klarna_xs2a::Sealer::new(
+        rsa_a.clone().with_kid("fuzz-sig"),
+        rsa_b.public_key().with_kid("fuzz-enc"),
+    )?;
     let body = json!({
         "request_id": "0b0a7a4e-fuzz-seed-0001",
         "request_timestamp": 1_700_000_000_000_u64,
@@ -238,15 +252,23 @@ fn protocols(seeds: &mut Seeds) -> Res<()> {
     // a partner response body.
     let partner_key = jose_request4r::OpeningKey::new(rsa_a.clone())?;
     let raas_key = jose_request4r::OpeningKey::new(rsa_b.clone())?;
-    let request = raas_key.sealing_key().seal(br#"{"email":"ada@example.com","reference_id":"r-1"}"#, provider)?;
+    let request = raas_key.sealing_key().seal(
+        br#"{"email":"ada@example.com","reference_id":"r-1"}"#,
+        provider,
+    )?;
     let mut seed = vec![0];
     seed.extend_from_slice(request.as_bytes());
     seeds.add("request4r", &seed)?;
-    let response = partner_key.sealing_key().seal(br#"{"user_id":"u-1"}"#, provider)?;
+    let response = partner_key
+        .sealing_key()
+        .seal(br#"{"user_id":"u-1"}"#, provider)?;
     let mut seed = vec![1, 0, 100, 0];
     seed.extend_from_slice(response.as_bytes());
     seeds.add("request4r", &seed)?;
-    let error = partner_key.sealing_key().seal(br#"{"error":{"code":"ERROR_NOT_FOUND","message":"no"}}"#, provider)?;
+    let error = partner_key.sealing_key().seal(
+        br#"{"error":{"code":"ERROR_NOT_FOUND","message":"no"}}"#,
+        provider,
+    )?;
     let mut seed = vec![1, 1, 44, 0]; // status 100 + 300 = 400
     seed.extend_from_slice(error.as_bytes());
     seeds.add("request4r", &seed)?;
@@ -293,7 +315,10 @@ fn main() -> Res<()> {
     let mut files = Vec::new();
     match vector_files(&vectors, &mut files) {
         Ok(()) => {}
-        Err(error) => eprintln!("gen_seeds: no vectors read from {}: {error}", vectors.display()),
+        Err(error) => eprintln!(
+            "gen_seeds: no vectors read from {}: {error}",
+            vectors.display()
+        ),
     }
     files.sort();
     for file in &files {
@@ -305,7 +330,11 @@ fn main() -> Res<()> {
     keys(&mut seeds)?;
     protocols(&mut seeds)?;
     // The structured target's input is `arbitrary` bytes: a few fixed byte strings start it.
-    for seed in [&[0u8; 64][..], &[0xff; 64], &[1, 0, 0, 9, 1, 1, 0, 0, 5, b'h', b'e', b'l', b'l', b'o']] {
+    for seed in [
+        &[0u8; 64][..],
+        &[0xff; 64],
+        &[1, 0, 0, 9, 1, 1, 0, 0, 5, b'h', b'e', b'l', b'l', b'o'],
+    ] {
         seeds.add("structured", seed)?;
     }
     println!(

@@ -11,9 +11,15 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let [aws, rust] = jose_fuzz::both();
     if let Ok(text) = std::str::from_utf8(data) {
-        let (a, r) = (jose_fuzz::jws_verdict(text, aws), jose_fuzz::jws_verdict(text, rust));
+        let (a, r) = (
+            jose_fuzz::jws_verdict(text, aws),
+            jose_fuzz::jws_verdict(text, rust),
+        );
         assert_eq!(a, r, "JWS verdicts differ (left aws-lc, right rustcrypto)");
-        let (a, r) = (jose_fuzz::jwe_verdict(text, aws), jose_fuzz::jwe_verdict(text, rust));
+        let (a, r) = (
+            jose_fuzz::jwe_verdict(text, aws),
+            jose_fuzz::jwe_verdict(text, rust),
+        );
         assert_eq!(a, r, "JWE verdicts differ (left aws-lc, right rustcrypto)");
     }
 
@@ -28,7 +34,11 @@ fuzz_target!(|data: &[u8]| {
     );
     if let (Ok(a), Ok(r)) = (&a, &r) {
         let (a_spki, r_spki) = (a.public_key().to_spki_der(), r.public_key().to_spki_der());
-        assert_eq!(a_spki.ok(), r_spki.ok(), "the imported private keys have different public halves");
+        assert_eq!(
+            a_spki.ok(),
+            r_spki.ok(),
+            "the imported private keys have different public halves"
+        );
         // A signature made by one provider verifies in the other.
         let alg = match a.kind() {
             jose::KeyKind::Rsa { .. } => jose::JwsAlgorithm::Ps256,
@@ -41,7 +51,10 @@ fuzz_target!(|data: &[u8]| {
             jose::VerifyingKey::new(r.public_key(), alg),
         ) {
             let signature = signer.sign(b"differential").expect("an imported key signs");
-            assert!(verifier.verify(b"differential", &signature).is_ok(), "aws-lc signature refused by rustcrypto");
+            assert!(
+                verifier.verify(b"differential", &signature).is_ok(),
+                "aws-lc signature refused by rustcrypto"
+            );
         }
     }
 
@@ -55,6 +68,10 @@ fuzz_target!(|data: &[u8]| {
         r.as_ref().err()
     );
     if let (Ok(a), Ok(r)) = (&a, &r) {
-        assert_eq!(a.to_spki_der().ok(), r.to_spki_der().ok(), "the providers export different SPKI");
+        assert_eq!(
+            a.to_spki_der().ok(),
+            r.to_spki_der().ok(),
+            "the providers export different SPKI"
+        );
     }
 });

@@ -22,7 +22,12 @@ fn engine() -> Option<&'static Engine> {
             Engine::builder(fixture.provider)
                 .service(DestinationService::new("bank").active_key(key))
                 .policy(Policy::new("FUZZ-001", "bank"))
-                .api_key(ApiKey::from_secret("fuzzer", "sk_fuzz", "FUZZ-001", fixture.provider))
+                .api_key(ApiKey::from_secret(
+                    "fuzzer",
+                    "sk_fuzz",
+                    "FUZZ-001",
+                    fixture.provider,
+                ))
                 .build()
                 .ok()
         })
@@ -54,7 +59,11 @@ fuzz_target!(|data: &[u8]| {
     // The same bytes as a response body, and as an unprotect request opened by the destination.
     let _ = ProtectResponse::from_json(body);
     let _ = jose_4quays::client::parse_error(400, body);
-    if let Ok(UnprotectRequest { jwe: Some(envelope), .. }) = serde_json::from_slice::<UnprotectRequest>(body) {
+    if let Ok(UnprotectRequest {
+        jwe: Some(envelope),
+        ..
+    }) = serde_json::from_slice::<UnprotectRequest>(body)
+    {
         let fixture = jose_fuzz::aws_lc();
         let _ = envelope.kid(&jose_fuzz::limits());
         let _ = envelope.to_compact();

@@ -16,10 +16,16 @@ fuzz_target!(|data: &[u8]| {
     let compact = jose::jwe::Jwe::from_compact(trimmed, &limits);
     let json = jose::jwe::Jwe::from_json(trimmed, &limits);
     let Ok(jwe) = jose::jwe::Jwe::parse(text, &limits) else {
-        assert!(compact.is_err() && json.is_err(), "parse refused what a serialization parser accepted");
+        assert!(
+            compact.is_err() && json.is_err(),
+            "parse refused what a serialization parser accepted"
+        );
         return;
     };
-    assert!(compact.is_ok() || json.is_ok(), "parse accepted what neither serialization parser accepts");
+    assert!(
+        compact.is_ok() || json.is_ok(),
+        "parse accepted what neither serialization parser accepts"
+    );
     let _ = jwe.to_compact();
     let _ = jwe.to_flattened_json();
     let _ = jwe.to_general_json();

@@ -21,7 +21,8 @@ fn exercise(jwk: &Jwk, provider: &'static dyn jose::CryptoProvider) {
     }
     if jwk.is_private() {
         if let Ok(der) = jwk.to_private_der() {
-            let back = Jwk::from_private_der(&der).expect("a private DER made from a JWK converts back");
+            let back =
+                Jwk::from_private_der(&der).expect("a private DER made from a JWK converts back");
             let again = back.to_private_der().expect("and converts to DER again");
             assert_eq!(der.pkcs8(), again.pkcs8());
             assert_eq!(der.kind(), again.kind());

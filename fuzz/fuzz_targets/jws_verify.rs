@@ -17,10 +17,16 @@ fuzz_target!(|data: &[u8]| {
     let compact = jose::jws::Jws::from_compact(trimmed, &limits);
     let json = jose::jws::Jws::from_json(trimmed, &limits);
     let Ok(jws) = jose::jws::Jws::parse(text, &limits) else {
-        assert!(compact.is_err() && json.is_err(), "parse refused what a serialization parser accepted");
+        assert!(
+            compact.is_err() && json.is_err(),
+            "parse refused what a serialization parser accepted"
+        );
         return;
     };
-    assert!(compact.is_ok() || json.is_ok(), "parse accepted what neither serialization parser accepts");
+    assert!(
+        compact.is_ok() || json.is_ok(),
+        "parse accepted what neither serialization parser accepts"
+    );
     // Serializing a parsed JWS must not panic; what it returns is not checked here.
     let _ = jws.to_compact();
     let _ = jws.to_flattened_json();

@@ -36,7 +36,8 @@ fuzz_target!(|data: &[u8]| {
         // The seeds are stamped at 1_700_000_000_000 ms.
         let now = 1_700_000_000_000;
         let guard = InMemoryReplayGuard::new(16);
-        let _ = jose_klarna_xs2a::server::check_request(&opened.body, now, &Policy::default(), &guard);
+        let _ =
+            jose_klarna_xs2a::server::check_request(&opened.body, now, &Policy::default(), &guard);
         let _ = jose_klarna_xs2a::client::check_response(&opened.body, now, &Policy::default());
     }
 });

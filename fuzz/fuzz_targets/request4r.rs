@@ -31,7 +31,12 @@ fn sides() -> Option<&'static Sides> {
         .as_ref()
 }
 
-const CONTENT_TYPES: [&str; 4] = ["application/jose", "application/json", "text/plain", "application/jose; charset=utf-8"];
+const CONTENT_TYPES: [&str; 4] = [
+    "application/jose",
+    "application/json",
+    "text/plain",
+    "application/jose; charset=utf-8",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some(sides) = sides() else {
@@ -42,9 +47,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if selector % 2 == 0 {
-        let Ok(request) = http::Request::post("https://raas.example/v1/partners/request4r/auth/register-user-v2")
-            .header("api_key", "fuzz")
-            .body(rest.to_vec())
+        let Ok(request) =
+            http::Request::post("https://raas.example/v1/partners/request4r/auth/register-user-v2")
+                .header("api_key", "fuzz")
+                .body(rest.to_vec())
         else {
             return;
         };
@@ -59,7 +65,10 @@ fuzz_target!(|data: &[u8]| {
         let body = rest.get(3..).unwrap_or_default().to_vec();
         let Ok(response) = http::Response::builder()
             .status(status)
-            .header("content-type", CONTENT_TYPES[usize::from(*kind) % CONTENT_TYPES.len()])
+            .header(
+                "content-type",
+                CONTENT_TYPES[usize::from(*kind) % CONTENT_TYPES.len()],
+            )
             .body(body)
         else {
             return;

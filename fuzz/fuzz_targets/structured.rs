@@ -13,14 +13,55 @@ use jose::b64;
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: &[&str] = &[
-    "alg", "enc", "kid", "typ", "cty", "crit", "b64", "zip", "jku", "x5c", "exp", "iat", "epk",
-    "p2s", "tl_version", "tl_headers", "", "\u{0}", "alg\u{0}",
+    "alg",
+    "enc",
+    "kid",
+    "typ",
+    "cty",
+    "crit",
+    "b64",
+    "zip",
+    "jku",
+    "x5c",
+    "exp",
+    "iat",
+    "epk",
+    "p2s",
+    "tl_version",
+    "tl_headers",
+    "",
+    "\u{0}",
+    "alg\u{0}",
 ];
 
 const STRINGS: &[&str] = &[
-    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256",
-    "none", "RSA-OAEP", "RSA-OAEP-256", "RSA1_5", "dir", "A128GCM", "A192GCM", "A256GCM",
-    "A128CBC-HS256", "DEF", "b64", "exp", "kid", "JWT", "application/jose", "", "\u{fffd}",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "HS256",
+    "none",
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "RSA1_5",
+    "dir",
+    "A128GCM",
+    "A192GCM",
+    "A256GCM",
+    "A128CBC-HS256",
+    "DEF",
+    "b64",
+    "exp",
+    "kid",
+    "JWT",
+    "application/jose",
+    "",
+    "\u{fffd}",
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -54,7 +95,12 @@ impl FuzzValue {
                 pairs
                     .iter()
                     .take(8)
-                    .map(|(n, v)| (NAMES[usize::from(*n) % NAMES.len()].to_owned(), Value::String(known(v))))
+                    .map(|(n, v)| {
+                        (
+                            NAMES[usize::from(*n) % NAMES.len()].to_owned(),
+                            Value::String(known(v)),
+                        )
+                    })
                     .collect(),
             ),
         }
@@ -75,7 +121,11 @@ fn object_text(required: &[(&str, serde_json::Value)], members: &[Member]) -> St
         .collect();
     for member in members.iter().take(12) {
         let name = NAMES[usize::from(member.name) % NAMES.len()];
-        parts.push(format!("{}:{}", serde_json::Value::from(name), member.value.to_json()));
+        parts.push(format!(
+            "{}:{}",
+            serde_json::Value::from(name),
+            member.value.to_json()
+        ));
     }
     format!("{{{}}}", parts.join(","))
 }
@@ -100,7 +150,9 @@ fn mutate(token: String, mutations: &[Mutation]) -> Vec<u8> {
                 }
             }
             Mutation::Truncate(at) => bytes.truncate(usize::from(at) % len),
-            Mutation::Insert { at, byte } => bytes.insert(usize::from(at) % (bytes.len() + 1), byte),
+            Mutation::Insert { at, byte } => {
+                bytes.insert(usize::from(at) % (bytes.len() + 1), byte)
+            }
             Mutation::Remove(at) => {
                 if !bytes.is_empty() {
                     bytes.remove(usize::from(at) % bytes.len());
@@ -166,7 +218,11 @@ struct Input {
     mutations: Vec<Mutation>,
 }
 
-fn build_jws(input: &JwsInput, serialization: &Serialization, fixture: &jose_fuzz::Fixture) -> Option<(String, bool, Vec<u8>)> {
+fn build_jws(
+    input: &JwsInput,
+    serialization: &Serialization,
+    fixture: &jose_fuzz::Fixture,
+) -> Option<(String, bool, Vec<u8>)> {
     let index = usize::from(input.alg) % jose_fuzz::JWS_ALGS.len();
     let key = fixture.signing.get(index)?;
     let alg = jose_fuzz::JWS_ALGS[index];
@@ -181,11 +237,24 @@ fn build_jws(input: &JwsInput, serialization: &Serialization, fixture: &jose_fuz
     } else {
         String::from_utf8_lossy(&input.payload).into_owned()
     };
-    let signature = key.sign(format!("{protected}.{payload_part}").as_bytes()).ok()?;
+    let signature = key
+        .sign(format!("{protected}.{payload_part}").as_bytes())
+        .ok()?;
     let signature = b64::encode(&signature);
-    let shown_payload = if input.detached { String::new() } else { payload_part.clone() };
-    let clean = input.with_alg && input.members.is_empty() && input.unprotected.is_empty() && input.encode_payload;
-    let expected = if input.detached { jose_fuzz::DETACHED_PAYLOAD.to_vec() } else { input.payload.clone() };
+    let shown_payload = if input.detached {
+        String::new()
+    } else {
+        payload_part.clone()
+    };
+    let clean = input.with_alg
+        && input.members.is_empty()
+        && input.unprotected.is_empty()
+        && input.encode_payload;
+    let expected = if input.detached {
+        jose_fuzz::DETACHED_PAYLOAD.to_vec()
+    } else {
+        input.payload.clone()
+    };
     // A detached token only verifies against the detached payload the verdict uses; an empty
     // attached payload reads as detached.
     let clean = clean
@@ -203,7 +272,10 @@ fn build_jws(input: &JwsInput, serialization: &Serialization, fixture: &jose_fuz
     let payload_json = if input.detached {
         String::new()
     } else {
-        format!("\"payload\":{},", serde_json::Value::from(shown_payload.as_str()))
+        format!(
+            "\"payload\":{},",
+            serde_json::Value::from(shown_payload.as_str())
+        )
     };
     let token = match serialization {
         Serialization::Compact => format!("{protected}.{shown_payload}.{signature}"),
@@ -217,7 +289,11 @@ fn build_jws(input: &JwsInput, serialization: &Serialization, fixture: &jose_fuz
     Some((token, clean, expected))
 }
 
-fn build_jwe(input: &JweInput, serialization: &Serialization, fixture: &jose_fuzz::Fixture) -> Option<(String, bool, Vec<u8>)> {
+fn build_jwe(
+    input: &JweInput,
+    serialization: &Serialization,
+    fixture: &jose_fuzz::Fixture,
+) -> Option<(String, bool, Vec<u8>)> {
     let alg_index = usize::from(input.alg) % jose_fuzz::JWE_ALGS.len();
     let key = fixture.encrypting.get(alg_index)?;
     let alg = jose_fuzz::JWE_ALGS[alg_index];
@@ -230,7 +306,9 @@ fn build_jwe(input: &JweInput, serialization: &Serialization, fixture: &jose_fuz
     let plaintext = match input.nested {
         Some(signer) => {
             required.push(("cty", serde_json::Value::from("JWT")));
-            let signer = fixture.signing.get(usize::from(signer) % fixture.signing.len())?;
+            let signer = fixture
+                .signing
+                .get(usize::from(signer) % fixture.signing.len())?;
             jose::jws::JwsBuilder::new(&input.plaintext)
                 .signer(signer)
                 .sign()
@@ -247,7 +325,11 @@ fn build_jwe(input: &JweInput, serialization: &Serialization, fixture: &jose_fuz
     cek.resize(enc.key_len(), 0x5a);
     let encrypted_key = b64::encode(&key.wrap(&cek).ok()?);
     let compact = matches!(serialization, Serialization::Compact);
-    let aad_b64 = input.aad.as_ref().filter(|_| !compact).map(|aad| b64::encode(aad));
+    let aad_b64 = input
+        .aad
+        .as_ref()
+        .filter(|_| !compact)
+        .map(|aad| b64::encode(aad));
     let aad = match &aad_b64 {
         Some(aad) => format!("{protected}.{aad}"),
         None => protected.clone(),
@@ -256,13 +338,19 @@ fn build_jwe(input: &JweInput, serialization: &Serialization, fixture: &jose_fuz
         .provider
         .aead_seal(enc, &cek, &input.iv, aad.as_bytes(), &plaintext)
         .ok()?;
-    let (iv, ciphertext, tag) = (b64::encode(&input.iv), b64::encode(&ciphertext), b64::encode(&tag));
+    let (iv, ciphertext, tag) = (
+        b64::encode(&input.iv),
+        b64::encode(&ciphertext),
+        b64::encode(&tag),
+    );
     let unprotected = if input.unprotected.is_empty() {
         String::new()
     } else {
         format!(",\"unprotected\":{}", object_text(&[], &input.unprotected))
     };
-    let aad_member = aad_b64.map(|aad| format!(",\"aad\":\"{aad}\"")).unwrap_or_default();
+    let aad_member = aad_b64
+        .map(|aad| format!(",\"aad\":\"{aad}\""))
+        .unwrap_or_default();
     let token = match serialization {
         Serialization::Compact => format!("{protected}.{encrypted_key}.{iv}.{ciphertext}.{tag}"),
         Serialization::Flattened => format!(
@@ -278,7 +366,11 @@ fn build_jwe(input: &JweInput, serialization: &Serialization, fixture: &jose_fuz
 
 fuzz_target!(|input: Input| {
     let [aws, rust] = jose_fuzz::both();
-    let builder = if input.build_with_rustcrypto { rust } else { aws };
+    let builder = if input.build_with_rustcrypto {
+        rust
+    } else {
+        aws
+    };
     let is_jws = matches!(input.shape, Shape::Jws(_));
     let built = match &input.shape {
         Shape::Jws(jws) => build_jws(jws, &input.serialization, builder),
@@ -293,15 +385,31 @@ fuzz_target!(|input: Input| {
         return;
     };
     let verdicts = if is_jws {
-        [jose_fuzz::jws_verdict(text, aws), jose_fuzz::jws_verdict(text, rust)]
+        [
+            jose_fuzz::jws_verdict(text, aws),
+            jose_fuzz::jws_verdict(text, rust),
+        ]
     } else {
-        [jose_fuzz::jwe_verdict(text, aws), jose_fuzz::jwe_verdict(text, rust)]
+        [
+            jose_fuzz::jwe_verdict(text, aws),
+            jose_fuzz::jwe_verdict(text, rust),
+        ]
     };
-    assert_eq!(verdicts[0], verdicts[1], "the providers disagree (left aws-lc, right rustcrypto)");
+    assert_eq!(
+        verdicts[0], verdicts[1],
+        "the providers disagree (left aws-lc, right rustcrypto)"
+    );
     if clean && unmutated {
-        assert_eq!(verdicts[0].as_deref(), Some(expected.as_slice()), "a well-formed token was refused: {text}");
+        assert_eq!(
+            verdicts[0].as_deref(),
+            Some(expected.as_slice()),
+            "a well-formed token was refused: {text}"
+        );
     }
-    if let Shape::Jwe(JweInput { nested: Some(_), .. }) = &input.shape {
+    if let Shape::Jwe(JweInput {
+        nested: Some(_), ..
+    }) = &input.shape
+    {
         for fixture in [aws, rust] {
             let _ = jose::nested::decrypt_then_verify(
                 text,

@@ -33,6 +33,11 @@ fuzz_target!(|data: &[u8]| {
         .verify(signature);
     // The same signature against the whole input as the body, with v1 allowed.
     if let Ok(verifier) = Verifier::new(&p521.public_key()) {
-        let _ = verifier.method("POST").path("/payouts").body(data).allow_v1(true).verify(signature);
+        let _ = verifier
+            .method("POST")
+            .path("/payouts")
+            .body(data)
+            .allow_v1(true)
+            .verify(signature);
     }
 });
