@@ -314,6 +314,40 @@ fn missing_from_registry(stderr: &str, members: &[Member]) -> Option<String> {
     members.iter().any(|m| m.name == name).then_some(name)
 }
 
+/// A workspace crate name a `cargo package` failure shows to be on crates.io already, at
+/// versions that are not ours: `(name, versions)`.
+fn taken_on_registry(stderr: &str, members: &[Member]) -> Option<(String, String)> {
+    let key = "failed to select a version for the requirement `";
+    let at = stderr.find(key)? + key.len();
+    let name = stderr.get(at..)?.split([' ', '`']).next()?.to_owned();
+    let versions_key = "candidate versions found which didn't match: ";
+    let versions = stderr
+        .find(versions_key)
+        .and_then(|at| stderr.get(at + versions_key.len()..))
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or("?")
+        .trim()
+        .to_owned();
+    members
+        .iter()
+        .any(|m| m.name == name)
+        .then_some((name, versions))
+}
+
+/// `cargo package --list`: the number of files the crate would ship.
+fn list_files(dir: &Path, member: &Member) -> Result<usize, String> {
+    let list = cargo_in(
+        dir,
+        &["package", "-p", &member.name, "--list", "--allow-dirty"],
+    )
+    .output()
+    .map_err(|e| format!("could not run cargo package --list: {e}"))?;
+    if !list.status.success() {
+        return Err(String::from_utf8_lossy(&list.stderr).trim().to_owned());
+    }
+    Ok(String::from_utf8_lossy(&list.stdout).lines().count())
+}
+
 fn package(dir: &Path, member: &Member, members: &[Member]) -> Result<String, String> {
     let output = cargo_in(
         dir,
@@ -335,6 +369,17 @@ fn package(dir: &Path, member: &Member, members: &[Member]) -> Result<String, St
             .unwrap_or("packaged");
         return Ok(summary.trim().to_owned());
     }
+    if let Some((name, versions)) = taken_on_registry(&stderr, members) {
+        let files = list_files(dir, member)?;
+        return Err(format!(
+            "BLOCKER for a real publish: the crate name `{name}` is already on crates.io (versions \
+             {versions}), published by someone else; `cargo publish -p {name}` would be refused and every \
+             crate that depends on it would resolve to their crate. Rename ours (package name in \
+             crates/*/Cargo.toml and [workspace.dependencies]) or obtain the name. (`cargo package --list` \
+             lists {files} files for {})",
+            member.name
+        ));
+    }
     let Some(missing) = missing_from_registry(&stderr, members) else {
         return Err(stderr
             .trim()
@@ -350,16 +395,7 @@ fn package(dir: &Path, member: &Member, members: &[Member]) -> Result<String, St
         ));
     }
     // Expected before the first publish: check the file list instead.
-    let list = cargo_in(
-        dir,
-        &["package", "-p", &member.name, "--list", "--allow-dirty"],
-    )
-    .output()
-    .map_err(|e| format!("could not run cargo package --list: {e}"))?;
-    if !list.status.success() {
-        return Err(String::from_utf8_lossy(&list.stderr).trim().to_owned());
-    }
-    let files = String::from_utf8_lossy(&list.stdout).lines().count();
+    let files = list_files(dir, member)?;
     Ok(format!(
         "not packaged yet: needs `{missing}` on crates.io first (cargo resolves our crates in the \
          registry); `cargo package --list` lists {files} files"
@@ -657,6 +693,31 @@ serde = { version = "0.1.0" }
                 version: "0.1.0".to_owned(),
                 skip_ci: false
             })
+        );
+    }
+
+    #[test]
+    fn registry_failures_are_told_apart() {
+        let members = [Member {
+            name: "jose".to_owned(),
+            dir: "crates/jose".to_owned(),
+            publishable: true,
+            needs: BTreeSet::new(),
+        }];
+        let taken = "error: failed to prepare local package for uploading\n\nCaused by:\n  failed to select a version for the requirement `jose = \"^0.1.0\"`\n  candidate versions found which didn't match: 0.0.2, 0.0.1\n";
+        assert_eq!(
+            taken_on_registry(taken, &members),
+            Some(("jose".to_owned(), "0.0.2, 0.0.1".to_owned()))
+        );
+        let missing = "Caused by:\n  no matching package named `jose` found\n";
+        assert_eq!(
+            missing_from_registry(missing, &members).as_deref(),
+            Some("jose")
+        );
+        assert_eq!(taken_on_registry(missing, &members), None);
+        assert_eq!(
+            missing_from_registry("no matching package named `serde` found", &members),
+            None
         );
     }
 
