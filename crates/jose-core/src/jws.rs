@@ -83,6 +83,9 @@ impl JwsSignature {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Jws {
     payload: Option<Vec<u8>>,
+    /// The attached payload's base64url text when `b64` is true: kept from the token (or encoded
+    /// once when signing) so that verifying and serializing do not encode the payload again.
+    payload_b64: Option<String>,
     b64: bool,
     signatures: Vec<JwsSignature>,
 }
@@ -116,15 +119,13 @@ pub struct Verified {
     pub header: Header,
 }
 
-fn signing_input(protected_b64: &str, payload: &[u8], b64: bool) -> Vec<u8> {
-    let mut input = Vec::with_capacity(protected_b64.len() + 1 + payload.len() * 4 / 3 + 4);
+/// `ASCII(BASE64URL(header)) '.' segment`, where `segment` is the payload as signed: its
+/// base64url text, or the raw payload when `b64` is false (RFC 7797).
+fn signing_input(protected_b64: &str, segment: &[u8]) -> Vec<u8> {
+    let mut input = Vec::with_capacity(protected_b64.len() + 1 + segment.len());
     input.extend_from_slice(protected_b64.as_bytes());
     input.push(b'.');
-    if b64 {
-        input.extend_from_slice(b64::encode(payload).as_bytes());
-    } else {
-        input.extend_from_slice(payload);
-    }
+    input.extend_from_slice(segment);
     input
 }
 
@@ -186,6 +187,8 @@ impl<'a> JwsBuilder<'a> {
             ));
         }
         let mut signatures = Vec::with_capacity(self.signers.len());
+        // Encoded once, for every signature and for serialization.
+        let payload_b64 = (!self.unencoded).then(|| b64::encode(self.payload));
         for (key, extra, unprotected) in self.signers {
             let protected = build_protected(key, &extra, unprotected.as_ref(), self.unencoded)?;
             let joint = Joint::new(&protected, unprotected.as_ref(), None)?;
@@ -203,11 +206,8 @@ impl<'a> JwsBuilder<'a> {
                 ));
             }
             let protected_b64 = b64::encode(protected.to_json().as_bytes());
-            let signature = key.sign(&signing_input(
-                &protected_b64,
-                self.payload,
-                !self.unencoded,
-            ))?;
+            let segment = payload_b64.as_deref().map_or(self.payload, str::as_bytes);
+            let signature = key.sign(&signing_input(&protected_b64, segment))?;
             signatures.push(JwsSignature {
                 protected_b64,
                 protected,
@@ -217,6 +217,7 @@ impl<'a> JwsBuilder<'a> {
         }
         Ok(Jws {
             payload: (!self.detached).then(|| self.payload.to_vec()),
+            payload_b64: payload_b64.filter(|_| !self.detached),
             b64: !self.unencoded,
             signatures,
         })
@@ -336,12 +337,23 @@ impl Jws {
                 ));
             }
         };
+        // The payload as signed: the token's own base64url text when it carries one (no second
+        // encoding pass), else encoded here; raw when b64 is false.
+        let encoded;
+        let segment: &[u8] = match (&self.payload_b64, detached) {
+            (Some(text), None) => text.as_bytes(),
+            _ if self.b64 => {
+                encoded = b64::encode(payload);
+                encoded.as_bytes()
+            }
+            _ => payload,
+        };
         let mut understood: Vec<&str> = vec!["b64"];
         understood.extend(options.understood_crit.iter().map(String::as_str));
         let mut first_error = None;
         let mut tried_a_key = false;
         for (index, sig) in self.signatures.iter().enumerate() {
-            match verify_one(sig, keys, payload, self.b64, &understood) {
+            match verify_one(sig, keys, segment, &understood) {
                 Ok(alg) => {
                     return Ok(Verified {
                         signature_index: index,
@@ -424,7 +436,9 @@ impl Jws {
             return Ok(None);
         };
         if self.b64 {
-            return Ok(Some(b64::encode(p)));
+            return Ok(Some(
+                self.payload_b64.clone().unwrap_or_else(|| b64::encode(p)),
+            ));
         }
         let text = std::str::from_utf8(p).map_err(|_| {
             Error::InvalidRequest(
@@ -468,6 +482,7 @@ impl Jws {
         };
         Ok(Jws {
             payload: Some(payload),
+            payload_b64: b64.then(|| p.to_owned()),
             b64,
             signatures: vec![sig],
         })
@@ -541,8 +556,13 @@ impl Jws {
                 ));
             }
         };
+        let payload_b64 = match obj.get("payload") {
+            Some(Value::String(p)) if b64 => Some(p.clone()),
+            _ => None,
+        };
         Ok(Jws {
             payload,
+            payload_b64,
             b64,
             signatures: sigs,
         })
@@ -668,8 +688,7 @@ fn parse_signature(
 fn verify_one(
     sig: &JwsSignature,
     keys: &[VerifyingKey],
-    payload: &[u8],
-    b64: bool,
+    segment: &[u8],
     understood: &[&str],
 ) -> Result<JwsAlgorithm, Error> {
     let joint = sig.joint();
@@ -704,7 +723,7 @@ fn verify_one(
             kid.unwrap_or_default()
         )));
     }
-    let input = signing_input(&sig.protected_b64, payload, b64);
+    let input = signing_input(&sig.protected_b64, segment);
     for key in candidates {
         if key.verify(&input, &sig.signature).is_ok() {
             return Ok(alg);
