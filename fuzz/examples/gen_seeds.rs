@@ -74,9 +74,7 @@ fn walk(value: &Value, seeds: &mut Seeds) -> Res<()> {
         }
         Value::Object(map) => {
             let text = serde_json::to_string(value)?;
-            if map.contains_key("kty") {
-                seeds.add("jwk", text.as_bytes())?;
-            } else if map.get("keys").is_some_and(Value::is_array) {
+            if map.contains_key("kty") || map.get("keys").is_some_and(Value::is_array) {
                 seeds.add("jwk", text.as_bytes())?;
             } else if map.contains_key("signature") || map.contains_key("signatures") {
                 seeds.token("jws_verify", &text)?;

@@ -19,15 +19,15 @@ fn exercise(jwk: &Jwk, provider: &'static dyn jose::CryptoProvider) {
         assert_eq!(der.spki(), again.spki());
         let _ = PublicKey::from_jwk(jwk, provider);
     }
-    if jwk.is_private() {
-        if let Ok(der) = jwk.to_private_der() {
-            let back =
-                Jwk::from_private_der(&der).expect("a private DER made from a JWK converts back");
-            let again = back.to_private_der().expect("and converts to DER again");
-            assert_eq!(der.pkcs8(), again.pkcs8());
-            assert_eq!(der.kind(), again.kind());
-            let _ = PrivateKey::from_jwk(jwk, provider);
-        }
+    if jwk.is_private()
+        && let Ok(der) = jwk.to_private_der()
+    {
+        let back =
+            Jwk::from_private_der(&der).expect("a private DER made from a JWK converts back");
+        let again = back.to_private_der().expect("and converts to DER again");
+        assert_eq!(der.pkcs8(), again.pkcs8());
+        assert_eq!(der.kind(), again.kind());
+        let _ = PrivateKey::from_jwk(jwk, provider);
     }
 }
 
