@@ -1,5 +1,5 @@
 //! Sign, verify, encrypt and decrypt with the default provider.
-//! Run with `cargo run -p jose --example quickstart`.
+//! Run with `cargo run -p jose-toolkit --example quickstart`.
 
 use jose::jwe::{Jwe, JweBuilder};
 use jose::jws::{Jws, JwsBuilder};

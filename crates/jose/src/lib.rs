@@ -11,6 +11,14 @@
 //! [`provider_by_name`]. Every API that does crypto takes a `&dyn CryptoProvider`, so any provider
 //! (including your own, for a KMS or an HSM) can be passed explicitly.
 //!
+//! The package is published as `jose-toolkit` (the name `jose` is taken on crates.io); its library
+//! is named `jose`:
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1" }
+//! ```
+//!
 //! ```
 //! use jose::{ContentEncryption, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits, PrivateKey};
 //! use jose::jwe::{Jwe, JweBuilder};
