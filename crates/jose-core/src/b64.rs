@@ -1,19 +1,144 @@
-//! Strict, constant-time base64url without padding (RFC 7515 section 2).
+//! Strict base64url without padding (RFC 7515 section 2), in two codecs.
+//!
+//! - [`encode`], [`encode_into`] and [`decode`] are for public data: protected headers, payloads,
+//!   signatures, encrypted keys, IVs, ciphertexts, tags, AAD, public key members. They use the
+//!   `base64` crate's fast engine (table lookups whose timing may depend on the data, which is
+//!   harmless for bytes an attacker already sees on the wire).
+//! - [`encode_secret`] and [`decode_secret`] are for secret material (JWK `d`, `p`, `q`, `dp`,
+//!   `dq`, `qi`): `base64ct`, constant-time, and a decoding error never shows the value.
+//!
+//! Both decoders are equally strict: no padding, no whitespace or other characters outside the
+//! URL-safe alphabet, no length of the form 4n+1, no non-zero trailing bits.
+//!
+//! ```
+//! use jose_core::b64;
+//!
+//! assert_eq!(b64::encode(b"\xfb\xff"), "-_8");
+//! assert_eq!(b64::decode("example", "-_8")?, b"\xfb\xff");
+//! assert!(b64::decode("example", "-_9").is_err()); // non-canonical trailing bits
+//! assert!(b64::decode("example", "-_8=").is_err()); // padding
+//! # Ok::<(), jose_core::Error>(())
+//! ```
 
 use crate::error::Error;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64ct::{Base64UrlUnpadded, Encoding};
+use zeroize::Zeroizing;
 
-/// Encodes bytes as unpadded base64url.
+/// Encodes public bytes as unpadded base64url.
 pub fn encode(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Decodes unpadded base64url, strictly: no padding, no whitespace, no non-canonical trailing bits.
-/// `what` names the field in the error message.
+/// Appends the unpadded base64url encoding of public bytes to `out` (no intermediate string).
+pub fn encode_into(bytes: &[u8], out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// The length of the unpadded base64url encoding of `len` bytes.
+pub const fn encoded_len(len: usize) -> usize {
+    // 4 characters per 3 bytes, then 2 or 3 for a final 1 or 2 bytes; cannot overflow for any
+    // length an allocation can have (len / 3 * 4 < usize::MAX).
+    len / 3 * 4
+        + match len % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
+}
+
+/// Decodes public unpadded base64url, strictly: no padding, no whitespace, no non-canonical
+/// trailing bits. `what` names the field in the error message, which shows the start of the input.
 pub fn decode(what: &'static str, s: &str) -> Result<Vec<u8>, Error> {
-    Base64UrlUnpadded::decode_vec(s).map_err(|_| {
+    URL_SAFE_NO_PAD.decode(s).map_err(|_| {
         let shown: String = s.chars().take(32).collect();
         let ellipsis = if s.chars().count() > 32 { "..." } else { "" };
         Error::malformed(what, "unpadded base64url", format!("{shown:?}{ellipsis}"))
     })
+}
+
+/// Encodes secret bytes as unpadded base64url in constant time.
+pub fn encode_secret(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Decodes secret unpadded base64url in constant time, as strictly as [`decode`]. The error names
+/// `what` and never shows the value.
+pub fn decode_secret(what: &'static str, s: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    Base64UrlUnpadded::decode_vec(s)
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            Error::malformed(
+                what,
+                "unpadded base64url",
+                format!("an invalid value of {} characters (not shown)", s.len()),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every input the two decoders see gets the same verdict and the same bytes, and both
+    /// encoders produce the same text.
+    #[test]
+    fn the_two_codecs_agree() {
+        let alphabet = b"AZaz09-_=+/ .\n";
+        let mut inputs: Vec<String> = Vec::new();
+        for len in 0..=5 {
+            // All strings of this length over a small alphabet that covers every class of byte.
+            let mut idx = vec![0usize; len];
+            loop {
+                inputs.push(idx.iter().map(|&i| char::from(alphabet[i])).collect());
+                let mut pos = 0;
+                while pos < len {
+                    idx[pos] += 1;
+                    if idx[pos] < alphabet.len() {
+                        break;
+                    }
+                    idx[pos] = 0;
+                    pos += 1;
+                }
+                if pos == len {
+                    break;
+                }
+            }
+        }
+        // Trailing-bit cases: the last character of 2- and 3-character groups.
+        for c in (b'A'..=b'Z').chain(b'a'..=b'z').chain(b'0'..=b'9') {
+            inputs.push(format!("QU{}", char::from(c)));
+            inputs.push(format!("Q{}", char::from(c)));
+        }
+        for input in &inputs {
+            let fast = decode("t", input).ok();
+            let ct = decode_secret("t", input).ok().map(|v| v.to_vec());
+            assert_eq!(fast, ct, "decoders disagree on {input:?}");
+            if let Some(bytes) = fast {
+                assert_eq!(encode(&bytes), *input);
+                assert_eq!(encode_secret(&bytes), *input);
+            }
+        }
+        for len in 0..100usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let text = encode(&bytes);
+            assert_eq!(text.len(), encoded_len(len));
+            assert_eq!(text, encode_secret(&bytes));
+            let mut appended = String::from("x.");
+            encode_into(&bytes, &mut appended);
+            assert_eq!(appended, format!("x.{text}"));
+        }
+    }
+
+    #[test]
+    fn secret_errors_do_not_show_the_value() {
+        let err = decode_secret("JWK \"d\"", "c2VjcmV0!")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("c2VjcmV0"), "{err}");
+        assert!(err.contains("JWK \"d\""), "{err}");
+        let err = decode("JWS signature", "abc!").unwrap_err().to_string();
+        assert!(err.contains("abc!"), "{err}");
+    }
 }

@@ -541,14 +541,26 @@ impl Jwe {
                 "compact serialization cannot carry AAD".into(),
             ));
         }
-        Ok(format!(
-            "{}.{}.{}.{}.{}",
-            self.protected_b64,
-            b64::encode(&r.encrypted_key),
-            b64::encode(&self.iv),
-            b64::encode(&self.ciphertext),
-            b64::encode(&self.tag)
-        ))
+        // One buffer of the final size, every part encoded straight into it: no intermediate
+        // strings (the ciphertext's encoding is most of the token).
+        let parts = [
+            r.encrypted_key.as_slice(),
+            &self.iv,
+            &self.ciphertext,
+            &self.tag,
+        ];
+        let len = parts
+            .iter()
+            .map(|p| 1 + b64::encoded_len(p.len()))
+            .sum::<usize>()
+            + self.protected_b64.len();
+        let mut out = String::with_capacity(len);
+        out.push_str(&self.protected_b64);
+        for part in parts {
+            out.push('.');
+            b64::encode_into(part, &mut out);
+        }
+        Ok(out)
     }
 
     fn json_common(&self, obj: &mut Map<String, Value>) {

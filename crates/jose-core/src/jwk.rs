@@ -351,16 +351,16 @@ impl Jwk {
                 jwk.kty = "RSA".to_owned();
                 jwk.n = Some(b64::encode(key.modulus.as_bytes()));
                 jwk.e = Some(b64::encode(key.public_exponent.as_bytes()));
-                jwk.d = Some(b64::encode(key.private_exponent.as_bytes()));
-                jwk.p = Some(b64::encode(key.prime1.as_bytes()));
-                jwk.q = Some(b64::encode(key.prime2.as_bytes()));
-                jwk.dp = Some(b64::encode(key.exponent1.as_bytes()));
-                jwk.dq = Some(b64::encode(key.exponent2.as_bytes()));
-                jwk.qi = Some(b64::encode(key.coefficient.as_bytes()));
+                jwk.d = Some(b64::encode_secret(key.private_exponent.as_bytes()));
+                jwk.p = Some(b64::encode_secret(key.prime1.as_bytes()));
+                jwk.q = Some(b64::encode_secret(key.prime2.as_bytes()));
+                jwk.dp = Some(b64::encode_secret(key.exponent1.as_bytes()));
+                jwk.dq = Some(b64::encode_secret(key.exponent2.as_bytes()));
+                jwk.qi = Some(b64::encode_secret(key.coefficient.as_bytes()));
             }
             PrivateParts::Ec { curve, d, point } => {
                 jwk.set_ec_point(curve, point)?;
-                jwk.d = Some(b64::encode(d));
+                jwk.d = Some(b64::encode_secret(d));
             }
         }
         Ok(jwk)
@@ -410,7 +410,7 @@ impl Jwk {
         for member in [&mut self.x, &mut self.y, &mut self.d] {
             let Some(Ok(bytes)) = member
                 .as_deref()
-                .map(|v| b64::decode("JWK", v).map(Zeroizing::new))
+                .map(|v| b64::decode_secret("JWK EC member", v))
             else {
                 continue;
             };
@@ -425,7 +425,7 @@ impl Jwk {
             {
                 *dst = *src;
             }
-            if let Some(mut old) = member.replace(b64::encode(&padded)) {
+            if let Some(mut old) = member.replace(b64::encode_secret(&padded)) {
                 old.zeroize();
             }
         }
@@ -889,17 +889,15 @@ fn uint<'a>(name: &str, bytes: &'a [u8]) -> Result<UintRef<'a>, Error> {
     })
 }
 
-/// Decodes a private member; a decoding error never shows the value.
+/// Decodes a private member in constant time; a decoding error never shows the value.
 fn secret(name: &str, value: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
-    b64::decode("JWK private member", value)
-        .map(Zeroizing::new)
-        .map_err(|_| {
-            Error::malformed(
-                "JWK private member",
-                "unpadded base64url",
-                format!("an invalid \"{name}\" (value not shown)"),
-            )
-        })
+    b64::decode_secret("JWK private member", value).map_err(|_| {
+        Error::malformed(
+            "JWK private member",
+            "unpadded base64url",
+            format!("an invalid \"{name}\" (value not shown)"),
+        )
+    })
 }
 
 fn check_len(name: &str, len: usize, curve: EcCurve) -> Result<(), Error> {

@@ -28,6 +28,7 @@ use crate::json;
 use crate::key::{SigningKey, VerifyingKey};
 use crate::limits::Limits;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// One signature of a JWS with its headers.
 #[derive(Debug, Clone, PartialEq)]
@@ -383,12 +384,16 @@ impl Jws {
             ));
         }
         let payload = self.payload_segment(true)?.unwrap_or_default();
-        Ok(format!(
-            "{}.{}.{}",
-            sig.protected_b64,
-            payload,
-            b64::encode(&sig.signature)
-        ))
+        // One buffer of the final size, the signature encoded straight into it.
+        let mut out = String::with_capacity(
+            sig.protected_b64.len() + payload.len() + 2 + b64::encoded_len(sig.signature.len()),
+        );
+        out.push_str(&sig.protected_b64);
+        out.push('.');
+        out.push_str(&payload);
+        out.push('.');
+        b64::encode_into(&sig.signature, &mut out);
+        Ok(out)
     }
 
     /// Flattened JSON serialization (RFC 7515 section 7.2.2). Needs exactly one signature.
@@ -396,7 +401,7 @@ impl Jws {
         let sig = self.single("flattened JSON")?;
         let mut obj = Map::new();
         if let Some(p) = self.payload_segment(false)? {
-            obj.insert("payload".into(), Value::String(p));
+            obj.insert("payload".into(), Value::String(p.into_owned()));
         }
         sig.write_json(&mut obj);
         Ok(Value::Object(obj).to_string())
@@ -406,7 +411,7 @@ impl Jws {
     pub fn to_general_json(&self) -> Result<String, Error> {
         let mut obj = Map::new();
         if let Some(p) = self.payload_segment(false)? {
-            obj.insert("payload".into(), Value::String(p));
+            obj.insert("payload".into(), Value::String(p.into_owned()));
         }
         let sigs = self
             .signatures
@@ -431,14 +436,16 @@ impl Jws {
         }
     }
 
-    fn payload_segment(&self, compact: bool) -> Result<Option<String>, Error> {
+    /// The payload part of a serialization: borrowed when the JWS keeps its base64url text.
+    fn payload_segment(&self, compact: bool) -> Result<Option<Cow<'_, str>>, Error> {
         let Some(p) = &self.payload else {
             return Ok(None);
         };
         if self.b64 {
-            return Ok(Some(
-                self.payload_b64.clone().unwrap_or_else(|| b64::encode(p)),
-            ));
+            return Ok(Some(match &self.payload_b64 {
+                Some(text) => Cow::Borrowed(text.as_str()),
+                None => Cow::Owned(b64::encode(p)),
+            }));
         }
         let text = std::str::from_utf8(p).map_err(|_| {
             Error::InvalidRequest(
@@ -450,7 +457,7 @@ impl Jws {
                 "an unencoded payload containing '.' cannot be attached in compact form (RFC 7797 section 5.2); detach it".into(),
             ));
         }
-        Ok(Some(text.to_owned()))
+        Ok(Some(Cow::Borrowed(text)))
     }
 
     /// Parses the compact serialization.
