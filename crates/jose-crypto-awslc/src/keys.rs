@@ -10,13 +10,13 @@ use aws_lc_rs::rsa::{
 };
 use aws_lc_rs::signature::{
     self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, KeyPair as _,
-    ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters, UnparsedPublicKey,
+    ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters,
 };
 use jose_core::Error;
 use jose_core::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, SignatureScheme};
 use jose_core::provider::{PrivateKeyOps, PublicKeyOps};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use zeroize::Zeroizing;
 
 /// The error for a key that aws-lc-rs refuses after our own structural checks passed. The
@@ -63,15 +63,37 @@ fn rsa_signing(alg: JwsAlgorithm) -> Option<&'static dyn RsaEncoding> {
     }
 }
 
-fn rsa_verification(alg: JwsAlgorithm) -> Option<&'static RsaParameters> {
+/// The aws-lc-rs parameters of an RSA JWS algorithm, with its slot in [`RsaVerifiers`].
+fn rsa_verification(alg: JwsAlgorithm) -> Option<(usize, &'static RsaParameters)> {
     match alg {
-        JwsAlgorithm::Rs256 => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
-        JwsAlgorithm::Rs384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
-        JwsAlgorithm::Rs512 => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
-        JwsAlgorithm::Ps256 => Some(&signature::RSA_PSS_2048_8192_SHA256),
-        JwsAlgorithm::Ps384 => Some(&signature::RSA_PSS_2048_8192_SHA384),
-        JwsAlgorithm::Ps512 => Some(&signature::RSA_PSS_2048_8192_SHA512),
+        JwsAlgorithm::Rs256 => Some((0, &signature::RSA_PKCS1_2048_8192_SHA256)),
+        JwsAlgorithm::Rs384 => Some((1, &signature::RSA_PKCS1_2048_8192_SHA384)),
+        JwsAlgorithm::Rs512 => Some((2, &signature::RSA_PKCS1_2048_8192_SHA512)),
+        JwsAlgorithm::Ps256 => Some((3, &signature::RSA_PSS_2048_8192_SHA256)),
+        JwsAlgorithm::Ps384 => Some((4, &signature::RSA_PSS_2048_8192_SHA384)),
+        JwsAlgorithm::Ps512 => Some((5, &signature::RSA_PSS_2048_8192_SHA512)),
         JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => None,
+    }
+}
+
+/// An RSA public key parsed once per JWS algorithm, on its first verification. aws-lc keeps the
+/// Montgomery set-up with the parsed key, so later verifications skip both the DER parse and the
+/// set-up that `UnparsedPublicKey` repeats on every call.
+#[derive(Default)]
+struct RsaVerifiers([OnceLock<Option<ParsedPublicKey>>; 6]);
+
+impl RsaVerifiers {
+    /// Verifies `sig` over `message` with the key `pkcs1` (validated at import) under `alg`.
+    fn verify(&self, pkcs1: &[u8], alg: JwsAlgorithm, message: &[u8], sig: &[u8]) -> bool {
+        let Some((slot, params)) = rsa_verification(alg) else {
+            return false;
+        };
+        let Some(cell) = self.0.get(slot) else {
+            return false;
+        };
+        cell.get_or_init(|| ParsedPublicKey::new(params, pkcs1).ok())
+            .as_ref()
+            .is_some_and(|key| key.verify_sig(message, sig).is_ok())
     }
 }
 
@@ -99,8 +121,9 @@ pub(crate) struct AwsLcPublicKey {
 
 enum PublicInner {
     Rsa {
-        /// The PKCS#1 `RSAPublicKey`, validated at import, handed to `UnparsedPublicKey`.
+        /// The PKCS#1 `RSAPublicKey`, validated at import, parsed for each algorithm on first use.
         pkcs1: Vec<u8>,
+        verifiers: Box<RsaVerifiers>,
         encrypting: OaepPublicEncryptingKey,
         bits: usize,
     },
@@ -144,6 +167,7 @@ impl AwsLcPublicKey {
                 Ok(AwsLcPublicKey {
                     inner: PublicInner::Rsa {
                         pkcs1: info.public_key.to_vec(),
+                        verifiers: Box::default(),
                         encrypting,
                         bits,
                     },
@@ -186,15 +210,15 @@ impl PublicKeyOps for AwsLcPublicKey {
                 sig.len() == curve.signature_len() && key.verify_sig(message, sig).is_ok()
             }
             // A signature is exactly as long as the modulus (RFC 8017 section 8.2.2 step 1).
-            (PublicInner::Rsa { pkcs1, bits, .. }, _) => match rsa_verification(alg) {
-                Some(params) => {
-                    sig.len() == bits.div_ceil(8)
-                        && UnparsedPublicKey::new(params, pkcs1)
-                            .verify(message, sig)
-                            .is_ok()
-                }
-                None => false,
-            },
+            (
+                PublicInner::Rsa {
+                    pkcs1,
+                    bits,
+                    verifiers,
+                    ..
+                },
+                _,
+            ) => sig.len() == bits.div_ceil(8) && verifiers.verify(pkcs1, alg, message, sig),
             (PublicInner::Ec { .. }, _) => false,
         };
         if verified {
