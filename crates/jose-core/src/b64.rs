@@ -7,6 +7,12 @@
 //! - [`encode_secret`] and [`decode_secret`] are for secret material (JWK `d`, `p`, `q`, `dp`,
 //!   `dq`, `qi`): `base64ct`, constant-time, and a decoding error never shows the value.
 //!
+//! [`Sensitivity`] picks one of the two for the parts of a JOSE object: a JWS nested inside a JWE
+//! is secret as a whole (its payload is the confidential message), so
+//! [`JwsBuilder::confidential`](crate::jws::JwsBuilder::confidential) and
+//! [`Jws::from_compact_confidential`](crate::jws::Jws::from_compact_confidential) encode and decode
+//! all of it in constant time; the nested helpers and the protocol crates do this for you.
+//!
 //! Both decoders are equally strict: no padding, no whitespace or other characters outside the
 //! URL-safe alphabet, no length of the form 4n+1, no non-zero trailing bits.
 //!
@@ -75,6 +81,49 @@ pub fn decode_secret(what: &'static str, s: &str) -> Result<Zeroizing<Vec<u8>>, 
                 format!("an invalid value of {} characters (not shown)", s.len()),
             )
         })
+}
+
+/// Which codec the parts of a JOSE object go through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sensitivity {
+    /// Bytes an attacker may see anyway (a JWS or JWE on the wire): the fast codec.
+    #[default]
+    Public,
+    /// Secret bytes (a JWS nested inside a JWE, seen only after decryption): the constant-time
+    /// codec, whose errors never show the value.
+    Confidential,
+}
+
+impl Sensitivity {
+    /// Encodes with this sensitivity's codec.
+    pub fn encode(self, bytes: &[u8]) -> String {
+        match self {
+            Sensitivity::Public => encode(bytes),
+            Sensitivity::Confidential => encode_secret(bytes),
+        }
+    }
+
+    /// Appends the encoding to `out` with this sensitivity's codec.
+    pub fn encode_into(self, bytes: &[u8], out: &mut String) {
+        match self {
+            Sensitivity::Public => encode_into(bytes, out),
+            Sensitivity::Confidential => {
+                // Wiped when dropped: the text is as secret as the bytes.
+                let text = Zeroizing::new(encode_secret(bytes));
+                out.push_str(&text);
+            }
+        }
+    }
+
+    /// Decodes with this sensitivity's codec (equally strict either way).
+    pub fn decode(self, what: &'static str, s: &str) -> Result<Vec<u8>, Error> {
+        match self {
+            Sensitivity::Public => decode(what, s),
+            Sensitivity::Confidential => {
+                decode_secret(what, s).map(|mut bytes| std::mem::take(&mut *bytes))
+            }
+        }
+    }
 }
 
 #[cfg(test)]

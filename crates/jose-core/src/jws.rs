@@ -21,7 +21,7 @@
 //! ```
 
 use crate::alg::JwsAlgorithm;
-use crate::b64;
+use crate::b64::{self, Sensitivity};
 use crate::error::Error;
 use crate::header::{Header, Joint};
 use crate::json;
@@ -89,6 +89,8 @@ pub struct Jws {
     payload_b64: Option<String>,
     b64: bool,
     signatures: Vec<JwsSignature>,
+    /// Which base64url codec encodes and decodes this JWS's parts.
+    sensitivity: Sensitivity,
 }
 
 /// Options for verification beyond the keys.
@@ -136,6 +138,7 @@ pub struct JwsBuilder<'a> {
     payload: &'a [u8],
     detached: bool,
     unencoded: bool,
+    sensitivity: Sensitivity,
     signers: Vec<(&'a SigningKey, Header, Option<Header>)>,
 }
 
@@ -146,6 +149,7 @@ impl<'a> JwsBuilder<'a> {
             payload,
             detached: false,
             unencoded: false,
+            sensitivity: Sensitivity::Public,
             signers: Vec::new(),
         }
     }
@@ -159,6 +163,20 @@ impl<'a> JwsBuilder<'a> {
     /// Signs the payload unencoded (RFC 7797): adds `"b64":false` and lists `b64` in `crit`.
     pub fn unencoded(mut self, unencoded: bool) -> Self {
         self.unencoded = unencoded;
+        self
+    }
+
+    /// Marks the whole JWS as secret, for a JWS that will be encrypted (nested JOSE, RFC 7520
+    /// section 6): its header, payload and signature are then base64url-encoded in constant time,
+    /// here and by every serialization of the result. [`nested::sign_then_encrypt`] sets it.
+    ///
+    /// [`nested::sign_then_encrypt`]: crate::nested::sign_then_encrypt
+    pub fn confidential(mut self, confidential: bool) -> Self {
+        self.sensitivity = if confidential {
+            Sensitivity::Confidential
+        } else {
+            Sensitivity::Public
+        };
         self
     }
 
@@ -189,7 +207,8 @@ impl<'a> JwsBuilder<'a> {
         }
         let mut signatures = Vec::with_capacity(self.signers.len());
         // Encoded once, for every signature and for serialization.
-        let payload_b64 = (!self.unencoded).then(|| b64::encode(self.payload));
+        let codec = self.sensitivity;
+        let payload_b64 = (!self.unencoded).then(|| codec.encode(self.payload));
         for (key, extra, unprotected) in self.signers {
             let protected = build_protected(key, &extra, unprotected.as_ref(), self.unencoded)?;
             let joint = Joint::new(&protected, unprotected.as_ref(), None)?;
@@ -206,7 +225,7 @@ impl<'a> JwsBuilder<'a> {
                     "\"b64\" must be in the protected header".into(),
                 ));
             }
-            let protected_b64 = b64::encode(protected.to_json().as_bytes());
+            let protected_b64 = codec.encode(protected.to_json().as_bytes());
             let segment = payload_b64.as_deref().map_or(self.payload, str::as_bytes);
             let signature = key.sign(&signing_input(&protected_b64, segment))?;
             signatures.push(JwsSignature {
@@ -221,6 +240,7 @@ impl<'a> JwsBuilder<'a> {
             payload_b64: payload_b64.filter(|_| !self.detached),
             b64: !self.unencoded,
             signatures,
+            sensitivity: codec,
         })
     }
 }
@@ -344,7 +364,7 @@ impl Jws {
         let segment: &[u8] = match (&self.payload_b64, detached) {
             (Some(text), None) => text.as_bytes(),
             _ if self.b64 => {
-                encoded = b64::encode(payload);
+                encoded = self.sensitivity.encode(payload);
                 encoded.as_bytes()
             }
             _ => payload,
@@ -392,7 +412,7 @@ impl Jws {
         out.push('.');
         out.push_str(&payload);
         out.push('.');
-        b64::encode_into(&sig.signature, &mut out);
+        self.sensitivity.encode_into(&sig.signature, &mut out);
         Ok(out)
     }
 
@@ -403,7 +423,7 @@ impl Jws {
         if let Some(p) = self.payload_segment(false)? {
             obj.insert("payload".into(), Value::String(p.into_owned()));
         }
-        sig.write_json(&mut obj);
+        sig.write_json(&mut obj, self.sensitivity);
         Ok(Value::Object(obj).to_string())
     }
 
@@ -418,7 +438,7 @@ impl Jws {
             .iter()
             .map(|s| {
                 let mut o = Map::new();
-                s.write_json(&mut o);
+                s.write_json(&mut o, self.sensitivity);
                 Value::Object(o)
             })
             .collect();
@@ -444,7 +464,7 @@ impl Jws {
         if self.b64 {
             return Ok(Some(match &self.payload_b64 {
                 Some(text) => Cow::Borrowed(text.as_str()),
-                None => Cow::Owned(b64::encode(p)),
+                None => Cow::Owned(self.sensitivity.encode(p)),
             }));
         }
         let text = std::str::from_utf8(p).map_err(|_| {
@@ -462,6 +482,19 @@ impl Jws {
 
     /// Parses the compact serialization.
     pub fn from_compact(token: &str, limits: &Limits) -> Result<Self, Error> {
+        Self::compact_with(token, limits, Sensitivity::Public)
+    }
+
+    /// Parses the compact serialization of a secret JWS — one that was nested inside a JWE — with
+    /// the constant-time base64url codec (see [`JwsBuilder::confidential`]); a decoding error
+    /// never shows the token's text. [`nested::decrypt_then_verify`] uses it.
+    ///
+    /// [`nested::decrypt_then_verify`]: crate::nested::decrypt_then_verify
+    pub fn from_compact_confidential(token: &str, limits: &Limits) -> Result<Self, Error> {
+        Self::compact_with(token, limits, Sensitivity::Confidential)
+    }
+
+    fn compact_with(token: &str, limits: &Limits, codec: Sensitivity) -> Result<Self, Error> {
         Limits::check("JWS", limits.max_token_len, token.len())?;
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s), None) =
@@ -480,10 +513,10 @@ impl Jws {
                 "an empty first part",
             ));
         }
-        let sig = parse_signature(Some(h), None, s, limits)?;
+        let sig = parse_signature(Some(h), None, s, limits, codec)?;
         let b64 = sig.protected.b64()?.unwrap_or(true);
         let payload = if b64 {
-            b64::decode("JWS payload", p)?
+            codec.decode("JWS payload", p)?
         } else {
             p.as_bytes().to_vec()
         };
@@ -492,11 +525,16 @@ impl Jws {
             payload_b64: b64.then(|| p.to_owned()),
             b64,
             signatures: vec![sig],
+            sensitivity: codec,
         })
     }
 
     /// Parses either JSON serialization (flattened or general).
     pub fn from_json(text: &str, limits: &Limits) -> Result<Self, Error> {
+        Self::json_with(text, limits, Sensitivity::Public)
+    }
+
+    fn json_with(text: &str, limits: &Limits, codec: Sensitivity) -> Result<Self, Error> {
         Limits::check("JWS", limits.max_token_len, text.len())?;
         let mut obj = json::parse_object(text.as_bytes(), "JWS JSON")?;
         let sigs: Vec<JwsSignature> = match obj.remove("signatures") {
@@ -522,7 +560,7 @@ impl Jws {
                 items
                     .into_iter()
                     .map(|item| match item {
-                        Value::Object(mut o) => parse_signature_json(&mut o, limits),
+                        Value::Object(mut o) => parse_signature_json(&mut o, limits, codec),
                         other => Err(Error::malformed(
                             "JWS JSON signature",
                             "an object",
@@ -538,7 +576,7 @@ impl Jws {
                     json::json_type(&other),
                 ));
             }
-            None => vec![parse_signature_json(&mut obj, limits)?],
+            None => vec![parse_signature_json(&mut obj, limits, codec)?],
         };
         let b64 = sigs
             .first()
@@ -553,7 +591,7 @@ impl Jws {
         }
         let payload = match obj.get("payload") {
             None => None,
-            Some(Value::String(p)) if b64 => Some(b64::decode("JWS payload", p)?),
+            Some(Value::String(p)) if b64 => Some(codec.decode("JWS payload", p)?),
             Some(Value::String(p)) => Some(p.as_bytes().to_vec()),
             Some(other) => {
                 return Err(Error::malformed(
@@ -572,23 +610,34 @@ impl Jws {
             payload_b64,
             b64,
             signatures: sigs,
+            sensitivity: codec,
         })
     }
 
     /// Parses any serialization: JSON if the text (ASCII whitespace trimmed) starts with `{`, else
     /// compact.
     pub fn parse(text: &str, limits: &Limits) -> Result<Self, Error> {
+        Self::parse_with(text, limits, Sensitivity::Public)
+    }
+
+    /// [`Jws::parse`] for a secret JWS (one that was nested inside a JWE), with the constant-time
+    /// codec, as [`Jws::from_compact_confidential`].
+    pub fn parse_confidential(text: &str, limits: &Limits) -> Result<Self, Error> {
+        Self::parse_with(text, limits, Sensitivity::Confidential)
+    }
+
+    fn parse_with(text: &str, limits: &Limits, codec: Sensitivity) -> Result<Self, Error> {
         let t = text.trim_ascii();
         if t.starts_with('{') {
-            Self::from_json(t, limits)
+            Self::json_with(t, limits, codec)
         } else {
-            Self::from_compact(t, limits)
+            Self::compact_with(t, limits, codec)
         }
     }
 }
 
 impl JwsSignature {
-    fn write_json(&self, obj: &mut Map<String, Value>) {
+    fn write_json(&self, obj: &mut Map<String, Value>, codec: Sensitivity) {
         if !self.protected_b64.is_empty() {
             obj.insert(
                 "protected".into(),
@@ -600,7 +649,7 @@ impl JwsSignature {
         }
         obj.insert(
             "signature".into(),
-            Value::String(b64::encode(&self.signature)),
+            Value::String(codec.encode(&self.signature)),
         );
     }
 }
@@ -608,6 +657,7 @@ impl JwsSignature {
 fn parse_signature_json(
     obj: &mut Map<String, Value>,
     limits: &Limits,
+    codec: Sensitivity,
 ) -> Result<JwsSignature, Error> {
     let protected = match obj.remove("protected") {
         None => None,
@@ -652,7 +702,7 @@ fn parse_signature_json(
             "neither",
         ));
     }
-    parse_signature(protected.as_deref(), unprotected, &signature, limits)
+    parse_signature(protected.as_deref(), unprotected, &signature, limits, codec)
 }
 
 fn parse_signature(
@@ -660,6 +710,7 @@ fn parse_signature(
     unprotected: Option<Header>,
     signature_b64: &str,
     limits: &Limits,
+    codec: Sensitivity,
 ) -> Result<JwsSignature, Error> {
     let protected = match protected_b64 {
         Some(p) => {
@@ -668,7 +719,7 @@ fn parse_signature(
                 limits.max_header_len.saturating_mul(2),
                 p.len(),
             )?;
-            Header::from_json_bytes(&b64::decode("JWS protected header", p)?, limits)?
+            Header::from_json_bytes(&codec.decode("JWS protected header", p)?, limits)?
         }
         None => Header::new(),
     };
@@ -687,7 +738,7 @@ fn parse_signature(
         protected_b64: protected_b64.unwrap_or_default().to_owned(),
         protected,
         unprotected,
-        signature: b64::decode("JWS signature", signature_b64)?,
+        signature: codec.decode("JWS signature", signature_b64)?,
     })
 }
 

@@ -44,6 +44,7 @@ use crate::jws::{Jws, JwsBuilder};
 use crate::key::{DecryptingKey, EncryptingKey, SigningKey, VerifyingKey};
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
+use zeroize::Zeroizing;
 
 /// The result of [`decrypt_then_verify`].
 #[derive(Debug, Clone)]
@@ -69,10 +70,14 @@ pub fn sign_then_encrypt(
     cty: &str,
     provider: &dyn CryptoProvider,
 ) -> Result<String, Error> {
-    let jws = JwsBuilder::new(payload)
-        .signer_with(signer, jws_header, None)
-        .sign()?
-        .to_compact()?;
+    // The inner JWS is as secret as the payload: encoded in constant time, wiped when dropped.
+    let jws = Zeroizing::new(
+        JwsBuilder::new(payload)
+            .confidential(true)
+            .signer_with(signer, jws_header, None)
+            .sign()?
+            .to_compact()?,
+    );
     JweBuilder::new(enc)
         .content_type(cty)
         .recipient(recipient)
@@ -100,7 +105,7 @@ pub fn decrypt_then_verify(
     }
     let inner = std::str::from_utf8(&decrypted.plaintext)
         .map_err(|_| Error::malformed("nested JWS", "a compact JWS (ASCII)", "non-UTF-8 bytes"))?;
-    let jws = Jws::from_compact(inner, limits)?;
+    let jws = Jws::from_compact_confidential(inner, limits)?;
     let payload = jws.verify(verifying)?.to_vec();
     let jws_header = jws
         .signatures()

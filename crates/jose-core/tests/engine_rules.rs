@@ -62,6 +62,59 @@ fn round_trip_in_every_serialization() {
     }
 }
 
+/// A confidential JWS (nested inside a JWE) goes through the constant-time codec: the same text
+/// as the public one, in every serialization, both ways; and its decoding errors show no value.
+#[test]
+fn confidential_jws_is_the_same_token_through_the_constant_time_codec() {
+    let s = ec_signer("a");
+    let v = s.verifying_key();
+    let payload = br#"{"iban":"DE89370400440532013000","amount":"12.00"}"#;
+    let public = JwsBuilder::new(payload).signer(&s).sign().unwrap();
+    let secret = JwsBuilder::new(payload)
+        .confidential(true)
+        .signer(&s)
+        .sign()
+        .unwrap();
+    for (a, b) in [
+        (public.to_compact().unwrap(), secret.to_compact().unwrap()),
+        (
+            public.to_flattened_json().unwrap(),
+            secret.to_flattened_json().unwrap(),
+        ),
+        (
+            public.to_general_json().unwrap(),
+            secret.to_general_json().unwrap(),
+        ),
+    ] {
+        // ECDSA is randomized: the signatures differ, the header and payload parts do not.
+        let head = |t: &str| t.rsplit_once(['.', ',']).map(|(h, _)| h.to_owned());
+        assert_eq!(head(&a), head(&b));
+        for text in [&a, &b] {
+            for jws in [
+                Jws::parse(text, &limits()).unwrap(),
+                Jws::parse_confidential(text, &limits()).unwrap(),
+            ] {
+                assert_eq!(jws.verify(std::slice::from_ref(&v)).unwrap(), payload);
+            }
+        }
+    }
+    let compact = secret.to_compact().unwrap();
+    let reparsed = Jws::from_compact_confidential(&compact, &limits()).unwrap();
+    assert_eq!(reparsed.to_compact().unwrap(), compact);
+
+    // A bad character in the payload: the public parser shows the text, the confidential one not.
+    let (h, rest) = compact.split_once('.').unwrap();
+    let (p, sig) = rest.split_once('.').unwrap();
+    let bad = format!("{h}.{}!.{sig}", &p[..p.len() - 1]);
+    let public_err = Jws::from_compact(&bad, &limits()).unwrap_err().to_string();
+    let secret_err = Jws::from_compact_confidential(&bad, &limits())
+        .unwrap_err()
+        .to_string();
+    assert!(public_err.contains(&p[..16]), "{public_err}");
+    assert!(!secret_err.contains(&p[..16]), "{secret_err}");
+    assert!(secret_err.contains("JWS payload"), "{secret_err}");
+}
+
 #[test]
 fn header_order_is_alg_kid_then_callers_members() {
     let s = ec_signer("k1");

@@ -71,7 +71,9 @@ impl Sealer {
         let mut jws_header = Header::new();
         jws_header.set("cty", CONTENT_TYPE_JSON);
         let jws = Zeroizing::new(
+            // The JWS is secret until encrypted: constant-time base64url for all of it.
             JwsBuilder::new(payload)
+                .confidential(true)
                 .signer_with(&self.signer, jws_header, None)
                 .sign()
                 .and_then(|j| j.to_compact())
@@ -190,11 +192,12 @@ impl Opener {
                     "non-UTF-8 bytes",
                 ),
             })?;
-        let jws =
-            Jws::from_compact(inner, &self.limits).map_err(|source| Error::MalformedToken {
+        let jws = Jws::from_compact_confidential(inner, &self.limits).map_err(|source| {
+            Error::MalformedToken {
                 layer: Layer::Jws,
                 source,
-            })?;
+            }
+        })?;
         if jws.is_unencoded() {
             return Err(Error::MalformedToken {
                 layer: Layer::Jws,
