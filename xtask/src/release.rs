@@ -133,6 +133,41 @@ fn string_value(lines: &[&str], key: &str) -> Option<String> {
     })
 }
 
+/// The `package = "name"` of a dependency line that renames the crate, if any.
+fn package_of(line: &str) -> Option<String> {
+    line.match_indices("package").find_map(|(at, word)| {
+        let before = line.get(..at)?.chars().next_back();
+        if !matches!(before, Some('{' | ',' | ' ')) {
+            return None;
+        }
+        let rest = line
+            .get(at + word.len()..)?
+            .trim_start()
+            .strip_prefix('=')?;
+        Some(
+            rest.trim_start()
+                .strip_prefix('"')?
+                .split('"')
+                .next()?
+                .to_owned(),
+        )
+    })
+}
+
+/// The package a dependency line names: its `package = ...` (here or, for `key.workspace = true`,
+/// in `[workspace.dependencies]`), else its key.
+fn dependency_package(line: &str, workspace_deps: &[&str]) -> Option<String> {
+    let key = key_of(line)?;
+    if let Some(package) = package_of(line) {
+        return Some(package);
+    }
+    let renamed = workspace_deps
+        .iter()
+        .filter(|dep| key_of(dep) == Some(key))
+        .find_map(|dep| package_of(dep));
+    Some(renamed.unwrap_or_else(|| key.to_owned()))
+}
+
 /// The `members` array of the root manifest.
 fn members_of(root_toml: &str) -> Vec<String> {
     let Some(start) = root_toml.find("members = [") else {
@@ -151,6 +186,7 @@ fn members_of(root_toml: &str) -> Vec<String> {
 
 fn read_members(root: &Path, root_toml: &str) -> Result<Vec<Member>, String> {
     let dirs = members_of(root_toml);
+    let workspace_deps = section(root_toml, "workspace.dependencies");
     let mut members = Vec::new();
     for dir in &dirs {
         let path = root.join(dir).join("Cargo.toml");
@@ -163,8 +199,8 @@ fn read_members(root: &Path, root_toml: &str) -> Result<Vec<Member>, String> {
         let mut needs = BTreeSet::new();
         for table in ["dependencies", "build-dependencies"] {
             for line in section(&toml, table) {
-                if let Some(key) = key_of(line) {
-                    needs.insert(key.to_owned());
+                if let Some(package) = dependency_package(line, &workspace_deps) {
+                    needs.insert(package);
                 }
             }
         }
@@ -649,6 +685,39 @@ serde = { version = "0.1.0" }
         assert!(bumped.contains("a = { path = \"crates/a\", version = \"0.2.0\" }"));
         assert!(bumped.contains("serde = { version = \"0.1.0\" }"));
         assert_eq!(members_of(ROOT), ["crates/a", "crates/b"]);
+    }
+
+    #[test]
+    fn renamed_dependencies_are_known_by_their_package() {
+        let deps = [
+            r#"jose = { package = "jose-toolkit", path = "crates/jose", version = "0.1.0" }"#,
+            r#"jose-core = { path = "crates/jose-core", version = "0.1.0" }"#,
+        ];
+        assert_eq!(
+            dependency_package("jose.workspace = true", &deps).as_deref(),
+            Some("jose-toolkit")
+        );
+        assert_eq!(
+            dependency_package(
+                r#"jose = { workspace = true, features = ["aws-lc"] }"#,
+                &deps
+            )
+            .as_deref(),
+            Some("jose-toolkit")
+        );
+        assert_eq!(
+            dependency_package("jose-core.workspace = true", &deps).as_deref(),
+            Some("jose-core")
+        );
+        assert_eq!(
+            dependency_package(r#"x = { package = "y", version = "1" }"#, &deps).as_deref(),
+            Some("y")
+        );
+        assert_eq!(package_of(r#"a = { path = "p" }"#), None);
+        assert_eq!(
+            package_of(r#"my-package = { path = "package", package = "z" }"#).as_deref(),
+            Some("z")
+        );
     }
 
     #[test]
