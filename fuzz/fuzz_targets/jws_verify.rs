@@ -1,5 +1,6 @@
 //! JWS in every serialization (compact, flattened and general JSON; detached and unencoded
-//! payloads): parse untrusted text, then verify with the fixed keys of every algorithm.
+//! payloads): parse untrusted text, then verify with the fixed keys of every algorithm; the
+//! constant-time codec of a confidential (nested) JWS must give the same results as the fast one.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,6 +17,22 @@ fuzz_target!(|data: &[u8]| {
     let trimmed = text.trim_ascii();
     let compact = jose::jws::Jws::from_compact(trimmed, &limits);
     let json = jose::jws::Jws::from_json(trimmed, &limits);
+    // The constant-time codec (a JWS nested in a JWE) must agree with the fast one on every
+    // input: same verdict, same payload, same serializations.
+    let confidential = jose::jws::Jws::parse_confidential(text, &limits);
+    match (jose::jws::Jws::parse(text, &limits), &confidential) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.unverified_payload(), b.unverified_payload());
+            assert_eq!(a.to_compact().ok(), b.to_compact().ok());
+            assert_eq!(a.to_general_json().ok(), b.to_general_json().ok());
+        }
+        (Err(_), Err(_)) => {}
+        (a, b) => panic!(
+            "the codecs disagree: public {:?}, confidential {:?}",
+            a.is_ok(),
+            b.is_ok()
+        ),
+    }
     let Ok(jws) = jose::jws::Jws::parse(text, &limits) else {
         assert!(
             compact.is_err() && json.is_err(),
