@@ -110,7 +110,7 @@ struct TestTally {
     passed: u64,
     /// Tests that failed.
     failed: u64,
-    /// Tests marked `#[ignore]` (reported as skipped).
+    /// Tests marked as ignored (reported as skipped).
     ignored: u64,
     /// How many `test result:` lines were seen.
     runs: u64,
