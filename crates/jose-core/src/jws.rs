@@ -81,7 +81,11 @@ impl JwsSignature {
 }
 
 /// A JWS: a payload (attached or detached) and one or more signatures.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two values are equal when their payloads, encodings and signatures are; whether one was made
+/// [confidential](JwsBuilder::confidential) (which only changes how its base64url is computed, not
+/// what it is) does not count.
+#[derive(Debug, Clone)]
 pub struct Jws {
     payload: Option<Vec<u8>>,
     /// The attached payload's base64url text when `b64` is true: kept from the token (or encoded
@@ -91,6 +95,15 @@ pub struct Jws {
     signatures: Vec<JwsSignature>,
     /// Which base64url codec encodes and decodes this JWS's parts.
     sensitivity: Sensitivity,
+}
+
+impl PartialEq for Jws {
+    fn eq(&self, other: &Self) -> bool {
+        self.payload == other.payload
+            && self.payload_b64 == other.payload_b64
+            && self.b64 == other.b64
+            && self.signatures == other.signatures
+    }
 }
 
 /// Options for verification beyond the keys.
