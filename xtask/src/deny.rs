@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::EXIT_USAGE;
-use crate::run::{CargoCommand, describe_status, format_duration};
+use crate::run::{CargoCommand, cargo_install, describe_status, format_duration};
 
 /// Where cargo-deny fetches the RustSec advisory database from by default
 /// (`https://github.com/rustsec/advisory-db`); probed before the advisory check.
@@ -57,32 +57,13 @@ fn ensure_cargo_deny() -> Result<String, String> {
     if let Ok(version) = cargo_deny_version() {
         return Ok(version);
     }
-    eprintln!(
-        "xtask deny: cargo-deny is missing: cargo install cargo-deny --version {CARGO_DENY_VERSION} \
-         --locked (5 to 6 minutes on 2 cores)"
-    );
-    let timed = CargoCommand::new(&[
-        "install",
+    cargo_install(
+        "deny",
         "cargo-deny",
-        "--version",
-        CARGO_DENY_VERSION,
-        "--locked",
-    ])
-    .status();
-    match timed.value {
-        Ok(status) if status.success() => {
-            eprintln!(
-                "xtask deny: cargo-deny installed in {}",
-                format_duration(timed.elapsed)
-            );
-            cargo_deny_version()
-        }
-        Ok(status) => Err(format!(
-            "cargo install cargo-deny failed ({})",
-            describe_status(status)
-        )),
-        Err(error) => Err(format!("could not run cargo install: {error}")),
-    }
+        Some(CARGO_DENY_VERSION),
+        "5 to 6 minutes on 2 cores",
+    )?;
+    cargo_deny_version()
 }
 
 /// `cargo xtask deny`.

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::run::{CargoCommand, describe_status, format_duration, workspace_root};
+use crate::run::{CargoCommand, cargo_install, describe_status, format_duration, workspace_root};
 
 /// Seconds per target when `--seconds` is not given.
 pub(crate) const DEFAULT_SECONDS: u64 = 60;
@@ -89,23 +89,11 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
     if cargo_fuzz_present() {
         return Ok(());
     }
-    eprintln!(
-        "xtask fuzz: cargo-fuzz is missing: cargo install cargo-fuzz --locked (about a minute)"
-    );
-    let timed = CargoCommand::new(&["install", "cargo-fuzz", "--locked"]).status();
-    match timed.value {
-        Ok(status) if status.success() && cargo_fuzz_present() => {
-            eprintln!(
-                "xtask fuzz: cargo-fuzz installed in {}",
-                format_duration(timed.elapsed)
-            );
-            Ok(())
-        }
-        Ok(status) => Err(format!(
-            "cargo install cargo-fuzz failed ({})",
-            describe_status(status)
-        )),
-        Err(error) => Err(format!("could not run cargo install: {error}")),
+    cargo_install("fuzz", "cargo-fuzz", None, "about a minute")?;
+    if cargo_fuzz_present() {
+        Ok(())
+    } else {
+        Err("cargo-fuzz was installed but `cargo fuzz --version` still fails".to_owned())
     }
 }
 

@@ -205,6 +205,41 @@ fn write_now(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     out.flush()
 }
 
+/// `cargo install <krate> [--version V] --locked`, for a tool a task needs and did not find;
+/// `task` names the task in the messages, `estimate` says how long it usually takes.
+pub(crate) fn cargo_install(
+    task: &str,
+    krate: &str,
+    version: Option<&str>,
+    estimate: &str,
+) -> Result<(), String> {
+    let mut args = vec!["install", krate];
+    if let Some(version) = version {
+        args.extend(["--version", version]);
+    }
+    args.push("--locked");
+    let command = CargoCommand::new(&args);
+    eprintln!(
+        "xtask {task}: {krate} is missing: {} ({estimate})",
+        command.display()
+    );
+    let timed = command.status();
+    match timed.value {
+        Ok(status) if status.success() => {
+            eprintln!(
+                "xtask {task}: {krate} installed in {}",
+                format_duration(timed.elapsed)
+            );
+            Ok(())
+        }
+        Ok(status) => Err(format!(
+            "cargo install {krate} failed ({})",
+            describe_status(status)
+        )),
+        Err(error) => Err(format!("could not run cargo install: {error}")),
+    }
+}
+
 /// A duration as a short human string: `850ms`, `12.3s`, `2m05s`.
 pub(crate) fn format_duration(duration: Duration) -> String {
     let millis = duration.as_millis();
