@@ -17,8 +17,13 @@
 //! active = true                             # at most one active key per service
 //!
 //! [[services.keys]]
-//! kid = "rbc-2025-01"                       # a retired key: still opens JWEs that name it
+//! kid = "rbc-2025-01"                       # an older key: still opens JWEs that name it
 //! private_key = "rbc-2025-01-private.pem"
+//!
+//! [[services.keys]]
+//! kid = "rbc-2024-01"
+//! private_key = "rbc-2024-01-private.pem"
+//! retired = true                            # retired: opens nothing any more
 //!
 //! [[services]]
 //! id = "acme"
@@ -36,6 +41,8 @@
 //! key_ownership = "managed"      # managed (default) | destination_managed
 //! alg = "RSA-OAEP"               # RSA-OAEP (default) | RSA-OAEP-256
 //! enc = "A256GCM"                # A256GCM (default) | A192GCM | A128GCM
+//! accept_unbound = false         # also open envelopes without a policy binding (made before
+//!                                # bindings existed); default false
 //!
 //! [[api_keys]]
 //! id = "partner-a"               # names the key in the audit log
@@ -119,6 +126,9 @@ pub struct KeyConfig {
     /// Whether this is the service's active key (at most one per service).
     #[serde(default)]
     pub active: bool,
+    /// A retired key no longer unprotects anything (default false); it cannot be active.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// `[[policies]]`.
@@ -144,6 +154,10 @@ pub struct PolicyConfig {
     /// `A256GCM` (default), `A192GCM` or `A128GCM`.
     #[serde(default)]
     pub enc: Option<String>,
+    /// Whether unprotect accepts envelopes without a policy binding, made before bindings
+    /// existed (default false; see [`Policy::accept_unbound`]).
+    #[serde(default)]
+    pub accept_unbound: bool,
 }
 
 fn yes() -> bool {
@@ -237,7 +251,16 @@ impl Config {
             let mut active_seen = false;
             for key in &service.keys {
                 let key_entry = format!("{entry}.keys[{:?}]", key.kid);
-                let destination = load_key(key, base, &key_entry, &limits, provider)?;
+                let mut destination = load_key(key, base, &key_entry, &limits, provider)?;
+                if key.retired {
+                    if key.active {
+                        return Err(Error::config(
+                            key_entry,
+                            "expected a key to be either active or retired, found both",
+                        ));
+                    }
+                    destination = destination.retired();
+                }
                 if key.active {
                     if active_seen {
                         return Err(Error::config(
@@ -256,7 +279,8 @@ impl Config {
         for policy in &self.policies {
             let entry = format!("policies[{:?}]", policy.number);
             let mut built = Policy::new(policy.number.clone(), policy.service.clone())
-                .ownership(policy.key_ownership);
+                .ownership(policy.key_ownership)
+                .accept_unbound(policy.accept_unbound);
             if !policy.active {
                 built = built.inactive(policy.failure_mode);
             } else {

@@ -84,6 +84,15 @@ pub enum ErrorCode {
     DestinationKeyNotFound,
     /// 500: the operation failed (no detail of why).
     InternalError,
+    /// 404: no such endpoint (the service's own answer, not in the 4Quays documents).
+    NotFound,
+    /// 405: the endpoint exists but not for this method (`Allow` names the one it takes).
+    MethodNotAllowed,
+    /// 408: the request body did not arrive within the service's body read timeout.
+    RequestTimeout,
+    /// 503: the service is at its in-flight limit or the operation did not finish in time;
+    /// `Retry-After` says when to try again.
+    ServiceUnavailable,
 }
 
 impl ErrorCode {
@@ -97,6 +106,10 @@ impl ErrorCode {
         ErrorCode::PolicyNotFound,
         ErrorCode::DestinationKeyNotFound,
         ErrorCode::InternalError,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::RequestTimeout,
+        ErrorCode::ServiceUnavailable,
     ];
 
     /// The HTTP status the code is answered with.
@@ -107,8 +120,11 @@ impl ErrorCode {
             | ErrorCode::UnprotectNotAvailable => 400,
             ErrorCode::AuthenticationFailed => 401,
             ErrorCode::PolicyNotActive => 403,
-            ErrorCode::PolicyNotFound => 404,
+            ErrorCode::PolicyNotFound | ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::DestinationKeyNotFound | ErrorCode::InternalError => 500,
+            ErrorCode::ServiceUnavailable => 503,
         }
     }
 
@@ -123,6 +139,10 @@ impl ErrorCode {
             ErrorCode::PolicyNotFound => "POLICY_NOT_FOUND",
             ErrorCode::DestinationKeyNotFound => "DESTINATION_KEY_NOT_FOUND",
             ErrorCode::InternalError => "INTERNAL_ERROR",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 
@@ -146,6 +166,10 @@ impl ErrorCode {
             }
             (ErrorCode::InternalError, Operation::Protect) => "Protection operation failed",
             (ErrorCode::InternalError, Operation::Unprotect) => "Unprotection operation failed",
+            (ErrorCode::NotFound, _) => "No such endpoint",
+            (ErrorCode::MethodNotAllowed, _) => "Method not allowed",
+            (ErrorCode::RequestTimeout, _) => "Request body not received in time",
+            (ErrorCode::ServiceUnavailable, _) => "Service overloaded, retry later",
         }
     }
 

@@ -112,7 +112,7 @@ async fn protect_success_is_the_documented_shape() {
         let text = answer.json["jwe"][member].as_str().unwrap();
         jose::b64::decode("member", text).unwrap();
     }
-    // The documented example header, plus the active key's kid.
+    // The documented example header, plus the active key's kid and the policy binding.
     let header = jose::b64::decode(
         "protected",
         answer.json["jwe"]["protected"].as_str().unwrap(),
@@ -120,7 +120,12 @@ async fn protect_success_is_the_documented_shape() {
     .unwrap();
     assert_eq!(
         serde_json::from_slice::<Value>(&header).unwrap(),
-        json!({"alg": "RSA-OAEP", "kid": "rbc-1", "enc": "A256GCM"})
+        json!({"alg": "RSA-OAEP", "kid": "rbc-1", "enc": "A256GCM", "x-4quays-policy": "RBC-TRANSFER-001"})
+    );
+    let header_text = String::from_utf8(header).unwrap();
+    assert!(
+        header_text.ends_with(r#","x-4quays-policy":"RBC-TRANSFER-001"}"#),
+        "{header_text}"
     );
     let envelope: JweEnvelope = serde_json::from_value(answer.json["jwe"].clone()).unwrap();
     let jwe = envelope.to_jwe(&Limits::default()).unwrap();
@@ -142,7 +147,7 @@ async fn protect_success_is_the_documented_shape() {
     .unwrap();
     assert_eq!(
         serde_json::from_slice::<Value>(&header).unwrap(),
-        json!({"alg": "RSA-OAEP-256", "kid": "rbc-1", "enc": "A256GCM"})
+        json!({"alg": "RSA-OAEP-256", "kid": "rbc-1", "enc": "A256GCM", "x-4quays-policy": "RBC-STATEMENT-001"})
     );
     server.stop().await;
 }

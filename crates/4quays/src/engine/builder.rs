@@ -59,6 +59,15 @@ impl EngineBuilder {
             if service.id.is_empty() {
                 return Err(Error::config(entry, "expected a non-empty id, found \"\""));
             }
+            if service.active().is_some_and(|k| k.retired) {
+                return Err(Error::config(
+                    format!(
+                        "{entry}.keys[{:?}]",
+                        service.active().map(|k| k.kid.as_str()).unwrap_or_default()
+                    ),
+                    "expected the active key not to be retired, found both active and retired",
+                ));
+            }
             let mut kids = BTreeSet::new();
             for key in &service.keys {
                 if key.kid.is_empty() || !kids.insert(key.kid.as_str()) {

@@ -25,9 +25,18 @@
 //!      decryption cannot be passed through or dropped); a `destination_managed` policy is
 //!      `400 UNPROTECT_NOT_AVAILABLE`; a service without an active private key is
 //!      `500 DESTINATION_KEY_NOT_FOUND`. The key is chosen by the JWE's `kid` among all the
-//!      service's keys (so JWEs made before a rotation still open), the active key when there is no
-//!      `kid`. Any failure from there on (unknown `kid`, wrong `alg`/`enc`, bad tag, plaintext that is
-//!      not JSON) is the same `500 INTERNAL_ERROR`, with no detail of why.
+//!      service's keys that are not retired (so JWEs made before a rotation still open), the
+//!      active key when there is no `kid`. The JWE must be bound to the policy the request runs
+//!      under: protect writes the policy number into the protected header as [`POLICY_HEADER`]
+//!      (which AES-GCM authenticates), and unprotect opens only an envelope whose binding names
+//!      the request's policy, or one with no binding at all where the policy says
+//!      [`Policy::accept_unbound`]. Any failure from there on (another policy's envelope, unknown
+//!      or retired `kid`, wrong `alg`/`enc`, bad tag, plaintext that is not JSON) is the same
+//!      `500 INTERNAL_ERROR`, with no detail of why.
+//!
+//! Steps 1 to 3 need only the headers: a server calls [`Engine::admit`] for them before it reads
+//! any of the body, then [`Engine::complete`] with the body (or [`Engine::refuse`] when the body
+//! is too large, too slow, or the service is overloaded). [`Engine::handle`] does both at once.
 
 mod audit;
 mod builder;
@@ -45,10 +54,12 @@ use crate::types::{
     OPERATION_DECRYPT, OPERATION_ENCRYPT, Operation, PASSTHROUGH_WARNING, Protected,
 };
 use crate::validate::{self, Source};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
 use http::{Request, Response, StatusCode};
 use jose::jwe::{Jwe, JweBuilder};
-use jose::{CryptoProvider, DecryptingKey, EncryptingKey, Limits, PrivateKey};
+use jose::{CryptoProvider, DecryptingKey, EncryptingKey, Header, Limits, PrivateKey};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
@@ -122,11 +133,64 @@ impl Failure {
     }
 }
 
-/// What a request carries as its body.
-enum Body<'a> {
-    Bytes(&'a [u8]),
-    TooLarge,
+/// A request that passed everything its headers can tell (the request id, the Bearer key, the
+/// `Content-Type`, a declared `Content-Length` within the limit): the server reads its body only
+/// after [`Engine::admit`] returned one, and answers it with [`Engine::complete`] or
+/// [`Engine::refuse`] on the same engine.
+#[derive(Debug)]
+pub struct Admitted {
+    operation: Operation,
+    request_id: String,
+    key: ApiKey,
+    started: Instant,
 }
+
+impl Admitted {
+    /// The operation asked for.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// The request id (the client's valid `X-Request-Id`, or a new UUID).
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The authenticated API key's id (never the key).
+    pub fn key_id(&self) -> &str {
+        &self.key.id
+    }
+
+    fn context(&self) -> Context {
+        Context {
+            operation: self.operation,
+            request_id: self.request_id.clone(),
+            key_id: Some(self.key.id.clone()),
+            policy: None,
+            asked_policy: None,
+        }
+    }
+}
+
+/// Why the server answers an admitted request without running the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The body is larger than [`Engine::max_body_bytes`]: `400 INVALID_REQUEST`, detail `body`.
+    BodyTooLarge,
+    /// The body did not arrive within the body read timeout: `408 REQUEST_TIMEOUT`.
+    BodyTimeout,
+    /// Too many requests in flight, or the operation did not finish in time:
+    /// `503 SERVICE_UNAVAILABLE` with `Retry-After`.
+    Overloaded,
+    /// The server failed around the engine: `500 INTERNAL_ERROR`.
+    Internal,
+}
+
+/// The protected header member that binds a JWE to the policy it was protected under: the
+/// policy number, a string. AES-GCM authenticates the protected header, so it cannot be changed
+/// without the envelope failing to decrypt.
+pub const POLICY_HEADER: &str = "x-4quays-policy";
 
 /// The per-request context the audit record is built from.
 struct Context {
@@ -225,6 +289,12 @@ impl Engine {
         let current = services.get(service_id).ok_or_else(|| {
             Error::config(entry.clone(), "expected a configured service, found none")
         })?;
+        if key.retired {
+            return Err(Error::config(
+                format!("{entry}.keys[{:?}]", key.kid),
+                "expected a key that is not retired to make active, found a retired one",
+            ));
+        }
         if key.kid.is_empty() || current.find(&key.kid).is_some() {
             return Err(Error::config(
                 format!("{entry}.keys[{:?}]", key.kid),
@@ -260,17 +330,79 @@ impl Engine {
     /// Answers a request to `operation` (the caller routes by method and path: see
     /// [`Operation::from_path`]).
     pub fn handle<B: AsRef<[u8]>>(&self, operation: Operation, request: &Request<B>) -> Handled {
-        self.process(
+        match self.admit(operation, request.headers()) {
+            Ok(admitted) => self.complete(admitted, request.body().as_ref()),
+            Err(refused) => *refused,
+        }
+    }
+
+    /// Checks what the headers alone can tell, before any of the body is read: the request id,
+    /// the Bearer key (`401 AUTHENTICATION_FAILED`), the `Content-Type` and a declared
+    /// `Content-Length` over the limit (`400 INVALID_REQUEST`). `Err` is the answer to send.
+    pub fn admit(
+        &self,
+        operation: Operation,
+        headers: &HeaderMap,
+    ) -> Result<Admitted, Box<Handled>> {
+        let started = Instant::now();
+        let mut ctx = Context {
             operation,
-            request.headers(),
-            Body::Bytes(request.body().as_ref()),
-        )
+            request_id: self.request_id(headers),
+            key_id: None,
+            policy: None,
+            asked_policy: None,
+        };
+        match self.check_headers(&mut ctx, headers) {
+            Ok(key) => Ok(Admitted {
+                operation,
+                request_id: ctx.request_id,
+                key: key.clone(),
+                started,
+            }),
+            Err(failure) => Err(Box::new(self.finish(ctx, Err(failure), started))),
+        }
+    }
+
+    /// Answers an admitted request with its body.
+    pub fn complete(&self, admitted: Admitted, body: &[u8]) -> Handled {
+        let mut ctx = admitted.context();
+        let result = if body.len() > self.max_body_bytes {
+            Err(self.too_large())
+        } else {
+            match ctx.operation {
+                Operation::Protect => self.protect(&mut ctx, &admitted.key, body),
+                Operation::Unprotect => self.unprotect(&mut ctx, &admitted.key, body),
+            }
+        };
+        self.finish(ctx, result, admitted.started)
+    }
+
+    /// Answers an admitted request without running the operation (see [`Refusal`]).
+    pub fn refuse(&self, admitted: Admitted, refusal: Refusal) -> Handled {
+        let ctx = admitted.context();
+        let failure = match refusal {
+            Refusal::BodyTooLarge => self.too_large(),
+            Refusal::BodyTimeout => Failure::code(ErrorCode::RequestTimeout),
+            Refusal::Overloaded => Failure::code(ErrorCode::ServiceUnavailable),
+            Refusal::Internal => Failure::code(ErrorCode::InternalError),
+        };
+        self.finish(ctx, Err(failure), admitted.started)
+    }
+
+    fn too_large(&self) -> Failure {
+        Failure::invalid(vec![ErrorDetail::new(
+            "body",
+            format!("expected at most {} bytes, found more", self.max_body_bytes),
+        )])
     }
 
     /// Answers a request whose body was larger than [`Engine::max_body_bytes`] (a server calls this
     /// instead of reading the rest of it): authentication is still checked first.
     pub fn handle_oversized(&self, operation: Operation, headers: &HeaderMap) -> Handled {
-        self.process(operation, headers, Body::TooLarge)
+        match self.admit(operation, headers) {
+            Ok(admitted) => self.refuse(admitted, Refusal::BodyTooLarge),
+            Err(refused) => *refused,
+        }
     }
 
     /// A `500 INTERNAL_ERROR` answer for when the server itself failed around the engine.
@@ -284,19 +416,6 @@ impl Engine {
             asked_policy: None,
         };
         self.finish(ctx, Err(Failure::code(ErrorCode::InternalError)), started)
-    }
-
-    fn process(&self, operation: Operation, headers: &HeaderMap, body: Body<'_>) -> Handled {
-        let started = Instant::now();
-        let mut ctx = Context {
-            operation,
-            request_id: self.request_id(headers),
-            key_id: None,
-            policy: None,
-            asked_policy: None,
-        };
-        let result = self.run(&mut ctx, headers, body);
-        self.finish(ctx, result, started)
     }
 
     fn finish(
@@ -329,11 +448,17 @@ impl Engine {
         if let Ok(value) = HeaderValue::from_str(&ctx.request_id) {
             headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
         }
-        if outcome == Outcome::Failed(ErrorCode::AuthenticationFailed) {
-            headers.insert(
-                http::header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+        match outcome {
+            Outcome::Failed(ErrorCode::AuthenticationFailed) => {
+                headers.insert(
+                    http::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer"),
+                );
+            }
+            Outcome::Failed(ErrorCode::ServiceUnavailable) => {
+                headers.insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         Handled {
             response,
@@ -351,28 +476,18 @@ impl Engine {
         }
     }
 
-    fn run(
-        &self,
-        ctx: &mut Context,
-        headers: &HeaderMap,
-        body: Body<'_>,
-    ) -> Result<(Vec<u8>, Outcome), Failure> {
+    fn check_headers(&self, ctx: &mut Context, headers: &HeaderMap) -> Result<&ApiKey, Failure> {
         let key = self.authenticate(headers)?;
         ctx.key_id = Some(key.id.clone());
         check_content_type(headers)?;
-        let body = match body {
-            Body::Bytes(bytes) if bytes.len() <= self.max_body_bytes => bytes,
-            _ => {
-                return Err(Failure::invalid(vec![ErrorDetail::new(
-                    "body",
-                    format!("expected at most {} bytes, found more", self.max_body_bytes),
-                )]));
-            }
-        };
-        match ctx.operation {
-            Operation::Protect => self.protect(ctx, key, body),
-            Operation::Unprotect => self.unprotect(ctx, key, body),
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > u64::try_from(self.max_body_bytes).unwrap_or(u64::MAX)) {
+            return Err(self.too_large());
         }
+        Ok(key)
     }
 
     fn authenticate(&self, headers: &HeaderMap) -> Result<&ApiKey, Failure> {
@@ -450,7 +565,10 @@ impl Engine {
         let internal = |_| Failure::code(ErrorCode::InternalError);
         let encrypting =
             EncryptingKey::new(destination.public.clone(), policy.alg).map_err(internal)?;
+        let mut binding = Header::new();
+        binding.set(POLICY_HEADER, policy.number.as_str());
         let jwe = JweBuilder::new(policy.enc)
+            .protected(binding)
             .recipient(&encrypting)
             .encrypt(input.payload.get().as_bytes(), self.provider)
             .map_err(internal)?;
@@ -503,8 +621,9 @@ impl Engine {
         Ok((to_json(&body), Outcome::Decrypted))
     }
 
-    /// Decrypts with the key the JWE names by `kid` (the active key if it names none). `None` for
-    /// every failure: the caller answers the same opaque error whatever went wrong.
+    /// Decrypts with the key the JWE names by `kid` (the active key if it names none), if the JWE
+    /// is bound to `policy` ([`POLICY_HEADER`]; an unbound one only if the policy accepts those).
+    /// `None` for every failure: the caller answers the same opaque error whatever went wrong.
     fn open(
         &self,
         jwe: &Jwe,
@@ -512,8 +631,14 @@ impl Engine {
         active: &PrivateKey,
         policy: &Policy,
     ) -> Option<Box<RawValue>> {
-        let private = match jwe.protected_header().kid().ok()? {
-            Some(kid) => service.find(kid)?.private_key()?,
+        let header = jwe.protected_header();
+        match header.get(POLICY_HEADER) {
+            Some(bound) if bound.as_str() == Some(policy.number.as_str()) => {}
+            None if policy.accept_unbound => {}
+            _ => return None,
+        }
+        let private = match header.kid().ok()? {
+            Some(kid) => service.find(kid).filter(|k| !k.retired)?.private_key()?,
             None => active,
         };
         let decrypting = DecryptingKey::new(private.clone(), policy.alg).ok()?;

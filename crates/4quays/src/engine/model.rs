@@ -38,6 +38,7 @@ pub struct DestinationKey {
     pub(super) kid: String,
     pub(super) public: PublicKey,
     pub(super) private: Option<PrivateKey>,
+    pub(super) retired: bool,
 }
 
 impl DestinationKey {
@@ -50,6 +51,7 @@ impl DestinationKey {
             public: key.public_key().with_kid(kid.clone()),
             private: Some(key),
             kid,
+            retired: false,
         })
     }
 
@@ -61,7 +63,21 @@ impl DestinationKey {
             public: key.with_kid(kid.clone()),
             private: None,
             kid,
+            retired: false,
         })
+    }
+
+    /// The same key, retired: it no longer unprotects anything (envelopes that name it answer the
+    /// opaque `INTERNAL_ERROR`), and it cannot be a service's active key. Retire a key once every
+    /// envelope made with it is past its use.
+    pub fn retired(mut self) -> Self {
+        self.retired = true;
+        self
+    }
+
+    /// Whether the key is retired.
+    pub fn is_retired(&self) -> bool {
+        self.retired
     }
 
     /// The key id, written in the protected header of every JWE made with this key.
@@ -108,7 +124,8 @@ impl DestinationService {
         }
     }
 
-    /// Adds a key that is not active: it still opens JWEs that name its `kid`.
+    /// Adds a key that is not active: it still opens JWEs that name its `kid`, unless it is
+    /// [retired](DestinationKey::retired).
     pub fn key(mut self, key: DestinationKey) -> Self {
         self.keys.push(key);
         self
@@ -159,6 +176,11 @@ pub struct Policy {
     pub alg: KeyManagementAlgorithm,
     /// Content encryption (default A256GCM).
     pub enc: ContentEncryption,
+    /// Whether unprotect accepts envelopes that carry no policy binding ([`super::POLICY_HEADER`]),
+    /// as made before bindings existed (default false). Such an envelope opens under any policy
+    /// of its service that accepts unbound envelopes: turn this on only for the policies that
+    /// need old envelopes, and off once those are gone.
+    pub accept_unbound: bool,
 }
 
 impl Policy {
@@ -172,6 +194,7 @@ impl Policy {
             key_ownership: KeyOwnership::Managed,
             alg: KeyManagementAlgorithm::RsaOaep,
             enc: ContentEncryption::A256Gcm,
+            accept_unbound: false,
         }
     }
 
@@ -191,6 +214,13 @@ impl Policy {
     /// The same policy with key management algorithm `alg`.
     pub fn alg(mut self, alg: KeyManagementAlgorithm) -> Self {
         self.alg = alg;
+        self
+    }
+
+    /// The same policy, accepting envelopes without a policy binding (see
+    /// [`Policy::accept_unbound`]).
+    pub fn accept_unbound(mut self, accept: bool) -> Self {
+        self.accept_unbound = accept;
         self
     }
 
