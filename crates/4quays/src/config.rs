@@ -98,6 +98,42 @@ pub struct ServerConfig {
     /// The body size limit in bytes (default 1 MiB).
     #[serde(default)]
     pub max_body_bytes: Option<usize>,
+    /// From accept (or the first byte after an idle spell) to a complete request head, TLS
+    /// handshake included, in ms (default 10000).
+    #[serde(default)]
+    pub header_read_timeout_ms: Option<u64>,
+    /// From the head to the whole body, in ms (default 10000).
+    #[serde(default)]
+    pub body_read_timeout_ms: Option<u64>,
+    /// From the head to the answer, in ms (default 10000).
+    #[serde(default)]
+    pub request_timeout_ms: Option<u64>,
+    /// How long a keep-alive connection may wait for its next request, in ms (default 60000).
+    #[serde(default)]
+    pub idle_timeout_ms: Option<u64>,
+    /// Open connections at most (default 1024).
+    #[serde(default)]
+    pub max_connections: Option<usize>,
+    /// Protect and unprotect requests past authentication at once (default 64).
+    #[serde(default)]
+    pub max_in_flight: Option<usize>,
+    /// How long a request may wait for an in-flight slot before 503, in ms (default 100; 0
+    /// answers 503 at once when all slots are taken).
+    #[serde(default)]
+    pub in_flight_wait_ms: Option<u64>,
+    /// Threads doing the crypto; 0 means one per core (default 0).
+    #[serde(default)]
+    pub crypto_workers: Option<usize>,
+    /// TLS certificate chain, PEM (relative to the configuration file). With `tls_key`, the
+    /// service speaks HTTPS.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key, PEM (relative to the configuration file).
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address that is not loopback (default false: refused).
+    #[serde(default)]
+    pub insecure_http: Option<bool>,
 }
 
 /// `[[services]]`.

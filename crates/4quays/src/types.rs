@@ -228,6 +228,12 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// The body of a service-level error (`NOT_FOUND`, `METHOD_NOT_ALLOWED`, `REQUEST_TIMEOUT`,
+    /// `SERVICE_UNAVAILABLE`), whose message does not depend on an operation.
+    pub fn service(code: ErrorCode, request_id: impl Into<String>) -> Self {
+        ErrorBody::new(code, Operation::Protect, request_id, None, None)
+    }
+
     /// The body the service answers for `code` on `operation`. `policy` is appended to the message
     /// of `POLICY_NOT_FOUND`; `details` is kept for `INVALID_REQUEST` only.
     pub fn new(

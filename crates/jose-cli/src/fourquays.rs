@@ -79,6 +79,10 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (overrides the config's; default 127.0.0.1:8080).
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: Option<String>,
+    /// Serve plain HTTP on an address that is not loopback (API keys and payloads in clear
+    /// text), as `[server] insecure_http = true` does.
+    #[arg(long)]
+    pub(crate) insecure_http: bool,
 }
 
 /// `jose 4quays protect` and `unprotect`.
@@ -237,23 +241,38 @@ fn load_engine(path: &Path, provider: &'static dyn CryptoProvider) -> Result<Eng
 }
 
 fn serve(args: &ServeArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
-    let (config, base) = Config::load(&args.config).map_err(cli_error)?;
-    let engine = Arc::new(config.engine(&base, provider).map_err(cli_error)?);
+    use jose_4quays::server::{Service, telemetry};
+    let mut service = Service::from_config_file(&args.config, provider).map_err(cli_error)?;
+    if args.insecure_http {
+        service = service.insecure_http(true);
+    }
     let listen = args
         .listen
         .clone()
-        .or(config.server.listen.clone())
+        .or(service.settings().listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let scheme = if service.settings().tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let logs = telemetry::init_json_logs(std::io::stderr(), telemetry::DEFAULT_LOG_QUEUE_LINES)
+        .map_err(cli_error)?;
+    service
+        .metrics()
+        .set_log_dropped_source(logs.dropped_counter());
     let config_path = args.config.display().to_string();
-    jose_4quays::server::run_until_signal(&listen, engine, |addr| {
+    let workers = service.crypto_workers();
+    jose_4quays::server::run_until_signal(&listen, Arc::new(service), |addr| {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(
             stderr,
-            "jose 4quays: listening on http://{addr} (config {config_path}, provider {}); ctrl-c or SIGTERM stops",
+            "jose 4quays: listening on {scheme}://{addr} (config {config_path}, provider {}, {workers} crypto workers); SIGHUP reloads the config, ctrl-c or SIGTERM stops",
             provider.name()
         );
     })
     .map_err(cli_error)?;
+    drop(logs);
     Ok(Zeroizing::new(Vec::new()))
 }
 

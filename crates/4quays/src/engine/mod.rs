@@ -137,7 +137,7 @@ impl Failure {
 /// `Content-Type`, a declared `Content-Length` within the limit): the server reads its body only
 /// after [`Engine::admit`] returned one, and answers it with [`Engine::complete`] or
 /// [`Engine::refuse`] on the same engine.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Admitted {
     operation: Operation,
     request_id: String,
@@ -180,6 +180,9 @@ pub enum Refusal {
     BodyTooLarge,
     /// The body did not arrive within the body read timeout: `408 REQUEST_TIMEOUT`.
     BodyTimeout,
+    /// The connection ended (or broke) before the whole body arrived: `400 INVALID_REQUEST`,
+    /// detail `body`.
+    BodyIncomplete,
     /// Too many requests in flight, or the operation did not finish in time:
     /// `503 SERVICE_UNAVAILABLE` with `Retry-After`.
     Overloaded,
@@ -383,6 +386,10 @@ impl Engine {
         let failure = match refusal {
             Refusal::BodyTooLarge => self.too_large(),
             Refusal::BodyTimeout => Failure::code(ErrorCode::RequestTimeout),
+            Refusal::BodyIncomplete => Failure::invalid(vec![ErrorDetail::new(
+                "body",
+                "expected the whole body, found the connection ended before it",
+            )]),
             Refusal::Overloaded => Failure::code(ErrorCode::ServiceUnavailable),
             Refusal::Internal => Failure::code(ErrorCode::InternalError),
         };

@@ -18,7 +18,7 @@ use jose_4quays::engine::{
     ApiKey, AuditRecord, DestinationKey, DestinationService, Engine, FailureMode, KeyOwnership,
     Policy,
 };
-use jose_4quays::server::{AuditSink, serve_with_audit};
+use jose_4quays::server::{AuditSink, Service, Settings};
 use serde_json::Value;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -192,6 +192,7 @@ impl CryptoProvider for NoRandom {
 pub struct TestServer {
     pub base: String,
     pub engine: Arc<Engine>,
+    pub service: Arc<Service>,
     pub audit: Arc<Mutex<Vec<AuditRecord>>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), jose_4quays::Error>>>,
@@ -199,25 +200,40 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(engine: Engine) -> Self {
-        let engine = Arc::new(engine);
+        Self::start_with(engine, Settings::default()).await
+    }
+
+    /// A service with `settings` on 127.0.0.1 (port 0).
+    pub async fn start_with(engine: Engine, settings: Settings) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        Self::start_on(listener, engine, settings).await
+    }
+
+    pub async fn start_on(listener: TcpListener, engine: Engine, settings: Settings) -> Self {
+        let engine = Arc::new(engine);
+        let scheme = if settings.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let base = format!("{scheme}://{}", listener.local_addr().unwrap());
         let audit = Arc::new(Mutex::new(Vec::new()));
         let records = Arc::clone(&audit);
         let sink: AuditSink =
             Arc::new(move |r: &AuditRecord| records.lock().unwrap().push(r.clone()));
+        let service = Arc::new(
+            Service::new(Arc::clone(&engine), settings)
+                .unwrap()
+                .with_audit_sink(sink),
+        );
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve_with_audit(
-            listener,
-            Arc::clone(&engine),
-            sink,
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let task = tokio::spawn(Arc::clone(&service).serve(listener, async move {
+            let _ = stopped.await;
+        }));
         TestServer {
             base,
             engine,
+            service,
             audit,
             stop: Some(stop),
             task: Some(task),
