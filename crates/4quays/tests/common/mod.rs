@@ -142,7 +142,7 @@ pub struct NoRandom;
 
 pub static NO_RANDOM: NoRandom = NoRandom;
 
-fn aws() -> &'static dyn CryptoProvider {
+pub fn aws() -> &'static dyn CryptoProvider {
     jose::provider_by_name("aws-lc").unwrap()
 }
 
