@@ -134,6 +134,10 @@ pub struct ServerConfig {
     /// Serve plain HTTP on an address that is not loopback (default false: refused).
     #[serde(default)]
     pub insecure_http: Option<bool>,
+    /// Log lines queued for a slow log consumer before new ones are dropped (and counted);
+    /// default 8192.
+    #[serde(default)]
+    pub log_queue_lines: Option<usize>,
 }
 
 /// `[[services]]`.

@@ -256,7 +256,7 @@ fn serve(args: &ServeArgs, provider: &'static dyn CryptoProvider) -> Result<Zero
     } else {
         "http"
     };
-    let logs = telemetry::init_json_logs(std::io::stderr(), telemetry::DEFAULT_LOG_QUEUE_LINES)
+    let logs = telemetry::init_json_logs(std::io::stderr(), service.settings().log_queue_lines)
         .map_err(cli_error)?;
     service
         .metrics()

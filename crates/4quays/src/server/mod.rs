@@ -113,6 +113,9 @@ pub struct Settings {
     pub insecure_http: bool,
     /// On shutdown, how long requests in flight may take to finish. Default 10 s.
     pub shutdown_grace: Duration,
+    /// Log lines queued for a slow log consumer before new ones are dropped and counted
+    /// ([`telemetry::init_json_logs`]). Default [`telemetry::DEFAULT_LOG_QUEUE_LINES`].
+    pub log_queue_lines: usize,
 }
 
 impl Default for Settings {
@@ -130,6 +133,7 @@ impl Default for Settings {
             tls: None,
             insecure_http: false,
             shutdown_grace: Duration::from_secs(10),
+            log_queue_lines: telemetry::DEFAULT_LOG_QUEUE_LINES,
         }
     }
 }
@@ -225,6 +229,12 @@ impl Settings {
             tls,
             insecure_http: server.insecure_http.unwrap_or(false),
             shutdown_grace: defaults.shutdown_grace,
+            log_queue_lines: count(
+                server.log_queue_lines,
+                "log_queue_lines",
+                defaults.log_queue_lines,
+                1 << 20,
+            )?,
         })
     }
 
