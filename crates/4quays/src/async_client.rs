@@ -1,12 +1,13 @@
 //! The async client on reqwest (feature `client`).
 //!
 //! It sends the requests [`Client`] builds and parses the answers with
-//! [`parse_protect_response`] and [`parse_unprotect_response`]. It speaks `http://` and `https://`:
-//! TLS is rustls on aws-lc-rs, and the server's certificate is checked against the system's root
-//! store (the platform verifier), or, when [`ClientOptions::ca_file`] is set, against the CAs of that
-//! PEM file only. [`AsyncClient::new`] uses [`ClientOptions::default`] (system roots, a 10 s connect
-//! timeout, 30 s for the whole request); [`AsyncClient::with_options`] takes your own; and
-//! [`AsyncClient::with_http_client`] runs on a `reqwest::Client` you built yourself.
+//! [`parse_protect_response`] and [`parse_unprotect_response`]. It speaks `http://` and
+//! `https://`: TLS is rustls on aws-lc-rs, and the server's certificate is checked against the
+//! system's root store (the platform verifier), or, when [`ClientOptions::ca_file`] is set,
+//! against the CAs of that PEM file only. [`AsyncClient::new`] uses [`ClientOptions::default`]
+//! (system roots, a 10 s connect timeout, 30 s for the whole request);
+//! [`AsyncClient::with_options`] takes your own; and [`AsyncClient::with_http_client`] runs on a
+//! `reqwest::Client` you built yourself.
 //!
 //! ```no_run
 //! use jose_4quays::{AsyncClient, ClientOptions, ProtectRequest};
@@ -82,8 +83,8 @@ impl AsyncClient {
     /// A client for `base_url` with `api_key`, on a new `reqwest::Client` built with `options`.
     ///
     /// Errors: [`Error::InvalidInput`] for a bad base URL or API key (see [`Client::new`]), a zero
-    /// timeout, or a CA file that holds no certificate or one that cannot be used (the message names
-    /// the file); [`Error::Io`] for a CA file that cannot be read or is larger than 1 MiB;
+    /// timeout, or a CA file that holds no certificate or one that cannot be used (the message
+    /// names the file); [`Error::Io`] for a CA file that cannot be read or is larger than 1 MiB;
     /// [`Error::Transport`] if the HTTP client cannot be built.
     pub fn with_options(
         base_url: &str,
