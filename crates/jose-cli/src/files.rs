@@ -83,3 +83,42 @@ pub(crate) fn write_file(path: &Path, what: &str, contents: &[u8], private: bool
         .and_then(|()| file.flush())
         .map_err(|e| CliError::io("write", what, path, &e))
 }
+
+/// Creates `path` and writes `contents`, never replacing anything: the open fails if `path` exists,
+/// as a file, a directory or a symbolic link (even a dangling one, which is not followed). With
+/// `private`, the file is created readable by its owner only (mode 0600 on Unix, set by the open
+/// itself, so it is never readable by others, not even for a moment). If the write fails, the
+/// file just created is removed.
+pub(crate) fn create_new_file(
+    path: &Path,
+    what: &str,
+    contents: &[u8],
+    private: bool,
+) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::usage(format!(
+                "cannot create {what} {}: expected no file by that name, found one (a file, directory or symbolic link); nothing is overwritten",
+                path.display()
+            ))
+        } else {
+            CliError::io("create", what, path, &e)
+        }
+    })?;
+    file.write_all(contents)
+        .and_then(|()| file.flush())
+        .map_err(|e| {
+            // The file is ours (create_new made it just now): do not leave it half written.
+            let _ = std::fs::remove_file(path);
+            CliError::io("write", what, path, &e)
+        })
+}

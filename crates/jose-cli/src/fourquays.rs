@@ -10,8 +10,11 @@
 //! ```
 //!
 //! `init` writes `DIR/4quays.toml` and the files it names, all generated for it (test keys whose
-//! names start with `4quays-generated-test-only-`, and the API key the config accepts); it refuses
-//! to overwrite an existing `4quays.toml`. `serve` runs the HTTP service until ctrl-c or SIGTERM:
+//! names start with `4quays-generated-test-only-`, and the API key the config accepts). It never
+//! replaces anything: if any of those names already exists in DIR (a file, a directory, a symbolic
+//! link, even a dangling one) it refuses before writing any file, and each file is created with
+//! create-new semantics (an open that neither follows a symbolic link nor truncates); the private
+//! keys and the API key file are created with mode 0600. `serve` runs the HTTP service until ctrl-c or SIGTERM:
 //! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
 //! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
 //! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
@@ -259,15 +262,29 @@ fn serve(args: &ServeArgs, provider: &'static dyn CryptoProvider) -> Result<Zero
 
 fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
     let config_path = args.dir.join(EXAMPLE_CONFIG_NAME);
-    if config_path.exists() {
-        return Err(CliError::usage(format!(
-            "init: expected a directory without {EXAMPLE_CONFIG_NAME}, found {} (remove it or choose another --dir)",
-            config_path.display()
-        )));
+    // The configuration first, before spending time on key generation; then every file.
+    refuse_existing(&config_path)?;
+    let example = Example::generate(provider).map_err(cli_error)?;
+    for file in &example.files {
+        refuse_existing(&args.dir.join(&file.name))?;
     }
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| CliError::io("create", "directory", &args.dir, &e))?;
-    let example = Example::generate(provider).map_err(cli_error)?;
+    let mut created: Vec<PathBuf> = Vec::new();
+    for file in &example.files {
+        let path = args.dir.join(&file.name);
+        let what = if file.secret { "secret file" } else { "file" };
+        if let Err(e) = files::create_new_file(&path, what, file.contents.as_bytes(), file.secret) {
+            // Something appeared since the check, or a write failed (create_new_file has removed
+            // its own partial file): take back the files this run created, and only those, so a
+            // refusal leaves nothing half done.
+            for path in &created {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e.context("init"));
+        }
+        created.push(path);
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -275,13 +292,10 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         config_path.display()
     );
     for file in &example.files {
-        let path = args.dir.join(&file.name);
-        let what = if file.secret { "secret file" } else { "file" };
-        files::write_file(&path, what, file.contents.as_bytes(), file.secret)?;
         let _ = writeln!(
             out,
             "  {}{}",
-            path.display(),
+            args.dir.join(&file.name).display(),
             if file.secret { "  (owner-only)" } else { "" }
         );
     }
@@ -314,6 +328,28 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         config_path.display()
     );
     Ok(Zeroizing::new(out.into_bytes()))
+}
+
+/// For `init`: a usage error naming `path` if anything is there (a file, a directory, a symbolic
+/// link, even a dangling one: the link itself is looked at, never followed).
+fn refuse_existing(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => {
+            let found = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if meta.is_dir() {
+                "a directory"
+            } else {
+                "a file"
+            };
+            Err(CliError::usage(format!(
+                "init: expected no file at {}, found {found} (init never overwrites: remove it or choose another --dir); nothing was written",
+                path.display()
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CliError::io("check", "file", path, &e)),
+    }
 }
 
 // ----- the demo section -----

@@ -131,15 +131,17 @@ fn init_writes_generated_test_files_and_refuses_to_overwrite() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for name in names
+        let secrets: Vec<&String> = names
             .iter()
             .filter(|n| n.contains("private") || n.contains("api-key"))
-        {
+            .collect();
+        assert_eq!(secrets.len(), 3, "{names:?}");
+        for name in secrets {
             let mode = std::fs::metadata(ex.dir.join(name))
                 .unwrap()
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o077, 0, "{name} is readable by others");
+            assert_eq!(mode & 0o777, 0o600, "{name} has mode {:o}", mode & 0o777);
         }
     }
     let text = std::fs::read_to_string(&ex.config).unwrap();
@@ -150,8 +152,87 @@ fn init_writes_generated_test_files_and_refuses_to_overwrite() {
     let hash = jose(&["4quays", "hash-key", &ex.api_key], "").ok();
     assert!(text.contains(hash.trim()));
 
+    // A second init into the same directory refuses, naming the first file it would replace,
+    // and changes nothing.
+    let before = std::fs::read_to_string(&ex.config).unwrap();
     let again = jose(&["4quays", "init", "--dir", ex.dir.to_str().unwrap()], "").fails(2);
     assert!(again.contains("4quays.toml"), "{again}");
+    assert_eq!(std::fs::read_to_string(&ex.config).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&ex.dir).unwrap().count(), 5);
+}
+
+/// The files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn init_refuses_an_existing_target_before_writing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file that is already there (not a symbolic link): refused, unchanged.
+    let target = dir.path().join("plain");
+    std::fs::create_dir(&target).unwrap();
+    let existing = target.join("4quays-generated-test-only-acme-2026-01-public.pem");
+    std::fs::write(&existing, "mine").unwrap();
+    let e = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").fails(2);
+    assert!(e.contains("acme-2026-01-public.pem"), "{e}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "mine");
+    assert_eq!(
+        listing(&target),
+        ["4quays-generated-test-only-acme-2026-01-public.pem"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn init_refuses_symbolic_links_and_never_follows_them() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    for name in [
+        "4quays.toml",
+        "4quays-generated-test-only-api-key.txt",
+        "4quays-generated-test-only-rbc-2026-01-private.pem",
+    ] {
+        // A link to another file: refused, the file it points to unchanged, nothing written.
+        let target = dir.path().join(format!("to-file-{name}"));
+        std::fs::create_dir(&target).unwrap();
+        symlink(&victim, target.join(name)).unwrap();
+        let e = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").fails(2);
+        assert!(e.contains(name), "{e}");
+        assert!(e.contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert_eq!(listing(&target), [name]);
+        assert!(
+            std::fs::symlink_metadata(target.join(name))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+
+        // A dangling link: refused too, and what it points to is not created.
+        let target = dir.path().join(format!("dangling-{name}"));
+        std::fs::create_dir(&target).unwrap();
+        let nowhere = dir.path().join(format!("nowhere-{name}"));
+        symlink(&nowhere, target.join(name)).unwrap();
+        let e = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").fails(2);
+        assert!(e.contains(name), "{e}");
+        assert!(!nowhere.exists());
+        assert_eq!(listing(&target), [name]);
+    }
+    assert_eq!(
+        listing(dir.path())
+            .iter()
+            .filter(|n| !n.starts_with("to-file-") && !n.starts_with("dangling-"))
+            .collect::<Vec<_>>(),
+        ["victim.txt"]
+    );
 }
 
 #[test]
