@@ -33,6 +33,24 @@ pub(crate) fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
     Ok(buf)
 }
 
+/// Reads a secret from stdin, refusing more than `max` bytes (a usage error, exit status 2).
+/// `what` names it in messages; the contents never appear in them.
+pub(crate) fn read_stdin_secret(what: &str, max: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    std::io::stdin()
+        .lock()
+        .take(cap)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::usage(format!("cannot read {what} from stdin: {e}")))?;
+    if buf.len() > max {
+        return Err(CliError::usage(format!(
+            "{what} on stdin is too large: expected at most {max} bytes, found more"
+        )));
+    }
+    Ok(buf)
+}
+
 /// Reads a token from stdin: at most `max` bytes of UTF-8 text (the caller trims it).
 pub(crate) fn read_token(max: usize) -> Result<String> {
     let mut buf = Vec::new();

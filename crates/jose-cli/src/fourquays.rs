@@ -6,7 +6,7 @@
 //! jose 4quays serve --config FILE [--listen 127.0.0.1:8080]
 //! jose 4quays protect --config FILE --api-key KEY [--request-id ID]     request body on stdin
 //! jose 4quays unprotect --config FILE --api-key KEY [--request-id ID]   request body on stdin
-//! jose 4quays hash-key KEY              prints the hash to store in the config
+//! jose 4quays hash-key < KEYFILE        the API key on stdin; prints the hash the config stores
 //! ```
 //!
 //! `init` writes `DIR/4quays.toml` and the files it names, all generated for it (test keys whose
@@ -18,7 +18,9 @@
 //! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
 //! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
 //! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
-//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`.
+//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`. `hash-key` reads
+//! the key from stdin (at most 4 KiB; surrounding ASCII whitespace, a trailing newline, trimmed;
+//! an empty key is a usage error), so that it stays out of `ps` and the shell history.
 //!
 //! Exit status as everywhere in `jose` (0 success, 2 usage, I/O, key or configuration error, with
 //! one `error: ...` line on stderr and nothing on stdout), except that `protect` and `unprotect`
@@ -50,6 +52,9 @@ use zeroize::Zeroizing;
 /// The address `serve` listens on when neither `--listen` nor the config names one.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// Largest API key read (from stdin), in bytes.
+const MAX_API_KEY_BYTES: usize = 4096;
+
 /// `jose 4quays ...`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum FourQuaysCommand {
@@ -61,8 +66,8 @@ pub(crate) enum FourQuaysCommand {
     Protect(CallArgs),
     /// Unprotect: the request body on stdin, the response body on stdout (engine in-process).
     Unprotect(CallArgs),
-    /// Print the SHA-256 of an API key (hex), as the configuration stores it.
-    HashKey(HashKeyArgs),
+    /// Print the SHA-256 (hex) of the API key read from stdin, as the configuration stores it.
+    HashKey,
 }
 
 /// `jose 4quays init`.
@@ -96,14 +101,6 @@ pub(crate) struct CallArgs {
     /// The request id (1 to 128 characters of A-Z a-z 0-9 . _ : -); default a new UUID.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
-}
-
-/// `jose 4quays hash-key`.
-#[derive(Debug, Args)]
-pub(crate) struct HashKeyArgs {
-    /// The API key.
-    #[arg(value_name = "KEY")]
-    pub(crate) key: String,
 }
 
 /// A library error as a CLI error: configuration, files, keys and bad flag values are usage
@@ -166,6 +163,18 @@ fn call(
     })
 }
 
+/// `raw` as UTF-8 text with surrounding ASCII whitespace trimmed; `None` when nothing is left.
+/// `source` names where it came from in messages (never the contents).
+fn secret_text(raw: &[u8], source: &str) -> Result<Option<Zeroizing<String>>> {
+    let text = std::str::from_utf8(raw).map_err(|_| {
+        CliError::usage(format!(
+            "{source}: expected an API key in UTF-8, found other bytes"
+        ))
+    })?;
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    Ok((!trimmed.is_empty()).then(|| Zeroizing::new(trimmed.to_owned())))
+}
+
 /// For `main`: runs `jose 4quays protect|unprotect` itself, because their stdout is printed even
 /// when they fail. `None` for every other command.
 pub(crate) fn intercept(cli: &crate::cli::Cli) -> Option<ExitCode> {
@@ -216,13 +225,14 @@ pub(crate) fn run(
         FourQuaysCommand::Serve(args) => serve(args, provider),
         FourQuaysCommand::Protect(args) => finish(call(Operation::Protect, args, provider)?),
         FourQuaysCommand::Unprotect(args) => finish(call(Operation::Unprotect, args, provider)?),
-        FourQuaysCommand::HashKey(args) => {
-            if args.key.is_empty() {
-                return Err(CliError::usage(
-                    "hash-key: expected a non-empty API key, found an empty string",
-                ));
-            }
-            Ok(line(&jose_4quays::hash_api_key(&args.key, provider)))
+        FourQuaysCommand::HashKey => {
+            let raw = files::read_stdin_secret("the API key", MAX_API_KEY_BYTES)?;
+            let key = secret_text(&raw, "hash-key")?.ok_or_else(|| {
+                CliError::usage(
+                    "hash-key: expected an API key on stdin, found nothing (or only whitespace)",
+                )
+            })?;
+            Ok(line(&jose_4quays::hash_api_key(&key, provider)))
         }
     }
 }
@@ -311,7 +321,7 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
     }
     let _ = writeln!(
         out,
-        "\nthe API key (its SHA-256 is in the config) is in {api_key_file}"
+        "\nthe API key is in {api_key_file}; the config holds its SHA-256 only:\n  jose 4quays hash-key < {api_key_file}"
     );
     let _ = writeln!(
         out,

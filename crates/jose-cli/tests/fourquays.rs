@@ -1,4 +1,4 @@
-//! Integration tests of `jose 4quays`: init, hash-key, protect/unprotect in-process on both
+//! Integration tests of `jose 4quays`: init, hash-key (the key on stdin), protect/unprotect in-process on both
 //! providers (with their exit-status contract), and serve over real HTTP on loopback, stopped by
 //! SIGTERM.
 //!
@@ -85,6 +85,8 @@ struct Example {
     _dir: TempDir,
     config: PathBuf,
     api_key: String,
+    /// The generated API key file (the key and a newline).
+    key_file: PathBuf,
     dir: PathBuf,
 }
 
@@ -101,11 +103,22 @@ fn example() -> &'static Example {
             .map(|e| e.unwrap().path())
             .find(|p| p.to_str().unwrap().ends_with("api-key.txt"))
             .unwrap();
-        let api_key = std::fs::read_to_string(key_file).unwrap().trim().to_owned();
+        assert!(
+            out.contains(&format!(
+                "jose 4quays hash-key < {}",
+                key_file.to_str().unwrap()
+            )),
+            "{out}"
+        );
+        let api_key = std::fs::read_to_string(&key_file)
+            .unwrap()
+            .trim()
+            .to_owned();
         Example {
             config: target.join("4quays.toml"),
             dir: target,
             api_key,
+            key_file,
             _dir: dir,
         }
     })
@@ -149,8 +162,6 @@ fn init_writes_generated_test_files_and_refuses_to_overwrite() {
         !text.contains(&ex.api_key),
         "the config stores the hash only"
     );
-    let hash = jose(&["4quays", "hash-key", &ex.api_key], "").ok();
-    assert!(text.contains(hash.trim()));
 
     // A second init into the same directory refuses, naming the first file it would replace,
     // and changes nothing.
@@ -236,16 +247,37 @@ fn init_refuses_symbolic_links_and_never_follows_them() {
 }
 
 #[test]
-fn hash_key_prints_the_sha256_hex() {
+fn hash_key_reads_the_key_from_stdin() {
     for provider in ["aws-lc", "rustcrypto"] {
-        let out = jose(&["--provider", provider, "4quays", "hash-key", "abc"], "").ok();
-        assert_eq!(
-            out,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
-        );
+        // Surrounding ASCII whitespace, a trailing newline included, is not part of the key.
+        for stdin in ["abc", "abc\n", " \tabc\r\n"] {
+            let out = jose(&["--provider", provider, "4quays", "hash-key"], stdin).ok();
+            assert_eq!(
+                out,
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
+            );
+        }
     }
-    jose(&["4quays", "hash-key", ""], "").fails(2);
-    jose(&["4quays", "hash-key"], "").fails(2);
+    // The key file init wrote, on stdin: the hash the config holds.
+    let ex = example();
+    let key_text = std::fs::read_to_string(&ex.key_file).unwrap();
+    let hash = jose(&["4quays", "hash-key"], &key_text).ok();
+    assert_eq!(hash.len(), 65, "{hash}");
+    let config = std::fs::read_to_string(&ex.config).unwrap();
+    assert!(
+        config.contains(&format!("sha256 = \"{}\"", hash.trim())),
+        "{config}"
+    );
+
+    for stdin in ["", "\n", "  \t\r\n"] {
+        let e = jose(&["4quays", "hash-key"], stdin).fails(2);
+        assert!(e.contains("stdin"), "{e}");
+    }
+    let e = jose(&["4quays", "hash-key"], &"k".repeat(4097)).fails(2);
+    assert!(e.contains("at most 4096 bytes"), "{e}");
+    // The key is no longer an argument (it would be in the shell history and in ps).
+    let e = jose(&["4quays", "hash-key", "abc"], "abc").fails(2);
+    assert!(e.contains("'abc'"), "{e}");
 }
 
 #[test]
