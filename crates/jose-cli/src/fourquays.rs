@@ -4,8 +4,8 @@
 //! ```text
 //! jose 4quays init --dir DIR            writes a working example config with freshly generated keys
 //! jose 4quays serve --config FILE [--listen 127.0.0.1:8080]
-//! jose 4quays protect --config FILE --api-key KEY [--request-id ID]     request body on stdin
-//! jose 4quays unprotect --config FILE --api-key KEY [--request-id ID]   request body on stdin
+//! jose 4quays protect --config FILE [--api-key-file FILE] [--request-id ID]     body on stdin
+//! jose 4quays unprotect --config FILE [--api-key-file FILE] [--request-id ID]   body on stdin
 //! jose 4quays hash-key < KEYFILE        the API key on stdin; prints the hash the config stores
 //! ```
 //!
@@ -18,9 +18,11 @@
 //! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
 //! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
 //! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
-//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`. `hash-key` reads
-//! the key from stdin (at most 4 KiB; surrounding ASCII whitespace, a trailing newline, trimmed;
-//! an empty key is a usage error), so that it stays out of `ps` and the shell history.
+//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`. The API key never
+//! goes on the command line (where `ps` and the shell history would show it): it is read from
+//! `--api-key-file FILE` (at most 4 KiB) or, when that flag is absent, from the environment
+//! variable `FOURQUAYS_API_KEY`; surrounding ASCII whitespace (a trailing newline) is trimmed, and
+//! an empty key is a usage error. `hash-key` reads the key from stdin the same way.
 //!
 //! Exit status as everywhere in `jose` (0 success, 2 usage, I/O, key or configuration error, with
 //! one `error: ...` line on stderr and nothing on stdout), except that `protect` and `unprotect`
@@ -52,7 +54,11 @@ use zeroize::Zeroizing;
 /// The address `serve` listens on when neither `--listen` nor the config names one.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-/// Largest API key read (from stdin), in bytes.
+/// The environment variable `protect` and `unprotect` read the API key from when
+/// `--api-key-file` is absent.
+const API_KEY_ENV: &str = "FOURQUAYS_API_KEY";
+
+/// Largest API key read (from a file, the environment or stdin), in bytes.
 const MAX_API_KEY_BYTES: usize = 4096;
 
 /// `jose 4quays ...`.
@@ -95,9 +101,9 @@ pub(crate) struct CallArgs {
     /// The configuration file.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: PathBuf,
-    /// The API key to authenticate with.
-    #[arg(long, value_name = "KEY")]
-    pub(crate) api_key: String,
+    /// Read the API key from this file (default: the environment variable FOURQUAYS_API_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) api_key_file: Option<PathBuf>,
     /// The request id (1 to 128 characters of A-Z a-z 0-9 . _ : -); default a new UUID.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
@@ -135,12 +141,13 @@ fn call(
     args: &CallArgs,
     provider: &'static dyn CryptoProvider,
 ) -> Result<Answer> {
+    let api_key = api_key(args)?;
     let engine = load_engine(&args.config, provider)?;
-    let client = Client::new("http://localhost", &args.api_key).map_err(cli_error)?;
+    let client = Client::new("http://localhost", &api_key).map_err(cli_error)?;
     let body = files::read_stdin()?;
     let request = client
         .request(operation, body.to_vec(), args.request_id.as_deref())
-        .map_err(|e| cli_error(e).context("--request-id or --api-key"))?;
+        .map_err(|e| cli_error(e).context("--request-id"))?;
     let handled = engine.handle(operation, &request);
     let status = handled.response.status();
     let body = handled.response.into_body();
@@ -161,6 +168,47 @@ fn call(
         stdout: Zeroizing::new(stdout),
         failure,
     })
+}
+
+/// The API key for protect and unprotect: from `--api-key-file`, else from `FOURQUAYS_API_KEY`;
+/// surrounding ASCII whitespace trimmed; never empty.
+fn api_key(args: &CallArgs) -> Result<Zeroizing<String>> {
+    if let Some(path) = &args.api_key_file {
+        let raw = files::read_file(path, "API key file", MAX_API_KEY_BYTES)?;
+        let source = format!("API key file {}", path.display());
+        return secret_text(&raw, &source)?.ok_or_else(|| {
+            CliError::usage(format!(
+                "{source}: expected an API key, found an empty file (or only whitespace)"
+            ))
+        });
+    }
+    let neither = |found: &str| {
+        CliError::usage(format!(
+            "expected the API key in a file named by --api-key-file FILE or in the environment variable {API_KEY_ENV}, found {found}"
+        ))
+    };
+    let raw = match std::env::var(API_KEY_ENV) {
+        Ok(value) => Zeroizing::new(value.into_bytes()),
+        Err(std::env::VarError::NotPresent) => {
+            return Err(neither(&format!(
+                "neither (no --api-key-file, {API_KEY_ENV} unset)"
+            )));
+        }
+        Err(std::env::VarError::NotUnicode(value)) => {
+            // Wipe what we were given before refusing it.
+            drop(Zeroizing::new(value.into_encoded_bytes()));
+            return Err(CliError::usage(format!(
+                "environment variable {API_KEY_ENV}: expected an API key in UTF-8, found other bytes"
+            )));
+        }
+    };
+    if raw.len() > MAX_API_KEY_BYTES {
+        return Err(CliError::usage(format!(
+            "environment variable {API_KEY_ENV} is too large: expected at most {MAX_API_KEY_BYTES} bytes, found more"
+        )));
+    }
+    secret_text(&raw, &format!("environment variable {API_KEY_ENV}"))?
+        .ok_or_else(|| neither(&format!("{API_KEY_ENV} empty (or only whitespace)")))
 }
 
 /// `raw` as UTF-8 text with surrounding ASCII whitespace trimmed; `None` when nothing is left.
@@ -330,11 +378,11 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
     );
     let _ = writeln!(
         out,
-        "\nthen, from another shell:\n  curl -sS -X POST http://127.0.0.1:8080/api/v1/protect \\\n    -H \"Authorization: Bearer $(cat {api_key_file})\" -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+        "\nthen, from another shell, with curl (the header read from stdin, so the key stays off the command line):\n  printf 'Authorization: Bearer %s\\n' \"$(cat {api_key_file})\" \\\n    | curl -sS -X POST http://127.0.0.1:8080/api/v1/protect -H @- -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
     );
     let _ = writeln!(
         out,
-        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {} --api-key \"$(cat {api_key_file})\"",
+        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {} --api-key-file {api_key_file}",
         config_path.display()
     );
     Ok(Zeroizing::new(out.into_bytes()))

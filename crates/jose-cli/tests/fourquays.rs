@@ -1,9 +1,11 @@
-//! Integration tests of `jose 4quays`: init, hash-key (the key on stdin), protect/unprotect in-process on both
-//! providers (with their exit-status contract), and serve over real HTTP on loopback, stopped by
-//! SIGTERM.
+//! Integration tests of `jose 4quays`: init, hash-key (the key on stdin), protect/unprotect
+//! in-process on both providers (with their exit-status contract) where the API key comes from
+//! `--api-key-file` or `FOURQUAYS_API_KEY` (never the command line), and serve over real HTTP on
+//! loopback, stopped by SIGTERM.
 //!
 //! `init` generates two RSA keys; it runs once per test binary ([`example`]) and the tests share
-//! the directory.
+//! the directory. Every child runs without the test process's `FOURQUAYS_API_KEY`; tests that want
+//! it set it on the child only.
 
 #![allow(
     clippy::unwrap_used,
@@ -30,8 +32,20 @@ struct Run {
     stderr: String,
 }
 
+const API_KEY_ENV: &str = "FOURQUAYS_API_KEY";
+
 fn jose(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(JOSE)
+    jose_env(args, stdin, None)
+}
+
+/// `jose` with `FOURQUAYS_API_KEY` set to `api_key` on the child (and unset when `None`).
+fn jose_env(args: &[&str], stdin: &str, api_key: Option<&str>) -> Run {
+    let mut command = Command::new(JOSE);
+    command.env_remove(API_KEY_ENV);
+    if let Some(key) = api_key {
+        command.env(API_KEY_ENV, key);
+    }
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -87,6 +101,8 @@ struct Example {
     api_key: String,
     /// The generated API key file (the key and a newline).
     key_file: PathBuf,
+    /// A file with a key the config does not accept.
+    wrong_key_file: PathBuf,
     dir: PathBuf,
 }
 
@@ -96,29 +112,36 @@ fn example() -> &'static Example {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("cfg");
         let out = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").ok();
-        assert!(out.contains("jose 4quays serve --config"), "{out}");
-        assert!(out.contains("curl"), "{out}");
         let key_file = std::fs::read_dir(&target)
             .unwrap()
             .map(|e| e.unwrap().path())
             .find(|p| p.to_str().unwrap().ends_with("api-key.txt"))
             .unwrap();
+        let key_path = key_file.to_str().unwrap();
+        // The hints name the key file, never put the key itself on a command line.
+        assert!(out.contains("jose 4quays serve --config"), "{out}");
         assert!(
-            out.contains(&format!(
-                "jose 4quays hash-key < {}",
-                key_file.to_str().unwrap()
-            )),
+            out.contains(&format!("jose 4quays hash-key < {key_path}")),
             "{out}"
         );
-        let api_key = std::fs::read_to_string(&key_file)
-            .unwrap()
-            .trim()
-            .to_owned();
+        assert!(
+            out.contains(&format!("--api-key-file {key_path}\n")),
+            "{out}"
+        );
+        assert!(out.contains("curl"), "{out}");
+        assert!(!out.contains("--api-key \""), "{out}");
+        let text = std::fs::read_to_string(&key_file).unwrap();
+        assert!(text.ends_with('\n'), "{text:?}");
+        let api_key = text.trim().to_owned();
+        assert!(!out.contains(&api_key), "init printed the API key");
+        let wrong_key_file = dir.path().join("wrong-key.txt");
+        std::fs::write(&wrong_key_file, "sk_test_wrong\n").unwrap();
         Example {
             config: target.join("4quays.toml"),
             dir: target,
             api_key,
             key_file,
+            wrong_key_file,
             _dir: dir,
         }
     })
@@ -126,6 +149,14 @@ fn example() -> &'static Example {
 
 fn config() -> &'static str {
     example().config.to_str().unwrap()
+}
+
+fn key_file() -> &'static str {
+    example().key_file.to_str().unwrap()
+}
+
+fn wrong_key_file() -> &'static str {
+    example().wrong_key_file.to_str().unwrap()
 }
 
 #[test]
@@ -282,7 +313,6 @@ fn hash_key_reads_the_key_from_stdin() {
 
 #[test]
 fn protect_and_unprotect_in_process_on_both_providers() {
-    let key = example().api_key.as_str();
     for (producer, consumer) in [("aws-lc", "rustcrypto"), ("rustcrypto", "aws-lc")] {
         for payload in [
             json!({"key": "value"}),
@@ -300,8 +330,8 @@ fn protect_and_unprotect_in_process_on_both_providers() {
                     "protect",
                     "--config",
                     config(),
-                    "--api-key",
-                    key,
+                    "--api-key-file",
+                    key_file(),
                     "--request-id",
                     "cli-1",
                 ],
@@ -320,8 +350,8 @@ fn protect_and_unprotect_in_process_on_both_providers() {
                     "unprotect",
                     "--config",
                     config(),
-                    "--api-key",
-                    key,
+                    "--api-key-file",
+                    key_file(),
                 ],
                 &body,
             );
@@ -340,7 +370,7 @@ fn uuid_like(id: &str) {
 
 #[test]
 fn non_2xx_answers_print_the_body_and_exit_1() {
-    let key = example().api_key.as_str();
+    let key = key_file();
     let cases = [
         (
             "protect",
@@ -359,7 +389,7 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
         ("protect", key, "not json", 400, "INVALID_REQUEST"),
         (
             "protect",
-            "sk_test_wrong",
+            wrong_key_file(),
             r#"{"payload":1}"#,
             401,
             "AUTHENTICATION_FAILED",
@@ -373,15 +403,15 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
         ),
         ("unprotect", key, "{}", 400, "INVALID_REQUEST"),
     ];
-    for (op, api_key, body, status, code) in cases {
+    for (op, key_file, body, status, code) in cases {
         let run = jose(
             &[
                 "4quays",
                 op,
                 "--config",
                 config(),
-                "--api-key",
-                api_key,
+                "--api-key-file",
+                key_file,
                 "--request-id",
                 "req_abc123",
             ],
@@ -398,7 +428,14 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
     }
     // Passthrough and drop are 200: exit 0.
     let run = jose(
-        &["4quays", "protect", "--config", config(), "--api-key", key],
+        &[
+            "4quays",
+            "protect",
+            "--config",
+            config(),
+            "--api-key-file",
+            key,
+        ],
         r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-PASSTHROUGH"}"#,
     );
     assert_eq!(
@@ -407,7 +444,14 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
     );
     run.ok();
     let run = jose(
-        &["4quays", "protect", "--config", config(), "--api-key", key],
+        &[
+            "4quays",
+            "protect",
+            "--config",
+            config(),
+            "--api-key-file",
+            key,
+        ],
         r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-DROP"}"#,
     );
     assert_eq!(run.answer()["dropped"], true);
@@ -415,8 +459,86 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
 }
 
 #[test]
-fn usage_and_configuration_errors_exit_2() {
+fn the_api_key_never_comes_from_the_command_line() {
     let key = example().api_key.as_str();
+    let e = jose(
+        &["4quays", "protect", "--config", config(), "--api-key", key],
+        r#"{"payload":1}"#,
+    )
+    .fails(2);
+    assert!(e.contains("--api-key"), "{e}");
+    assert!(!e.contains(key), "the refusal echoes the key: {e}");
+}
+
+#[test]
+fn the_api_key_comes_from_the_file_or_the_environment() {
+    let ex = example();
+    let body = r#"{"payload":{"a":1}}"#;
+    let protect = |extra: &[&str], env: Option<&str>| {
+        let mut args = vec!["4quays", "protect", "--config", config()];
+        args.extend(extra);
+        jose_env(&args, body, env)
+    };
+    let status = |run: &Run| run.answer()["error"]["code"].as_str().map(str::to_owned);
+
+    // The file (its trailing newline trimmed).
+    let run = protect(&["--api-key-file", key_file()], None);
+    assert_eq!(run.answer()["operations"], json!(["encrypt"]));
+    run.ok();
+    // The variable, with surrounding whitespace trimmed the same way.
+    let run = protect(&[], Some(&format!("  {}\n", ex.api_key)));
+    assert_eq!(run.answer()["operations"], json!(["encrypt"]));
+    run.ok();
+    // The flag wins over the variable, both ways round.
+    let run = protect(&["--api-key-file", key_file()], Some("sk_test_wrong"));
+    assert_eq!(run.answer()["operations"], json!(["encrypt"]));
+    run.ok();
+    let run = protect(&["--api-key-file", wrong_key_file()], Some(&ex.api_key));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(status(&run).as_deref(), Some("AUTHENTICATION_FAILED"));
+    // A wrong key in the variable is used (and refused by the service).
+    let run = protect(&[], Some("sk_test_wrong"));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(status(&run).as_deref(), Some("AUTHENTICATION_FAILED"));
+
+    // Neither, or an empty variable: one error naming both sources.
+    for env in [None, Some(""), Some(" \n\t")] {
+        let e = protect(&[], env).fails(2);
+        assert!(
+            e.contains("--api-key-file") && e.contains("FOURQUAYS_API_KEY"),
+            "{env:?}: {e}"
+        );
+    }
+    // An empty, blank, missing or oversized key file: exit 2 naming the file, even with the
+    // variable set (the flag wins, it is not a fallback).
+    let dir = tempfile::tempdir().unwrap();
+    for (name, contents) in [
+        ("empty.txt", String::new()),
+        ("blank.txt", " \r\n\n".to_owned()),
+        ("big.txt", "k".repeat(4097)),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        let e = protect(
+            &["--api-key-file", path.to_str().unwrap()],
+            Some(&ex.api_key),
+        )
+        .fails(2);
+        assert!(e.contains(name), "{e}");
+    }
+    let missing = dir.path().join("missing-key.txt");
+    let e = protect(&["--api-key-file", missing.to_str().unwrap()], None).fails(2);
+    assert!(e.contains("missing-key.txt"), "{e}");
+    // A key that cannot go in an HTTP header: exit 2, without echoing it.
+    let path = dir.path().join("control.txt");
+    std::fs::write(&path, "sk_test_\u{1}bad\n").unwrap();
+    let e = protect(&["--api-key-file", path.to_str().unwrap()], None).fails(2);
+    assert!(e.contains("API key"), "{e}");
+    assert!(!e.contains("sk_test_"), "{e}");
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.toml");
     let e = jose(
@@ -425,8 +547,8 @@ fn usage_and_configuration_errors_exit_2() {
             "protect",
             "--config",
             missing.to_str().unwrap(),
-            "--api-key",
-            key,
+            "--api-key-file",
+            key_file(),
         ],
         "{}",
     )
@@ -446,8 +568,8 @@ fn usage_and_configuration_errors_exit_2() {
             "protect",
             "--config",
             config(),
-            "--api-key",
-            key,
+            "--api-key-file",
+            key_file(),
             "--request-id",
             "has space",
         ],
@@ -455,7 +577,7 @@ fn usage_and_configuration_errors_exit_2() {
     )
     .fails(2);
     assert!(e.contains("request id"), "{e}");
-    jose(&["4quays", "protect", "--config", config()], "{}").fails(2);
+    jose(&["4quays", "protect", "--api-key-file", key_file()], "{}").fails(2);
     jose(&["4quays"], "").fails(2);
     let e = jose(
         &[
