@@ -2,11 +2,13 @@
 //! shell, and the demo's 4Quays section.
 //!
 //! ```text
-//! jose 4quays init --dir DIR            writes a working example config with freshly generated keys
+//! jose 4quays init --dir DIR          writes a working example config with freshly generated keys
 //! jose 4quays serve --config FILE [--listen 127.0.0.1:8080]
-//! jose 4quays protect --config FILE [--api-key-file FILE] [--request-id ID]     body on stdin
-//! jose 4quays unprotect --config FILE [--api-key-file FILE] [--request-id ID]   body on stdin
-//! jose 4quays hash-key < KEYFILE        the API key on stdin; prints the hash the config stores
+//! jose 4quays protect   (--config FILE | --url URL [--ca-file PEM]) [--api-key-file FILE]
+//!                       [--request-id ID]       request body on stdin, response body on stdout
+//! jose 4quays unprotect (--config FILE | --url URL [--ca-file PEM]) [--api-key-file FILE]
+//!                       [--request-id ID]       request body on stdin, response body on stdout
+//! jose 4quays hash-key < KEYFILE      the API key on stdin; prints the hash the config stores
 //! ```
 //!
 //! `init` writes `DIR/4quays.toml` and the files it names, all generated for it (test keys whose
@@ -14,25 +16,34 @@
 //! replaces anything: if any of those names already exists in DIR (a file, a directory, a symbolic
 //! link, even a dangling one) it refuses before writing any file, and each file is created with
 //! create-new semantics (an open that neither follows a symbolic link nor truncates); the private
-//! keys and the API key file are created with mode 0600. `serve` runs the HTTP service until ctrl-c or SIGTERM:
-//! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
-//! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
-//! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
-//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`. The API key never
-//! goes on the command line (where `ps` and the shell history would show it): it is read from
-//! `--api-key-file FILE` (at most 4 KiB) or, when that flag is absent, from the environment
-//! variable `FOURQUAYS_API_KEY`; surrounding ASCII whitespace (a trailing newline) is trimmed, and
-//! an empty key is a usage error. `hash-key` reads the key from stdin the same way.
+//! keys and the API key file are created with mode 0600. `serve` runs the HTTP service until
+//! ctrl-c or SIGTERM: it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON
+//! audit line per request; `--listen` overrides the config's `[server] listen` (default
+//! `127.0.0.1:8080`; port 0 picks a free port).
+//!
+//! `protect` and `unprotect` send the request body on stdin with `Authorization: Bearer KEY`:
+//! with `--config FILE` to the engine run in-process on that configuration, with `--url URL` to
+//! the 4Quays service at that base URL (`https://api.4quays.com`, `http://127.0.0.1:8080`) over
+//! HTTP or HTTPS. HTTPS checks the server's certificate against the system's root certificates,
+//! or with `--ca-file PEM` against the CA certificates of that file only; a connection may take
+//! 10 s and a whole request 30 s. Exactly one of `--config` and `--url` is given. The API key
+//! never goes on the command line: it is read from `--api-key-file FILE` (at most 4 KiB) or, when
+//! that flag is absent, from the environment variable `FOURQUAYS_API_KEY`; surrounding ASCII
+//! whitespace (a trailing newline) is trimmed, and an empty key is a usage error. `hash-key` reads
+//! the key from stdin the same way.
 //!
 //! Exit status as everywhere in `jose` (0 success, 2 usage, I/O, key or configuration error, with
 //! one `error: ...` line on stderr and nothing on stdout), except that `protect` and `unprotect`
-//! print the response body (one line of JSON) on stdout in every case, and exit 1, with an
-//! `error: ...` line naming the status and code, when its status is not 2xx.
+//! print the response body (one line of JSON) on stdout whenever the service answered, and exit 1,
+//! with an `error: the service answered STATUS CODE` line, when its status is not 2xx. With
+//! `--url`, a transport failure (connection refused, TLS failure, timeout: the service never
+//! answered) is exit status 2 with one `error: ...` line and nothing on stdout; an answer larger
+//! than 32 MiB is not read, and is exit status 1 with one `error: ...` line and nothing on stdout.
 
 use crate::demo::Demo;
 use crate::error::{CliError, Result};
 use crate::files;
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use jose::{
     ContentEncryption, CryptoProvider, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits,
     PrivateKey,
@@ -42,6 +53,7 @@ use jose_4quays::config::{EXAMPLE_CONFIG_NAME, EXAMPLE_POLICIES, Example};
 use jose_4quays::engine::{
     ApiKey, DestinationKey, DestinationService, Engine, FailureMode, KeyOwnership, Policy,
 };
+use jose_4quays::{AsyncClient, ClientOptions};
 use jose_4quays::{Config, Error, Operation};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -68,9 +80,11 @@ pub(crate) enum FourQuaysCommand {
     Init(InitArgs),
     /// Run the HTTP service (POST /api/v1/protect, /api/v1/unprotect; GET /healthz).
     Serve(ServeArgs),
-    /// Protect: the request body on stdin, the response body on stdout (engine in-process).
+    /// Protect: the request body on stdin, the response body on stdout (in-process with
+    /// --config, or a 4Quays service with --url).
     Protect(CallArgs),
-    /// Unprotect: the request body on stdin, the response body on stdout (engine in-process).
+    /// Unprotect: the request body on stdin, the response body on stdout (in-process with
+    /// --config, or a 4Quays service with --url).
     Unprotect(CallArgs),
     /// Print the SHA-256 (hex) of the API key read from stdin, as the configuration stores it.
     HashKey,
@@ -95,12 +109,22 @@ pub(crate) struct ServeArgs {
     pub(crate) listen: Option<String>,
 }
 
-/// `jose 4quays protect` and `unprotect`.
+/// `jose 4quays protect` and `unprotect`: exactly one of `--config` and `--url`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").args(["config", "url"]).required(true).multiple(false)))]
 pub(crate) struct CallArgs {
-    /// The configuration file.
+    /// Run the engine in-process on this configuration file.
     #[arg(long, value_name = "FILE")]
-    pub(crate) config: PathBuf,
+    pub(crate) config: Option<PathBuf>,
+    /// Call the 4Quays service at this base URL (http:// or https://, e.g.
+    /// https://api.4quays.com).
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// With --url: trust only the CA certificates of this PEM file (default: the system's roots).
+    // `requires` alone would not do: clap drops a requirement that conflicts with a present
+    // argument (--url with --config), so the conflict is spelt out.
+    #[arg(long, value_name = "PEM", requires = "url", conflicts_with = "config")]
+    pub(crate) ca_file: Option<PathBuf>,
     /// Read the API key from this file (default: the environment variable FOURQUAYS_API_KEY).
     #[arg(long, value_name = "FILE")]
     pub(crate) api_key_file: Option<PathBuf>,
@@ -109,13 +133,16 @@ pub(crate) struct CallArgs {
     pub(crate) request_id: Option<String>,
 }
 
-/// A library error as a CLI error: configuration, files, keys and bad flag values are usage
-/// errors (2); anything else means the input was rejected (1).
+/// A library error as a CLI error: configuration, files, keys, bad flag values and a failed HTTP
+/// transport (the service never answered) are usage errors (2); anything else means the input or
+/// the answer was rejected (1).
 fn cli_error(err: Error) -> CliError {
     match err {
-        Error::Config { .. } | Error::Io { .. } | Error::InvalidInput { .. } | Error::Server(_) => {
-            CliError::usage(err.to_string())
-        }
+        Error::Config { .. }
+        | Error::Io { .. }
+        | Error::InvalidInput { .. }
+        | Error::Server(_)
+        | Error::Transport(_) => CliError::usage(err.to_string()),
         Error::Jose(e) if e.is_key_error() => CliError::usage(e.to_string()),
         other => CliError::rejected(other.to_string()),
     }
@@ -127,7 +154,7 @@ fn line(text: &str) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(out)
 }
 
-/// The answer of an in-process protect or unprotect.
+/// The service's answer to protect or unprotect (in-process or remote).
 struct Answer {
     /// The response body and its newline.
     stdout: Zeroizing<Vec<u8>>,
@@ -135,39 +162,28 @@ struct Answer {
     failure: Option<String>,
 }
 
-/// Runs protect or unprotect in-process on the config, with the body on stdin.
-fn call(
-    operation: Operation,
-    args: &CallArgs,
-    provider: &'static dyn CryptoProvider,
-) -> Result<Answer> {
-    let api_key = api_key(args)?;
-    let engine = load_engine(&args.config, provider)?;
-    let client = Client::new("http://localhost", &api_key).map_err(cli_error)?;
-    let body = files::read_stdin()?;
-    let request = client
-        .request(operation, body.to_vec(), args.request_id.as_deref())
-        .map_err(|e| cli_error(e).context("--request-id"))?;
-    let handled = engine.handle(operation, &request);
-    let status = handled.response.status();
-    let body = handled.response.into_body();
-    let failure = (!status.is_success()).then(|| {
-        let code = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| {
-                field(field(&v, "error"), "code")
-                    .as_str()
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
-        format!("the service answered {} {code}", status.as_u16())
-    });
-    let mut stdout = body;
-    stdout.push(b'\n');
-    Ok(Answer {
-        stdout: Zeroizing::new(stdout),
-        failure,
-    })
+impl Answer {
+    /// The answer with HTTP status `status` and `body`.
+    fn new(status: u16, body: Vec<u8>) -> Answer {
+        let mut stdout = Zeroizing::new(body);
+        let failure = (!(200..300).contains(&status)).then(|| {
+            let code = serde_json::from_slice::<Value>(&stdout)
+                .ok()
+                .and_then(|v| {
+                    field(field(&v, "error"), "code")
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            if code.is_empty() {
+                format!("the service answered {status}")
+            } else {
+                format!("the service answered {status} {code}")
+            }
+        });
+        stdout.push(b'\n');
+        Answer { stdout, failure }
+    }
 }
 
 /// The API key for protect and unprotect: from `--api-key-file`, else from `FOURQUAYS_API_KEY`;
@@ -221,6 +237,60 @@ fn secret_text(raw: &[u8], source: &str) -> Result<Option<Zeroizing<String>>> {
     })?;
     let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
     Ok((!trimmed.is_empty()).then(|| Zeroizing::new(trimmed.to_owned())))
+}
+
+/// Runs protect or unprotect with the body on stdin: in-process on the config (`--config`), or
+/// against the service at `--url`.
+fn call(
+    operation: Operation,
+    args: &CallArgs,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Answer> {
+    let api_key = api_key(args)?;
+    match (&args.config, &args.url) {
+        (Some(config), None) => {
+            let engine = load_engine(config, provider)?;
+            let client = Client::new("http://localhost", &api_key).map_err(cli_error)?;
+            let request = build_request(&client, operation, args)?;
+            let response = engine.handle(operation, &request).response;
+            Ok(Answer::new(
+                response.status().as_u16(),
+                response.into_body(),
+            ))
+        }
+        (None, Some(url)) => {
+            let options = ClientOptions {
+                ca_file: args.ca_file.clone(),
+                ..ClientOptions::default()
+            };
+            let client = AsyncClient::with_options(url, &api_key, &options).map_err(cli_error)?;
+            let request = build_request(client.requests(), operation, args)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+            let response = runtime.block_on(client.send(request)).map_err(cli_error)?;
+            Ok(Answer::new(
+                response.status().as_u16(),
+                response.into_body(),
+            ))
+        }
+        _ => Err(CliError::usage(
+            "expected exactly one of --config FILE and --url URL, found both or neither",
+        )),
+    }
+}
+
+/// The request for `operation` with the body on stdin and `--request-id`.
+fn build_request(
+    client: &Client,
+    operation: Operation,
+    args: &CallArgs,
+) -> Result<http::Request<Vec<u8>>> {
+    let body = files::read_stdin()?;
+    client
+        .request(operation, body.to_vec(), args.request_id.as_deref())
+        .map_err(|e| cli_error(e).context("--request-id"))
 }
 
 /// For `main`: runs `jose 4quays protect|unprotect` itself, because their stdout is printed even
@@ -363,6 +433,7 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         .find(|f| f.name.ends_with("api-key.txt"))
         .map(|f| args.dir.join(&f.name).display().to_string())
         .unwrap_or_default();
+    let config = config_path.display();
     let _ = writeln!(out, "\npolicies:");
     for (number, what) in EXAMPLE_POLICIES {
         let _ = writeln!(out, "  {number:<24} {what}");
@@ -373,17 +444,19 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
     );
     let _ = writeln!(
         out,
-        "\nrun the service:\n  jose 4quays serve --config {}",
-        config_path.display()
+        "\nrun the service:\n  jose 4quays serve --config {config}"
     );
     let _ = writeln!(
         out,
-        "\nthen, from another shell, with curl (the header read from stdin, so the key stays off the command line):\n  printf 'Authorization: Bearer %s\\n' \"$(cat {api_key_file})\" \\\n    | curl -sS -X POST http://127.0.0.1:8080/api/v1/protect -H @- -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+        "\nthen, from another shell:\n  echo '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}' \\\n    | jose 4quays protect --url http://127.0.0.1:8080 --api-key-file {api_key_file}"
     );
     let _ = writeln!(
         out,
-        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {} --api-key-file {api_key_file}",
-        config_path.display()
+        "or with curl (the header read from stdin, so the key stays off the command line):\n  printf 'Authorization: Bearer %s\\n' \"$(cat {api_key_file})\" \\\n    | curl -sS -X POST http://127.0.0.1:8080/api/v1/protect -H @- -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+    );
+    let _ = writeln!(
+        out,
+        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {config} --api-key-file {api_key_file}"
     );
     Ok(Zeroizing::new(out.into_bytes()))
 }

@@ -1,7 +1,8 @@
-//! Integration tests of `jose 4quays`: init, hash-key (the key on stdin), protect/unprotect
-//! in-process on both providers (with their exit-status contract) where the API key comes from
-//! `--api-key-file` or `FOURQUAYS_API_KEY` (never the command line), and serve over real HTTP on
-//! loopback, stopped by SIGTERM.
+//! Integration tests of `jose 4quays`: init (create-new, never overwriting, owner-only secrets),
+//! hash-key on stdin, protect/unprotect in-process on both providers and against a real `serve` on
+//! loopback with `--url` (with their exit-status contract), the API key coming from
+//! `--api-key-file` or `FOURQUAYS_API_KEY` (never the command line), and serve over real HTTP
+//! stopped by SIGTERM.
 //!
 //! `init` generates two RSA keys; it runs once per test binary ([`example`]) and the tests share
 //! the directory. Every child runs without the test process's `FOURQUAYS_API_KEY`; tests that want
@@ -122,6 +123,12 @@ fn example() -> &'static Example {
         assert!(out.contains("jose 4quays serve --config"), "{out}");
         assert!(
             out.contains(&format!("jose 4quays hash-key < {key_path}")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "jose 4quays protect --url http://127.0.0.1:8080 --api-key-file {key_path}"
+            )),
             "{out}"
         );
         assert!(
@@ -368,25 +375,47 @@ fn uuid_like(id: &str) {
     assert_eq!(id.matches('-').count(), 4, "{id}");
 }
 
-#[test]
-fn non_2xx_answers_print_the_body_and_exit_1() {
-    let key = key_file();
-    let cases = [
+/// Where protect and unprotect send the request.
+#[derive(Clone, Copy, Debug)]
+enum Target<'a> {
+    /// `--config FILE`: the engine in-process.
+    InProcess,
+    /// `--url URL`.
+    Url(&'a str),
+}
+
+/// `jose 4quays OP (--config C | --url U) --api-key-file KEY_FILE [--request-id ID]` with `body`.
+fn call(target: Target<'_>, op: &str, key_file: &str, body: &str, request_id: Option<&str>) -> Run {
+    let mut args = vec!["4quays", op];
+    match target {
+        Target::InProcess => args.extend(["--config", config()]),
+        Target::Url(url) => args.extend(["--url", url]),
+    }
+    args.extend(["--api-key-file", key_file]);
+    if let Some(id) = request_id {
+        args.extend(["--request-id", id]);
+    }
+    jose(&args, body)
+}
+
+/// The non-2xx cases: (operation, key file, body, status, code).
+fn non_2xx_cases() -> Vec<(&'static str, &'static str, &'static str, u16, &'static str)> {
+    vec![
         (
             "protect",
-            key,
+            key_file(),
             r#"{"payload":1,"policyNumber":"INVALID-POLICY"}"#,
             404,
             "POLICY_NOT_FOUND",
         ),
         (
             "protect",
-            key,
+            key_file(),
             r#"{"payload":1,"policyNumber":"RBC-SUSPENDED"}"#,
             403,
             "POLICY_NOT_ACTIVE",
         ),
-        ("protect", key, "not json", 400, "INVALID_REQUEST"),
+        ("protect", key_file(), "not json", 400, "INVALID_REQUEST"),
         (
             "protect",
             wrong_key_file(),
@@ -396,66 +425,59 @@ fn non_2xx_answers_print_the_body_and_exit_1() {
         ),
         (
             "unprotect",
-            key,
+            key_file(),
             r#"{"protectedPayload":"%%%"}"#,
             400,
             "INVALID_PROTECTED_PAYLOAD",
         ),
-        ("unprotect", key, "{}", 400, "INVALID_REQUEST"),
-    ];
-    for (op, key_file, body, status, code) in cases {
-        let run = jose(
-            &[
-                "4quays",
-                op,
-                "--config",
-                config(),
-                "--api-key-file",
-                key_file,
-                "--request-id",
-                "req_abc123",
-            ],
-            body,
-        );
-        assert_eq!(run.code, 1, "{op} {body}: {}", run.stderr);
+        ("unprotect", key_file(), "{}", 400, "INVALID_REQUEST"),
+    ]
+}
+
+/// Every non-2xx case on `target`: exit 1, the error body on stdout, one `error:` line naming the
+/// status and code. Returns the runs, for comparing the two targets.
+fn check_non_2xx(target: Target<'_>) -> Vec<(i32, String, String)> {
+    let mut runs = Vec::new();
+    for (op, key_file, body, status, code) in non_2xx_cases() {
+        let run = call(target, op, key_file, body, Some("req_abc123"));
+        assert_eq!(run.code, 1, "{target:?} {op} {body}: {}", run.stderr);
         let answer = run.answer();
-        assert_eq!(answer["error"]["code"], code);
+        assert_eq!(answer["error"]["code"], code, "{target:?}");
         assert_eq!(answer["requestId"], "req_abc123");
         assert_eq!(
             run.stderr,
             format!("error: the service answered {status} {code}\n")
         );
+        runs.push((run.code, run.stdout, run.stderr));
     }
     // Passthrough and drop are 200: exit 0.
-    let run = jose(
-        &[
-            "4quays",
-            "protect",
-            "--config",
-            config(),
-            "--api-key-file",
-            key,
-        ],
+    let run = call(
+        target,
+        "protect",
+        key_file(),
         r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-PASSTHROUGH"}"#,
+        None,
     );
     assert_eq!(
         run.answer()["warning"],
         "Policy is not active — payload passed through unprotected"
     );
     run.ok();
-    let run = jose(
-        &[
-            "4quays",
-            "protect",
-            "--config",
-            config(),
-            "--api-key-file",
-            key,
-        ],
+    let run = call(
+        target,
+        "protect",
+        key_file(),
         r#"{"payload":{"a":1},"policyNumber":"RBC-PAUSED-DROP"}"#,
+        None,
     );
     assert_eq!(run.answer()["dropped"], true);
     run.ok();
+    runs
+}
+
+#[test]
+fn non_2xx_answers_print_the_body_and_exit_1() {
+    check_non_2xx(Target::InProcess);
 }
 
 #[test]
@@ -562,22 +584,61 @@ fn usage_and_configuration_errors_exit_2() {
     .unwrap();
     let e = jose(&["4quays", "serve", "--config", bad.to_str().unwrap()], "").fails(2);
     assert!(e.contains("policies[\"P\"]"), "{e}");
+    let e = call(
+        Target::InProcess,
+        "protect",
+        key_file(),
+        "{}",
+        Some("has space"),
+    )
+    .fails(2);
+    assert!(e.contains("request id"), "{e}");
+    // Exactly one of --config and --url.
+    jose(&["4quays", "protect", "--api-key-file", key_file()], "{}").fails(2);
     let e = jose(
         &[
             "4quays",
             "protect",
             "--config",
             config(),
+            "--url",
+            "http://127.0.0.1:1",
             "--api-key-file",
             key_file(),
-            "--request-id",
-            "has space",
         ],
         "{}",
     )
     .fails(2);
-    assert!(e.contains("request id"), "{e}");
-    jose(&["4quays", "protect", "--api-key-file", key_file()], "{}").fails(2);
+    assert!(e.contains("--url") && e.contains("--config"), "{e}");
+    // --ca-file only with --url.
+    let e = jose(
+        &[
+            "4quays",
+            "unprotect",
+            "--config",
+            config(),
+            "--ca-file",
+            config(),
+            "--api-key-file",
+            key_file(),
+        ],
+        "{}",
+    )
+    .fails(2);
+    assert!(e.contains("--ca-file") && e.contains("--config"), "{e}");
+    let e = jose(
+        &[
+            "4quays",
+            "protect",
+            "--ca-file",
+            config(),
+            "--api-key-file",
+            key_file(),
+        ],
+        "{}",
+    )
+    .fails(2);
+    assert!(e.contains("--url"), "{e}");
     jose(&["4quays"], "").fails(2);
     let e = jose(
         &[
@@ -592,6 +653,62 @@ fn usage_and_configuration_errors_exit_2() {
     )
     .fails(2);
     assert!(e.contains("not-an-address"), "{e}");
+}
+
+#[test]
+fn url_errors_before_any_answer_exit_2_with_empty_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: a transport error.
+    let e = call(
+        Target::Url("http://127.0.0.1:1"),
+        "protect",
+        key_file(),
+        r#"{"payload":1}"#,
+        None,
+    )
+    .fails(2);
+    assert!(e.contains("transport"), "{e}");
+    assert!(e.contains("127.0.0.1:1"), "{e}");
+    // A CA file without certificates (the config is a file, but not PEM), a missing one: exit 2
+    // naming the file, before anything is sent.
+    let no_certs = dir.path().join("no-certs.pem");
+    std::fs::write(
+        &no_certs,
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing-ca.pem");
+    for (path, expect) in [
+        (&no_certs, "no CERTIFICATE block"),
+        (&missing, "cannot read CA file"),
+    ] {
+        let e = jose(
+            &[
+                "4quays",
+                "protect",
+                "--url",
+                "https://127.0.0.1:1",
+                "--ca-file",
+                path.to_str().unwrap(),
+                "--api-key-file",
+                key_file(),
+            ],
+            r#"{"payload":1}"#,
+        )
+        .fails(2);
+        assert!(e.contains(path.to_str().unwrap()), "{e}");
+        assert!(e.contains(expect), "{e}");
+    }
+    // Not an http(s) URL.
+    let e = call(
+        Target::Url("ftp://127.0.0.1"),
+        "protect",
+        key_file(),
+        "{}",
+        None,
+    )
+    .fails(2);
+    assert!(e.contains("base URL"), "{e}");
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns (status, body).
@@ -623,34 +740,69 @@ fn http(
     (status, body.to_owned())
 }
 
+/// A `jose 4quays serve` on 127.0.0.1, port 0, started by a test. Dropping it kills the process
+/// if the test has not stopped it.
+struct Serve {
+    child: std::process::Child,
+    stderr: BufReader<std::process::ChildStderr>,
+    /// `127.0.0.1:PORT`, read from the `listening on http://ADDR` line.
+    addr: String,
+}
+
+impl Serve {
+    fn start(provider: &str) -> Serve {
+        let mut child = Command::new(JOSE)
+            .env_remove(API_KEY_ENV)
+            .args([
+                "--provider",
+                provider,
+                "4quays",
+                "serve",
+                "--config",
+                config(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let addr = first
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
+            .to_owned();
+        Serve {
+            child,
+            stderr,
+            addr,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[test]
 fn serve_answers_over_http_and_stops_on_sigterm() {
     let ex = example();
-    let mut child = Command::new(JOSE)
-        .args([
-            "--provider",
-            "rustcrypto",
-            "4quays",
-            "serve",
-            "--config",
-            config(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let addr = first
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
-        .to_owned();
+    let mut serve = Serve::start("rustcrypto");
+    let addr = serve.addr.clone();
 
     let auth = format!("Bearer {}", ex.api_key);
     let headers = [
@@ -687,6 +839,7 @@ fn serve_answers_over_http_and_stops_on_sigterm() {
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
 
     // SIGTERM: a graceful stop with exit status 0.
+    let child = &mut serve.child;
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -705,9 +858,10 @@ fn serve_answers_over_http_and_stops_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
     let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
+    serve.stderr.read_to_string(&mut rest).unwrap();
     let mut stdout = String::new();
-    child
+    serve
+        .child
         .stdout
         .take()
         .unwrap()
@@ -732,4 +886,54 @@ fn serve_answers_over_http_and_stops_on_sigterm() {
         "{rest}"
     );
     assert!(Path::new(config()).exists());
+}
+
+#[test]
+fn url_calls_a_real_service_and_answers_as_in_process() {
+    let serve = Serve::start("aws-lc");
+    let url = serve.url();
+    let remote = Target::Url(&url);
+    let payload = json!({"transferId": "txn-12345", "amount": 5000, "currency": "CAD"});
+    let body = json!({"payload": payload}).to_string();
+
+    // Protect over HTTP and in-process, then unprotect each JWE the other way round.
+    let mut jwes = Vec::new();
+    for target in [remote, Target::InProcess] {
+        let run = call(target, "protect", key_file(), &body, Some("url-1"));
+        let protected = run.answer();
+        assert_eq!(run.ok(), format!("{protected}\n"));
+        assert_eq!(protected["requestId"], "url-1");
+        assert_eq!(protected["messageType"], "ProtectedPayload");
+        assert_eq!(protected["operations"], json!(["encrypt"]));
+        jwes.push(protected["jwe"].clone());
+    }
+    for (target, jwe) in [(Target::InProcess, &jwes[0]), (remote, &jwes[1])] {
+        let body = json!({"jwe": jwe}).to_string();
+        let run = call(target, "unprotect", key_file(), &body, Some("url-2"));
+        let opened = run.answer();
+        run.ok();
+        assert_eq!(opened["payload"], payload, "{target:?}");
+        assert_eq!(opened["operations"], json!(["decrypt"]));
+        assert_eq!(opened["requestId"], "url-2");
+    }
+    // The key from the environment works over HTTP too.
+    let run = jose_env(
+        &["4quays", "protect", "--url", &url],
+        &body,
+        Some(&example().api_key),
+    );
+    assert_eq!(run.answer()["operations"], json!(["encrypt"]));
+    run.ok();
+
+    // Every error answer is the same, byte for byte, over HTTP as in-process (a wrong key file
+    // included: 401, exit 1, the JSON error body on stdout).
+    assert_eq!(check_non_2xx(remote), check_non_2xx(Target::InProcess));
+    let run = call(remote, "unprotect", wrong_key_file(), "{}", None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.answer()["error"]["code"], "AUTHENTICATION_FAILED");
+    assert_eq!(
+        run.stderr,
+        "error: the service answered 401 AUTHENTICATION_FAILED\n"
+    );
+    drop(serve);
 }
