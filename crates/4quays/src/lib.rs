@@ -70,7 +70,7 @@ mod async_client;
 pub mod server;
 
 #[cfg(feature = "client")]
-pub use async_client::{AsyncClient, MAX_RESPONSE_BYTES};
+pub use async_client::{AsyncClient, ClientOptions, MAX_RESPONSE_BYTES};
 pub use config::Config;
 pub use engine::{Engine, hash_api_key};
 pub use error::Error;

@@ -68,7 +68,7 @@ pub(crate) enum Command {
     /// Klarna XS2A secure communication: seal and open JWS-in-JWE bodies, map routes.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Klarna(crate::klarna::KlarnaCommand),
-    /// 4Quays protect/unprotect: the HTTP service, an example config, in-process calls.
+    /// 4Quays protect/unprotect: the HTTP service, an example config, in-process or remote calls.
     #[command(
         name = "4quays",
         subcommand,

@@ -2,30 +2,48 @@
 //! shell, and the demo's 4Quays section.
 //!
 //! ```text
-//! jose 4quays init --dir DIR            writes a working example config with freshly generated keys
+//! jose 4quays init --dir DIR          writes a working example config with freshly generated keys
 //! jose 4quays serve --config FILE [--listen 127.0.0.1:8080]
-//! jose 4quays protect --config FILE --api-key KEY [--request-id ID]     request body on stdin
-//! jose 4quays unprotect --config FILE --api-key KEY [--request-id ID]   request body on stdin
-//! jose 4quays hash-key KEY              prints the hash to store in the config
+//! jose 4quays protect   (--config FILE | --url URL [--ca-file PEM]) [--api-key-file FILE]
+//!                       [--request-id ID]       request body on stdin, response body on stdout
+//! jose 4quays unprotect (--config FILE | --url URL [--ca-file PEM]) [--api-key-file FILE]
+//!                       [--request-id ID]       request body on stdin, response body on stdout
+//! jose 4quays hash-key < KEYFILE      the API key on stdin; prints the hash the config stores
 //! ```
 //!
 //! `init` writes `DIR/4quays.toml` and the files it names, all generated for it (test keys whose
-//! names start with `4quays-generated-test-only-`, and the API key the config accepts); it refuses
-//! to overwrite an existing `4quays.toml`. `serve` runs the HTTP service until ctrl-c or SIGTERM:
-//! it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON audit line per
-//! request; `--listen` overrides the config's `[server] listen` (default `127.0.0.1:8080`; port 0
-//! picks a free port). `protect` and `unprotect` run the engine in-process on the config, as if
-//! the request body on stdin had been POSTed with `Authorization: Bearer KEY`.
+//! names start with `4quays-generated-test-only-`, and the API key the config accepts). It never
+//! replaces anything: if any of those names already exists in DIR (a file, a directory, a symbolic
+//! link, even a dangling one) it refuses before writing any file, and each file is created with
+//! create-new semantics (an open that neither follows a symbolic link nor truncates); the private
+//! keys and the API key file are created with mode 0600. `serve` runs the HTTP service until
+//! ctrl-c or SIGTERM: it prints `jose 4quays: listening on http://ADDR` on stderr, then one JSON
+//! audit line per request; `--listen` overrides the config's `[server] listen` (default
+//! `127.0.0.1:8080`; port 0 picks a free port).
+//!
+//! `protect` and `unprotect` send the request body on stdin with `Authorization: Bearer KEY`:
+//! with `--config FILE` to the engine run in-process on that configuration, with `--url URL` to
+//! the 4Quays service at that base URL (`https://api.4quays.com`, `http://127.0.0.1:8080`) over
+//! HTTP or HTTPS. HTTPS checks the server's certificate against the system's root certificates,
+//! or with `--ca-file PEM` against the CA certificates of that file only; a connection may take
+//! 10 s and a whole request 30 s. Exactly one of `--config` and `--url` is given. The API key
+//! never goes on the command line: it is read from `--api-key-file FILE` (at most 4 KiB) or, when
+//! that flag is absent, from the environment variable `FOURQUAYS_API_KEY`; surrounding ASCII
+//! whitespace (a trailing newline) is trimmed, and an empty key is a usage error. `hash-key` reads
+//! the key from stdin the same way.
 //!
 //! Exit status as everywhere in `jose` (0 success, 2 usage, I/O, key or configuration error, with
 //! one `error: ...` line on stderr and nothing on stdout), except that `protect` and `unprotect`
-//! print the response body (one line of JSON) on stdout in every case, and exit 1, with an
-//! `error: ...` line naming the status and code, when its status is not 2xx.
+//! print the response body (one line of JSON) on stdout whenever the service answered, and exit 1,
+//! with an `error: the service answered STATUS CODE` line, when its status is not 2xx. With
+//! `--url`, a transport failure (connection refused, TLS failure, timeout: the service never
+//! answered) is exit status 2 with one `error: ...` line and nothing on stdout; an answer larger
+//! than 32 MiB is not read, and is exit status 1 with one `error: ...` line and nothing on stdout.
 
 use crate::demo::Demo;
 use crate::error::{CliError, Result};
 use crate::files;
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use jose::{
     ContentEncryption, CryptoProvider, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits,
     PrivateKey,
@@ -35,6 +53,7 @@ use jose_4quays::config::{EXAMPLE_CONFIG_NAME, EXAMPLE_POLICIES, Example};
 use jose_4quays::engine::{
     ApiKey, DestinationKey, DestinationService, Engine, FailureMode, KeyOwnership, Policy,
 };
+use jose_4quays::{AsyncClient, ClientOptions};
 use jose_4quays::{Config, Error, Operation};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -47,6 +66,13 @@ use zeroize::Zeroizing;
 /// The address `serve` listens on when neither `--listen` nor the config names one.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// The environment variable `protect` and `unprotect` read the API key from when
+/// `--api-key-file` is absent.
+const API_KEY_ENV: &str = "FOURQUAYS_API_KEY";
+
+/// Largest API key read (from a file, the environment or stdin), in bytes.
+const MAX_API_KEY_BYTES: usize = 4096;
+
 /// `jose 4quays ...`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum FourQuaysCommand {
@@ -54,12 +80,14 @@ pub(crate) enum FourQuaysCommand {
     Init(InitArgs),
     /// Run the HTTP service (POST /api/v1/protect, /api/v1/unprotect; GET /healthz).
     Serve(ServeArgs),
-    /// Protect: the request body on stdin, the response body on stdout (engine in-process).
+    /// Protect: the request body on stdin, the response body on stdout (in-process with
+    /// --config, or a 4Quays service with --url).
     Protect(CallArgs),
-    /// Unprotect: the request body on stdin, the response body on stdout (engine in-process).
+    /// Unprotect: the request body on stdin, the response body on stdout (in-process with
+    /// --config, or a 4Quays service with --url).
     Unprotect(CallArgs),
-    /// Print the SHA-256 of an API key (hex), as the configuration stores it.
-    HashKey(HashKeyArgs),
+    /// Print the SHA-256 (hex) of the API key read from stdin, as the configuration stores it.
+    HashKey,
 }
 
 /// `jose 4quays init`.
@@ -85,35 +113,40 @@ pub(crate) struct ServeArgs {
     pub(crate) insecure_http: bool,
 }
 
-/// `jose 4quays protect` and `unprotect`.
+/// `jose 4quays protect` and `unprotect`: exactly one of `--config` and `--url`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").args(["config", "url"]).required(true).multiple(false)))]
 pub(crate) struct CallArgs {
-    /// The configuration file.
+    /// Run the engine in-process on this configuration file.
     #[arg(long, value_name = "FILE")]
-    pub(crate) config: PathBuf,
-    /// The API key to authenticate with.
-    #[arg(long, value_name = "KEY")]
-    pub(crate) api_key: String,
+    pub(crate) config: Option<PathBuf>,
+    /// Call the 4Quays service at this base URL (http:// or https://, e.g.
+    /// https://api.4quays.com).
+    #[arg(long, value_name = "URL")]
+    pub(crate) url: Option<String>,
+    /// With --url: trust only the CA certificates of this PEM file (default: the system's roots).
+    // `requires` alone would not do: clap drops a requirement that conflicts with a present
+    // argument (--url with --config), so the conflict is spelt out.
+    #[arg(long, value_name = "PEM", requires = "url", conflicts_with = "config")]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// Read the API key from this file (default: the environment variable FOURQUAYS_API_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) api_key_file: Option<PathBuf>,
     /// The request id (1 to 128 characters of A-Z a-z 0-9 . _ : -); default a new UUID.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
 }
 
-/// `jose 4quays hash-key`.
-#[derive(Debug, Args)]
-pub(crate) struct HashKeyArgs {
-    /// The API key.
-    #[arg(value_name = "KEY")]
-    pub(crate) key: String,
-}
-
-/// A library error as a CLI error: configuration, files, keys and bad flag values are usage
-/// errors (2); anything else means the input was rejected (1).
+/// A library error as a CLI error: configuration, files, keys, bad flag values and a failed HTTP
+/// transport (the service never answered) are usage errors (2); anything else means the input or
+/// the answer was rejected (1).
 fn cli_error(err: Error) -> CliError {
     match err {
-        Error::Config { .. } | Error::Io { .. } | Error::InvalidInput { .. } | Error::Server(_) => {
-            CliError::usage(err.to_string())
-        }
+        Error::Config { .. }
+        | Error::Io { .. }
+        | Error::InvalidInput { .. }
+        | Error::Server(_)
+        | Error::Transport(_) => CliError::usage(err.to_string()),
         Error::Jose(e) if e.is_key_error() => CliError::usage(e.to_string()),
         other => CliError::rejected(other.to_string()),
     }
@@ -125,7 +158,7 @@ fn line(text: &str) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(out)
 }
 
-/// The answer of an in-process protect or unprotect.
+/// The service's answer to protect or unprotect (in-process or remote).
 struct Answer {
     /// The response body and its newline.
     stdout: Zeroizing<Vec<u8>>,
@@ -133,38 +166,135 @@ struct Answer {
     failure: Option<String>,
 }
 
-/// Runs protect or unprotect in-process on the config, with the body on stdin.
+impl Answer {
+    /// The answer with HTTP status `status` and `body`.
+    fn new(status: u16, body: Vec<u8>) -> Answer {
+        let mut stdout = Zeroizing::new(body);
+        let failure = (!(200..300).contains(&status)).then(|| {
+            let code = serde_json::from_slice::<Value>(&stdout)
+                .ok()
+                .and_then(|v| {
+                    field(field(&v, "error"), "code")
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            if code.is_empty() {
+                format!("the service answered {status}")
+            } else {
+                format!("the service answered {status} {code}")
+            }
+        });
+        stdout.push(b'\n');
+        Answer { stdout, failure }
+    }
+}
+
+/// The API key for protect and unprotect: from `--api-key-file`, else from `FOURQUAYS_API_KEY`;
+/// surrounding ASCII whitespace trimmed; never empty.
+fn api_key(args: &CallArgs) -> Result<Zeroizing<String>> {
+    if let Some(path) = &args.api_key_file {
+        let raw = files::read_file(path, "API key file", MAX_API_KEY_BYTES)?;
+        let source = format!("API key file {}", path.display());
+        return secret_text(&raw, &source)?.ok_or_else(|| {
+            CliError::usage(format!(
+                "{source}: expected an API key, found an empty file (or only whitespace)"
+            ))
+        });
+    }
+    let neither = |found: &str| {
+        CliError::usage(format!(
+            "expected the API key in a file named by --api-key-file FILE or in the environment variable {API_KEY_ENV}, found {found}"
+        ))
+    };
+    let raw = match std::env::var(API_KEY_ENV) {
+        Ok(value) => Zeroizing::new(value.into_bytes()),
+        Err(std::env::VarError::NotPresent) => {
+            return Err(neither(&format!(
+                "neither (no --api-key-file, {API_KEY_ENV} unset)"
+            )));
+        }
+        Err(std::env::VarError::NotUnicode(value)) => {
+            // Wipe what we were given before refusing it.
+            drop(Zeroizing::new(value.into_encoded_bytes()));
+            return Err(CliError::usage(format!(
+                "environment variable {API_KEY_ENV}: expected an API key in UTF-8, found other bytes"
+            )));
+        }
+    };
+    if raw.len() > MAX_API_KEY_BYTES {
+        return Err(CliError::usage(format!(
+            "environment variable {API_KEY_ENV} is too large: expected at most {MAX_API_KEY_BYTES} bytes, found more"
+        )));
+    }
+    secret_text(&raw, &format!("environment variable {API_KEY_ENV}"))?
+        .ok_or_else(|| neither(&format!("{API_KEY_ENV} empty (or only whitespace)")))
+}
+
+/// `raw` as UTF-8 text with surrounding ASCII whitespace trimmed; `None` when nothing is left.
+/// `source` names where it came from in messages (never the contents).
+fn secret_text(raw: &[u8], source: &str) -> Result<Option<Zeroizing<String>>> {
+    let text = std::str::from_utf8(raw).map_err(|_| {
+        CliError::usage(format!(
+            "{source}: expected an API key in UTF-8, found other bytes"
+        ))
+    })?;
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    Ok((!trimmed.is_empty()).then(|| Zeroizing::new(trimmed.to_owned())))
+}
+
+/// Runs protect or unprotect with the body on stdin: in-process on the config (`--config`), or
+/// against the service at `--url`.
 fn call(
     operation: Operation,
     args: &CallArgs,
     provider: &'static dyn CryptoProvider,
 ) -> Result<Answer> {
-    let engine = load_engine(&args.config, provider)?;
-    let client = Client::new("http://localhost", &args.api_key).map_err(cli_error)?;
+    let api_key = api_key(args)?;
+    match (&args.config, &args.url) {
+        (Some(config), None) => {
+            let engine = load_engine(config, provider)?;
+            let client = Client::new("http://localhost", &api_key).map_err(cli_error)?;
+            let request = build_request(&client, operation, args)?;
+            let response = engine.handle(operation, &request).response;
+            Ok(Answer::new(
+                response.status().as_u16(),
+                response.into_body(),
+            ))
+        }
+        (None, Some(url)) => {
+            let options = ClientOptions {
+                ca_file: args.ca_file.clone(),
+                ..ClientOptions::default()
+            };
+            let client = AsyncClient::with_options(url, &api_key, &options).map_err(cli_error)?;
+            let request = build_request(client.requests(), operation, args)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+            let response = runtime.block_on(client.send(request)).map_err(cli_error)?;
+            Ok(Answer::new(
+                response.status().as_u16(),
+                response.into_body(),
+            ))
+        }
+        _ => Err(CliError::usage(
+            "expected exactly one of --config FILE and --url URL, found both or neither",
+        )),
+    }
+}
+
+/// The request for `operation` with the body on stdin and `--request-id`.
+fn build_request(
+    client: &Client,
+    operation: Operation,
+    args: &CallArgs,
+) -> Result<http::Request<Vec<u8>>> {
     let body = files::read_stdin()?;
-    let request = client
+    client
         .request(operation, body.to_vec(), args.request_id.as_deref())
-        .map_err(|e| cli_error(e).context("--request-id or --api-key"))?;
-    let handled = engine.handle(operation, &request);
-    let status = handled.response.status();
-    let body = handled.response.into_body();
-    let failure = (!status.is_success()).then(|| {
-        let code = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| {
-                field(field(&v, "error"), "code")
-                    .as_str()
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
-        format!("the service answered {} {code}", status.as_u16())
-    });
-    let mut stdout = body;
-    stdout.push(b'\n');
-    Ok(Answer {
-        stdout: Zeroizing::new(stdout),
-        failure,
-    })
+        .map_err(|e| cli_error(e).context("--request-id"))
 }
 
 /// For `main`: runs `jose 4quays protect|unprotect` itself, because their stdout is printed even
@@ -217,13 +347,14 @@ pub(crate) fn run(
         FourQuaysCommand::Serve(args) => serve(args, provider),
         FourQuaysCommand::Protect(args) => finish(call(Operation::Protect, args, provider)?),
         FourQuaysCommand::Unprotect(args) => finish(call(Operation::Unprotect, args, provider)?),
-        FourQuaysCommand::HashKey(args) => {
-            if args.key.is_empty() {
-                return Err(CliError::usage(
-                    "hash-key: expected a non-empty API key, found an empty string",
-                ));
-            }
-            Ok(line(&jose_4quays::hash_api_key(&args.key, provider)))
+        FourQuaysCommand::HashKey => {
+            let raw = files::read_stdin_secret("the API key", MAX_API_KEY_BYTES)?;
+            let key = secret_text(&raw, "hash-key")?.ok_or_else(|| {
+                CliError::usage(
+                    "hash-key: expected an API key on stdin, found nothing (or only whitespace)",
+                )
+            })?;
+            Ok(line(&jose_4quays::hash_api_key(&key, provider)))
         }
     }
 }
@@ -278,15 +409,29 @@ fn serve(args: &ServeArgs, provider: &'static dyn CryptoProvider) -> Result<Zero
 
 fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
     let config_path = args.dir.join(EXAMPLE_CONFIG_NAME);
-    if config_path.exists() {
-        return Err(CliError::usage(format!(
-            "init: expected a directory without {EXAMPLE_CONFIG_NAME}, found {} (remove it or choose another --dir)",
-            config_path.display()
-        )));
+    // The configuration first, before spending time on key generation; then every file.
+    refuse_existing(&config_path)?;
+    let example = Example::generate(provider).map_err(cli_error)?;
+    for file in &example.files {
+        refuse_existing(&args.dir.join(&file.name))?;
     }
     std::fs::create_dir_all(&args.dir)
         .map_err(|e| CliError::io("create", "directory", &args.dir, &e))?;
-    let example = Example::generate(provider).map_err(cli_error)?;
+    let mut created: Vec<PathBuf> = Vec::new();
+    for file in &example.files {
+        let path = args.dir.join(&file.name);
+        let what = if file.secret { "secret file" } else { "file" };
+        if let Err(e) = files::create_new_file(&path, what, file.contents.as_bytes(), file.secret) {
+            // Something appeared since the check, or a write failed (create_new_file has removed
+            // its own partial file): take back the files this run created, and only those, so a
+            // refusal leaves nothing half done.
+            for path in &created {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e.context("init"));
+        }
+        created.push(path);
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -294,13 +439,10 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         config_path.display()
     );
     for file in &example.files {
-        let path = args.dir.join(&file.name);
-        let what = if file.secret { "secret file" } else { "file" };
-        files::write_file(&path, what, file.contents.as_bytes(), file.secret)?;
         let _ = writeln!(
             out,
             "  {}{}",
-            path.display(),
+            args.dir.join(&file.name).display(),
             if file.secret { "  (owner-only)" } else { "" }
         );
     }
@@ -310,29 +452,54 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         .find(|f| f.name.ends_with("api-key.txt"))
         .map(|f| args.dir.join(&f.name).display().to_string())
         .unwrap_or_default();
+    let config = config_path.display();
     let _ = writeln!(out, "\npolicies:");
     for (number, what) in EXAMPLE_POLICIES {
         let _ = writeln!(out, "  {number:<24} {what}");
     }
     let _ = writeln!(
         out,
-        "\nthe API key (its SHA-256 is in the config) is in {api_key_file}"
+        "\nthe API key is in {api_key_file}; the config holds its SHA-256 only:\n  jose 4quays hash-key < {api_key_file}"
     );
     let _ = writeln!(
         out,
-        "\nrun the service:\n  jose 4quays serve --config {}",
-        config_path.display()
+        "\nrun the service:\n  jose 4quays serve --config {config}"
     );
     let _ = writeln!(
         out,
-        "\nthen, from another shell:\n  curl -sS -X POST http://127.0.0.1:8080/api/v1/protect \\\n    -H \"Authorization: Bearer $(cat {api_key_file})\" -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+        "\nthen, from another shell:\n  echo '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}' \\\n    | jose 4quays protect --url http://127.0.0.1:8080 --api-key-file {api_key_file}"
     );
     let _ = writeln!(
         out,
-        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {} --api-key \"$(cat {api_key_file})\"",
-        config_path.display()
+        "or with curl (the header read from stdin, so the key stays off the command line):\n  printf 'Authorization: Bearer %s\\n' \"$(cat {api_key_file})\" \\\n    | curl -sS -X POST http://127.0.0.1:8080/api/v1/protect -H @- -H \"Content-Type: application/json\" \\\n    -d '{{\"payload\":{{\"transferId\":\"txn-12345\",\"amount\":5000}},\"policyNumber\":\"RBC-TRANSFER-001\"}}'"
+    );
+    let _ = writeln!(
+        out,
+        "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {config} --api-key-file {api_key_file}"
     );
     Ok(Zeroizing::new(out.into_bytes()))
+}
+
+/// For `init`: a usage error naming `path` if anything is there (a file, a directory, a symbolic
+/// link, even a dangling one: the link itself is looked at, never followed).
+fn refuse_existing(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) => {
+            let found = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if meta.is_dir() {
+                "a directory"
+            } else {
+                "a file"
+            };
+            Err(CliError::usage(format!(
+                "init: expected no file at {}, found {found} (init never overwrites: remove it or choose another --dir); nothing was written",
+                path.display()
+            )))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(CliError::io("check", "file", path, &e)),
+    }
 }
 
 // ----- the demo section -----

@@ -38,8 +38,9 @@
 //!                                                 JWE on stdin; the verified JSON on stdout
 //! jose klarna route --method M --path P [--reverse]   e.g. "POST /xs2a/v1/sessions/1/get"
 //!     (see klarna.rs)
-//! jose 4quays init --dir DIR | serve --config FILE [--listen ADDR] | hash-key KEY
-//! jose 4quays protect|unprotect --config FILE --api-key KEY [--request-id ID]   body on stdin
+//! jose 4quays init --dir DIR | serve --config FILE [--listen ADDR] | hash-key < KEYFILE
+//! jose 4quays protect|unprotect (--config FILE | --url URL [--ca-file PEM]) [--api-key-file FILE]
+//!     [--request-id ID]   body on stdin; the key from --api-key-file or FOURQUAYS_API_KEY
 //!     (see fourquays.rs: protect/unprotect print the response body even on a non-2xx answer)
 //! jose demo
 //!     generates fresh keys in memory and runs every capability end to end, printing each step
