@@ -411,7 +411,10 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
     let config_path = args.dir.join(EXAMPLE_CONFIG_NAME);
     // The configuration first, before spending time on key generation; then every file.
     refuse_existing(&config_path)?;
-    let example = Example::generate(provider).map_err(cli_error)?;
+    let (ca, cert, key) = test_pki()?;
+    let example = Example::generate(provider)
+        .map_err(cli_error)?
+        .with_tls(ca, cert, key);
     for file in &example.files {
         refuse_existing(&args.dir.join(&file.name))?;
     }
@@ -478,6 +481,34 @@ fn init(args: &InitArgs, provider: &'static dyn CryptoProvider) -> Result<Zeroiz
         "\nor without a server:\n  echo '{{\"payload\":[1,2,3]}}' | jose 4quays protect --config {config} --api-key-file {api_key_file}"
     );
     Ok(Zeroizing::new(out.into_bytes()))
+}
+
+/// For `init`: a test-only CA and a server certificate for localhost, 127.0.0.1 and ::1 signed by
+/// it (ECDSA P-256, made with rcgen on aws-lc-rs): (CA PEM, certificate PEM, key PEM).
+fn test_pki() -> Result<(String, String, Zeroizing<String>)> {
+    let fail = |e: rcgen::Error| {
+        CliError::usage(format!("init: cannot make the test TLS certificate: {e}"))
+    };
+    let ca_key = rcgen::KeyPair::generate().map_err(fail)?;
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "4quays generated test-only CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(fail)?;
+    let key = rcgen::KeyPair::generate().map_err(fail)?;
+    let mut params = rcgen::CertificateParams::new(vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ])
+    .map_err(fail)?;
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "4quays generated test-only server",
+    );
+    let cert = params.signed_by(&key, &ca).map_err(fail)?;
+    Ok((ca.pem(), cert.pem(), Zeroizing::new(key.serialize_pem())))
 }
 
 /// For `init`: a usage error naming `path` if anything is there (a file, a directory, a symbolic

@@ -178,15 +178,17 @@ fn init_writes_generated_test_files_and_refuses_to_overwrite() {
     for name in names.iter().filter(|n| *n != "4quays.toml") {
         assert!(name.starts_with("4quays-generated-test-only-"), "{name}");
     }
-    assert_eq!(names.len(), 5, "{names:?}");
+    // The config, three RSA keys (rbc; acme public and private), the API key, and the TLS test
+    // CA, certificate and key.
+    assert_eq!(names.len(), 8, "{names:?}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let secrets: Vec<&String> = names
             .iter()
-            .filter(|n| n.contains("private") || n.contains("api-key"))
+            .filter(|n| n.contains("private") || n.contains("api-key") || n.contains("tls-key"))
             .collect();
-        assert_eq!(secrets.len(), 3, "{names:?}");
+        assert_eq!(secrets.len(), 4, "{names:?}");
         for name in secrets {
             let mode = std::fs::metadata(ex.dir.join(name))
                 .unwrap()
@@ -207,7 +209,7 @@ fn init_writes_generated_test_files_and_refuses_to_overwrite() {
     let again = jose(&["4quays", "init", "--dir", ex.dir.to_str().unwrap()], "").fails(2);
     assert!(again.contains("4quays.toml"), "{again}");
     assert_eq!(std::fs::read_to_string(&ex.config).unwrap(), before);
-    assert_eq!(std::fs::read_dir(&ex.dir).unwrap().count(), 5);
+    assert_eq!(std::fs::read_dir(&ex.dir).unwrap().count(), 8);
 }
 
 /// The files in `dir`, sorted.

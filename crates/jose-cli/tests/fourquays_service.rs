@@ -98,6 +98,7 @@ fn serve(config: &Path, drain: bool) -> (Server, Option<BufReader<ChildStderr>>)
     let addr = first
         .split("listening on http://")
         .nth(1)
+        .or_else(|| first.split("listening on https://").nth(1))
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
         .to_owned();
@@ -517,6 +518,78 @@ fn sighup_reloads_keys_policies_and_rotations() {
         &json!({"payload": 3}),
     );
     assert_eq!(status, 200);
+}
+
+#[test]
+fn https_with_the_generated_test_certificate() {
+    let setup = setup("");
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let text = text
+        .replace("# tls_cert = ", "tls_cert = ")
+        .replace("# tls_key = ", "tls_key = ");
+    std::fs::write(&setup.config, text).unwrap();
+    let (server, _) = serve(&setup.config, true);
+    let ca = setup.dir.join("4quays-generated-test-only-tls-ca.pem");
+    let key_file = setup.dir.join("4quays-generated-test-only-api-key.txt");
+    let url = format!("https://{}", server.addr);
+    let run = |op: &str, body: &str, ca: &Path| {
+        let mut child = Command::new(JOSE)
+            .args([
+                "4quays",
+                op,
+                "--url",
+                &url,
+                "--ca-file",
+                ca.to_str().unwrap(),
+                "--api-key-file",
+                key_file.to_str().unwrap(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(body.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("protect", r#"{"payload":{"over":"https"}}"#, &ca);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let protected: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run(
+        "unprotect",
+        &json!({"jwe": protected["jwe"]}).to_string(),
+        &ca,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opened: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(opened["payload"], json!({"over": "https"}));
+    // Trusting another CA (the server's own certificate is no CA): a TLS failure, exit 2.
+    let other = setup.dir.join("4quays-generated-test-only-tls-cert.pem");
+    let out = run("protect", r#"{"payload":1}"#, &other);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    // Plain HTTP to the TLS port gets no answer it can read.
+    let plain = TcpStream::connect(&server.addr).and_then(|mut s| {
+        s.set_read_timeout(Some(Duration::from_secs(5)))?;
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")?;
+        let mut text = String::new();
+        let _ = s.read_to_string(&mut text);
+        Ok(text)
+    });
+    assert!(!plain.unwrap_or_default().starts_with("HTTP/1.1 200"));
 }
 
 #[test]
