@@ -53,7 +53,36 @@
 //!   them with reqwest.
 //! - [`destination`]: a destination opening an envelope with its own private key.
 //! - [`legacy`]: the `protectedPayload` format (base64url of the compact JWE).
-//! - `server` (feature `server`): the axum router, `serve` with graceful shutdown, the audit log.
+//! - `server` (feature `server`): the HTTP service: TLS, limits and load shedding, reload,
+//!   metrics and JSON audit logs.
+//!
+//! # Threat model: who may decrypt what
+//!
+//! The service holds the private keys of the destinations it manages and answers anyone who can
+//! reach it, so it assumes a hostile network and hostile callers, some of them holding valid API
+//! keys of their own.
+//!
+//! - **Callers** are known by their API key only (Bearer; the configuration stores its SHA-256).
+//!   A key may use only the policies configured for it; any other policy is answered exactly as
+//!   an unknown one (`404 POLICY_NOT_FOUND`).
+//! - **An envelope is bound to the policy that made it**: protect writes the policy number into
+//!   the JWE protected header ([`engine::POLICY_HEADER`]), which AES-GCM authenticates, and
+//!   unprotect opens an envelope only under that policy. So a partner who obtains another
+//!   partner's envelope cannot have it opened through a policy of its own, even one on the same
+//!   destination service and keys, and cannot rewrite the binding without breaking the tag.
+//!   Envelopes without a binding (made before it existed) open only under a policy configured
+//!   with `accept_unbound = true`, and then under any such policy of their service.
+//! - Every unprotect failure past validation (another policy's envelope, an unknown or
+//!   [retired](engine::DestinationKey::retired) key, a bad tag) is the same opaque
+//!   `500 INTERNAL_ERROR`: the answer tells an attacker nothing about why. The binding itself is
+//!   not secret: it names the policy, which the destination may read.
+//! - Whoever holds a destination's private key (the destination itself, for
+//!   `destination_managed` policies) can open every envelope made for it, whatever the binding:
+//!   the binding is enforced by this service, not by the cryptography.
+//! - **Unauthenticated callers** cost a SHA-256 and a bounded header read: the service checks the
+//!   key from the headers before reading any body, and bounds connections, waits and queues
+//!   (see the `server` module, feature `server`).
+//! - Logs, metrics and errors never contain payloads, JWE parts, API keys or key material.
 
 pub mod client;
 pub mod config;

@@ -37,7 +37,7 @@ impl EngineBuilder {
         self
     }
 
-    /// The largest request body accepted (default [`DEFAULT_MAX_BODY_BYTES`]).
+    /// The largest request body accepted (default [`super::DEFAULT_MAX_BODY_BYTES`]).
     pub fn max_body_bytes(mut self, max: usize) -> Self {
         self.max_body_bytes = max;
         self
