@@ -17,15 +17,16 @@
 )]
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+mod serve_support;
+
+use serve_support::{JOSE, Serve, http};
 
 struct Run {
     code: i32,
@@ -713,97 +714,10 @@ fn url_errors_before_any_answer_exit_2_with_empty_stdout() {
     assert!(e.contains("base URL"), "{e}");
 }
 
-/// One HTTP/1.1 request over a fresh connection; returns (status, body).
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
-    let (_, body) = response.split_once("\r\n\r\n").unwrap();
-    (status, body.to_owned())
-}
-
-/// A `jose 4quays serve` on 127.0.0.1, port 0, started by a test. Dropping it kills the process
-/// if the test has not stopped it.
-struct Serve {
-    child: std::process::Child,
-    stderr: BufReader<std::process::ChildStderr>,
-    /// `127.0.0.1:PORT`, read from the `listening on http://ADDR` line.
-    addr: String,
-}
-
-impl Serve {
-    fn start(provider: &str) -> Serve {
-        let mut child = Command::new(JOSE)
-            .env_remove(API_KEY_ENV)
-            .args([
-                "--provider",
-                provider,
-                "4quays",
-                "serve",
-                "--config",
-                config(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
-        let addr = first
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
-            .to_owned();
-        Serve {
-            child,
-            stderr,
-            addr,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
 #[test]
 fn serve_answers_over_http_and_stops_on_sigterm() {
     let ex = example();
-    let mut serve = Serve::start("rustcrypto");
+    let mut serve = Serve::start(Some("rustcrypto"), Path::new(config()), false);
     let addr = serve.addr.clone();
 
     let auth = format!("Bearer {}", ex.api_key);
@@ -860,7 +774,12 @@ fn serve_answers_over_http_and_stops_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
     let mut rest = String::new();
-    serve.stderr.read_to_string(&mut rest).unwrap();
+    serve
+        .stderr
+        .as_mut()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
     let mut stdout = String::new();
     serve
         .child
@@ -892,7 +811,7 @@ fn serve_answers_over_http_and_stops_on_sigterm() {
 
 #[test]
 fn url_calls_a_real_service_and_answers_as_in_process() {
-    let serve = Serve::start("aws-lc");
+    let serve = Serve::start(Some("aws-lc"), Path::new(config()), false);
     let url = serve.url();
     let remote = Target::Url(&url);
     let payload = json!({"transferId": "txn-12345", "amount": 5000, "currency": "CAD"});

@@ -11,15 +11,16 @@
 )]
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+mod serve_support;
+
+use serve_support::{JOSE, Serve, http};
 
 /// `jose 4quays init` into a new directory, with `server_settings` added to `[server]`.
 struct Setup {
@@ -58,98 +59,6 @@ fn setup(server_settings: &str) -> Setup {
         config,
         api_key,
     }
-}
-
-/// A running `jose 4quays serve`, killed on drop.
-struct Server {
-    child: Child,
-    addr: String,
-    /// Everything the server wrote on stderr after its first line, when drained.
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `serve` on 127.0.0.1 port 0 and reads its listening line. With `drain`, a thread keeps
-/// reading stderr into [`Server::log`]; without, nobody reads it again.
-fn serve(config: &Path, drain: bool) -> (Server, Option<BufReader<ChildStderr>>) {
-    let mut child = Command::new(JOSE)
-        .args([
-            "4quays",
-            "serve",
-            "--config",
-            config.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let addr = first
-        .split("listening on http://")
-        .nth(1)
-        .or_else(|| first.split("listening on https://").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("expected the listening line, found {first:?}"))
-        .to_owned();
-    let log = Arc::new(Mutex::new(String::new()));
-    let kept = if drain {
-        let sink = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while stderr.read_line(&mut line).unwrap_or(0) > 0 {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-        None
-    } else {
-        Some(stderr)
-    };
-    (Server { child, addr, log }, kept)
-}
-
-/// One request on a fresh connection (`Connection: close`): (status, body).
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
-    let (_, body) = response.split_once("\r\n\r\n").unwrap_or(("", ""));
-    (status, body.to_owned())
 }
 
 fn call(addr: &str, path: &str, api_key: &str, body: &Value) -> (u16, Value) {
@@ -194,7 +103,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 fn five_hundred_slow_clients_do_not_starve_a_legitimate_one() {
     // The default limits: a 10 s header read timeout, 1024 connections.
     let setup = setup("");
-    let (server, _) = serve(&setup.config, true);
+    let server = Serve::start(None, &setup.config, true);
     let (rss_idle, _) = rss_kib(server.child.id());
     let head =
         b"POST /api/v1/protect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
@@ -291,7 +200,7 @@ fn a_log_nobody_reads_does_not_stall_requests() {
     let setup = setup("log_queue_lines = 256");
     // stderr is a pipe that nobody reads after the listening line: a blocking logger would freeze
     // after about 64 KiB of log (some 250 audit lines).
-    let (server, _unread) = serve(&setup.config, false);
+    let server = Serve::start(None, &setup.config, false);
     let started = Instant::now();
     let threads: Vec<_> = (0..4)
         .map(|t| {
@@ -339,7 +248,7 @@ fn sha256_hex(secret: &str) -> String {
         .to_owned()
 }
 
-fn hup(server: &Server) {
+fn hup(server: &Serve) {
     let status = Command::new("kill")
         .args(["-HUP", &server.child.id().to_string()])
         .status()
@@ -348,7 +257,7 @@ fn hup(server: &Server) {
 }
 
 /// Waits (at most 10 s) until `/metrics` counts `reloads` reloads and `failures` failures.
-fn wait_reloads(server: &Server, reloads: f64, failures: f64) {
+fn wait_reloads(server: &Serve, reloads: f64, failures: f64) {
     let started = Instant::now();
     loop {
         let now = (
@@ -370,7 +279,7 @@ fn wait_reloads(server: &Server, reloads: f64, failures: f64) {
 #[test]
 fn sighup_reloads_keys_policies_and_rotations() {
     let setup = setup("");
-    let (server, _) = serve(&setup.config, true);
+    let server = Serve::start(None, &setup.config, true);
     let old_key = setup.api_key.clone();
     let new_key = "sk_test_reloaded_partner_0000000001";
     let (status, before) = call(
@@ -528,7 +437,7 @@ fn https_with_the_generated_test_certificate() {
         .replace("# tls_cert = ", "tls_cert = ")
         .replace("# tls_key = ", "tls_key = ");
     std::fs::write(&setup.config, text).unwrap();
-    let (server, _) = serve(&setup.config, true);
+    let server = Serve::start(None, &setup.config, true);
     let ca = setup.dir.join("4quays-generated-test-only-tls-ca.pem");
     let key_file = setup.dir.join("4quays-generated-test-only-api-key.txt");
     let url = format!("https://{}", server.addr);
