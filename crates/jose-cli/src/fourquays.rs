@@ -540,6 +540,7 @@ fn refuse_existing(path: &Path) -> Result<()> {
 /// rotation, and a destination opening an envelope with its own key on the other provider.
 pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
     const API_KEY: &str = "sk_test_demo";
+    const OTHER_API_KEY: &str = "sk_test_demo_other_tenant";
     let fail = |what: String| CliError::rejected(format!("demo: {what}"));
     let keys = demo.keys()?;
     let any = keys
@@ -574,6 +575,8 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
                 DestinationKey::public_only("acme-1", acme.public_key()).map_err(cli_error)?,
             ))
             .policy(Policy::new("RBC-TRANSFER-001", "rbc"))
+            // Another tenant's policy on the same destination service and keys.
+            .policy(Policy::new("OTHER-TENANT-001", "rbc"))
             .policy(Policy::new("PAUSED-PASSTHROUGH", "rbc").inactive(FailureMode::Passthrough))
             .policy(Policy::new("PAUSED-DROP", "rbc").inactive(FailureMode::Drop))
             .policy(Policy::new("SUSPENDED", "rbc").inactive(FailureMode::Error))
@@ -581,19 +584,28 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
                 Policy::new("ACME-PAYOUT-001", "acme").ownership(KeyOwnership::DestinationManaged),
             )
             .api_key(api_key)
+            .api_key(ApiKey::from_secret(
+                "other-partner",
+                OTHER_API_KEY,
+                "OTHER-TENANT-001",
+                provider,
+            ))
             .build()
             .map_err(cli_error)?;
         let client = Client::new("http://localhost", API_KEY).map_err(cli_error)?;
-        let ask = |operation: Operation, body: &Value| -> Result<(u16, Value)> {
-            let request = client
-                .request(operation, body.to_string().into_bytes(), None)
-                .map_err(cli_error)?;
-            let handled = engine.handle(operation, &request);
-            let status = handled.response.status().as_u16();
-            let value = serde_json::from_slice(handled.response.body())
-                .map_err(|e| fail(format!("expected a JSON answer, found {e}")))?;
-            Ok((status, value))
-        };
+        let other_client = Client::new("http://localhost", OTHER_API_KEY).map_err(cli_error)?;
+        let ask_as =
+            |client: &Client, operation: Operation, body: &Value| -> Result<(u16, Value)> {
+                let request = client
+                    .request(operation, body.to_string().into_bytes(), None)
+                    .map_err(cli_error)?;
+                let handled = engine.handle(operation, &request);
+                let status = handled.response.status().as_u16();
+                let value = serde_json::from_slice(handled.response.body())
+                    .map_err(|e| fail(format!("expected a JSON answer, found {e}")))?;
+                Ok((status, value))
+            };
+        let ask = |operation: Operation, body: &Value| ask_as(&client, operation, body);
         let expect = |what: &str, got: &(u16, Value), status: u16| -> Result<()> {
             if got.0 == status {
                 Ok(())
@@ -629,6 +641,15 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
             format_args!(
                 "unprotect: 200, operations {}, payload back unchanged",
                 field(&opened.1, "operations")
+            ),
+        );
+        let stolen = ask_as(&other_client, Operation::Unprotect, &json!({"jwe": jwe}))?;
+        expect("another tenant's unprotect", &stolen, 500)?;
+        demo.step(
+            name,
+            format_args!(
+                "another tenant (other-partner, OTHER-TENANT-001 on the same rbc keys) sends that JWE to unprotect: 500 {}; the envelope is bound to RBC-TRANSFER-001",
+                field(field(&stolen.1, "error"), "code")
             ),
         );
 
