@@ -797,3 +797,75 @@ pub fn run_until_signal(
         service.serve(listener, shutdown_signal()).await
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_for_loopback_unless_insecure_http() {
+        let plain = Settings::default();
+        let public: SocketAddr = "0.0.0.0:8080".parse().unwrap_or_else(|_| unreachable!());
+        let v6: SocketAddr = "[::]:8080".parse().unwrap_or_else(|_| unreachable!());
+        for loopback in ["127.0.0.1:8080", "127.1.2.3:1", "[::1]:8080"] {
+            let addr: SocketAddr = loopback.parse().unwrap_or_else(|_| unreachable!());
+            assert!(plain.check_listen(addr).is_ok(), "{loopback}");
+        }
+        for addr in [public, v6] {
+            let err = plain.check_listen(addr).err().map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains("insecure_http")),
+                "{err:?}"
+            );
+        }
+        let insecure = Settings {
+            insecure_http: true,
+            ..Settings::default()
+        };
+        assert!(insecure.check_listen(public).is_ok());
+        let tls = Settings {
+            tls: Some(TlsFiles {
+                cert: "c.pem".into(),
+                key: "k.pem".into(),
+            }),
+            ..Settings::default()
+        };
+        assert!(tls.check_listen(public).is_ok());
+    }
+
+    #[test]
+    fn server_settings_are_checked_and_named() {
+        let base = Path::new("/etc/4quays");
+        let parse = |toml: &str| {
+            let config = Config::from_toml(toml).map_err(|e| e.to_string())?;
+            Settings::from_config(&config.server, base).map_err(|e| e.to_string())
+        };
+        let settings = parse(
+            "[server]\nheader_read_timeout_ms = 2500\nmax_in_flight = 8\ntls_cert = \"c.pem\"\ntls_key = \"/abs/k.pem\"\n",
+        );
+        let settings = settings.unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(settings.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(settings.max_in_flight, 8);
+        assert_eq!(
+            settings.body_read_timeout,
+            Settings::default().body_read_timeout
+        );
+        assert_eq!(
+            settings.tls,
+            Some(TlsFiles {
+                cert: "/etc/4quays/c.pem".into(),
+                key: "/abs/k.pem".into(),
+            })
+        );
+        for (toml, entry) in [
+            ("[server]\nidle_timeout_ms = 0\n", "server.idle_timeout_ms"),
+            ("[server]\nmax_connections = 0\n", "server.max_connections"),
+            ("[server]\ntls_cert = \"c.pem\"\n", "server.tls_key"),
+            ("[server]\ntls_key = \"k.pem\"\n", "server.tls_cert"),
+            ("[server]\ncrypto_workers = 5000\n", "server.crypto_workers"),
+        ] {
+            let err = parse(toml).err().unwrap_or_default();
+            assert!(err.contains(entry), "{toml}: {err}");
+        }
+    }
+}
