@@ -18,8 +18,9 @@
 //!    `/proc/<pid>/task/*/stat`, and protects a few hundred envelopes through each. Then loads
 //!    protect over HTTP, protect over HTTPS, unprotect over HTTP (cycling through the envelopes),
 //!    unprotect over HTTPS, from 16 keep-alive connections of a hand-written HTTP/1.1 client, each
-//!    with one request in flight: 2 s of warm-up, then the measured window. With `--rounds N` the
-//!    sequence runs N times and each scenario reports its median round.
+//!    with one request in flight: 2 s of warm-up, then the measured window. The sequence runs
+//!    three times (`--rounds N`) and each scenario reports its median round: other processes on a
+//!    shared machine move single runs by 30% and more.
 //! 4. Prints a markdown table (requests/s, p50/p99 latency, errors, the CPU the server, the load
 //!    generator and the rest of the machine used, per request) and the verdict on each target;
 //!    `--write PATH` replaces the section between `<!-- 4quays-load:start -->` and
@@ -105,7 +106,7 @@ Usage: fourquays_load [OPTIONS]
   --connections N     keep-alive connections (default 16)
   --client-threads N  threads of the load generator (default 1)
   --raw-seconds N     length of each raw RSA measurement, seconds (default 3)
-  --rounds N          run every scenario N times, interleaved; report the median (default 1)
+  --rounds N          run every scenario N times, interleaved; report the median (default 3)
   --envelopes N       envelopes protected before the unprotect load (default 256)
   --payload-bytes N   size of the JSON payload (default 1024)
   --only OP           protect or unprotect only (profiling; not with --write)
@@ -146,7 +147,7 @@ impl Options {
             connections: 16,
             client_threads: 1,
             raw_seconds: 3.0,
-            rounds: 1,
+            rounds: 3,
             envelopes: 256,
             payload_bytes: 1024,
             only: None,
