@@ -1668,6 +1668,27 @@ impl Report<'_> {
             "- Load average (1, 5, 15 min) before the run: {}; after: {}",
             c.load_before, c.load_after
         );
+        let rest: Vec<f64> = self
+            .results
+            .iter()
+            .map(|r| (r.cpu.machine - r.cpu.server - r.cpu.client).max(0.0))
+            .collect();
+        let rest_max = rest.iter().copied().fold(0.0, f64::max);
+        let rest_mean = rest.iter().sum::<f64>() / (rest.len().max(1) as f64);
+        if rest_max >= 0.2 {
+            let _ = writeln!(
+                out,
+                "- **Taken under load**: other processes (engineers' builds on this shared machine) used \
+                 {rest_mean:.2} cores on average during the reported windows, {rest_max:.2} at most (column \
+                 `rest of machine`). They take CPU from the server and the load generator, so requests/s are \
+                 lower than on an idle machine; the ratios per server core are less affected."
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "- The rest of the machine was near idle during the reported windows (at most {rest_max:.2} cores)."
+            );
+        }
         let _ = writeln!(
             out,
             "- Service: `jose_4quays::server::Service::from_config_file` + `run_until_signal` in a child process \
