@@ -3,7 +3,8 @@
 //!
 //! The benches live in `benches/` (`cargo bench -p jose-benches`); `cargo xtask bench` runs them
 //! and writes BENCHMARKS.md. The `jwe_peak_memory` binary measures the peak memory of a 64 MiB
-//! JWE round trip.
+//! JWE round trip; the `fourquays_load` binary is the load bench of the 4Quays service over
+//! HTTP/1.1 and TLS (its own section of BENCHMARKS.md).
 //!
 //! ```
 //! use jose_benches::{payload, raw};

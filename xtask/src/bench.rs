@@ -1,9 +1,12 @@
-//! `cargo xtask bench [--quick] [--no-peers] [--report-only]`: runs the criterion benches of
-//! `benches/` and the 64 MiB peak-memory probe, then writes BENCHMARKS.md.
+//! `cargo xtask bench [--quick] [--no-peers] [--report-only] [--load]`: runs the criterion benches
+//! of `benches/` and the 64 MiB peak-memory probe, then writes BENCHMARKS.md; with `--load`, then
+//! runs the 4Quays load bench (`fourquays_load --write BENCHMARKS.md`), which rewrites its own
+//! section.
 //!
 //! Results are read back from criterion's files (`target/criterion/<group>/<function>/<case>/new/`
 //! `benchmark.json` for the ids, `estimates.json` for the median). Everything in BENCHMARKS.md
-//! after the line [`NOTES_MARKER`] is hand-written analysis and is kept across runs.
+//! after the line [`NOTES_MARKER`] is hand-written analysis and is kept across runs, and so is the
+//! load bench's section (between [`LOAD_START`] and [`LOAD_END`]), verbatim, wherever it is.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,25 @@ use crate::run::{CargoCommand, describe_status, format_duration, workspace_root}
 /// Everything after this line in BENCHMARKS.md is kept when the file is regenerated.
 pub(crate) const NOTES_MARKER: &str = "<!-- notes below are kept by `cargo xtask bench` -->";
 
+/// The first line of the section `fourquays_load --write` owns in BENCHMARKS.md.
+pub(crate) const LOAD_START: &str = "<!-- 4quays-load:start -->";
+/// The last line of that section.
+pub(crate) const LOAD_END: &str = "<!-- 4quays-load:end -->";
+
+/// The command `--load` runs (from the workspace root).
+const LOAD_COMMAND: [&str; 10] = [
+    "run",
+    "--release",
+    "--locked",
+    "-p",
+    "jose-benches",
+    "--bin",
+    "fourquays_load",
+    "--",
+    "--write",
+    "BENCHMARKS.md",
+];
+
 /// Options of `cargo xtask bench`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct BenchOptions {
@@ -23,20 +45,24 @@ pub(crate) struct BenchOptions {
     pub(crate) peers: bool,
     /// Do not run anything; rewrite BENCHMARKS.md from the results already in target/criterion.
     pub(crate) report_only: bool,
+    /// Then run the 4Quays load bench, which rewrites its own section of BENCHMARKS.md.
+    pub(crate) load: bool,
 }
 
-/// Parses `[--quick] [--no-peers] [--report-only]`.
+/// Parses `[--quick] [--no-peers] [--report-only] [--load]`.
 pub(crate) fn parse_args(args: &[String]) -> Result<BenchOptions, String> {
     let mut options = BenchOptions {
         quick: false,
         peers: true,
         report_only: false,
+        load: false,
     };
     for arg in args {
         match arg.as_str() {
             "--quick" => options.quick = true,
             "--no-peers" => options.peers = false,
             "--report-only" => options.report_only = true,
+            "--load" => options.load = true,
             other => return Err(format!("`bench` does not take `{other}`")),
         }
     }
@@ -303,6 +329,7 @@ fn render(
     peaks: &[PeakMemory],
     context: &Context,
     quick: bool,
+    load: Option<&str>,
     notes: &str,
 ) -> String {
     let mut out = String::new();
@@ -428,9 +455,34 @@ fn render(
         }
         let _ = writeln!(out);
     }
+    if let Some(section) = load {
+        let _ = writeln!(out, "{section}\n");
+    }
     let _ = writeln!(out, "{NOTES_MARKER}");
     out.push_str(notes);
     out
+}
+
+/// What a rewrite of `existing` keeps: the load bench's section, verbatim (`None` when there is
+/// none, or when it is among the notes, which carry it themselves), and the notes.
+fn kept_parts(existing: &str) -> (Option<&str>, String) {
+    let notes_at = existing.find(NOTES_MARKER);
+    // `render` ends the marker's line itself: keep what follows that line break, so that the
+    // notes do not gain a blank line at every rewrite.
+    let notes = notes_at
+        .and_then(|at| existing.get(at + NOTES_MARKER.len()..))
+        .map(|after| after.strip_prefix('\n').unwrap_or(after).to_owned())
+        .unwrap_or_else(|| {
+            "\n## Notes\n\n(Analysis of the rows that miss a target goes here.)\n".to_owned()
+        });
+    let load = existing.find(LOAD_START).and_then(|start| {
+        let end = start + existing.get(start..)?.find(LOAD_END)? + LOAD_END.len();
+        if notes_at.is_some_and(|at| at < start) {
+            return None;
+        }
+        existing.get(start..end)
+    });
+    (load, notes)
 }
 
 /// `cargo xtask bench`.
@@ -514,12 +566,7 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
         // Keep the peak-memory table of the last full run.
         peaks = existing.lines().filter_map(parse_peak_row).collect();
     }
-    let notes = existing
-        .split_once(NOTES_MARKER)
-        .map(|(_, notes)| notes.to_owned())
-        .unwrap_or_else(|| {
-            "\n## Notes\n\n(Analysis of the rows that miss a target goes here.)\n".to_owned()
-        });
+    let (load, notes) = kept_parts(&existing);
     let mut context = Context {
         date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
         cpu: cpu_model(),
@@ -534,7 +581,7 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
             (context.date, context.load_before, context.load_after) = (date, before, after);
         }
     }
-    let text = render(&measurements, &peaks, &context, options.quick, &notes);
+    let text = render(&measurements, &peaks, &context, options.quick, load, &notes);
     if let Err(error) = std::fs::write(&path, text) {
         eprintln!(
             "xtask bench: error: could not write {}: {error}",
@@ -547,6 +594,31 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
         measurements.len(),
         path.display()
     );
+    if options.load {
+        let command = CargoCommand::new(&LOAD_COMMAND);
+        eprintln!(
+            "==> {} (load average {})",
+            command.display(),
+            load_average()
+        );
+        let timed = command.status();
+        match timed.value {
+            Ok(status) if status.success() => {
+                eprintln!("<== load bench done in {}", format_duration(timed.elapsed))
+            }
+            Ok(status) => {
+                eprintln!(
+                    "xtask bench: error: the load bench failed ({})",
+                    describe_status(status)
+                );
+                return ExitCode::FAILURE;
+            }
+            Err(error) => {
+                eprintln!("xtask bench: error: could not run the load bench: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     ExitCode::SUCCESS
 }
 
@@ -629,6 +701,46 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_keeps_the_load_section_verbatim() {
+        let context = Context {
+            date: "2026-12-01 10:00 UTC".to_owned(),
+            cpu: "CPU".to_owned(),
+            cores: 2,
+            rustc: "rustc".to_owned(),
+            load_before: "0.10 0.20 0.30".to_owned(),
+            load_after: "0.10 0.20 0.30".to_owned(),
+        };
+        let section = format!(
+            "{LOAD_START}\n## 4Quays over HTTP: load bench\n\n| a | b |\n|---|--:|\n| x | 1 |\n\n<!-- 4quays-load:notes -->\nhand-written\n{LOAD_END}"
+        );
+        let notes = "\n## Notes\n\nmine\n";
+        // Above the notes marker (where `fourquays_load` puts it the first time).
+        let old = format!("# Benchmarks\n\nold tables\n\n{section}\n\n{NOTES_MARKER}{notes}");
+        let (load, kept) = kept_parts(&old);
+        assert_eq!(load, Some(section.as_str()));
+        let new = render(&[], &[], &context, false, load, &kept);
+        assert_eq!(new.matches(&section).count(), 1, "{new}");
+        assert!(new.ends_with(&format!("{section}\n\n{NOTES_MARKER}{notes}")));
+        assert!(!new.contains("old tables"));
+        // Rewriting the rewrite gives the same file.
+        let (again, kept) = kept_parts(&new);
+        assert_eq!(again, Some(section.as_str()));
+        assert_eq!(render(&[], &[], &context, false, again, &kept), new);
+        // Among the notes: the notes carry it, once.
+        let among = format!("# Benchmarks\n\n{NOTES_MARKER}{notes}\n{section}\n");
+        let (load, kept) = kept_parts(&among);
+        assert_eq!(load, None);
+        let new = render(&[], &[], &context, false, load, &kept);
+        assert_eq!(new.matches(&section).count(), 1, "{new}");
+        assert!(new.ends_with(&format!("{NOTES_MARKER}{notes}\n{section}\n")));
+        // No notes marker at all: the section is still carried.
+        let bare = format!("# Benchmarks\n\n{section}\n");
+        assert_eq!(kept_parts(&bare).0, Some(section.as_str()));
+        // An unterminated section is not carried (nor half of it).
+        assert_eq!(kept_parts(&format!("{LOAD_START}\nno end\n")).0, None);
+    }
+
+    #[test]
     fn cases_sort_by_algorithm_then_size() {
         let mut cases = [
             "RSA-OAEP-256+A128GCM/1MiB",
@@ -657,9 +769,11 @@ mod tests {
             Ok(BenchOptions {
                 quick: true,
                 peers: false,
-                report_only: false
+                report_only: false,
+                load: false,
             })
         );
+        assert!(parse_args(&["--load".to_owned()]).is_ok_and(|o| o.load));
         assert!(parse_args(&["--fast".to_owned()]).is_err());
     }
 }

@@ -7,7 +7,8 @@
 //! cargo xtask test    # the test suite only
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
 //! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
-//! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md
+//! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md (--load: and the
+//!                     # 4Quays load bench, benches/src/bin/fourquays_load.rs)
 //! cargo xtask release --dry-run 0.2.0
 //! cargo xtask help    # usage
 //! ```
@@ -45,9 +46,11 @@ Commands:
   fuzz [--target T] [--seconds N]
          cargo-fuzz targets in fuzz/ on stable (RUSTC_BOOTSTRAP=1, AddressSanitizer or -s none),
          each for N seconds (default 60); installs cargo-fuzz if missing
-  bench [--quick] [--no-peers]
+  bench [--quick] [--no-peers] [--load]
          criterion benches in benches/ (with the `peers` feature unless --no-peers), the 64 MiB
-         peak-memory probe, then writes BENCHMARKS.md
+         peak-memory probe, then writes BENCHMARKS.md (keeping its 4quays-load section); with
+         --load, then the 4Quays load bench, which rewrites that section:
+           cargo run --release --locked -p jose-benches --bin fourquays_load -- --write BENCHMARKS.md
   release --dry-run <version>
          bump every crate to <version> in a scratch copy, check CHANGELOG.md, run ci and deny,
          cargo package each publishable crate in dependency order, semver and MSRV checks
