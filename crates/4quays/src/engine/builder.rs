@@ -145,7 +145,7 @@ impl EngineBuilder {
                     ));
                 }
             }
-            if api_keys.insert(key.hash, key).is_some() {
+            if api_keys.insert(key.hash, Arc::new(key)).is_some() {
                 return Err(Error::config(
                     entry,
                     "expected a hash no other API key has, found a repeated one",

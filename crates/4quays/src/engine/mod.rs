@@ -108,7 +108,7 @@ pub struct Engine {
     max_body_bytes: usize,
     services: RwLock<HashMap<String, Arc<DestinationService>>>,
     policies: HashMap<String, Policy>,
-    api_keys: HashMap<[u8; 32], ApiKey>,
+    api_keys: HashMap<[u8; 32], Arc<ApiKey>>,
 }
 
 /// A refusal on the way to an answer.
@@ -141,7 +141,7 @@ impl Failure {
 pub struct Admitted {
     operation: Operation,
     request_id: String,
-    key: ApiKey,
+    key: Arc<ApiKey>,
     started: Instant,
 }
 
@@ -359,7 +359,7 @@ impl Engine {
             Ok(key) => Ok(Admitted {
                 operation,
                 request_id: ctx.request_id,
-                key: key.clone(),
+                key: Arc::clone(key),
                 started,
             }),
             Err(failure) => Err(Box::new(self.finish(ctx, Err(failure), started))),
@@ -483,7 +483,11 @@ impl Engine {
         }
     }
 
-    fn check_headers(&self, ctx: &mut Context, headers: &HeaderMap) -> Result<&ApiKey, Failure> {
+    fn check_headers(
+        &self,
+        ctx: &mut Context,
+        headers: &HeaderMap,
+    ) -> Result<&Arc<ApiKey>, Failure> {
         let key = self.authenticate(headers)?;
         ctx.key_id = Some(key.id.clone());
         check_content_type(headers)?;
@@ -497,7 +501,7 @@ impl Engine {
         Ok(key)
     }
 
-    fn authenticate(&self, headers: &HeaderMap) -> Result<&ApiKey, Failure> {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<&Arc<ApiKey>, Failure> {
         let fail = || Failure::code(ErrorCode::AuthenticationFailed);
         let value = headers.get(AUTHORIZATION).ok_or_else(fail)?;
         let text = value.to_str().map_err(|_| fail())?;

@@ -14,7 +14,7 @@
 //! | `fourquays_log_lines_dropped_total` | counter | log lines dropped because the log consumer did not keep up |
 
 use crate::engine::Outcome;
-use crate::types::Operation;
+use crate::types::{ErrorCode, Operation};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -63,7 +63,10 @@ impl Histogram {
 
 /// The counters and gauges of one running service. Cheap to update from any thread.
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(&'static str, String, u16), u64>>,
+    /// Answers by operation and outcome (the usual case: the outcome's own status), lock-free.
+    answers: Vec<AtomicU64>,
+    /// Answers whose status is not their outcome's own (not produced by this crate's server).
+    unusual: Mutex<BTreeMap<(&'static str, String, u16), u64>>,
     other: Mutex<BTreeMap<(&'static str, u16), u64>>,
     latency: [Histogram; 2],
     pub(super) in_flight: AtomicI64,
@@ -85,7 +88,8 @@ impl std::fmt::Debug for Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
-            requests: Mutex::new(BTreeMap::new()),
+            answers: (0..2 * OUTCOME_SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            unusual: Mutex::new(BTreeMap::new()),
             other: Mutex::new(BTreeMap::new()),
             latency: [Histogram::new(), Histogram::new()],
             in_flight: AtomicI64::new(0),
@@ -100,6 +104,34 @@ impl Default for Metrics {
     }
 }
 
+/// Outcomes counted per operation: the four successes and every error code.
+const OUTCOME_SLOTS: usize = 4 + ErrorCode::ALL.len();
+
+/// The outcome of a slot, and the status it is answered with.
+fn slot_outcome(slot: usize) -> Option<(Outcome, u16)> {
+    match slot {
+        0 => Some((Outcome::Encrypted, 200)),
+        1 => Some((Outcome::PassedThrough, 200)),
+        2 => Some((Outcome::Dropped, 200)),
+        3 => Some((Outcome::Decrypted, 200)),
+        n => ErrorCode::ALL
+            .get(n - 4)
+            .map(|code| (Outcome::Failed(*code), code.status())),
+    }
+}
+
+/// The slot of an outcome answered with `status`, if that is the outcome's own status.
+fn outcome_slot(outcome: Outcome, status: u16) -> Option<usize> {
+    let slot = match outcome {
+        Outcome::Encrypted => 0,
+        Outcome::PassedThrough => 1,
+        Outcome::Dropped => 2,
+        Outcome::Decrypted => 3,
+        Outcome::Failed(code) => 4 + ErrorCode::ALL.iter().position(|c| *c == code)?,
+    };
+    (slot_outcome(slot)?.1 == status).then_some(slot)
+}
+
 fn operation_index(operation: Operation) -> usize {
     match operation {
         Operation::Protect => 0,
@@ -110,12 +142,21 @@ fn operation_index(operation: Operation) -> usize {
 impl Metrics {
     /// Counts one protect or unprotect answer and its latency.
     pub fn record(&self, operation: Operation, outcome: Outcome, status: u16, latency: Duration) {
-        {
-            let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-            let count = requests
-                .entry((operation.name(), outcome.to_string(), status))
-                .or_insert(0);
-            *count = count.saturating_add(1);
+        let counter = outcome_slot(outcome, status).and_then(|slot| {
+            self.answers
+                .get(operation_index(operation) * OUTCOME_SLOTS + slot)
+        });
+        match counter {
+            Some(counter) => {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {
+                let mut unusual = self.unusual.lock().unwrap_or_else(|e| e.into_inner());
+                let count = unusual
+                    .entry((operation.name(), outcome.to_string(), status))
+                    .or_insert(0);
+                *count = count.saturating_add(1);
+            }
         }
         if let Some(histogram) = self.latency.get(operation_index(operation)) {
             histogram.observe(latency);
@@ -137,12 +178,35 @@ impl Metrics {
 
     /// How many protect/unprotect answers had `status`, over every operation and outcome.
     pub fn requests_with_status(&self, status: u16) -> u64 {
-        let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        requests
+        self.request_counts()
             .iter()
             .filter(|((_, _, s), _)| *s == status)
             .map(|(_, n)| *n)
             .sum()
+    }
+
+    /// Every non-zero answer count by (operation, outcome, status), sorted.
+    fn request_counts(&self) -> BTreeMap<(&'static str, String, u16), u64> {
+        let mut counts = self
+            .unusual
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for (operation, index) in [(Operation::Protect, 0), (Operation::Unprotect, 1)] {
+            for slot in 0..OUTCOME_SLOTS {
+                let count = self
+                    .answers
+                    .get(index * OUTCOME_SLOTS + slot)
+                    .map_or(0, |c| c.load(Ordering::Relaxed));
+                if let (true, Some((outcome, status))) = (count > 0, slot_outcome(slot)) {
+                    let entry = counts
+                        .entry((operation.name(), outcome.to_string(), status))
+                        .or_insert(0);
+                    *entry = entry.saturating_add(count);
+                }
+            }
+        }
+        counts
     }
 
     /// Requests shed (answered 503) so far.
@@ -173,8 +237,7 @@ impl Metrics {
             "Protect and unprotect answers, by operation, outcome and HTTP status.",
         );
         {
-            let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-            for ((operation, outcome, status), count) in requests.iter() {
+            for ((operation, outcome, status), count) in &self.request_counts() {
                 let _ = writeln!(
                     out,
                     "fourquays_requests_total{{operation=\"{operation}\",outcome=\"{}\",status=\"{status}\"}} {count}",
@@ -311,7 +374,6 @@ fn escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::ErrorCode;
 
     #[test]
     fn histogram_is_cumulative_and_counts_move() {
@@ -355,6 +417,32 @@ mod tests {
             text.contains("fourquays_request_duration_seconds_count{operation=\"protect\"} 3\n")
         );
         assert_eq!(metrics.requests_with_status(200), 2);
+    }
+
+    #[test]
+    fn every_outcome_has_its_slot_and_unusual_statuses_are_kept() {
+        for slot in 0..OUTCOME_SLOTS {
+            let (outcome, status) = slot_outcome(slot).unwrap();
+            assert_eq!(outcome_slot(outcome, status), Some(slot));
+        }
+        let metrics = Metrics::default();
+        metrics.record(
+            Operation::Unprotect,
+            Outcome::Decrypted,
+            299,
+            Duration::from_millis(1),
+        );
+        metrics.record(
+            Operation::Unprotect,
+            Outcome::Failed(ErrorCode::ServiceUnavailable),
+            503,
+            Duration::from_millis(1),
+        );
+        let text = metrics.render();
+        assert!(text.contains("operation=\"unprotect\",outcome=\"decrypted\",status=\"299\"} 1\n"));
+        assert!(text.contains(
+            "operation=\"unprotect\",outcome=\"SERVICE_UNAVAILABLE\",status=\"503\"} 1\n"
+        ));
     }
 
     #[test]
