@@ -3,9 +3,8 @@
 //! pool grows to 512 threads: this one has `workers` threads and at most `queue` jobs waiting, and
 //! a job that finds the queue full is refused at once.
 
+use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
@@ -23,8 +22,9 @@ pub(crate) enum PoolError {
 /// A fixed pool of threads for blocking work.
 #[derive(Debug)]
 pub(crate) struct CryptoPool {
-    sender: Mutex<Option<SyncSender<Job>>>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    /// `None` only while dropping.
+    sender: Option<Sender<Job>>,
+    threads: Vec<JoinHandle<()>>,
     workers: usize,
 }
 
@@ -32,11 +32,11 @@ impl CryptoPool {
     /// `workers` threads (at least one) and a queue of `queue` jobs.
     pub(crate) fn new(workers: usize, queue: usize) -> std::io::Result<Self> {
         let workers = workers.max(1);
-        let (sender, receiver) = sync_channel::<Job>(queue);
-        let receiver = Arc::new(Mutex::new(receiver));
+        // A multi-consumer channel: an idle worker takes the next job without a lock in between.
+        let (sender, receiver) = bounded::<Job>(queue.max(1));
         let mut threads = Vec::with_capacity(workers);
         for index in 0..workers {
-            let receiver = Arc::clone(&receiver);
+            let receiver = receiver.clone();
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("4quays-crypto-{index}"))
@@ -44,8 +44,8 @@ impl CryptoPool {
             );
         }
         Ok(CryptoPool {
-            sender: Mutex::new(Some(sender)),
-            threads: Mutex::new(threads),
+            sender: Some(sender),
+            threads,
             workers,
         })
     }
@@ -74,8 +74,7 @@ impl CryptoPool {
         let boxed: Job = Box::new(move || {
             let _ = tx.send(job());
         });
-        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(sender) = sender.as_ref() else {
+        let Some(sender) = self.sender.as_ref() else {
             return Err(PoolError::Lost);
         };
         match sender.try_send(boxed) {
@@ -89,21 +88,16 @@ impl CryptoPool {
 impl Drop for CryptoPool {
     fn drop(&mut self) {
         // Closing the channel ends every worker once the jobs already queued are done.
-        drop(self.sender.lock().unwrap_or_else(|e| e.into_inner()).take());
-        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        for thread in threads {
+        drop(self.sender.take());
+        for thread in std::mem::take(&mut self.threads) {
             let _ = thread.join();
         }
     }
 }
 
-fn work(receiver: &Mutex<Receiver<Job>>) {
+fn work(receiver: &Receiver<Job>) {
     loop {
-        let job = {
-            let receiver = receiver.lock().unwrap_or_else(|e| e.into_inner());
-            receiver.recv()
-        };
-        match job {
+        match receiver.recv() {
             // A job that panics loses its result (its caller sees `Lost`), not the thread.
             Ok(job) => {
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
