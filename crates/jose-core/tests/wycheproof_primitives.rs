@@ -71,6 +71,11 @@ impl Tally {
         }
     }
 
+    /// Cases checked (valid, invalid and acceptable; skipped ones are not).
+    fn checked(&self) -> usize {
+        self.valid + self.invalid + self.acceptable
+    }
+
     fn skip(&mut self, reason: impl Into<String>, count: usize) {
         *self.skipped.entry(reason.into()).or_default() += count;
     }
@@ -113,7 +118,9 @@ impl Tally {
     }
 }
 
-/// Prints every summary line and asserts that no tally recorded a failure.
+/// Prints every summary line and asserts that no tally recorded a failure and that each of the
+/// two providers checked cases of the family: a harness whose sets were all skipped (or never
+/// loaded) fails instead of passing on nothing.
 fn finish(family: &str, tallies: &[Tally]) {
     let mut out = format!("== Wycheproof {family}\n");
     for t in tallies {
@@ -121,6 +128,16 @@ fn finish(family: &str, tallies: &[Tally]) {
         out.push('\n');
     }
     println!("{out}");
+    // Cases checked per provider: a set may be skipped whole for a stated reason (its summary
+    // line says so), but each provider must have checked cases of the family.
+    let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in tallies {
+        *checked.entry(t.provider).or_default() += t.checked();
+    }
+    assert!(
+        checked.len() == 2 && checked.values().all(|n| *n > 0),
+        "Wycheproof {family}: expected cases checked on both providers, found {checked:?}"
+    );
     let failures: Vec<&String> = tallies.iter().flat_map(|t| &t.failures).collect();
     assert!(
         failures.is_empty(),
@@ -740,4 +757,28 @@ fn aes_gcm() {
         tallies.push(t);
     }
     finish("AES-GCM", &tallies);
+}
+
+#[test]
+fn a_harness_that_checks_nothing_fails() {
+    let [aws, rust] = providers();
+    let run = |tallies: Vec<Tally>| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish("test", &tallies))).is_ok()
+    };
+    let checked = |provider| {
+        let mut t = Tally::new(provider, "set", "n/a");
+        t.valid = 1;
+        t
+    };
+    assert!(run(vec![checked(aws), checked(rust)]));
+    // Nothing at all, a provider whose cases were all skipped, one provider only: each fails.
+    assert!(!run(Vec::new()));
+    let mut skipped = Tally::new(rust, "set", "n/a");
+    skipped.skip("every case", 10);
+    assert!(!run(vec![checked(aws), skipped]));
+    assert!(!run(vec![checked(aws), checked(aws)]));
+    // One set skipped whole beside a checked one of the same provider is allowed.
+    let mut whole = Tally::new(rust, "params", "n/a");
+    whole.skip("parameters in the key", 5);
+    assert!(run(vec![checked(aws), checked(rust), whole]));
 }
