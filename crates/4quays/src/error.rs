@@ -93,6 +93,27 @@ impl Error {
         }
     }
 
+    /// Whose problem this is (see [`jose::ErrorClass`]): configuration, files, arguments, the
+    /// service's own start-up and keys are [`Local`](jose::ErrorClass::Local); a failed connection
+    /// is [`Transport`](jose::ErrorClass::Transport); an answer or token refused is
+    /// [`Rejected`](jose::ErrorClass::Rejected).
+    pub fn class(&self) -> jose::ErrorClass {
+        match self {
+            Error::Config { .. }
+            | Error::Io { .. }
+            | Error::InvalidInput { .. }
+            | Error::Server(_) => jose::ErrorClass::Local,
+            Error::Transport(_) => jose::ErrorClass::Transport,
+            Error::Jose(e) => e.class(),
+            Error::Api { .. } | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
+        }
+    }
+
+    /// True when the input was refused: `class()` is [`Rejected`](jose::ErrorClass::Rejected).
+    pub fn is_rejection(&self) -> bool {
+        self.class() == jose::ErrorClass::Rejected
+    }
+
     /// The documented error body, when the service answered with one.
     pub fn api_body(&self) -> Option<&ErrorBody> {
         match self {

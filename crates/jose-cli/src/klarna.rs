@@ -137,7 +137,7 @@ pub(crate) fn run(
 /// about the input is 1.
 fn cli_error(err: Error) -> CliError {
     match err {
-        Error::Key(_) | Error::InvalidRoute { .. } | Error::Http(_) => {
+        Error::Key { .. } | Error::InvalidRoute { .. } | Error::Http(_) => {
             CliError::usage(err.to_string())
         }
         other => CliError::rejected(other.to_string()),

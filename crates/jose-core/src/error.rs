@@ -108,6 +108,68 @@ impl Error {
     pub fn is_key_error(&self) -> bool {
         matches!(self, Error::InvalidKey { .. })
     }
+
+    /// Whose problem this is: a key that does not fit, a request the caller built wrongly or a
+    /// provider failure is [`ErrorClass::Local`]; everything about a token or key material read
+    /// from outside is [`ErrorClass::Rejected`].
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::InvalidKey { .. } | Error::InvalidRequest(_) | Error::Provider(_) => {
+                ErrorClass::Local
+            }
+            _ => ErrorClass::Rejected,
+        }
+    }
+}
+
+/// An error and its causes (the `source()` chain) on one line, joined by `": "`: what a log line
+/// or a command-line tool prints. The errors of this workspace keep a cause as their source and
+/// never repeat it in their own message, so each cause appears once.
+///
+/// ```
+/// use jose_core::Error;
+/// use jose_core::error::display_chain;
+///
+/// #[derive(Debug)]
+/// struct Outer(Error);
+/// impl std::fmt::Display for Outer {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("cannot open the envelope")
+///     }
+/// }
+/// impl std::error::Error for Outer {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+/// let e = Outer(Error::DecryptionFailed);
+/// assert_eq!(display_chain(&e), format!("cannot open the envelope: {}", Error::DecryptionFailed));
+/// ```
+pub fn display_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        out.push_str(": ");
+        out.push_str(&next.to_string());
+        cause = next.source();
+    }
+    out
+}
+
+/// The classification every error of this workspace gives (`class()` on jose-core's error and on
+/// each protocol crate's): what a caller does about it, such as a CLI's exit status, a server's
+/// answer, or whether to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// The input was refused: a token, a message or a peer's answer that is malformed, fails its
+    /// checks or does not verify. Sending the same input again gives the same answer.
+    Rejected,
+    /// Our own side is wrong: a key that does not fit, a configuration or argument that is
+    /// invalid, a file that cannot be read, a provider that failed.
+    Local,
+    /// The transport failed (connection, TLS, timeout): the same request may succeed later.
+    Transport,
 }
 
 /// `Result` with [`Error`].

@@ -64,7 +64,7 @@ pub mod nested;
 pub mod provider;
 
 pub use alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorClass, Result};
 pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
 pub use header::Header;
 pub use jwk::{Jwk, Jwks};

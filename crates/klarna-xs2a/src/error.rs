@@ -126,7 +126,7 @@ pub enum Error {
     },
     /// The token is not a well-formed compact JWE, or its plaintext not a well-formed compact JWS
     /// (or it uses a JOSE feature this protocol does not: `crit`, `zip`, an unencoded payload).
-    #[error("malformed {layer}: {source}")]
+    #[error("malformed {layer}")]
     MalformedToken {
         /// The layer that failed to parse.
         layer: Layer,
@@ -135,8 +135,13 @@ pub enum Error {
     },
     /// A key that cannot serve the protocol: no `kid`, not RSA, too small, a duplicate `kid` in a
     /// key set, metadata (`alg`, `use`, `key_ops`) that forbids the use.
-    #[error("key error: {0}")]
-    Key(String),
+    #[error("key error: {context}")]
+    Key {
+        /// Which key, and what was expected and found when jose-core did not say it.
+        context: String,
+        /// jose-core's reason, when it refused the key.
+        source: Option<jose::Error>,
+    },
     /// A method or path that cannot be mapped to or from the encrypted route.
     #[error("invalid route: expected {expected}, found {found}")]
     InvalidRoute {
@@ -150,8 +155,8 @@ pub enum Error {
     Http(String),
     /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG), or
     /// jose-core refused a request while sealing.
-    #[error("crypto error: {0}")]
-    Crypto(jose::Error),
+    #[error("crypto provider failure")]
+    Crypto(#[source] jose::Error),
 }
 
 /// `Result` with [`Error`].
@@ -172,16 +177,66 @@ impl Error {
     }
 
     /// A key error from jose-core, with context.
-    pub(crate) fn key(context: impl fmt::Display, err: &jose::Error) -> Self {
-        Error::Key(format!("{context}: {err}"))
+    pub(crate) fn key(context: impl fmt::Display, err: jose::Error) -> Self {
+        Error::Key {
+            context: context.to_string(),
+            source: Some(err),
+        }
+    }
+
+    /// A key error that jose-core did not raise: `context` says what was expected and found.
+    pub(crate) fn key_message(context: impl Into<String>) -> Self {
+        Error::Key {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// Whose problem this is (see [`jose::ErrorClass`]): our own keys, an HTTP message we could
+    /// not build, a provider failure and a full replay guard are
+    /// [`Local`](jose::ErrorClass::Local); everything about an incoming message is
+    /// [`Rejected`](jose::ErrorClass::Rejected) (a caller that supplied a route itself, as a CLI
+    /// argument, treats an invalid one as its own mistake).
+    pub fn class(&self) -> jose::ErrorClass {
+        match self {
+            Error::Key { .. }
+            | Error::Http(_)
+            | Error::Crypto(_)
+            | Error::ReplayGuardFull { .. } => jose::ErrorClass::Local,
+            _ => jose::ErrorClass::Rejected,
+        }
     }
 
     /// True for the rejections of an incoming message (as opposed to problems with our own keys,
     /// our own request, or the provider). A server answers these with a 4xx status.
     pub fn is_rejection(&self) -> bool {
-        !matches!(
-            self,
-            Error::Key(_) | Error::Http(_) | Error::Crypto(_) | Error::ReplayGuardFull { .. }
-        )
+        self.class() == jose::ErrorClass::Rejected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jose::error::display_chain;
+
+    /// Each cause of an error's chain appears once in the line a caller prints.
+    #[test]
+    fn each_cause_is_printed_once() {
+        let cause = jose::Error::invalid_key("an RSA key", "an EC P-256 key");
+        let cause_text = cause.to_string();
+        for error in [
+            Error::MalformedToken {
+                layer: Layer::Jwe,
+                source: cause.clone(),
+            },
+            Error::key("signing key", cause.clone()),
+            Error::Crypto(cause.clone()),
+        ] {
+            let line = display_chain(&error);
+            assert_eq!(line.matches(&cause_text).count(), 1, "{line}");
+            assert!(line.starts_with(&error.to_string()), "{line}");
+        }
+        let plain = Error::key_message("signing key: expected a kid, found none");
+        assert_eq!(display_chain(&plain), plain.to_string());
     }
 }

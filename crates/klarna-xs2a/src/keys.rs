@@ -23,10 +23,10 @@ pub const JWE_ENC: ContentEncryption = ContentEncryption::A256Gcm;
 fn require_kid(kid: Option<&str>, role: &str) -> Result<String> {
     match kid {
         Some(k) if !k.is_empty() => Ok(k.to_owned()),
-        Some(_) => Err(Error::Key(format!(
+        Some(_) => Err(Error::key_message(format!(
             "{role}: expected a key with a non-empty kid, found an empty kid"
         ))),
-        None => Err(Error::Key(format!(
+        None => Err(Error::key_message(format!(
             "{role}: expected a key with a kid, found a key without one (set it with with_kid)"
         ))),
     }
@@ -35,13 +35,13 @@ fn require_kid(kid: Option<&str>, role: &str) -> Result<String> {
 /// Binds our private key for signing (RS512); it must have a `kid`.
 pub fn signing_key(key: PrivateKey) -> Result<SigningKey> {
     require_kid(key.kid(), "signing key")?;
-    SigningKey::new(key, JWS_ALG).map_err(|e| Error::key("signing key", &e))
+    SigningKey::new(key, JWS_ALG).map_err(|e| Error::key("signing key", e))
 }
 
 /// Binds the recipient's public key for encryption (RSA-OAEP-256); it must have a `kid`.
 pub fn encrypting_key(key: PublicKey) -> Result<EncryptingKey> {
     require_kid(key.kid(), "recipient key")?;
-    EncryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("recipient key", &e))
+    EncryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("recipient key", e))
 }
 
 /// Our private decryption keys, chosen by the JWE's `kid`. Several live at once while keys rotate:
@@ -76,12 +76,12 @@ impl KeyRing {
     pub fn add(&mut self, key: PrivateKey) -> Result<()> {
         let kid = require_kid(key.kid(), "decryption key")?;
         if self.get(&kid).is_some() {
-            return Err(Error::Key(format!(
+            return Err(Error::key_message(format!(
                 "decryption key: expected a kid not yet in the key ring, found {kid:?} again"
             )));
         }
         let bound =
-            DecryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("decryption key", &e))?;
+            DecryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("decryption key", e))?;
         self.keys.push(bound);
         Ok(())
     }
@@ -148,12 +148,12 @@ impl VerifierSet {
     pub fn add(&mut self, key: PublicKey) -> Result<()> {
         let kid = require_kid(key.kid(), "verification key")?;
         if self.get(&kid).is_some() {
-            return Err(Error::Key(format!(
+            return Err(Error::key_message(format!(
                 "verification key: expected a kid not yet in the set, found {kid:?} again"
             )));
         }
         let bound =
-            VerifyingKey::new(key, JWS_ALG).map_err(|e| Error::key("verification key", &e))?;
+            VerifyingKey::new(key, JWS_ALG).map_err(|e| Error::key("verification key", e))?;
         self.keys.push(bound);
         Ok(())
     }
@@ -175,7 +175,7 @@ impl VerifierSet {
                         "JWKS key {:?}",
                         crate::error::shorten(jwk.kid.as_deref().unwrap_or("(no kid)"))
                     ),
-                    &e,
+                    e,
                 )
             })?;
             set.add(key)?;

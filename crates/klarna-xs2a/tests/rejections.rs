@@ -694,39 +694,39 @@ fn unusable_keys_are_key_errors() {
     // Not RSA.
     assert!(matches!(
         Sealer::new(ec.clone(), keys.server_enc.public_key()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     assert!(matches!(
         KeyRing::new().with(ec.clone()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     assert!(matches!(
         VerifierSet::new().with(ec.public_key()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     // No kid.
     let no_kid = keys.client_sig.clone().with_meta(jose::KeyMeta::default());
     match Sealer::new(no_kid.clone(), keys.server_enc.public_key()) {
-        Err(Error::Key(message)) => assert!(message.contains("kid"), "{message}"),
+        Err(Error::Key { context, .. }) => assert!(context.contains("kid"), "{context}"),
         other => panic!("expected a key error, found {other:?}"),
     }
     assert!(matches!(
         Sealer::new(keys.client_sig.clone(), no_kid.public_key()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     assert!(matches!(
         KeyRing::new().with(no_kid.clone()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     assert!(matches!(
         VerifierSet::new().with(no_kid.public_key()),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     // A duplicate kid.
     let ring = KeyRing::new().with(keys.server_enc.clone()).unwrap();
     assert!(matches!(
         ring.with(keys.server_enc_old.clone().with_kid(SERVER_ENC)),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     // Metadata that names another algorithm.
     let mut meta = keys.client_sig.meta().clone();
@@ -736,7 +736,7 @@ fn unusable_keys_are_key_errors() {
             keys.client_sig.clone().with_meta(meta),
             keys.server_enc.public_key()
         ),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     // A JWKS whose keys all have kids imports; one without a kid does not.
     let jwks = jose::jwk::Jwks::new(vec![
@@ -748,10 +748,16 @@ fn unusable_keys_are_key_errors() {
     let jwks = jose::jwk::Jwks::new(vec![no_kid.public_key().to_jwk().unwrap()]);
     assert!(matches!(
         VerifierSet::from_jwks(&jwks, p),
-        Err(Error::Key(_))
+        Err(Error::Key { .. })
     ));
     // Key errors are not rejections of a message; message errors are.
-    assert!(!Error::Key("x".into()).is_rejection());
+    assert!(
+        !Error::Key {
+            context: "x".into(),
+            source: None
+        }
+        .is_rejection()
+    );
     assert!(Error::BadSignature.is_rejection());
     // An empty opener opens nothing.
     let server = Server::new(

@@ -36,7 +36,7 @@ pub enum Error {
     },
     /// The body is not a well-formed compact JWE (wrong number of parts, bad base64url, bad header
     /// JSON, too large).
-    #[error("malformed JWE: expected a compact JWE, found: {0}")]
+    #[error("malformed JWE: expected a compact JWE, found one that does not parse")]
     MalformedJwe(#[source] jose::Error),
     /// The JWE's protected header is not the Request4R one: `alg` must be `RSA-OAEP-256` and `enc`
     /// `A256GCM`; `zip` and unknown `crit` members are refused.
@@ -81,7 +81,7 @@ pub enum Error {
     Api(Box<ApiError>),
     /// A key cannot serve Request4R (not RSA, too small, metadata forbidding RSA-OAEP-256, a file
     /// that does not parse).
-    #[error("key: {context}: {source}")]
+    #[error("key: {context}")]
     Key {
         /// Which key, for what.
         context: &'static str,
@@ -91,7 +91,7 @@ pub enum Error {
     },
     /// The crypto provider failed for a reason unrelated to the input (the random generator, for
     /// instance).
-    #[error("crypto provider failure: {0}")]
+    #[error("crypto provider failure")]
     Crypto(#[source] jose::Error),
     /// An HTTP message could not be rebuilt (a mapped URI or a header value that `http` refuses).
     #[error("HTTP message: expected {expected}, found {found}")]
@@ -193,6 +193,22 @@ impl Error {
         response
     }
 
+    /// Whose problem this is (see [`jose::ErrorClass`]): a key, an HTTP message we could not
+    /// build or a provider failure is [`Local`](jose::ErrorClass::Local); everything about a
+    /// message, a route or an answer received is [`Rejected`](jose::ErrorClass::Rejected) (a
+    /// caller that supplied the route itself, as a CLI argument, treats it as its own mistake).
+    pub fn class(&self) -> jose::ErrorClass {
+        match self {
+            Error::Key { .. } | Error::Crypto(_) | Error::Http { .. } => jose::ErrorClass::Local,
+            _ => jose::ErrorClass::Rejected,
+        }
+    }
+
+    /// True when the input was refused: `class()` is [`Rejected`](jose::ErrorClass::Rejected).
+    pub fn is_rejection(&self) -> bool {
+        self.class() == jose::ErrorClass::Rejected
+    }
+
     /// The API error, if this is one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -266,5 +282,49 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
         format!("{cut}...")
     } else {
         cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jose::error::display_chain;
+
+    /// Each cause of an error's chain appears once in the line a caller prints.
+    #[test]
+    fn each_cause_is_printed_once() {
+        let cause = jose::Error::invalid_key("an RSA key", "an EC P-256 key");
+        let cause_text = cause.to_string();
+        for error in [
+            Error::MalformedJwe(cause.clone()),
+            Error::Key {
+                context: "RaaS public key",
+                source: cause.clone(),
+            },
+            Error::Crypto(cause.clone()),
+        ] {
+            let line = display_chain(&error);
+            assert_eq!(line.matches(&cause_text).count(), 1, "{line}");
+            assert!(line.starts_with(&error.to_string()), "{line}");
+        }
+    }
+
+    #[test]
+    fn classes() {
+        use jose::ErrorClass::{Local, Rejected};
+        assert_eq!(Error::DecryptionFailed.class(), Rejected);
+        assert!(Error::DecryptionFailed.is_rejection());
+        assert_eq!(
+            Error::Crypto(jose::Error::Provider("rng".into())).class(),
+            Local
+        );
+        assert_eq!(
+            Error::Http {
+                expected: "a URI",
+                found: "x".into()
+            }
+            .class(),
+            Local
+        );
     }
 }

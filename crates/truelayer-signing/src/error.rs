@@ -107,6 +107,22 @@ impl Error {
     /// status 1 in the CLI); false for a problem with the caller's keys or arguments, an external
     /// signer or the provider.
     pub fn is_rejection(&self) -> bool {
+        self.class() == jose::ErrorClass::Rejected
+    }
+
+    /// Whose problem this is (see [`jose::ErrorClass`]): a verdict on the signature or the
+    /// request being verified is [`Rejected`](jose::ErrorClass::Rejected); a key, a request we
+    /// were asked to sign, an external signer or the provider is
+    /// [`Local`](jose::ErrorClass::Local).
+    pub fn class(&self) -> jose::ErrorClass {
+        if self.is_verdict() {
+            jose::ErrorClass::Rejected
+        } else {
+            jose::ErrorClass::Local
+        }
+    }
+
+    fn is_verdict(&self) -> bool {
         matches!(
             self,
             Error::MalformedSignature { .. }
