@@ -30,10 +30,8 @@
 use crate::client::{Client, parse_protect_response, parse_unprotect_response};
 use crate::error::Error;
 use crate::types::{ProtectRequest, ProtectResponse, UnprotectRequest, UnprotectResponse};
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 /// Largest answer body read, in bytes (32 MiB).
 pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -115,10 +113,10 @@ impl AsyncClient {
                 format!(
                     "{}, whose certificates the TLS library refuses ({})",
                     path.display(),
-                    error_chain(&e)
+                    jose::error::display_chain(&e)
                 ),
             ),
-            None => Error::Transport(format!("cannot build the HTTP client: {}", error_chain(&e))),
+            None => Error::transport("cannot build the HTTP client", e),
         })?;
         Ok(AsyncClient { http, client })
     }
@@ -167,17 +165,17 @@ impl AsyncClient {
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, Error> {
         let request = reqwest::Request::try_from(request)
-            .map_err(|e| Error::Transport(format!("cannot build the request: {e}")))?;
+            .map_err(|e| Error::transport("cannot build the request", e))?;
         let mut response = self
             .http
             .execute(request)
             .await
-            .map_err(|e| Error::Transport(error_chain(&e)))?;
+            .map_err(|e| Error::transport("cannot send the request", e))?;
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| Error::Transport(error_chain(&e)))?
+            .map_err(|e| Error::transport("cannot read the answer", e))?
         {
             if body.len().saturating_add(chunk.len()) > MAX_RESPONSE_BYTES {
                 return Err(Error::UnexpectedResponse {
@@ -198,25 +196,7 @@ impl AsyncClient {
 /// Reads the CA certificates of `path`: at most [`MAX_CA_FILE_BYTES`], one or more PEM
 /// `CERTIFICATE` blocks (other blocks are skipped).
 fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
-    let io = |message: String| Error::Io {
-        action: "read",
-        what: "CA file",
-        path: path.to_owned(),
-        message,
-    };
-    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-    let mut pem = Zeroizing::new(Vec::new());
-    let cap = u64::try_from(MAX_CA_FILE_BYTES)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    file.take(cap)
-        .read_to_end(&mut pem)
-        .map_err(|e| io(e.to_string()))?;
-    if pem.len() > MAX_CA_FILE_BYTES {
-        return Err(io(format!(
-            "expected at most {MAX_CA_FILE_BYTES} bytes, found more"
-        )));
-    }
+    let pem = crate::config::read_limited(path, "CA file", MAX_CA_FILE_BYTES)?;
     let expected = "a PEM file with one or more CERTIFICATE blocks";
     let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
         Error::input(
@@ -233,21 +213,6 @@ fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
         ));
     }
     Ok(certificates)
-}
-
-/// An error and its sources, on one line (reqwest puts the useful part in the sources).
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let more = inner.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        source = inner.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -387,7 +352,10 @@ n/f2LsOtO+GS3VGH0PUCIHSWSErMX+78m/c6mirwWmJ8TN5SOk2Hg+M3ilTIhCZs
         let (_dir, path, result) = with_ca_text(text.as_bytes());
         let e = result.unwrap_err();
         assert!(matches!(e, Error::Io { .. }), "{e:?}");
-        assert!(e.to_string().contains("at most 1048576 bytes"), "{e}");
+        assert!(
+            jose::error::display_chain(&e).contains("at most 1048576 bytes"),
+            "{e}"
+        );
         assert!(e.to_string().contains(&path.display().to_string()), "{e}");
     }
 

@@ -20,7 +20,7 @@
 //! let answer = http::Response::builder()
 //!     .status(404)
 //!     .body(br#"{"error":{"code":"POLICY_NOT_FOUND","message":"Policy not found: INVALID-POLICY"},"requestId":"req_abc123"}"#.to_vec())
-//!     .map_err(|e| jose_4quays::Error::Transport(e.to_string()))?;
+//!     .map_err(|e| jose_4quays::Error::Transport { what: "building the answer", source: Box::new(e) })?;
 //! let error = parse_protect_response(&answer).unwrap_err();
 //! assert_eq!(error.api_body().map(|b| b.error.code), Some(ErrorCode::PolicyNotFound));
 //! # Ok(()) }

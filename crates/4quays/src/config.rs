@@ -419,25 +419,21 @@ fn load_key(
     }
 }
 
-/// Reads a whole file, refusing more than `max` bytes.
-fn read_limited(path: &Path, what: &'static str, max: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let io = |e: std::io::Error| Error::Io {
-        action: "read",
-        what,
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
+/// Reads a whole file, refusing more than `max` bytes. `what` names the file in errors. The
+/// buffer is wiped on drop (key files go through here).
+pub(crate) fn read_limited(
+    path: &Path,
+    what: &'static str,
+    max: usize,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", what, path, e))?;
     let mut buf = Zeroizing::new(Vec::new());
-    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(cap).read_to_end(&mut buf).map_err(io)?;
+    let max64 = u64::try_from(max).unwrap_or(u64::MAX);
+    file.take(max64.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::io("read", what, path, e))?;
     if buf.len() > max {
-        return Err(Error::Io {
-            action: "read",
-            what,
-            path: path.to_path_buf(),
-            message: format!("expected at most {max} bytes, found more"),
-        });
+        return Err(Error::too_large(what, path, max64));
     }
     Ok(buf)
 }

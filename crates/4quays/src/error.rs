@@ -20,7 +20,7 @@ pub enum Error {
         message: String,
     },
     /// A file could not be read or written.
-    #[error("cannot {action} {what} {}: {message}", path.display())]
+    #[error("cannot {action} {what} {}", path.display())]
     Io {
         /// "read" or "write".
         action: &'static str,
@@ -28,8 +28,8 @@ pub enum Error {
         what: &'static str,
         /// The path.
         path: PathBuf,
-        /// The operating system's message.
-        message: String,
+        /// Why: the operating system's error, or a size over the limit (`InvalidData`).
+        source: std::io::Error,
     },
     /// A JOSE operation failed (a key that does not fit, a token that does not parse or decrypt).
     #[error(transparent)]
@@ -63,9 +63,14 @@ pub enum Error {
         /// What was found (never secret).
         found: String,
     },
-    /// The HTTP transport failed (client side: connection refused, timeout...).
-    #[error("HTTP transport failed: {0}")]
-    Transport(String),
+    /// The HTTP transport failed (client side: connection refused, TLS, timeout...).
+    #[error("HTTP transport failed: {what}")]
+    Transport {
+        /// What was being done ("cannot send the request", ...).
+        what: &'static str,
+        /// The HTTP client's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The service could not start or stopped with an error (bind, accept).
     #[error("service failed: {0}")]
     Server(String),
@@ -77,6 +82,46 @@ impl Error {
         Error::Config {
             entry: entry.into(),
             message: message.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub(crate) fn io(
+        action: &'static str,
+        what: &'static str,
+        path: &std::path::Path,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            what,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The [`Error::Io`] of a file over `max` bytes.
+    pub(crate) fn too_large(what: &'static str, path: &std::path::Path, max: u64) -> Self {
+        Error::io(
+            "read",
+            what,
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("expected at most {max} bytes, found more"),
+            ),
+        )
+    }
+
+    /// Shorthand for [`Error::Transport`].
+    #[cfg(feature = "client")]
+    pub(crate) fn transport(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Transport {
+            what,
+            source: Box::new(source),
         }
     }
 
@@ -103,7 +148,7 @@ impl Error {
             | Error::Io { .. }
             | Error::InvalidInput { .. }
             | Error::Server(_) => jose::ErrorClass::Local,
-            Error::Transport(_) => jose::ErrorClass::Transport,
+            Error::Transport { .. } => jose::ErrorClass::Transport,
             Error::Jose(e) => e.class(),
             Error::Api { .. } | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
         }

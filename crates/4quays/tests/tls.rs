@@ -89,7 +89,10 @@ async fn the_crate_client_speaks_https_trusting_a_ca_file() {
         .protect(&ProtectRequest::new(json!(1)), None)
         .await
         .unwrap_err();
-    assert!(matches!(err, jose_4quays::Error::Transport(_)), "{err:?}");
+    assert!(
+        matches!(err, jose_4quays::Error::Transport { .. }),
+        "{err:?}"
+    );
 
     // Plain HTTP on the TLS port gets no HTTP answer.
     let addr = server.base.trim_start_matches("https://").to_owned();

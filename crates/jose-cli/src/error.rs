@@ -107,6 +107,22 @@ impl fmt::Display for CliError {
 
 /// A library error while reading a token or using keys on it: `InvalidKey` is a key error (2),
 /// everything else means the token was rejected (1).
+impl CliError {
+    /// A protocol crate's error as a CLI error, by its [`jose::ErrorClass`]: the input was
+    /// rejected (exit 1), or our side (arguments, files, keys, configuration) or the transport
+    /// failed (exit 2). The message is the error and its causes, each once.
+    pub(crate) fn classified(
+        class: jose::ErrorClass,
+        err: &(dyn std::error::Error + 'static),
+    ) -> Self {
+        let message = jose::error::display_chain(err);
+        match class {
+            jose::ErrorClass::Rejected => Self::rejected(message),
+            _ => Self::usage(message),
+        }
+    }
+}
+
 impl From<jose::Error> for CliError {
     fn from(err: jose::Error) -> Self {
         if err.is_key_error() {

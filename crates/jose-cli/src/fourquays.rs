@@ -137,19 +137,10 @@ pub(crate) struct CallArgs {
     pub(crate) request_id: Option<String>,
 }
 
-/// A library error as a CLI error: configuration, files, keys, bad flag values and a failed HTTP
-/// transport (the service never answered) are usage errors (2); anything else means the input or
-/// the answer was rejected (1).
+/// The library's error with the CLI's exit status, by its class (`CliError::classified`): a
+/// rejected input is 1, our own side (keys, files, arguments, configuration) or the transport 2.
 fn cli_error(err: Error) -> CliError {
-    match err {
-        Error::Config { .. }
-        | Error::Io { .. }
-        | Error::InvalidInput { .. }
-        | Error::Server(_)
-        | Error::Transport(_) => CliError::usage(err.to_string()),
-        Error::Jose(e) if e.is_key_error() => CliError::usage(e.to_string()),
-        other => CliError::rejected(other.to_string()),
-    }
+    CliError::classified(err.class(), &err)
 }
 
 fn line(text: &str) -> Zeroizing<Vec<u8>> {

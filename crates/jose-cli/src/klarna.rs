@@ -133,15 +133,10 @@ pub(crate) fn run(
     }
 }
 
-/// The library's error with the CLI's exit status: key, route and HTTP problems are 2, anything
-/// about the input is 1.
+/// The library's error with the CLI's exit status, by its class (`CliError::classified`): a
+/// rejected input is 1, our own side (keys, files, arguments, configuration) or the transport 2.
 fn cli_error(err: Error) -> CliError {
-    match err {
-        Error::Key { .. } | Error::InvalidRoute { .. } | Error::Http(_) => {
-            CliError::usage(err.to_string())
-        }
-        other => CliError::rejected(other.to_string()),
-    }
+    CliError::classified(err.class(), &err)
 }
 
 fn line(text: &[u8]) -> Zeroizing<Vec<u8>> {
@@ -354,7 +349,8 @@ fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
         };
         map(&method, &args.path)
     }
-    .map_err(|e| cli_error(e).context("--method/--path"))?;
+    // The method and path are our own arguments: a route that does not map is a usage error.
+    .map_err(|e| cli_error(e).context("--method/--path").into_usage())?;
     Ok(line(format!("{} {}", mapped.0, mapped.1).as_bytes()))
 }
 
@@ -534,7 +530,14 @@ mod tests {
     #[test]
     fn exit_statuses() {
         use crate::error::Kind;
-        assert_eq!(cli_error(Error::Key("k".into())).kind(), Kind::Usage);
+        assert_eq!(
+            cli_error(Error::Key {
+                context: "k".into(),
+                source: None
+            })
+            .kind(),
+            Kind::Usage
+        );
         assert_eq!(cli_error(Error::BadSignature).kind(), Kind::Rejected);
         assert_eq!(
             cli_error(Error::InvalidRequestId { found: 9 }).kind(),

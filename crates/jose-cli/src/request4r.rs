@@ -85,15 +85,10 @@ pub(crate) fn run(
     }
 }
 
-/// The library's error with the CLI's exit status: key, route and HTTP problems are 2, a rejected
-/// input is 1.
+/// The library's error with the CLI's exit status, by its class (`CliError::classified`): a
+/// rejected input is 1, our own side (keys, files, arguments, configuration) or the transport 2.
 fn cli_error(err: Error) -> CliError {
-    match err {
-        Error::Key { .. } | Error::Route { .. } | Error::Http { .. } => {
-            CliError::usage(err.to_string())
-        }
-        other => CliError::rejected(other.to_string()),
-    }
+    CliError::classified(err.class(), &err)
 }
 
 fn line(text: &str) -> Zeroizing<Vec<u8>> {
@@ -146,7 +141,8 @@ fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
     } else {
         route::request4r_uri(&uri)
     }
-    .map_err(|e| cli_error(e).context("--path"))?;
+    // The path is our own argument: a route that does not map is a usage error.
+    .map_err(|e| cli_error(e).context("--path").into_usage())?;
     Ok(line(&mapped.to_string()))
 }
 

@@ -147,14 +147,10 @@ pub(crate) fn run(
     }
 }
 
-/// The library's error with the CLI's exit status: a verdict on the signature or request is 1,
-/// anything about our own key or arguments is 2.
+/// The library's error with the CLI's exit status, by its class (`CliError::classified`): a
+/// rejected input is 1, our own side (keys, files, arguments, configuration) or the transport 2.
 fn cli_error(err: Error) -> CliError {
-    if err.is_rejection() {
-        CliError::rejected(err.to_string())
-    } else {
-        CliError::usage(err.to_string())
-    }
+    CliError::classified(err.class(), &err)
 }
 
 fn line(text: &str) -> Zeroizing<Vec<u8>> {

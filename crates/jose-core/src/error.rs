@@ -124,7 +124,9 @@ impl Error {
 
 /// An error and its causes (the `source()` chain) on one line, joined by `": "`: what a log line
 /// or a command-line tool prints. The errors of this workspace keep a cause as their source and
-/// never repeat it in their own message, so each cause appears once.
+/// never repeat it in their own message, so each cause appears once; a cause whose message the
+/// line already holds (some libraries repeat their source in their own message) is not added
+/// again.
 ///
 /// ```
 /// use jose_core::Error;
@@ -149,8 +151,11 @@ pub fn display_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut cause = err.source();
     while let Some(next) = cause {
-        out.push_str(": ");
-        out.push_str(&next.to_string());
+        let text = next.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
         cause = next.source();
     }
     out

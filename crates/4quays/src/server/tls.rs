@@ -1,10 +1,11 @@
 //! TLS termination: rustls on the aws-lc-rs provider, a certificate chain and a private key from
 //! PEM files, HTTP/1.1 only (ALPN `http/1.1`), TLS 1.2 and 1.3 with rustls' safe defaults.
 
+use crate::config::read_limited;
 use crate::error::Error;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_rustls::TlsAcceptor;
 
@@ -18,34 +19,12 @@ pub struct TlsFiles {
 }
 
 /// Largest certificate or key file read.
-const MAX_PEM_BYTES: u64 = 1024 * 1024;
-
-fn read_pem(path: &Path, what: &'static str) -> Result<Vec<u8>, Error> {
-    let io = |e: std::io::Error| Error::Io {
-        action: "read",
-        what,
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > MAX_PEM_BYTES {
-        return Err(Error::Io {
-            action: "read",
-            what,
-            path: path.to_path_buf(),
-            message: format!(
-                "expected at most {MAX_PEM_BYTES} bytes, found {}",
-                meta.len()
-            ),
-        });
-    }
-    std::fs::read(path).map_err(io)
-}
+const MAX_PEM_BYTES: usize = 1024 * 1024;
 
 /// Builds the acceptor from the files. Errors name the file and what was wrong with it (never the
 /// key's contents).
 pub(super) fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
-    let cert_pem = read_pem(&files.cert, "TLS certificate file")?;
+    let cert_pem = read_limited(&files.cert, "TLS certificate file", MAX_PEM_BYTES)?;
     let certs = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
@@ -66,7 +45,7 @@ pub(super) fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
             ),
         ));
     }
-    let key_pem = zeroize::Zeroizing::new(read_pem(&files.key, "TLS key file")?);
+    let key_pem = read_limited(&files.key, "TLS key file", MAX_PEM_BYTES)?;
     let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| {
         Error::config(
             "server.tls_key",
