@@ -60,6 +60,7 @@ pub mod jwk;
 pub mod jws;
 pub mod key;
 pub mod limits;
+pub mod media;
 pub mod nested;
 pub mod provider;
 

@@ -26,9 +26,9 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 /// The HTTP `Content-Type` of an encrypted request or response, and the JWE's `cty`.
-pub const CONTENT_TYPE_JOSE: &str = "application/jose";
+pub const CONTENT_TYPE_JOSE: &str = jose::media::APPLICATION_JOSE;
 /// The JWS's `cty`: its payload is JSON.
-pub const CONTENT_TYPE_JSON: &str = "application/json";
+pub const CONTENT_TYPE_JSON: &str = jose::media::APPLICATION_JSON;
 
 /// Seals JSON bodies for one recipient: signs with our key, encrypts to theirs.
 #[derive(Debug, Clone)]

@@ -27,8 +27,7 @@ pub(crate) fn check_content_type(
     let text = value
         .to_str()
         .map_err(|_| wrong("a Content-Type that is not visible ASCII".into()))?;
-    let essence = text.split(';').next().unwrap_or_default().trim();
-    if essence.eq_ignore_ascii_case(expected) {
+    if jose::media::MediaType::parse(text).is(expected) {
         Ok(())
     } else {
         Err(wrong(format!("{:?}", shorten(text))))

@@ -47,8 +47,11 @@ fn not_json(what: &'static str, e: &serde_json::Error) -> Error {
 /// readable.
 pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    let essence = value.split(';').next().unwrap_or_default().trim();
-    Some(essence.to_ascii_lowercase())
+    Some(
+        jose::media::MediaType::parse(value)
+            .essence()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// The media type for messages: at most 64 characters, or "none".

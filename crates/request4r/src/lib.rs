@@ -92,10 +92,10 @@ pub const KEY_MANAGEMENT: KeyManagementAlgorithm = KeyManagementAlgorithm::RsaOa
 pub const CONTENT_ENCRYPTION: ContentEncryption = ContentEncryption::A256Gcm;
 
 /// The media type of an encrypted response body.
-pub const CONTENT_TYPE_JOSE: &str = "application/jose";
+pub const CONTENT_TYPE_JOSE: &str = jose::media::APPLICATION_JOSE;
 
 /// The media type of a plain JSON body.
-pub const CONTENT_TYPE_JSON: &str = "application/json";
+pub const CONTENT_TYPE_JSON: &str = jose::media::APPLICATION_JSON;
 
 /// The default `Content-Type` of an encrypted request body (a text-friendly type, as the
 /// integration guide suggests).

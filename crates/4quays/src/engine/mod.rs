@@ -59,6 +59,7 @@ use http::header::{
 };
 use http::{Request, Response, StatusCode};
 use jose::jwe::{Jwe, JweBuilder};
+use jose::media::{APPLICATION_JSON, MediaType};
 use jose::{CryptoProvider, DecryptingKey, EncryptingKey, Header, Limits, PrivateKey};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -685,27 +686,19 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Failure> {
     let Ok(text) = value.to_str() else {
         return Err(bad("a header value that is not visible ASCII".into()));
     };
-    let mut parts = text.split(';');
-    let media = parts.next().unwrap_or_default().trim();
-    if !media.eq_ignore_ascii_case("application/json") {
+    let media = MediaType::parse(text);
+    if !media.is(APPLICATION_JSON) {
         return Err(bad(format!(
             "{:?}",
-            media.chars().take(64).collect::<String>()
+            media.essence().chars().take(64).collect::<String>()
         )));
     }
-    for parameter in parts {
-        if let Some((name, value)) = parameter.split_once('=') {
-            let value = value.trim().trim_matches('"');
-            if name.trim().eq_ignore_ascii_case("charset")
-                && !value.eq_ignore_ascii_case("utf-8")
-                && !value.eq_ignore_ascii_case("utf8")
-            {
-                return Err(bad(format!(
-                    "charset {:?}",
-                    value.chars().take(32).collect::<String>()
-                )));
-            }
-        }
+    if !media.charset_is_utf8() {
+        let charset = media.parameter("charset").unwrap_or_default();
+        return Err(bad(format!(
+            "charset {:?}",
+            charset.chars().take(32).collect::<String>()
+        )));
     }
     Ok(())
 }
