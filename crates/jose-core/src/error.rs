@@ -122,6 +122,22 @@ impl Error {
     }
 }
 
+/// At most `max` characters of an untrusted value, for the `found` part of a message, with `...`
+/// when it was cut. Every crate of the workspace clips what it quotes this way.
+///
+/// ```
+/// assert_eq!(jose_core::error::clip("abcdef", 4), "abcd...");
+/// assert_eq!(jose_core::error::clip("abc", 4), "abc");
+/// ```
+pub fn clip(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
 /// An error and its causes (the `source()` chain) on one line, joined by `": "`: what a log line
 /// or a command-line tool prints. The errors of this workspace keep a cause as their source and
 /// never repeat it in their own message, so each cause appears once; a cause whose message the

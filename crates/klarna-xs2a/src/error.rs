@@ -164,7 +164,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// At most 100 characters of an untrusted value, for messages.
 pub(crate) fn shorten(s: &str) -> String {
-    s.chars().take(100).collect()
+    jose::error::clip(s, 100)
 }
 
 impl Error {

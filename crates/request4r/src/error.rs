@@ -267,22 +267,12 @@ impl fmt::Display for ApiError {
 
 /// Server-provided text as shown in a message: quoted, escaped, at most `max` characters.
 fn shown(s: &str, max: usize) -> String {
-    let cut: String = s.chars().take(max).collect();
-    if cut.len() < s.len() {
-        format!("{cut:?}...")
-    } else {
-        format!("{cut:?}")
-    }
+    format!("{:?}", clip(s, max))
 }
 
 /// At most `max` characters of `s` (for the `found` part of messages).
 pub(crate) fn clip(s: &str, max: usize) -> String {
-    let cut: String = s.chars().take(max).collect();
-    if cut.len() < s.len() {
-        format!("{cut}...")
-    } else {
-        cut
-    }
+    jose::error::clip(s, max)
 }
 
 #[cfg(test)]

@@ -183,11 +183,7 @@ pub(crate) fn split_tl_headers(list: &str) -> Vec<&str> {
 
 /// Text for a message: at most 64 characters.
 pub(crate) fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(64).collect();
-    if s.chars().nth(64).is_some() {
-        out.push_str("...");
-    }
-    out
+    jose::error::clip(s, 64)
 }
 
 #[cfg(test)]
