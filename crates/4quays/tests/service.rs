@@ -472,3 +472,71 @@ async fn metrics_parse_as_prometheus_text_and_move_with_traffic() {
     assert!(sample(&after, "fourquays_connections_open", &[]) >= 1.0);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_finishes_on_the_config_it_started_with() {
+    use jose_4quays::config::Example;
+    use jose_4quays::server::Service;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let example = Example::generate(aws()).unwrap();
+    for file in &example.files {
+        std::fs::write(dir.path().join(&file.name), file.contents.as_bytes()).unwrap();
+    }
+    let config = dir.path().join(jose_4quays::config::EXAMPLE_CONFIG_NAME);
+    let service = Arc::new(Service::from_config_file(&config, aws()).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(Arc::clone(&service).serve(listener, async move {
+        let _ = stopped.await;
+    }));
+
+    // A request whose head (and so its authentication) arrives before the reload, and whose
+    // body arrives after it.
+    let body = r#"{"payload":{"started":"before the reload"}}"#;
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/protect HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        example.api_key.as_str(),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The reload revokes that API key (its hash is replaced by another one).
+    let text = std::fs::read_to_string(&config).unwrap();
+    let hash = jose_4quays::hash_api_key(example.api_key.as_str(), aws());
+    std::fs::write(&config, text.replace(&hash, &"0".repeat(64))).unwrap();
+    service.reload().unwrap();
+    assert_eq!(service.metrics().reloads(), (1, 0));
+
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut buf = vec![0u8; 16384];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, _, answer) = parse_response(&String::from_utf8_lossy(&buf[..n]));
+    assert_eq!(
+        status, 200,
+        "the request admitted before the reload finishes: {answer}"
+    );
+    assert!(answer["jwe"].is_object());
+
+    // A new request with the same key runs on the new configuration: revoked.
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let request = format!("{head}{body}");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let (text, _) = read_until_close(&mut stream, Duration::from_secs(5)).await;
+    assert_eq!(parse_response(&text).0, 401, "{text}");
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
