@@ -17,83 +17,28 @@
 )]
 
 use serde_json::{Value, json};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-mod serve_support;
+mod common;
 
-use serve_support::{JOSE, Serve, http};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-const API_KEY_ENV: &str = "FOURQUAYS_API_KEY";
-
-fn jose(args: &[&str], stdin: &str) -> Run {
-    jose_env(args, stdin, None)
-}
-
-/// `jose` with `FOURQUAYS_API_KEY` set to `api_key` on the child (and unset when `None`).
-fn jose_env(args: &[&str], stdin: &str, api_key: Option<&str>) -> Run {
-    let mut command = Command::new(JOSE);
-    command.env_remove(API_KEY_ENV);
-    if let Some(key) = api_key {
-        command.env(API_KEY_ENV, key);
-    }
-    let mut child = command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The binary may exit (a usage error) before reading stdin: a broken pipe here is expected.
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use common::serve::{Serve, http};
+use common::*;
 
 impl Run {
-    fn ok(self) -> String {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        assert!(self.stderr.is_empty(), "stderr: {}", self.stderr);
-        self.stdout
-    }
-
-    /// Exit status `code`, empty stdout, one `error: ` line.
-    fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(self.stdout.is_empty(), "stdout: {}", self.stdout);
-        assert_eq!(self.stderr.lines().count(), 1, "{}", self.stderr);
-        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
-        self.stderr
-    }
-
     /// A 4quays answer: stdout is one JSON line.
     fn answer(&self) -> Value {
+        let stdout = std::str::from_utf8(&self.stdout).unwrap();
         assert!(
-            self.stdout.ends_with('\n') && self.stdout.lines().count() == 1,
-            "{:?}",
-            self.stdout
+            stdout.ends_with('\n') && stdout.lines().count() == 1,
+            "{}: {stdout:?}",
+            self.what
         );
-        serde_json::from_str(&self.stdout).unwrap()
+        serde_json::from_str(stdout).unwrap()
     }
 }
 
@@ -113,7 +58,7 @@ fn example() -> &'static Example {
     EXAMPLE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("cfg");
-        let out = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").ok();
+        let out = jose(&["4quays", "init", "--dir", target.to_str().unwrap()], "").ok_text();
         let key_file = std::fs::read_dir(&target)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -292,7 +237,7 @@ fn hash_key_reads_the_key_from_stdin() {
     for provider in ["aws-lc", "rustcrypto"] {
         // Surrounding ASCII whitespace, a trailing newline included, is not part of the key.
         for stdin in ["abc", "abc\n", " \tabc\r\n"] {
-            let out = jose(&["--provider", provider, "4quays", "hash-key"], stdin).ok();
+            let out = jose(&["--provider", provider, "4quays", "hash-key"], stdin).ok_text();
             assert_eq!(
                 out,
                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n"
@@ -302,7 +247,7 @@ fn hash_key_reads_the_key_from_stdin() {
     // The key file init wrote, on stdin: the hash the config holds.
     let ex = example();
     let key_text = std::fs::read_to_string(&ex.key_file).unwrap();
-    let hash = jose(&["4quays", "hash-key"], &key_text).ok();
+    let hash = jose(&["4quays", "hash-key"], &key_text).ok_text();
     assert_eq!(hash.len(), 65, "{hash}");
     let config = std::fs::read_to_string(&ex.config).unwrap();
     assert!(
@@ -314,7 +259,7 @@ fn hash_key_reads_the_key_from_stdin() {
         let e = jose(&["4quays", "hash-key"], stdin).fails(2);
         assert!(e.contains("stdin"), "{e}");
     }
-    let e = jose(&["4quays", "hash-key"], &"k".repeat(4097)).fails(2);
+    let e = jose(&["4quays", "hash-key"], "k".repeat(4097)).fails(2);
     assert!(e.contains("at most 4096 bytes"), "{e}");
     // The key is no longer an argument (it would be in the shell history and in ps).
     let e = jose(&["4quays", "hash-key", "abc"], "abc").fails(2);
@@ -348,7 +293,7 @@ fn protect_and_unprotect_in_process_on_both_providers() {
                 &body,
             );
             let protected = run.answer();
-            assert_eq!(run.ok(), format!("{protected}\n"));
+            assert_eq!(run.ok_text(), format!("{protected}\n"));
             assert_eq!(protected["requestId"], "cli-1");
             assert_eq!(protected["operations"], json!(["encrypt"]));
             let body = json!({"jwe": protected["jwe"]}).to_string();
@@ -366,7 +311,7 @@ fn protect_and_unprotect_in_process_on_both_providers() {
                 &body,
             );
             let opened = run.answer();
-            run.ok();
+            run.ok_text();
             assert_eq!(opened["payload"], payload);
             uuid_like(opened["requestId"].as_str().unwrap());
         }
@@ -451,7 +396,7 @@ fn check_non_2xx(target: Target<'_>) -> Vec<(i32, String, String)> {
             run.stderr,
             format!("error: the service answered {status} {code}\n")
         );
-        runs.push((run.code, run.stdout, run.stderr));
+        runs.push((run.code, String::from_utf8(run.stdout).unwrap(), run.stderr));
     }
     // Passthrough and drop are 200: exit 0.
     let run = call(
@@ -465,7 +410,7 @@ fn check_non_2xx(target: Target<'_>) -> Vec<(i32, String, String)> {
         run.answer()["warning"],
         "Policy is not active — payload passed through unprotected"
     );
-    run.ok();
+    run.ok_text();
     let run = call(
         target,
         "protect",
@@ -474,7 +419,7 @@ fn check_non_2xx(target: Target<'_>) -> Vec<(i32, String, String)> {
         None,
     );
     assert_eq!(run.answer()["dropped"], true);
-    run.ok();
+    run.ok_text();
     runs
 }
 
@@ -509,15 +454,15 @@ fn the_api_key_comes_from_the_file_or_the_environment() {
     // The file (its trailing newline trimmed).
     let run = protect(&["--api-key-file", key_file()], None);
     assert_eq!(run.answer()["operations"], json!(["encrypt"]));
-    run.ok();
+    run.ok_text();
     // The variable, with surrounding whitespace trimmed the same way.
     let run = protect(&[], Some(&format!("  {}\n", ex.api_key)));
     assert_eq!(run.answer()["operations"], json!(["encrypt"]));
-    run.ok();
+    run.ok_text();
     // The flag wins over the variable, both ways round.
     let run = protect(&["--api-key-file", key_file()], Some("sk_test_wrong"));
     assert_eq!(run.answer()["operations"], json!(["encrypt"]));
-    run.ok();
+    run.ok_text();
     let run = protect(&["--api-key-file", wrong_key_file()], Some(&ex.api_key));
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(status(&run).as_deref(), Some("AUTHENTICATION_FAILED"));
@@ -822,7 +767,7 @@ fn url_calls_a_real_service_and_answers_as_in_process() {
     for target in [remote, Target::InProcess] {
         let run = call(target, "protect", key_file(), &body, Some("url-1"));
         let protected = run.answer();
-        assert_eq!(run.ok(), format!("{protected}\n"));
+        assert_eq!(run.ok_text(), format!("{protected}\n"));
         assert_eq!(protected["requestId"], "url-1");
         assert_eq!(protected["messageType"], "ProtectedPayload");
         assert_eq!(protected["operations"], json!(["encrypt"]));
@@ -832,7 +777,7 @@ fn url_calls_a_real_service_and_answers_as_in_process() {
         let body = json!({"jwe": jwe}).to_string();
         let run = call(target, "unprotect", key_file(), &body, Some("url-2"));
         let opened = run.answer();
-        run.ok();
+        run.ok_text();
         assert_eq!(opened["payload"], payload, "{target:?}");
         assert_eq!(opened["operations"], json!(["decrypt"]));
         assert_eq!(opened["requestId"], "url-2");
@@ -844,7 +789,7 @@ fn url_calls_a_real_service_and_answers_as_in_process() {
         Some(&example().api_key),
     );
     assert_eq!(run.answer()["operations"], json!(["encrypt"]));
-    run.ok();
+    run.ok_text();
 
     // Every error answer is the same, byte for byte, over HTTP as in-process (a wrong key file
     // included: 401, exit 1, the JSON error body on stdout).

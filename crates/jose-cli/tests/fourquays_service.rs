@@ -18,9 +18,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-mod serve_support;
+mod common;
 
-use serve_support::{JOSE, Serve, http};
+use common::JOSE;
+use common::serve::{Serve, http};
 
 /// `jose 4quays init` into a new directory, with `server_settings` added to `[server]`.
 struct Setup {

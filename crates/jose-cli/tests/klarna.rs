@@ -15,67 +15,13 @@
 
 use jose_klarna_xs2a::{Client, KeyRing, ManualClock, Opener, Sealer, VerifierSet};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use tempfile::TempDir;
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
-const PROVIDERS: [&str; 2] = ["aws-lc", "rustcrypto"];
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-    what: String,
-}
-
-impl Run {
-    fn ok(self) -> String {
-        assert_eq!(self.code, 0, "{}: stderr: {}", self.what, self.stderr);
-        assert!(self.stderr.is_empty(), "{}: {}", self.what, self.stderr);
-        String::from_utf8(self.stdout).unwrap()
-    }
-
-    /// Failure with `code`: stdout empty, one `error: ...` line; returns it.
-    fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "{}: expected exit status {code}, stderr: {}",
-            self.what, self.stderr
-        );
-        assert!(self.stdout.is_empty(), "{}: stdout not empty", self.what);
-        assert_eq!(
-            self.stderr.lines().count(),
-            1,
-            "{}: {:?}",
-            self.what,
-            self.stderr
-        );
-        assert!(self.stderr.starts_with("error: "), "{}", self.stderr);
-        self.stderr.trim_end().to_owned()
-    }
-}
-
-fn jose(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(JOSE)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command may fail before reading stdin; a broken pipe is fine then.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        what: args.join(" "),
-    }
-}
+use common::*;
 
 struct Fixtures {
     _dir: TempDir,
@@ -120,13 +66,13 @@ fn fixtures() -> &'static Fixtures {
             if let Some(kid) = kid {
                 args.extend(["--kid", kid]);
             }
-            jose(&args, b"").ok();
+            jose(&args, b"").ok_text();
         }
         jose(
             &["keygen", "ec", "--curve", "P-256", "--out", &p("ec.pem")],
             b"",
         )
-        .ok();
+        .ok_text();
         let path = dir.path().to_owned();
         Fixtures {
             _dir: dir,
@@ -193,7 +139,7 @@ fn client_to_server_to_client_on_and_across_providers() {
     let f = fixtures();
     for a in PROVIDERS {
         for b in PROVIDERS {
-            let token = seal_client(a, br#"{"psu":{"ip_address":"136.71.143.70"}}"#).ok();
+            let token = seal_client(a, br#"{"psu":{"ip_address":"136.71.143.70"}}"#).ok_text();
             assert!(token.ends_with('\n'));
             let token = token.trim_end().to_owned();
             assert_eq!(
@@ -201,7 +147,7 @@ fn client_to_server_to_client_on_and_across_providers() {
                 r#"{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"2AF92B1D","cty":"application/jose"}"#
             );
             let request: Value =
-                serde_json::from_str(&open_server(b, token.as_bytes()).ok()).unwrap();
+                serde_json::from_str(&open_server(b, token.as_bytes()).ok_text()).unwrap();
             assert_eq!(request["psu"]["ip_address"], "136.71.143.70");
             assert_eq!(request["request_id"].as_str().unwrap().len(), 36);
             assert!(request["request_timestamp"].as_u64().unwrap() > 1_700_000_000_000);
@@ -228,7 +174,7 @@ fn client_to_server_to_client_on_and_across_providers() {
                 ],
                 br#"{"data":{"session_id":"s-1"}}"#,
             )
-            .ok();
+            .ok_text();
             let opened: Value = serde_json::from_str(
                 &jose(
                     &[
@@ -249,7 +195,7 @@ fn client_to_server_to_client_on_and_across_providers() {
                     ],
                     response.as_bytes(),
                 )
-                .ok(),
+                .ok_text(),
             )
             .unwrap();
             assert_eq!(opened["data"]["session_id"], "s-1", "{a} -> {b}");
@@ -281,7 +227,7 @@ fn verify_jwks_and_the_key_files_own_kid() {
         ],
         br#"{"ok":true}"#,
     )
-    .ok();
+    .ok_text();
     let jws_kid_token = response.trim_end();
     assert_eq!(header(jws_kid_token)["kid"], "tpp-1");
     let out = jose(
@@ -299,14 +245,14 @@ fn verify_jwks_and_the_key_files_own_kid() {
         ],
         response.as_bytes(),
     )
-    .ok();
+    .ok_text();
     assert!(out.contains("\"ok\":true"), "{out}");
 }
 
 #[test]
 fn exit_status_one_for_rejected_input() {
     let f = fixtures();
-    let token = seal_client("aws-lc", b"{}").ok();
+    let token = seal_client("aws-lc", b"{}").ok_text();
 
     // Unknown JWS kid.
     let line = jose(
@@ -410,7 +356,7 @@ fn exit_status_one_for_rejected_input() {
         ],
         b"x.y.z",
     )
-    .ok();
+    .ok_text();
     let line = open_server("aws-lc", jwe.as_bytes()).fails(1);
     assert!(line.contains("JWE alg not allowed"), "{line}");
 }
@@ -454,7 +400,7 @@ fn stale_and_future_requests_from_the_library_are_rejected() {
     let line = open_server("aws-lc", future.token.as_bytes()).fails(1);
     assert!(line.contains("in the future"), "{line}");
     let fresh = library_client(now).seal_request(body, p).unwrap();
-    let out = open_server("aws-lc", fresh.token.as_bytes()).ok();
+    let out = open_server("aws-lc", fresh.token.as_bytes()).ok_text();
     assert!(out.contains(&fresh.stamp.request_id));
 }
 
@@ -512,7 +458,7 @@ fn exit_status_two_for_keys_and_usage() {
     )
     .fails(2);
     // --decrypt-kid count mismatch; a missing file; no verify key; a PEM decrypt key without kid.
-    let token = seal_client("aws-lc", b"{}").ok();
+    let token = seal_client("aws-lc", b"{}").ok_text();
     jose(
         &[
             "klarna",
@@ -634,7 +580,7 @@ fn route() {
     for (args, expected) in cases {
         let mut all = vec!["klarna", "route"];
         all.extend_from_slice(args);
-        assert_eq!(jose(&all, b"").ok(), expected, "{args:?}");
+        assert_eq!(jose(&all, b"").ok_text(), expected, "{args:?}");
     }
     jose(
         &["klarna", "route", "--method", "HEAD", "--path", "/x"],
@@ -664,7 +610,7 @@ fn route() {
 
 #[test]
 fn the_demo_has_a_klarna_section() {
-    let out = jose(&["demo"], b"").ok();
+    let out = jose(&["demo"], b"").ok_text();
     let section = out.split("Klarna XS2A").nth(1).expect("a Klarna section");
     assert!(section.contains("sent as POST /xs2a/v1/sessions/s-42/get"));
     assert!(section.contains("replayed request"));

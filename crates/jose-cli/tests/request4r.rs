@@ -13,81 +13,15 @@
     missing_docs
 )]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use tempfile::TempDir;
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
-const PROVIDERS: [&str; 2] = ["aws-lc", "rustcrypto"];
+mod common;
+
+use common::*;
+
 const BODY: &str = r#"{"email":"ada@example.com","amount":"100.00","reference_id":"r-1"}"#;
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-    what: String,
-}
-
-impl Run {
-    fn ok(self) -> Vec<u8> {
-        assert_eq!(self.code, 0, "{}: stderr: {}", self.what, self.stderr);
-        assert!(self.stderr.is_empty(), "{}: {}", self.what, self.stderr);
-        self.stdout
-    }
-
-    fn ok_text(self) -> String {
-        String::from_utf8(self.ok()).unwrap()
-    }
-
-    /// Asserts failure with `code`, empty stdout and one `error: ...` line; returns the line.
-    fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "{}: expected exit status {code}, stderr: {}",
-            self.what, self.stderr
-        );
-        assert!(
-            self.stdout.is_empty(),
-            "{}: stdout not empty: {:?}",
-            self.what,
-            String::from_utf8_lossy(&self.stdout)
-        );
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{}: {:?}", self.what, self.stderr);
-        assert!(
-            lines[0].starts_with("error: "),
-            "{}: {:?}",
-            self.what,
-            lines[0]
-        );
-        lines[0].to_owned()
-    }
-}
-
-fn jose(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(JOSE)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn jose");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        what: format!("jose {}", args.join(" ")),
-    }
-}
 
 struct Keys {
     _dir: TempDir,
@@ -140,10 +74,6 @@ fn keys() -> &'static Keys {
             ec_private,
         }
     })
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 fn header(token: &str) -> String {

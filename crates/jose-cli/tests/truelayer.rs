@@ -11,79 +11,16 @@
 )]
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use tempfile::TempDir;
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
-const PROVIDERS: [&str; 2] = ["aws-lc", "rustcrypto"];
+mod common;
+
+use common::*;
+
 const KID: &str = "45fc75cf-5649-4134-84b3-192c2c78e990";
 const SWEEPING: &str = "/merchant_accounts/a61acaef-ee05-4077-92f3-25543a11bd8d/sweeping";
 const IDEMP: &str = "Idempotency-Key: idemp-2076717c-9005-4811-a321-9e0787fa0382";
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-    what: String,
-}
-
-impl Run {
-    /// Asserts success with empty stderr; returns stdout as text.
-    fn ok(self) -> String {
-        assert_eq!(self.code, 0, "{}: stderr: {}", self.what, self.stderr);
-        assert!(self.stderr.is_empty(), "{}: {}", self.what, self.stderr);
-        String::from_utf8(self.stdout).unwrap()
-    }
-
-    /// Asserts failure with `code`, empty stdout and one `error: ...` line; returns the line.
-    fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "{}: expected exit status {code}, stderr: {}",
-            self.what, self.stderr
-        );
-        assert!(
-            self.stdout.is_empty(),
-            "{}: stdout not empty: {:?}",
-            self.what,
-            String::from_utf8_lossy(&self.stdout)
-        );
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{}: {:?}", self.what, self.stderr);
-        assert!(
-            lines[0].starts_with("error: "),
-            "{}: {:?}",
-            self.what,
-            lines[0]
-        );
-        lines[0].to_owned()
-    }
-}
-
-fn jose(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(JOSE)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn jose");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code().expect("exit status"),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        what: format!("jose {}", args.join(" ")),
-    }
-}
 
 /// A fixture file of the truelayer-signing crate (cases.json's original names mapped).
 fn vector(name: &str) -> PathBuf {
@@ -96,20 +33,6 @@ fn vector(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../truelayer-signing/tests/vectors")
         .join(renamed)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn text(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap()
-}
-
-/// One line of stdout without its newline (exactly one).
-fn one_line(out: String) -> String {
-    assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{out:?}");
-    out.trim_end_matches('\n').to_owned()
 }
 
 #[test]
@@ -154,14 +77,14 @@ fn every_case_through_the_binary_on_both_providers() {
             };
             match case["expect"].as_str().unwrap() {
                 "valid" => {
-                    let out = one_line(run(false).ok());
+                    let out = token(run(false).ok_text());
                     assert!(out.starts_with("verified: v2"), "{out}");
                     assert!(out.contains(KID), "{out}");
                 }
                 "valid-only-with-v1-opt-in" => {
                     let err = run(false).fails(1);
                     assert!(err.contains("tl_version"), "{err}");
-                    assert!(one_line(run(true).ok()).starts_with("verified: v1"));
+                    assert!(token(run(true).ok_text()).starts_with("verified: v1"));
                 }
                 "invalid" => {
                     let err = run(true).fails(1);
@@ -185,7 +108,7 @@ fn sign_emits_the_reference_header_and_verifies_across_providers() {
     let reference = text(&vector("tl-signature.txt"));
     let reference_header = reference.trim().split_once("..").unwrap().0.to_owned();
     for signer in PROVIDERS {
-        let sig = one_line(
+        let sig = token(
             jose(
                 &[
                     "--provider",
@@ -207,7 +130,7 @@ fn sign_emits_the_reference_header_and_verifies_across_providers() {
                 ],
                 b"",
             )
-            .ok(),
+            .ok_text(),
         );
         assert_eq!(sig.split_once("..").unwrap().0, reference_header);
         for verifier in PROVIDERS {
@@ -234,9 +157,9 @@ fn sign_emits_the_reference_header_and_verifies_across_providers() {
                     "--signature",
                     &format!("  {sig}\n"),
                 ],
-                &std::fs::read(&body).unwrap(),
+                std::fs::read(&body).unwrap(),
             )
-            .ok();
+            .ok_text();
             assert_eq!(
                 out,
                 format!("verified: v2, kid {KID:?}, signed headers [Idempotency-Key]\n")
@@ -269,7 +192,7 @@ fn sign_emits_the_reference_header_and_verifies_across_providers() {
 
 #[test]
 fn sign_with_jku_and_read_the_header() {
-    let sig = one_line(
+    let sig = token(
         jose(
             &[
                 "truelayer",
@@ -291,7 +214,7 @@ fn sign_with_jku_and_read_the_header() {
             ],
             b"",
         )
-        .ok(),
+        .ok_text(),
     );
     let reference = text(&vector("webhook-signature.txt"));
     assert_eq!(
@@ -300,7 +223,7 @@ fn sign_with_jku_and_read_the_header() {
     );
     // header: exactly the decoded JOSE header.
     for signature in [sig.as_str(), reference.as_str()] {
-        let out = jose(&["truelayer", "header", "--signature", signature], b"").ok();
+        let out = jose(&["truelayer", "header", "--signature", signature], b"").ok_text();
         assert_eq!(
             out,
             format!(
@@ -328,7 +251,7 @@ fn sign_with_jku_and_read_the_header() {
         ],
         b"",
     )
-    .ok();
+    .ok_text();
     assert!(
         out.contains("jku \"https://webhooks.truelayer.com/.well-known/jwks\""),
         "{out}"
@@ -429,7 +352,7 @@ fn usage_and_key_errors_exit_2() {
         &["keygen", "ec", "--curve", "P-256", "--out", s(&p256)],
         b"",
     )
-    .ok();
+    .ok_text();
     let err = sign(&["--key", s(&p256), "--path", "/p"]).fails(2);
     assert!(err.contains("invalid key"), "{err}");
     sign(&["--key", s(&dir.path().join("absent.pem")), "--path", "/p"]).fails(2);
@@ -514,7 +437,7 @@ fn body_from_stdin_file_or_nothing() {
         if let Some(b) = body {
             args.extend(["--body", b]);
         }
-        one_line(jose(&args, stdin).ok())
+        token(jose(&args, stdin).ok_text())
     };
     let verify = |sig: &str, body: Option<&str>, stdin: &[u8]| {
         let mut args = vec![
@@ -535,12 +458,12 @@ fn body_from_stdin_file_or_nothing() {
         jose(&args, stdin)
     };
     let from_file = sign(Some(s(&file)), b"");
-    verify(&from_file, Some("-"), b"\x00binary\xffbody").ok();
+    verify(&from_file, Some("-"), b"\x00binary\xffbody").ok_text();
     verify(&from_file, None, b"").fails(1);
     let from_stdin = sign(Some("-"), b"\x00binary\xffbody");
-    verify(&from_stdin, Some(s(&file)), b"").ok();
+    verify(&from_stdin, Some(s(&file)), b"").ok_text();
     let empty = sign(None, b"ignored");
-    verify(&empty, None, b"").ok();
-    verify(&empty, Some("-"), b"").ok();
+    verify(&empty, None, b"").ok_text();
+    verify(&empty, Some("-"), b"").ok_text();
     verify(&empty, Some("-"), b"x").fails(1);
 }

@@ -1,15 +1,6 @@
 //! Shared by the `jose 4quays serve` tests: a running service started by a test, and a raw
 //! HTTP/1.1 request to it.
 
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -17,8 +8,7 @@ use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The binary under test.
-pub const JOSE: &str = env!("CARGO_BIN_EXE_jose");
+use super::{API_KEY_ENV, JOSE};
 
 /// A `jose 4quays serve` on 127.0.0.1, port 0. Dropping it kills the process if the test has not
 /// stopped it.
@@ -39,7 +29,7 @@ impl Serve {
     /// nobody).
     pub fn start(provider: Option<&str>, config: &Path, drain: bool) -> Serve {
         let mut command = Command::new(JOSE);
-        command.env_remove("FOURQUAYS_API_KEY");
+        command.env_remove(API_KEY_ENV);
         if let Some(provider) = provider {
             command.args(["--provider", provider]);
         }

@@ -5,6 +5,9 @@
 //! that does not come out as expected is an error that ends the demo. The first section generates
 //! the keys (one RSA 2048 and one key per EC curve on every provider). Adding a protocol is one
 //! more function and one more entry in [`SECTIONS`].
+//!
+//! The protocol sections are the submodules (`request4r`, `truelayer`, `klarna`, `fourquays`).
+//! They use helpers of the matching command modules; no command module uses the demo.
 
 use crate::error::{CliError, Result};
 use jose::jwe::{Jwe, JweBuilder};
@@ -17,6 +20,11 @@ use jose::{
 use std::fmt::{Display, Write as _};
 use std::time::Instant;
 use zeroize::Zeroizing;
+
+mod fourquays;
+mod klarna;
+mod request4r;
+mod truelayer;
 
 /// One part of the demo.
 pub(crate) struct Section {
@@ -58,19 +66,19 @@ pub(crate) const SECTIONS: &[Section] = &[
     },
     Section {
         title: "Request4R (Leap RaaS): partner -> gateway -> partner",
-        run: crate::request4r::demo,
+        run: request4r::demo,
     },
     Section {
         title: "TrueLayer request signing v2 (ES512 detached JWS over the request)",
-        run: crate::truelayer::demo,
+        run: truelayer::demo,
     },
     Section {
         title: "Klarna XS2A: client -> server -> client (RS512 JWS in RSA-OAEP-256/A256GCM JWE, replay prevention)",
-        run: crate::klarna::demo,
+        run: klarna::demo,
     },
     Section {
         title: "4Quays protect/unprotect: policies, passthrough and drop, errors, key rotation, destination-managed keys",
-        run: crate::fourquays::demo,
+        run: fourquays::demo,
     },
 ];
 
