@@ -13,13 +13,14 @@
 //! cargo xtask help    # usage
 //! ```
 //!
-//! The tool has no dependencies beyond `std`: every task is a sequence of child processes
-//! (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
+//! The tool depends only on `std` and `serde_json` (to read `cargo metadata`): every task is a
+//! sequence of child processes (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
 
 mod bench;
 mod ci;
 mod deny;
 mod fuzz;
+mod metadata;
 mod release;
 mod run;
 
