@@ -3,8 +3,10 @@
 //! Run it through the cargo alias in `.cargo/config.toml`:
 //!
 //! ```text
-//! cargo xtask ci      # fmt check, clippy, rustdoc, then the whole test suite
+//! cargo xtask ci      # fmt check, layering, clippy, rustdoc, then the whole test suite and a
+//!                     # fuzz smoke run
 //! cargo xtask test    # the test suite only
+//! cargo xtask tidy    # the layering of ARCHITECTURE.md, from cargo metadata
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
 //! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
 //! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md (--load: and the
@@ -23,6 +25,7 @@ mod fuzz;
 mod metadata;
 mod release;
 mod run;
+mod tidy;
 
 use std::process::ExitCode;
 
@@ -37,11 +40,16 @@ Usage: cargo xtask <COMMAND>
 Commands:
   ci     run every CI check in order, stopping at the first failure:
            fmt     cargo fmt --all -- --check
+           tidy    cargo xtask tidy                           (layering, below)
            clippy  cargo clippy --workspace --all-targets --locked -- -D warnings
            doc     cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
            test    cargo test --workspace --locked            (unit, integration and doc tests)
            fuzz    cargo xtask fuzz --seconds 4               (smoke: every fuzz target briefly)
   test   run only the test step
+  tidy   the layering of ARCHITECTURE.md, from `cargo metadata --locked`: which of our crates each
+         crate may depend on (normal and build dependencies), and that only the providers and
+         jose-benches depend directly on aws-lc-rs or RustCrypto primitives; prints
+         `layering: CRATE depends on DEP (rule: ...)` for each violation
   deny   cargo-deny: `licenses bans sources` offline, then `advisories`
          (reported as NOT RUN when the advisory database cannot be fetched)
   fuzz [--target T] [--seconds N]
@@ -77,6 +85,7 @@ fn main() -> ExitCode {
     match command {
         "ci" => ci::ci(),
         "test" => ci::test(),
+        "tidy" => tidy::tidy(),
         "deny" => deny::deny(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -183,6 +183,24 @@ fn array_field<'a>(value: &'a Value, key: &str) -> Result<&'a [Value], String> {
 pub(crate) mod tests {
     use super::*;
 
+    /// A member for the tests: `name` with dependencies `deps`.
+    pub(crate) fn package(name: &str, deps: &[(&str, DependencyKind)]) -> Package {
+        Package {
+            name: name.to_owned(),
+            version: "0.1.0".to_owned(),
+            dir: format!("crates/{name}"),
+            publishable: true,
+            rust_version: None,
+            dependencies: deps
+                .iter()
+                .map(|&(package, kind)| Dependency {
+                    package: package.to_owned(),
+                    kind,
+                })
+                .collect(),
+        }
+    }
+
     /// Trimmed `cargo metadata` output: a root with members `a` (publishable, features) and `b`
     /// (`publish = false`, a renamed dependency on `a`, a build and a dev dependency).
     pub(crate) const METADATA: &str = r#"{
