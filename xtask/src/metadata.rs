@@ -1,10 +1,11 @@
 //! The workspace as `cargo metadata --format-version 1 --no-deps` describes it: each member's
-//! name, version, directory, publish flag, MSRV, and direct dependencies (with their
+//! name, version, directory, publish flag, MSRV, features, and direct dependencies (with their
 //! kind and, for renamed ones such as `jose = { package = "jose-toolkit" }`, the real package).
 //!
 //! Read with `serde_json` (already a workspace dependency) rather than by hand: `cargo metadata`
 //! is cargo's stable, documented description of the manifests, so nothing here parses TOML.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -53,6 +54,10 @@ pub(crate) struct Package {
     pub(crate) publishable: bool,
     /// `rust-version`, when declared.
     pub(crate) rust_version: Option<String>,
+    /// The names of its cargo features (`default` included when declared).
+    pub(crate) features: BTreeSet<String>,
+    /// Whether it has a library target.
+    pub(crate) has_lib: bool,
     /// Its direct dependencies, every kind.
     pub(crate) dependencies: Vec<Dependency>,
 }
@@ -136,6 +141,21 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
         .get("publish")
         .and_then(Value::as_array)
         .is_none_or(|registries| !registries.is_empty());
+    let features = package
+        .get("features")
+        .and_then(Value::as_object)
+        .map(|features| features.keys().cloned().collect())
+        .unwrap_or_default();
+    let has_lib = array_field(package, "targets")?.iter().any(|target| {
+        target
+            .get("kind")
+            .and_then(Value::as_array)
+            .is_some_and(|kinds| {
+                kinds
+                    .iter()
+                    .any(|kind| matches!(kind.as_str(), Some("lib" | "rlib")))
+            })
+    });
     let mut dependencies = Vec::new();
     for dependency in array_field(package, "dependencies")? {
         let kind = match dependency.get("kind").and_then(Value::as_str) {
@@ -158,6 +178,8 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
         name,
         dir,
         publishable,
+        features,
+        has_lib,
         dependencies,
     })
 }
@@ -183,7 +205,7 @@ fn array_field<'a>(value: &'a Value, key: &str) -> Result<&'a [Value], String> {
 pub(crate) mod tests {
     use super::*;
 
-    /// A member for the tests: `name` with dependencies `deps`.
+    /// A member for the tests: `name` with normal dependencies `deps`.
     pub(crate) fn package(name: &str, deps: &[(&str, DependencyKind)]) -> Package {
         Package {
             name: name.to_owned(),
@@ -191,6 +213,8 @@ pub(crate) mod tests {
             dir: format!("crates/{name}"),
             publishable: true,
             rust_version: None,
+            features: BTreeSet::new(),
+            has_lib: true,
             dependencies: deps
                 .iter()
                 .map(|&(package, kind)| Dependency {
@@ -231,9 +255,13 @@ pub(crate) mod tests {
         assert_eq!(names, ["a-real", "b"]);
         let a = workspace.member("a-real").unwrap();
         assert_eq!(a.dir, "crates/a");
-        assert!(a.publishable);
+        assert!(a.publishable && a.has_lib);
+        assert_eq!(
+            a.features.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["aws-lc", "default", "rustcrypto"]
+        );
         let b = workspace.member("b").unwrap();
-        assert!(!b.publishable);
+        assert!(!b.publishable && !b.has_lib);
         assert_eq!(b.rust_version.as_deref(), Some("1.87"));
         assert_eq!(
             b.dependencies,
