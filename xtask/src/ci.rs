@@ -90,6 +90,25 @@ fn test_step() -> Step {
     }
 }
 
+/// `cargo xtask tidy`: the layering check, before anything is compiled.
+fn tidy_step() -> Step {
+    Step {
+        name: "tidy",
+        command: CargoCommand::new(&["xtask", "tidy"]),
+        counts_tests: false,
+    }
+}
+
+/// `cargo xtask features`: each provider crate built and tested on one provider alone. Its test
+/// runs are not added to the summary's count, which stays the count of the test step.
+fn features_step() -> Step {
+    Step {
+        name: "features",
+        command: CargoCommand::new(&["xtask", "features"]),
+        counts_tests: false,
+    }
+}
+
 /// `cargo xtask fuzz --seconds 4`: every fuzz target briefly, on the committed seeds plus what
 /// the fuzzer finds in those seconds. Measured on this 2-core machine (2026-11-23, load 2-3 from
 /// other builds): installing cargo-fuzz 55s, the AddressSanitizer build of fuzz/ from scratch
@@ -173,14 +192,16 @@ fn run_command(step: &Step) -> (std::io::Result<ExitStatus>, Duration, Option<Te
     }
 }
 
-/// `cargo xtask ci`: fmt, clippy, doc, test, fuzz smoke.
+/// `cargo xtask ci`: fmt, tidy, clippy, doc, features, test, fuzz smoke.
 pub(crate) fn ci() -> ExitCode {
     run_steps(
         "ci",
         &[
             fmt_step(),
+            tidy_step(),
             clippy_step(),
             doc_step(),
+            features_step(),
             test_step(),
             fuzz_smoke_step(),
         ],

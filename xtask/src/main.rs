@@ -3,8 +3,11 @@
 //! Run it through the cargo alias in `.cargo/config.toml`:
 //!
 //! ```text
-//! cargo xtask ci      # fmt check, clippy, rustdoc, then the whole test suite
+//! cargo xtask ci      # fmt check, layering, clippy, rustdoc, single-provider builds, then the
+//!                     # whole test suite and a fuzz smoke run
 //! cargo xtask test    # the test suite only
+//! cargo xtask tidy    # the layering of ARCHITECTURE.md, from cargo metadata
+//! cargo xtask features  # each provider crate built and tested on one provider alone
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
 //! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
 //! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md (--load: and the
@@ -13,15 +16,18 @@
 //! cargo xtask help    # usage
 //! ```
 //!
-//! The tool has no dependencies beyond `std`: every task is a sequence of child processes
-//! (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
+//! The tool depends only on `std` and `serde_json` (to read `cargo metadata`): every task is a
+//! sequence of child processes (`cargo fmt`, `cargo clippy`, ...) run from the workspace root.
 
 mod bench;
 mod ci;
 mod deny;
+mod features;
 mod fuzz;
+mod metadata;
 mod release;
 mod run;
+mod tidy;
 
 use std::process::ExitCode;
 
@@ -35,12 +41,22 @@ Usage: cargo xtask <COMMAND>
 
 Commands:
   ci     run every CI check in order, stopping at the first failure:
-           fmt     cargo fmt --all -- --check
-           clippy  cargo clippy --workspace --all-targets --locked -- -D warnings
-           doc     cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
-           test    cargo test --workspace --locked            (unit, integration and doc tests)
-           fuzz    cargo xtask fuzz --seconds 4               (smoke: every fuzz target briefly)
+           fmt       cargo fmt --all -- --check
+           tidy      cargo xtask tidy                           (layering, below)
+           clippy    cargo clippy --workspace --all-targets --locked -- -D warnings
+           doc       cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
+           features  cargo xtask features                       (one provider at a time, below)
+           test      cargo test --workspace --locked            (unit, integration and doc tests)
+           fuzz      cargo xtask fuzz --seconds 4               (smoke: every fuzz target briefly)
   test   run only the test step
+  tidy   the layering of ARCHITECTURE.md, from `cargo metadata --locked`: which of our crates each
+         crate may depend on (normal and build dependencies), and that only the providers and
+         jose-benches depend directly on aws-lc-rs or RustCrypto primitives; prints
+         `layering: CRATE depends on DEP (rule: ...)` for each violation
+  features
+         for each library crate with `aws-lc` and `rustcrypto` features, and each of the two alone
+         (--no-default-features --features P): cargo build --lib; cargo tree -e normal must not
+         reach the other provider's crypto crates; cargo test --lib; cargo test --doc
   deny   cargo-deny: `licenses bans sources` offline, then `advisories`
          (reported as NOT RUN when the advisory database cannot be fetched)
   fuzz [--target T] [--seconds N]
@@ -76,6 +92,8 @@ fn main() -> ExitCode {
     match command {
         "ci" => ci::ci(),
         "test" => ci::test(),
+        "tidy" => tidy::tidy(),
+        "features" => features::features(),
         "deny" => deny::deny(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

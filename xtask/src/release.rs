@@ -1,8 +1,9 @@
 //! `cargo xtask release --dry-run <version> [--skip-ci]`: everything a release does short of
 //! `cargo publish`, leaving the working tree unchanged.
 //!
-//! 1. Reads the workspace: members, which are publishable (`publish = false` excluded), their
-//!    dependencies on each other, the declared MSRV.
+//! 1. Reads the workspace through `cargo metadata`: members, which are publishable
+//!    (`publish = false` excluded), their dependencies on each other (renamed ones by package
+//!    name), the current version and the declared MSRV.
 //! 2. Checks CHANGELOG.md has an entry for `<version>`.
 //! 3. Copies the tracked files (`git ls-files`, working-tree contents) into
 //!    `target/release-dry-run/<version>/` and bumps every crate there in step: the
@@ -22,6 +23,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
+use crate::metadata::Workspace;
 use crate::run::{CargoCommand, cargo, describe_status, format_duration, workspace_root};
 
 /// Options of `cargo xtask release`.
@@ -88,7 +90,7 @@ pub(crate) fn parse_args(args: &[String]) -> Result<ReleaseOptions, String> {
     Ok(ReleaseOptions { version, skip_ci })
 }
 
-/// One workspace member, as read from its manifest.
+/// One workspace member, as `cargo metadata` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Member {
     /// Package name.
@@ -97,125 +99,51 @@ struct Member {
     dir: String,
     /// `publish = false` is not set.
     publishable: bool,
-    /// Other members it needs at build time (`[dependencies]`, `[build-dependencies]`).
+    /// Other members it needs at build time (`[dependencies]`, `[build-dependencies]`), by
+    /// package name (`jose-toolkit` for `jose = { package = "jose-toolkit" }`).
     needs: BTreeSet<String>,
 }
 
-/// The lines of `section` (`[name]`) in a TOML file.
-fn section<'a>(toml: &'a str, name: &str) -> Vec<&'a str> {
-    let header = format!("[{name}]");
-    let mut inside = false;
-    let mut lines = Vec::new();
-    for line in toml.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            inside = trimmed == header;
-            continue;
-        }
-        if inside && !trimmed.is_empty() && !trimmed.starts_with('#') {
-            lines.push(trimmed);
-        }
-    }
-    lines
-}
-
-/// The key of a `key = value` or `key.workspace = true` line.
-fn key_of(line: &str) -> Option<&str> {
-    let key = line.split('=').next()?.trim();
-    Some(key.split('.').next()?.trim().trim_matches('"'))
-}
-
-/// The quoted value of `key = "value"` among `lines`.
-fn string_value(lines: &[&str], key: &str) -> Option<String> {
-    lines.iter().find_map(|line| {
-        let (k, v) = line.split_once('=')?;
-        (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
-    })
-}
-
-/// The `package = "name"` of a dependency line that renames the crate, if any.
-fn package_of(line: &str) -> Option<String> {
-    line.match_indices("package").find_map(|(at, word)| {
-        let before = line.get(..at)?.chars().next_back();
-        if !matches!(before, Some('{' | ',' | ' ')) {
-            return None;
-        }
-        let rest = line
-            .get(at + word.len()..)?
-            .trim_start()
-            .strip_prefix('=')?;
-        Some(
-            rest.trim_start()
-                .strip_prefix('"')?
-                .split('"')
-                .next()?
-                .to_owned(),
-        )
-    })
-}
-
-/// The package a dependency line names: its `package = ...` (here or, for `key.workspace = true`,
-/// in `[workspace.dependencies]`), else its key.
-fn dependency_package(line: &str, workspace_deps: &[&str]) -> Option<String> {
-    let key = key_of(line)?;
-    if let Some(package) = package_of(line) {
-        return Some(package);
-    }
-    let renamed = workspace_deps
+/// The members of `workspace`, in the root manifest's order, with the members each needs.
+fn read_members(workspace: &Workspace) -> Vec<Member> {
+    workspace
+        .members
         .iter()
-        .filter(|dep| key_of(dep) == Some(key))
-        .find_map(|dep| package_of(dep));
-    Some(renamed.unwrap_or_else(|| key.to_owned()))
-}
-
-/// The `members` array of the root manifest.
-fn members_of(root_toml: &str) -> Vec<String> {
-    let Some(start) = root_toml.find("members = [") else {
-        return Vec::new();
-    };
-    let rest = root_toml.get(start..).unwrap_or_default();
-    let end = rest.find(']').unwrap_or(rest.len());
-    rest.get(..end)
-        .unwrap_or_default()
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
+        .map(|package| Member {
+            name: package.name.clone(),
+            dir: package.dir.clone(),
+            publishable: package.publishable,
+            needs: package
+                .dependencies
+                .iter()
+                .filter(|dependency| {
+                    dependency.is_build_time() && workspace.is_member(&dependency.package)
+                })
+                .map(|dependency| dependency.package.clone())
+                .collect(),
+        })
         .collect()
 }
 
-fn read_members(root: &Path, root_toml: &str) -> Result<Vec<Member>, String> {
-    let dirs = members_of(root_toml);
-    let workspace_deps = section(root_toml, "workspace.dependencies");
-    let mut members = Vec::new();
-    for dir in &dirs {
-        let path = root.join(dir).join("Cargo.toml");
-        let toml = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let package = section(&toml, "package");
-        let name = string_value(&package, "name")
-            .ok_or_else(|| format!("{}: no package name", path.display()))?;
-        let publishable = string_value(&package, "publish").is_none_or(|value| value != "false");
-        let mut needs = BTreeSet::new();
-        for table in ["dependencies", "build-dependencies"] {
-            for line in section(&toml, table) {
-                if let Some(package) = dependency_package(line, &workspace_deps) {
-                    needs.insert(package);
-                }
-            }
-        }
-        members.push(Member {
-            name,
-            dir: dir.clone(),
-            publishable,
-            needs,
-        });
-    }
-    let names: BTreeSet<String> = members.iter().map(|m| m.name.clone()).collect();
-    for member in &mut members {
-        member.needs.retain(|need| names.contains(need));
-    }
-    Ok(members)
+/// The current version and the MSRV: those of the first member (every member inherits both from
+/// `[workspace.package]`; the bump step reports any that does not).
+fn version_and_msrv(workspace: &Workspace) -> (String, String) {
+    let first = workspace.members.first();
+    (
+        first.map(|m| m.version.clone()).unwrap_or_default(),
+        first
+            .and_then(|m| m.rust_version.clone())
+            .unwrap_or_default(),
+    )
+}
+
+/// The members of `bumped` (the scratch copy's metadata) whose version is not `version`.
+fn stale_members(bumped: &Workspace, members: &[Member], version: &str) -> Vec<String> {
+    members
+        .iter()
+        .filter(|m| bumped.member(&m.name).is_none_or(|p| p.version != version))
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// Publishable members, each after the members it needs.
@@ -515,16 +443,15 @@ pub(crate) fn release(options: &ReleaseOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let workspace_package = section(&root_toml, "workspace.package");
-    let current = string_value(&workspace_package, "version").unwrap_or_default();
-    let msrv = string_value(&workspace_package, "rust-version").unwrap_or_default();
-    let members = match read_members(&root, &root_toml) {
-        Ok(members) => members,
+    let workspace = match Workspace::load(&root, true) {
+        Ok(workspace) => workspace,
         Err(why) => {
             eprintln!("xtask release: error: {why}");
             return ExitCode::FAILURE;
         }
     };
+    let (current, msrv) = version_and_msrv(&workspace);
+    let members = read_members(&workspace);
     let order = match publish_order(&members) {
         Ok(order) => order,
         Err(why) => {
@@ -569,29 +496,10 @@ pub(crate) fn release(options: &ReleaseOptions) -> ExitCode {
         let manifest = scratch.join("Cargo.toml");
         std::fs::write(&manifest, bump_root(&root_toml, &current, version))
             .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
-        let output = cargo_in(
-            &scratch,
-            &["metadata", "--format-version", "1", "--no-deps"],
-        )
-        .output()
-        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "cargo metadata on the bumped copy failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        let metadata = String::from_utf8_lossy(&output.stdout);
-        let stale: Vec<&str> = members
-            .iter()
-            .filter(|m| {
-                !metadata.contains(&format!(
-                    "\"name\":\"{}\",\"version\":\"{version}\"",
-                    m.name
-                ))
-            })
-            .map(|m| m.name.as_str())
-            .collect();
+        // Not --locked: the bump changes our crates' versions in the copy's Cargo.lock.
+        let bumped =
+            Workspace::load(&scratch, false).map_err(|why| format!("on the bumped copy: {why}"))?;
+        let stale = stale_members(&bumped, &members, version);
         if stale.is_empty() {
             Ok(format!(
                 "{copied} files copied to {}; all {} crates at {version}",
@@ -684,40 +592,57 @@ serde = { version = "0.1.0" }
         assert!(bumped.contains("[workspace.package]\nversion = \"0.2.0\""));
         assert!(bumped.contains("a = { path = \"crates/a\", version = \"0.2.0\" }"));
         assert!(bumped.contains("serde = { version = \"0.1.0\" }"));
-        assert_eq!(members_of(ROOT), ["crates/a", "crates/b"]);
     }
 
     #[test]
     fn renamed_dependencies_are_known_by_their_package() {
-        let deps = [
-            r#"jose = { package = "jose-toolkit", path = "crates/jose", version = "0.1.0" }"#,
-            r#"jose-core = { path = "crates/jose-core", version = "0.1.0" }"#,
-        ];
+        // `b` has `a = { package = "a-real", path = ... }`, a build dependency on `cc` and a
+        // dev-dependency on `proptest`: only the member counts, by its package name.
+        let workspace = Workspace::parse(crate::metadata::tests::METADATA).unwrap();
+        let members = read_members(&workspace);
+        let b = members.iter().find(|m| m.name == "b").unwrap();
+        assert_eq!(b.needs.iter().collect::<Vec<_>>(), ["a-real"]);
+        assert_eq!(b.dir, "crates/b");
         assert_eq!(
-            dependency_package("jose.workspace = true", &deps).as_deref(),
-            Some("jose-toolkit")
+            version_and_msrv(&workspace),
+            ("0.1.0".to_owned(), "1.87".to_owned())
         );
+    }
+
+    #[test]
+    fn reads_the_real_workspace() {
+        let workspace = Workspace::load(&workspace_root(), true).unwrap();
+        let members = read_members(&workspace);
+        let needs = |name: &str| -> Vec<String> {
+            let member = members.iter().find(|m| m.name == name).unwrap();
+            member.needs.iter().cloned().collect()
+        };
+        // `jose = { package = "jose-toolkit", ... }` is known by its package.
+        assert_eq!(needs("jose-request4r"), ["jose-toolkit"]);
+        // jose-core's dev-dependencies on the providers do not count.
+        assert!(needs("jose-core").is_empty());
+        let order: Vec<String> = publish_order(&members)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
         assert_eq!(
-            dependency_package(
-                r#"jose = { workspace = true, features = ["aws-lc"] }"#,
-                &deps
-            )
-            .as_deref(),
-            Some("jose-toolkit")
+            order,
+            [
+                "jose-core",
+                "jose-crypto-awslc",
+                "jose-crypto-rustcrypto",
+                "jose-toolkit",
+                "jose-truelayer-signing",
+                "jose-klarna-xs2a",
+                "jose-request4r",
+                "jose-4quays",
+                "jose-cli"
+            ]
         );
-        assert_eq!(
-            dependency_package("jose-core.workspace = true", &deps).as_deref(),
-            Some("jose-core")
-        );
-        assert_eq!(
-            dependency_package(r#"x = { package = "y", version = "1" }"#, &deps).as_deref(),
-            Some("y")
-        );
-        assert_eq!(package_of(r#"a = { path = "p" }"#), None);
-        assert_eq!(
-            package_of(r#"my-package = { path = "package", package = "z" }"#).as_deref(),
-            Some("z")
-        );
+        let (current, msrv) = version_and_msrv(&workspace);
+        assert!(valid_version(&current));
+        assert!(!msrv.is_empty());
     }
 
     #[test]
@@ -791,16 +716,18 @@ serde = { version = "0.1.0" }
     }
 
     #[test]
-    fn reads_section_lines_and_keys() {
-        let toml = "[package]\nname = \"x\"\npublish = false\n\n[dependencies]\njose.workspace = true\nhttp = { workspace = true }\n# comment\n";
-        assert_eq!(
-            string_value(&section(toml, "package"), "publish").as_deref(),
-            Some("false")
-        );
-        let keys: Vec<&str> = section(toml, "dependencies")
-            .into_iter()
-            .filter_map(key_of)
+    fn publish_flags_and_stale_versions() {
+        let workspace = Workspace::parse(crate::metadata::tests::METADATA).unwrap();
+        let members = read_members(&workspace);
+        let flags: Vec<(&str, bool)> = members
+            .iter()
+            .map(|m| (m.name.as_str(), m.publishable))
             .collect();
-        assert_eq!(keys, ["jose", "http"]);
+        assert_eq!(flags, [("a-real", true), ("b", false)]);
+        assert!(stale_members(&workspace, &members, "0.1.0").is_empty());
+        assert_eq!(
+            stale_members(&workspace, &members, "0.2.0"),
+            ["a-real", "b"]
+        );
     }
 }

@@ -1,0 +1,249 @@
+//! `cargo xtask features`: each library crate with provider features, built and tested on one
+//! provider alone.
+//!
+//! `cargo test --workspace` unifies features, so every crate is built there with both providers
+//! and the single-provider builds (the `not(feature = "aws-lc")` branch of
+//! `jose::default_provider()`, for one) are never compiled. For each member with both an
+//! `aws-lc` and a `rustcrypto` feature and a library target, and for each provider, this runs:
+//!
+//! 1. `cargo build -p CRATE --lib --no-default-features --features P --locked`: the library
+//!    compiles and links with that provider alone;
+//! 2. `cargo tree -p CRATE --no-default-features --features P -e normal --locked`: the other
+//!    provider's crypto crates are absent from the normal dependency graph (a failure names the
+//!    path to the first one found). Optional features such as jose-4quays's `server` and
+//!    `client` (rustls on aws-lc-rs for TLS) are not enabled here, so they need no exception;
+//! 3. `cargo test -p CRATE --lib ...` and `cargo test -p CRATE --doc ...` with the same
+//!    features: the unit tests and doctests. With resolver 3 a crate's dev-dependencies are
+//!    unified into its test build, and several crates' dev-dependencies enable both providers,
+//!    so for those crates step 1 is what proves the single-provider build.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::metadata::{Package, Workspace};
+use crate::run::{CargoCommand, describe_status, format_duration, workspace_root};
+
+/// A provider feature and the crates that must not be in the normal dependency graph when it is
+/// the only one enabled.
+struct Provider {
+    /// The cargo feature.
+    feature: &'static str,
+    /// Crates of the other provider.
+    absent: &'static [&'static str],
+}
+
+/// RustCrypto first: it is the build `cargo test --workspace` never makes.
+const PROVIDERS: &[Provider] = &[
+    Provider {
+        feature: "rustcrypto",
+        absent: &["aws-lc-rs", "aws-lc-sys"],
+    },
+    Provider {
+        feature: "aws-lc",
+        absent: &["rsa", "p256", "p384", "p521", "ecdsa", "aes-gcm"],
+    },
+];
+
+/// The members with both provider features and a library.
+fn provider_crates(workspace: &Workspace) -> Vec<&Package> {
+    workspace
+        .members
+        .iter()
+        .filter(|member| {
+            member.has_lib
+                && PROVIDERS
+                    .iter()
+                    .all(|provider| member.features.contains(provider.feature))
+        })
+        .collect()
+}
+
+/// In `cargo tree --prefix depth --charset ascii` output, the path from the root to the first
+/// package named in `absent`: `jose-request4r -> jose-toolkit -> jose-crypto-awslc -> aws-lc-rs`.
+fn path_to_any(tree: &str, absent: &[&str]) -> Option<String> {
+    let mut stack: Vec<&str> = Vec::new();
+    for line in tree.lines() {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        let (Some(depth), Some(rest)) = (line.get(..digits), line.get(digits..)) else {
+            continue;
+        };
+        let Ok(depth) = depth.parse::<usize>() else {
+            continue;
+        };
+        let Some(name) = rest.split_whitespace().next() else {
+            continue;
+        };
+        stack.truncate(depth);
+        stack.push(name);
+        if absent.contains(&name) {
+            return Some(stack.join(" -> "));
+        }
+    }
+    None
+}
+
+/// The arguments selecting `member` with `feature` alone.
+fn selection<'a>(member: &'a Package, feature: &'a str) -> [&'a str; 5] {
+    [
+        "-p",
+        &member.name,
+        "--no-default-features",
+        "--features",
+        feature,
+    ]
+}
+
+/// Runs one cargo command with inherited output; `Err` says how it failed.
+fn run(args: &[&str]) -> Result<(), String> {
+    let command = CargoCommand::new(args);
+    eprintln!("--> {}", command.display());
+    match command.status().value {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!(
+            "{}: {}",
+            command.display(),
+            describe_status(status)
+        )),
+        Err(error) => Err(format!("could not run {}: {error}", command.display())),
+    }
+}
+
+/// The `cargo tree` check of one crate and provider.
+fn tree_check(member: &Package, provider: &Provider) -> Result<(), String> {
+    let mut args = vec!["tree"];
+    args.extend(selection(member, provider.feature));
+    args.extend([
+        "-e",
+        "normal",
+        "--locked",
+        "--prefix",
+        "depth",
+        "--charset",
+        "ascii",
+    ]);
+    let command = CargoCommand::new(&args);
+    eprintln!("--> {}", command.display());
+    let output = command
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", command.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{}: {}: {}",
+            command.display(),
+            describe_status(output.status),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    match path_to_any(&String::from_utf8_lossy(&output.stdout), provider.absent) {
+        None => Ok(()),
+        Some(path) => Err(format!(
+            "{} with only `{}` still depends on {path}",
+            member.name, provider.feature
+        )),
+    }
+}
+
+/// Build, dependency check, unit tests and doctests of one crate on one provider.
+fn check(member: &Package, provider: &Provider) -> Result<(), String> {
+    let chosen = selection(member, provider.feature);
+    let with = |head: &[&'static str], tail: &[&'static str]| -> Vec<&str> {
+        let mut args: Vec<&str> = head.to_vec();
+        args.extend(chosen);
+        args.extend(tail);
+        args
+    };
+    run(&with(&["build", "--lib"], &["--locked"]))?;
+    tree_check(member, provider)?;
+    run(&with(&["test", "--lib"], &["--locked"]))?;
+    run(&with(&["test", "--doc"], &["--locked"]))
+}
+
+/// `cargo xtask features`: every provider crate on each provider alone, stopping at the first
+/// failure.
+pub(crate) fn features() -> ExitCode {
+    let start = Instant::now();
+    let workspace = match Workspace::load(&workspace_root(), true) {
+        Ok(workspace) => workspace,
+        Err(why) => {
+            eprintln!("xtask features: error: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let crates = provider_crates(&workspace);
+    if crates.is_empty() {
+        eprintln!("xtask features: error: no member has both provider features");
+        return ExitCode::FAILURE;
+    }
+    let names: Vec<&str> = crates.iter().map(|m| m.name.as_str()).collect();
+    eprintln!("xtask features: {}", names.join(", "));
+    for member in &crates {
+        for provider in PROVIDERS {
+            let begun = Instant::now();
+            eprintln!("\n-> {} with only `{}`", member.name, provider.feature);
+            if let Err(why) = check(member, provider) {
+                eprintln!(
+                    "xtask features: FAILED: {} with only `{}`: {why}",
+                    member.name, provider.feature
+                );
+                return ExitCode::FAILURE;
+            }
+            eprintln!(
+                "<- {} with only `{}`: ok ({})",
+                member.name,
+                provider.feature,
+                format_duration(begun.elapsed())
+            );
+        }
+    }
+    eprintln!(
+        "xtask features: {} crates x {} providers ok in {}",
+        crates.len(),
+        PROVIDERS.len(),
+        format_duration(start.elapsed())
+    );
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_path_to_a_forbidden_crate() {
+        let tree = "\
+0jose-request4r v0.1.0 (/w/crates/request4r)
+1http v1.3.1
+2bytes v1.10.1
+1jose-toolkit v0.1.0 (/w/crates/jose)
+2jose-core v0.1.0 (/w/crates/jose-core)
+2jose-crypto-awslc v0.1.0 (/w/crates/jose-crypto-awslc)
+3aws-lc-rs v1.15.0
+4aws-lc-sys v0.33.0
+";
+        assert_eq!(
+            path_to_any(tree, &["aws-lc-rs", "aws-lc-sys"]).as_deref(),
+            Some("jose-request4r -> jose-toolkit -> jose-crypto-awslc -> aws-lc-rs")
+        );
+        assert_eq!(path_to_any(tree, &["rsa"]), None);
+        assert_eq!(path_to_any("", &["rsa"]), None);
+    }
+
+    #[test]
+    fn the_provider_crates_are_found_by_their_features() {
+        let workspace = Workspace::load(&workspace_root(), true).unwrap();
+        let names: Vec<&str> = provider_crates(&workspace)
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "jose-toolkit",
+                "jose-truelayer-signing",
+                "jose-klarna-xs2a",
+                "jose-request4r",
+                "jose-4quays"
+            ]
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! `cargo xtask tidy`: the layering of ARCHITECTURE.md ("The layers": arrows only point down),
+//! checked on the direct dependencies `cargo metadata` reports for each workspace member.
+//!
+//! Normal and build dependencies count; dev-dependencies (tests, examples, benches) may go
+//! anywhere. The rules are the table [`RULES`]: which workspace crates each crate may depend on,
+//! and whether it may depend directly on a crypto implementation ([`CRYPTO_CRATES`]).
+
+use std::process::ExitCode;
+
+use crate::metadata::{Package, Workspace};
+use crate::run::workspace_root;
+
+/// The crypto implementations: only the providers (and the benchmarks, which measure raw
+/// aws-lc-rs beside ours) may depend on them directly. jose-4quays (rustls, tokio-rustls) and
+/// jose-cli (rcgen) reach aws-lc-rs only through their TLS crates, which is not a direct
+/// dependency and so not checked here.
+pub(crate) const CRYPTO_CRATES: &[&str] = &[
+    "aws-lc-rs",
+    "aws-lc-sys",
+    "rsa",
+    "p256",
+    "p384",
+    "p521",
+    "ecdsa",
+    "aes-gcm",
+];
+
+/// The protocol crates: each builds on the facade alone.
+const PROTOCOLS: &[&str] = &[
+    "jose-truelayer-signing",
+    "jose-klarna-xs2a",
+    "jose-request4r",
+    "jose-4quays",
+];
+
+/// Which workspace crates may be depended on.
+#[derive(Debug, Clone, Copy)]
+enum Allowed {
+    /// Any workspace crate.
+    Any,
+    /// Only these.
+    Only(&'static [&'static str]),
+}
+
+/// One row of the layering table.
+#[derive(Debug)]
+struct Rule {
+    /// The crates the row is for.
+    crates: &'static [&'static str],
+    /// The workspace crates they may depend on (normal and build dependencies).
+    may_use: Allowed,
+    /// Whether they may depend directly on a crate of [`CRYPTO_CRATES`].
+    crypto: bool,
+    /// The rule in words, printed with each violation.
+    text: &'static str,
+}
+
+/// The layering table. A workspace crate that is in no row is itself a violation: a new crate
+/// gets a row here (and a place in ARCHITECTURE.md) when it is added.
+const RULES: &[Rule] = &[
+    Rule {
+        crates: &["jose-core"],
+        may_use: Allowed::Only(&[]),
+        crypto: false,
+        text: "jose-core depends on nothing of ours and on no crypto implementation",
+    },
+    Rule {
+        crates: &["jose-crypto-awslc", "jose-crypto-rustcrypto"],
+        may_use: Allowed::Only(&["jose-core"]),
+        crypto: true,
+        text: "a provider depends on jose-core only (and on its crypto implementation)",
+    },
+    Rule {
+        crates: &["jose-toolkit"],
+        may_use: Allowed::Only(&["jose-core", "jose-crypto-awslc", "jose-crypto-rustcrypto"]),
+        crypto: false,
+        text: "the facade depends on jose-core and the two providers, and on no crypto \
+               implementation directly",
+    },
+    Rule {
+        crates: PROTOCOLS,
+        may_use: Allowed::Only(&["jose-toolkit"]),
+        crypto: false,
+        text: "a protocol crate depends on jose-toolkit only: not on jose-core directly, not on \
+               a provider, not on another protocol crate, not on aws-lc-rs or RustCrypto \
+               primitives",
+    },
+    Rule {
+        crates: &["jose-cli"],
+        may_use: Allowed::Any,
+        crypto: false,
+        text: "jose-cli may use every crate of ours, but crypto only through them (and TLS \
+               through rcgen)",
+    },
+    Rule {
+        crates: &["jose-benches"],
+        may_use: Allowed::Any,
+        crypto: true,
+        text: "the benchmarks may use everything, raw aws-lc-rs included",
+    },
+    Rule {
+        crates: &["xtask"],
+        may_use: Allowed::Only(&[]),
+        crypto: false,
+        text: "xtask is automation: it depends on nothing of ours",
+    },
+];
+
+/// The violations of [`RULES`] among `members`, one line each:
+/// `layering: CRATE depends on DEP (rule: ...)`.
+fn violations(members: &[Package]) -> Vec<String> {
+    let is_member = |name: &str| members.iter().any(|member| member.name == name);
+    let mut found = Vec::new();
+    for member in members {
+        let Some(rule) = RULES
+            .iter()
+            .find(|rule| rule.crates.contains(&member.name.as_str()))
+        else {
+            found.push(format!(
+                "layering: {} is in no row of the layering table (rule: every workspace crate has \
+                 a layer; add it to RULES in xtask/src/tidy.rs and to ARCHITECTURE.md)",
+                member.name
+            ));
+            continue;
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for dependency in member.dependencies.iter().filter(|d| d.is_build_time()) {
+            let name = dependency.package.as_str();
+            // A crate can be both a normal and a build dependency: report it once.
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            let allowed = if is_member(name) {
+                match rule.may_use {
+                    Allowed::Any => true,
+                    Allowed::Only(crates) => crates.contains(&name),
+                }
+            } else if CRYPTO_CRATES.contains(&name) {
+                rule.crypto
+            } else {
+                true
+            };
+            if !allowed {
+                found.push(format!(
+                    "layering: {} depends on {name} (rule: {})",
+                    member.name, rule.text
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// `cargo xtask tidy`: prints each layering violation; exit status 1 if there is any.
+pub(crate) fn tidy() -> ExitCode {
+    let workspace = match Workspace::load(&workspace_root(), true) {
+        Ok(workspace) => workspace,
+        Err(why) => {
+            eprintln!("xtask tidy: error: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let found = violations(&workspace.members);
+    for line in &found {
+        eprintln!("{line}");
+    }
+    if found.is_empty() {
+        eprintln!(
+            "xtask tidy: layering ok ({} crates, {} rules)",
+            workspace.members.len(),
+            RULES.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "xtask tidy: {} layering violation(s); the layers are in ARCHITECTURE.md",
+            found.len()
+        );
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metadata::DependencyKind::{Build, Dev, Normal};
+    use crate::metadata::tests::package;
+
+    /// The real layering, reduced to the edges between our crates plus a few outside ones.
+    fn tree() -> Vec<Package> {
+        vec![
+            package(
+                "jose-core",
+                &[("serde", Normal), ("jose-crypto-awslc", Dev)],
+            ),
+            package(
+                "jose-crypto-awslc",
+                &[("jose-core", Normal), ("aws-lc-rs", Normal)],
+            ),
+            package(
+                "jose-crypto-rustcrypto",
+                &[("jose-core", Normal), ("rsa", Normal), ("p256", Normal)],
+            ),
+            package(
+                "jose-toolkit",
+                &[
+                    ("jose-core", Normal),
+                    ("jose-crypto-awslc", Normal),
+                    ("jose-crypto-rustcrypto", Normal),
+                ],
+            ),
+            package(
+                "jose-truelayer-signing",
+                &[("jose-toolkit", Normal), ("http", Normal), ("p521", Dev)],
+            ),
+            package("jose-request4r", &[("jose-toolkit", Normal)]),
+            package("jose-klarna-xs2a", &[("jose-toolkit", Normal)]),
+            package(
+                "jose-4quays",
+                &[
+                    ("jose-toolkit", Normal),
+                    ("rustls", Normal),
+                    ("jose-4quays", Dev),
+                ],
+            ),
+            package(
+                "jose-cli",
+                &[
+                    ("jose-toolkit", Normal),
+                    ("jose-4quays", Normal),
+                    ("rcgen", Normal),
+                ],
+            ),
+            package(
+                "jose-benches",
+                &[("jose-toolkit", Normal), ("aws-lc-rs", Normal)],
+            ),
+            package("xtask", &[("serde_json", Normal)]),
+        ]
+    }
+
+    /// `tree()` with `dependency` added to `crate_name`.
+    fn with_edge(
+        crate_name: &str,
+        dependency: &str,
+        kind: crate::metadata::DependencyKind,
+    ) -> Vec<Package> {
+        let mut members = tree();
+        for member in &mut members {
+            if member.name == crate_name {
+                member.dependencies.push(crate::metadata::Dependency {
+                    package: dependency.to_owned(),
+                    kind,
+                });
+            }
+        }
+        members
+    }
+
+    #[test]
+    fn the_intended_layering_passes() {
+        assert_eq!(violations(&tree()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_upward_edge_fails() {
+        let found = violations(&with_edge("jose-core", "jose-toolkit", Normal));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with("layering: jose-core depends on jose-toolkit (rule: jose-core"),
+            "{found:?}"
+        );
+        // A build dependency counts too.
+        assert_eq!(
+            violations(&with_edge("jose-crypto-awslc", "jose-toolkit", Build)).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_sideways_protocol_edge_fails() {
+        let found = violations(&with_edge("jose-request4r", "jose-4quays", Normal));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(
+                "layering: jose-request4r depends on jose-4quays (rule: a protocol crate"
+            ),
+            "{found:?}"
+        );
+        // So does reaching past the facade, to jose-core or to a provider.
+        assert_eq!(
+            violations(&with_edge("jose-klarna-xs2a", "jose-core", Normal)).len(),
+            1
+        );
+        assert_eq!(
+            violations(&with_edge(
+                "jose-request4r",
+                "jose-crypto-rustcrypto",
+                Normal
+            ))
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_protocol_on_crypto_primitives_fails() {
+        let found = violations(&with_edge("jose-4quays", "aws-lc-rs", Normal));
+        assert_eq!(
+            found,
+            [format!(
+                "layering: jose-4quays depends on aws-lc-rs (rule: {})",
+                RULES[3].text
+            )]
+        );
+        assert_eq!(
+            violations(&with_edge("jose-truelayer-signing", "p521", Normal)).len(),
+            1
+        );
+        assert_eq!(violations(&with_edge("jose-core", "rsa", Normal)).len(), 1);
+        assert_eq!(
+            violations(&with_edge("jose-cli", "aws-lc-rs", Normal)).len(),
+            1
+        );
+        // As a dev-dependency (a test vector check, say) it is fine.
+        assert!(violations(&with_edge("jose-truelayer-signing", "aes-gcm", Dev)).is_empty());
+    }
+
+    #[test]
+    fn a_crate_without_a_row_fails() {
+        let mut members = tree();
+        members.push(package("jose-new", &[]));
+        let found = violations(&members);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].starts_with("layering: jose-new is in no row"));
+    }
+
+    #[test]
+    fn the_real_workspace_passes() {
+        let workspace = Workspace::load(&workspace_root(), true).unwrap();
+        assert!(workspace.members.len() >= 10);
+        assert_eq!(violations(&workspace.members), Vec::<String>::new());
+    }
+}
