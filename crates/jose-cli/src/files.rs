@@ -23,6 +23,15 @@ pub(crate) fn read_file(path: &Path, what: &str, max: usize) -> Result<Zeroizing
     Ok(buf)
 }
 
+/// `text` and a newline: what a command prints on stdout (wiped on drop, as it may be secret).
+pub(crate) fn line(text: impl AsRef<[u8]>) -> Zeroizing<Vec<u8>> {
+    let text = text.as_ref();
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_add(1)));
+    out.extend_from_slice(text);
+    out.push(b'\n');
+    out
+}
+
 /// Reads all of stdin as bytes (no limit: the caller's data).
 pub(crate) fn read_stdin() -> Result<Zeroizing<Vec<u8>>> {
     let mut buf = Zeroizing::new(Vec::new());

@@ -137,12 +137,6 @@ pub(crate) fn cli_error(err: Error) -> CliError {
     CliError::classified(err.class(), &err)
 }
 
-fn line(text: &str) -> Zeroizing<Vec<u8>> {
-    let mut out = text.as_bytes().to_vec();
-    out.push(b'\n');
-    Zeroizing::new(out)
-}
-
 /// The service's answer to protect or unprotect (in-process or remote).
 struct Answer {
     /// The response body and its newline.
@@ -339,7 +333,7 @@ pub(crate) fn run(
                     "hash-key: expected an API key on stdin, found nothing (or only whitespace)",
                 )
             })?;
-            Ok(line(&jose_4quays::hash_api_key(&key, provider)))
+            Ok(files::line(jose_4quays::hash_api_key(&key, provider)))
         }
     }
 }

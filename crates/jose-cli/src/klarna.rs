@@ -135,13 +135,6 @@ pub(crate) fn cli_error(err: Error) -> CliError {
     CliError::classified(err.class(), &err)
 }
 
-fn line(text: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_add(1)));
-    out.extend_from_slice(text);
-    out.push(b'\n');
-    out
-}
-
 /// A key with `kid` set (from the flag, else the key's own), or a usage error naming the flag.
 fn need_kid(own: Option<&str>, flag: Option<&String>, what: &str, name: &str) -> Result<String> {
     match (flag, own) {
@@ -188,7 +181,7 @@ fn seal(
         Role::Server => server::stamp_response(body, now),
     };
     let token = sealer.seal(&body, provider).map_err(cli_error)?;
-    Ok(line(token.as_bytes()))
+    Ok(files::line(token.as_bytes()))
 }
 
 /// Adds the private keys of one `--decrypt-key` file to the ring (`kid` overrides a single key's).
@@ -314,7 +307,7 @@ fn open(
     }
     let json = serde_json::to_vec(&opened.body)
         .map_err(|e| CliError::rejected(format!("cannot print the body as JSON: {e}")))?;
-    Ok(line(&json))
+    Ok(files::line(&json))
 }
 
 fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
@@ -347,7 +340,7 @@ fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
     }
     // The method and path are our own arguments: a route that does not map is a usage error.
     .map_err(|e| cli_error(e).context("--method/--path").into_usage())?;
-    Ok(line(format!("{} {}", mapped.0, mapped.1).as_bytes()))
+    Ok(files::line(format!("{} {}", mapped.0, mapped.1).as_bytes()))
 }
 
 #[cfg(test)]

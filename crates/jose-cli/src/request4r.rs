@@ -90,13 +90,6 @@ pub(crate) fn cli_error(err: Error) -> CliError {
     CliError::classified(err.class(), &err)
 }
 
-fn line(text: &str) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_add(1)));
-    out.extend_from_slice(text.as_bytes());
-    out.push(b'\n');
-    out
-}
-
 fn encrypt(
     args: &EncryptArgs,
     provider: &dyn CryptoProvider,
@@ -111,7 +104,7 @@ fn encrypt(
     let token = sealing
         .seal(&json, provider)
         .map_err(|e| cli_error(e).context("stdin"))?;
-    Ok(line(&token))
+    Ok(files::line(&token))
 }
 
 fn decrypt(
@@ -142,5 +135,5 @@ fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {
     }
     // The path is our own argument: a route that does not map is a usage error.
     .map_err(|e| cli_error(e).context("--path").into_usage())?;
-    Ok(line(&mapped.to_string()))
+    Ok(files::line(mapped.to_string()))
 }

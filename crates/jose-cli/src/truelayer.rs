@@ -151,13 +151,6 @@ pub(crate) fn cli_error(err: Error) -> CliError {
     CliError::classified(err.class(), &err)
 }
 
-fn line(text: &str) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_add(1)));
-    out.extend_from_slice(text.as_bytes());
-    out.push(b'\n');
-    out
-}
-
 /// The body: empty without `--body`, stdin for `-`, else the file.
 fn read_body(path: Option<&Path>, limits: &Limits) -> Result<Zeroizing<Vec<u8>>> {
     match path {
@@ -187,7 +180,7 @@ fn sign(
         signer = signer.jku(jku);
     }
     let signature = signer.sign(&key).map_err(cli_error)?;
-    Ok(line(&signature))
+    Ok(files::line(&signature))
 }
 
 /// How `verify` got its keys.
@@ -241,7 +234,7 @@ fn verify(
         verifier = verifier.require_header(name);
     }
     let verified = verifier.verify(args.signature.trim()).map_err(cli_error)?;
-    Ok(line(&describe(&verified)))
+    Ok(files::line(describe(&verified)))
 }
 
 /// One line saying what verified.
@@ -265,5 +258,5 @@ pub(crate) fn describe(v: &Verified) -> String {
 
 fn header(args: &HeaderArgs) -> Result<Zeroizing<Vec<u8>>> {
     let header = extract_header(args.signature.trim()).map_err(cli_error)?;
-    Ok(line(&header.header.to_json()))
+    Ok(files::line(header.header.to_json()))
 }
