@@ -25,7 +25,7 @@
 //!     .build()?;
 //!
 //! // The caller's side builds `http::Request`s; here the engine answers them in-process (the
-//! // `server` feature puts the same engine behind axum).
+//! // `server` feature puts the same engine behind an HTTP service).
 //! let client = Client::new("http://127.0.0.1:8080", "sk_live_xxxxx")?;
 //! let payload = json!({"transferId": "txn-12345", "amount": 5000, "currency": "CAD"});
 //! let request = client.protect_request(&ProtectRequest::new(payload.clone()), Some("req_abc123"))?;
