@@ -68,7 +68,9 @@ pub use alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAl
 pub use error::{Error, ErrorClass, Result};
 pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
 pub use header::Header;
+pub use jwe::{Jwe, JweBuilder};
 pub use jwk::{Jwk, Jwks};
+pub use jws::{Jws, JwsBuilder};
 pub use key::{
     DecryptingKey, EncryptingKey, KeyMeta, PrivateKey, PublicKey, SigningKey, VerifyingKey,
 };
