@@ -37,7 +37,7 @@ use crate::b64;
 use crate::error::Error;
 use crate::header::{Header, Joint};
 use crate::json;
-use crate::key::{DecryptingKey, EncryptingKey};
+use crate::key::{DecryptingKey, EncryptingKey, KeyRef};
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
 use serde_json::{Map, Value};
@@ -374,23 +374,36 @@ impl Jwe {
     }
 
     /// Decrypts with `keys` (their bound algorithms are the `alg` allow-list) and `allowed_enc`.
-    pub fn decrypt(
+    ///
+    /// `keys` is any iterable of keys or key references ([`KeyRef`]): `&[key]`, `&keys_vec`,
+    /// `[&a, &b]`, `Some(&key)`. The keys are used where they are, never cloned.
+    pub fn decrypt<I>(
         &self,
-        keys: &[DecryptingKey],
+        keys: I,
         allowed_enc: &[ContentEncryption],
         provider: &dyn CryptoProvider,
-    ) -> Result<Decrypted, Error> {
+    ) -> Result<Decrypted, Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<DecryptingKey>,
+    {
         self.decrypt_with(keys, allowed_enc, &DecryptOptions::default(), provider)
     }
 
     /// Decryption with options.
-    pub fn decrypt_with(
+    pub fn decrypt_with<I>(
         &self,
-        keys: &[DecryptingKey],
+        keys: I,
         allowed_enc: &[ContentEncryption],
         options: &DecryptOptions,
         provider: &dyn CryptoProvider,
-    ) -> Result<Decrypted, Error> {
+    ) -> Result<Decrypted, Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<DecryptingKey>,
+    {
+        let held: Vec<I::Item> = keys.into_iter().collect();
+        let keys: Vec<&DecryptingKey> = held.iter().map(KeyRef::key_ref).collect();
         let understood: Vec<&str> = options.understood_crit.iter().map(String::as_str).collect();
         // `enc` must be in the protected or the shared header: the same for every recipient.
         let shared = Joint::new(&self.protected, self.unprotected.as_ref(), None)?;
@@ -448,6 +461,7 @@ impl Jwe {
                 let kid = joint.get_str("kid")?;
                 let candidates: Vec<&DecryptingKey> = keys
                     .iter()
+                    .copied()
                     .filter(|k| k.alg() == alg)
                     .filter(|k| match (kid, k.kid()) {
                         (Some(a), Some(b)) => a == b,

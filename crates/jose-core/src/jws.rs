@@ -25,7 +25,7 @@ use crate::b64::{self, Sensitivity};
 use crate::error::Error;
 use crate::header::{Header, Joint};
 use crate::json;
-use crate::key::{SigningKey, VerifyingKey};
+use crate::key::{KeyRef, SigningKey, VerifyingKey};
 use crate::limits::Limits;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -336,7 +336,14 @@ impl Jws {
     /// Verifies with `keys` (the allow-list: only their algorithms are accepted) and returns the
     /// payload. Succeeds when one signature verifies with a key whose algorithm equals the
     /// signature's `alg` and whose `kid`, if both have one, equals the header's.
-    pub fn verify(&self, keys: &[VerifyingKey]) -> Result<&[u8], Error> {
+    ///
+    /// `keys` is any iterable of keys or key references ([`KeyRef`]): `&[key]`, `&keys_vec`,
+    /// `[&a, &b]`, `Some(&key)`. The keys are used where they are, never cloned.
+    pub fn verify<I>(&self, keys: I) -> Result<&[u8], Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<VerifyingKey>,
+    {
         self.verify_with(keys, None, &VerifyOptions::default())?;
         self.payload.as_deref().ok_or_else(|| {
             Error::InvalidRequest("the payload is detached: use verify_detached".into())
@@ -345,18 +352,28 @@ impl Jws {
 
     /// Verifies a JWS whose payload travels separately. A token that carries a non-empty payload of
     /// its own is rejected.
-    pub fn verify_detached(&self, payload: &[u8], keys: &[VerifyingKey]) -> Result<(), Error> {
+    pub fn verify_detached<I>(&self, payload: &[u8], keys: I) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<VerifyingKey>,
+    {
         self.verify_with(keys, Some(payload), &VerifyOptions::default())
             .map(|_| ())
     }
 
     /// Full-control verification: `detached` supplies the payload of a detached JWS.
-    pub fn verify_with(
+    pub fn verify_with<I>(
         &self,
-        keys: &[VerifyingKey],
+        keys: I,
         detached: Option<&[u8]>,
         options: &VerifyOptions,
-    ) -> Result<Verified, Error> {
+    ) -> Result<Verified, Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<VerifyingKey>,
+    {
+        let held: Vec<I::Item> = keys.into_iter().collect();
+        let keys: Vec<&VerifyingKey> = held.iter().map(KeyRef::key_ref).collect();
         let payload: &[u8] = match (detached, self.payload.as_deref()) {
             (Some(p), None | Some([])) => p,
             (Some(_), Some(_)) => {
@@ -387,7 +404,7 @@ impl Jws {
         let mut first_error = None;
         let mut tried_a_key = false;
         for (index, sig) in self.signatures.iter().enumerate() {
-            match verify_one(sig, keys, segment, &understood) {
+            match verify_one(sig, &keys, segment, &understood) {
                 Ok(alg) => {
                     return Ok(Verified {
                         signature_index: index,
@@ -758,7 +775,7 @@ fn parse_signature(
 /// Checks one signature against the candidate keys; returns its algorithm on success.
 fn verify_one(
     sig: &JwsSignature,
-    keys: &[VerifyingKey],
+    keys: &[&VerifyingKey],
     segment: &[u8],
     understood: &[&str],
 ) -> Result<JwsAlgorithm, Error> {

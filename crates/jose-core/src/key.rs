@@ -16,6 +16,58 @@ use std::fmt;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
+/// A key, or a reference to one: what verification and decryption take an iterable of.
+///
+/// [`Jws::verify`](crate::Jws::verify), [`Jwe::decrypt`](crate::Jwe::decrypt) and their variants
+/// accept any `IntoIterator` whose items implement this trait, so the keys a caller already holds
+/// are passed as they are, never cloned: `&[VerifyingKey]`, `&Vec<VerifyingKey>`,
+/// `&[&VerifyingKey]`, `[&a, &b]`, `Some(&key)`, `Vec<Arc<VerifyingKey>>`, or an iterator such as
+/// `ring.iter().filter(..)`.
+///
+/// ```
+/// use jose_core::{KeyRef, VerifyingKey};
+///
+/// fn count<K: KeyRef<VerifyingKey>>(keys: impl IntoIterator<Item = K>) -> usize {
+///     keys.into_iter().count()
+/// }
+/// let none: &[&VerifyingKey] = &[];
+/// assert_eq!(count(none), 0);
+/// ```
+pub trait KeyRef<K> {
+    /// The key.
+    fn key_ref(&self) -> &K;
+}
+
+impl<K> KeyRef<K> for K {
+    fn key_ref(&self) -> &K {
+        self
+    }
+}
+
+impl<K> KeyRef<K> for &K {
+    fn key_ref(&self) -> &K {
+        self
+    }
+}
+
+impl<K> KeyRef<K> for &&K {
+    fn key_ref(&self) -> &K {
+        self
+    }
+}
+
+impl<K> KeyRef<K> for Arc<K> {
+    fn key_ref(&self) -> &K {
+        self
+    }
+}
+
+impl<K> KeyRef<K> for &Arc<K> {
+    fn key_ref(&self) -> &K {
+        self
+    }
+}
+
 /// Metadata that travels with a key: the JWK members `kid`, `use`, `key_ops` and `alg`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyMeta {

@@ -72,7 +72,7 @@ pub use jwe::{Jwe, JweBuilder};
 pub use jwk::{Jwk, Jwks};
 pub use jws::{Jws, JwsBuilder};
 pub use key::{
-    DecryptingKey, EncryptingKey, KeyMeta, PrivateKey, PublicKey, SigningKey, VerifyingKey,
+    DecryptingKey, EncryptingKey, KeyMeta, KeyRef, PrivateKey, PublicKey, SigningKey, VerifyingKey,
 };
 pub use limits::Limits;
 pub use provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};

@@ -41,7 +41,7 @@ use crate::error::Error;
 use crate::header::Header;
 use crate::jwe::{Jwe, JweBuilder};
 use crate::jws::{Jws, JwsBuilder};
-use crate::key::{DecryptingKey, EncryptingKey, SigningKey, VerifyingKey};
+use crate::key::{DecryptingKey, EncryptingKey, KeyRef, SigningKey, VerifyingKey};
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
 use zeroize::Zeroizing;
@@ -88,14 +88,20 @@ pub fn sign_then_encrypt(
 /// Decrypts a JWE (any serialization) whose header declares a `cty`, parses its plaintext as a
 /// compact JWS and verifies it. Both allow-lists apply: `decrypting` and `allowed_enc` for the
 /// JWE, `verifying` for the JWS.
-pub fn decrypt_then_verify(
+pub fn decrypt_then_verify<D, V>(
     token: &str,
-    decrypting: &[DecryptingKey],
+    decrypting: D,
     allowed_enc: &[ContentEncryption],
-    verifying: &[VerifyingKey],
+    verifying: V,
     limits: &Limits,
     provider: &dyn CryptoProvider,
-) -> Result<Opened, Error> {
+) -> Result<Opened, Error>
+where
+    D: IntoIterator,
+    D::Item: KeyRef<DecryptingKey>,
+    V: IntoIterator,
+    V::Item: KeyRef<VerifyingKey>,
+{
     let jwe = Jwe::parse(token, limits)?;
     let decrypted = jwe.decrypt(decrypting, allowed_enc, provider)?;
     if decrypted.header.cty()?.is_none() {

@@ -108,11 +108,7 @@ fn jws_every_algorithm_every_serialization_both_directions() {
             for (ser, token) in &forms {
                 let parsed = Jws::parse(token, &limits()).unwrap();
                 for v in &verifiers {
-                    assert_eq!(
-                        parsed.verify(std::slice::from_ref(v)).unwrap(),
-                        PAYLOAD,
-                        "{ctx} {ser}"
-                    );
+                    assert_eq!(parsed.verify([v]).unwrap(), PAYLOAD, "{ctx} {ser}");
                 }
                 let header = parsed.signatures()[0].header();
                 assert_eq!(header.alg().unwrap(), Some(alg.name()), "{ctx} {ser}");
@@ -304,11 +300,7 @@ fn jws_every_algorithm_every_serialization_both_directions() {
                 "{ctx}: first signature"
             );
             let other = parsed
-                .verify_with(
-                    std::slice::from_ref(&second_verifier),
-                    None,
-                    &VerifyOptions::default(),
-                )
+                .verify_with([&second_verifier], None, &VerifyOptions::default())
                 .unwrap();
             assert_eq!(
                 (other.signature_index, other.alg),
@@ -356,7 +348,7 @@ fn jwe_round_trips(
     ] {
         let parsed = Jwe::parse(&token, &limits()).unwrap();
         let out = parsed
-            .decrypt(std::slice::from_ref(consumer), &[enc], c)
+            .decrypt([consumer], &[enc], c)
             .unwrap_or_else(|e| panic!("{ctx} {ser}: {e}"));
         assert_eq!(&out.plaintext[..], PLAINTEXT, "{ctx} {ser}");
         assert_eq!(out.header.alg().unwrap(), Some(alg.name()), "{ctx} {ser}");
@@ -367,7 +359,7 @@ fn jwe_round_trips(
     for segment in [1, 2, 3, 4] {
         let t = Jwe::parse(&flip_compact_segment(&compact, segment), &limits()).unwrap();
         must_err(
-            t.decrypt(std::slice::from_ref(consumer), &[enc], c),
+            t.decrypt([consumer], &[enc], c),
             "DecryptionFailed",
             &format!("{ctx}: compact segment {segment} tampered"),
         );
@@ -394,7 +386,7 @@ fn jwe_round_trips(
         let parsed = Jwe::parse(&token, &limits()).unwrap();
         assert!(parsed.aad_b64().is_some(), "{ctx} {ser}");
         let out = parsed
-            .decrypt(std::slice::from_ref(consumer), &[enc], c)
+            .decrypt([consumer], &[enc], c)
             .unwrap_or_else(|e| panic!("{ctx} {ser}: {e}"));
         assert_eq!(&out.plaintext[..], PLAINTEXT, "{ctx} {ser}");
         assert_eq!(
@@ -405,7 +397,7 @@ fn jwe_round_trips(
         for member in ["aad", "tag", "ciphertext"] {
             let t = Jwe::parse(&flip_json_member(&json(&token), &[member]), &limits()).unwrap();
             must_err(
-                t.decrypt(std::slice::from_ref(consumer), &[enc], c),
+                t.decrypt([consumer], &[enc], c),
                 "DecryptionFailed",
                 &format!("{ctx} {ser}: {member} tampered"),
             );
@@ -415,7 +407,7 @@ fn jwe_round_trips(
         v.as_object_mut().unwrap().remove("aad");
         let t = Jwe::parse(&v.to_string(), &limits()).unwrap();
         must_err(
-            t.decrypt(std::slice::from_ref(consumer), &[enc], c),
+            t.decrypt([consumer], &[enc], c),
             "DecryptionFailed",
             &format!("{ctx} {ser}: AAD dropped"),
         );
@@ -444,9 +436,9 @@ fn jwe_round_trips(
     let token = two.to_general_json().unwrap();
     let parsed = Jwe::parse(&token, &limits()).unwrap();
     for (keys, index) in [
-        (std::slice::from_ref(consumer), 0),
-        (std::slice::from_ref(consumer_2), 1),
-        (&[consumer_2.clone(), consumer.clone()][..], 0),
+        (&[consumer][..], 0),
+        (&[consumer_2][..], 1),
+        (&[consumer_2, consumer][..], 0),
     ] {
         let out = parsed
             .decrypt(keys, &[enc], c)
@@ -466,7 +458,7 @@ fn jwe_round_trips(
     }
     let t = Jwe::parse(&flip_json_member(&json(&token), &["tag"]), &limits()).unwrap();
     must_err(
-        t.decrypt(&[consumer.clone(), consumer_2.clone()], &[enc], c),
+        t.decrypt([&consumer, &consumer_2], &[enc], c),
         "DecryptionFailed",
         &format!("{ctx}: two recipients, tag tampered"),
     );
@@ -1031,7 +1023,7 @@ fn hostile_inputs_give_the_same_error_on_both_providers() {
         for t in [&good_jwe, &jwe_json] {
             let d = Jwe::parse(t, &limits())
                 .unwrap()
-                .decrypt(std::slice::from_ref(&dk), &[ContentEncryption::A256Gcm], p)
+                .decrypt([&dk], &[ContentEncryption::A256Gcm], p)
                 .unwrap();
             assert_eq!(&d.plaintext[..], PLAINTEXT, "[{}] control JWE", p.name());
         }

@@ -53,10 +53,7 @@ fn round_trip_in_every_serialization() {
         jws.to_general_json().unwrap(),
     ] {
         assert_eq!(
-            Jws::parse(&text, &limits())
-                .unwrap()
-                .verify(std::slice::from_ref(&v))
-                .unwrap(),
+            Jws::parse(&text, &limits()).unwrap().verify([&v]).unwrap(),
             b"payload"
         );
     }
@@ -94,7 +91,7 @@ fn confidential_jws_is_the_same_token_through_the_constant_time_codec() {
                 Jws::parse(text, &limits()).unwrap(),
                 Jws::parse_confidential(text, &limits()).unwrap(),
             ] {
-                assert_eq!(jws.verify(std::slice::from_ref(&v)).unwrap(), payload);
+                assert_eq!(jws.verify([&v]).unwrap(), payload);
             }
         }
     }
@@ -151,7 +148,7 @@ fn none_and_unknown_algorithms_are_rejected() {
         let token = forge(&format!(r#"{{"alg":"{alg}"}}"#), "eA", &s);
         let err = Jws::parse(&token, &limits())
             .unwrap()
-            .verify(std::slice::from_ref(&v))
+            .verify([&v])
             .unwrap_err();
         assert!(
             matches!(err, Error::UnsupportedAlgorithm { .. }),
@@ -177,7 +174,7 @@ fn the_keys_are_the_allow_list() {
     assert!(matches!(err, Error::AlgorithmNotAllowed { .. }), "{err}");
     let err = Jws::parse(&token, &limits())
         .unwrap()
-        .verify(&[])
+        .verify(&[] as &[&VerifyingKey])
         .unwrap_err();
     assert!(matches!(err, Error::AlgorithmNotAllowed { .. }), "{err}");
 }
@@ -213,15 +210,9 @@ fn unknown_crit_is_rejected_unless_understood() {
     let v = s.verifying_key();
     let token = forge(r#"{"alg":"ES256","crit":["exp"],"exp":1}"#, "eA", &s);
     let jws = Jws::parse(&token, &limits()).unwrap();
-    assert!(matches!(
-        jws.verify(std::slice::from_ref(&v)),
-        Err(Error::InvalidHeader(_))
-    ));
+    assert!(matches!(jws.verify([&v]), Err(Error::InvalidHeader(_))));
     let opts = VerifyOptions::default().understand("exp");
-    assert!(
-        jws.verify_with(std::slice::from_ref(&v), None, &opts)
-            .is_ok()
-    );
+    assert!(jws.verify_with([&v], None, &opts).is_ok());
     let listed_but_absent = forge(r#"{"alg":"ES256","crit":["exp"]}"#, "eA", &s);
     let jws = Jws::parse(&listed_but_absent, &limits()).unwrap();
     assert!(matches!(
@@ -277,18 +268,15 @@ fn detached_payloads() {
     let compact = jws.to_compact().unwrap();
     assert!(compact.contains(".."));
     let parsed = Jws::parse(&compact, &limits()).unwrap();
-    parsed
-        .verify_detached(b"body", std::slice::from_ref(&v))
-        .unwrap();
+    parsed.verify_detached(b"body", [&v]).unwrap();
     assert!(matches!(
-        parsed.verify_detached(b"bodY", std::slice::from_ref(&v)),
+        parsed.verify_detached(b"bodY", [&v]),
         Err(Error::BadSignature)
     ));
     let flat = Jws::parse(&jws.to_flattened_json().unwrap(), &limits()).unwrap();
     assert!(flat.is_detached());
-    assert!(flat.verify(std::slice::from_ref(&v)).is_err());
-    flat.verify_detached(b"body", std::slice::from_ref(&v))
-        .unwrap();
+    assert!(flat.verify([&v]).is_err());
+    flat.verify_detached(b"body", [&v]).unwrap();
     // A token that carries its own payload is not a detached JWS.
     let attached = JwsBuilder::new(b"body")
         .signer(&s)
@@ -319,7 +307,7 @@ fn unencoded_payloads() {
     // RFC 7797 section 5.2: a '.' in an unencoded payload cannot go into the compact form attached.
     assert!(matches!(jws.to_compact(), Err(Error::InvalidRequest(_))));
     let parsed = Jws::parse(&jws.to_flattened_json().unwrap(), &limits()).unwrap();
-    assert_eq!(parsed.verify(std::slice::from_ref(&v)).unwrap(), b"$.02");
+    assert_eq!(parsed.verify([&v]).unwrap(), b"$.02");
     let detached = JwsBuilder::new(b"$.02")
         .unencoded(true)
         .detached(true)
@@ -327,9 +315,7 @@ fn unencoded_payloads() {
         .sign()
         .unwrap();
     let parsed = Jws::parse(&detached.to_compact().unwrap(), &limits()).unwrap();
-    parsed
-        .verify_detached(b"$.02", std::slice::from_ref(&v))
-        .unwrap();
+    parsed.verify_detached(b"$.02", [&v]).unwrap();
     // b64:false not listed in crit is refused.
     let token = forge(r#"{"alg":"ES256","b64":false}"#, "abc", &s);
     assert!(matches!(
@@ -436,11 +422,7 @@ fn jwe_round_trip_in_every_serialization_with_aad_and_headers() {
     ] {
         let out = Jwe::parse(&text, &limits())
             .unwrap()
-            .decrypt(
-                std::slice::from_ref(&d),
-                &[ContentEncryption::A128Gcm],
-                provider(),
-            )
+            .decrypt([&d], &[ContentEncryption::A128Gcm], provider())
             .unwrap();
         assert_eq!(&out.plaintext[..], b"secret");
     }
@@ -466,11 +448,7 @@ fn jwe_allow_lists() {
         .unwrap();
     let jwe = Jwe::parse(&token, &limits()).unwrap();
     assert!(matches!(
-        jwe.decrypt(
-            std::slice::from_ref(&d),
-            &[ContentEncryption::A128Gcm],
-            provider()
-        ),
+        jwe.decrypt([&d], &[ContentEncryption::A128Gcm], provider()),
         Err(Error::AlgorithmNotAllowed { .. })
     ));
     let oaep1 = decrypting(KeyManagementAlgorithm::RsaOaep);
@@ -537,11 +515,7 @@ fn jwe_zip_and_unknown_crit_are_refused() {
         .unwrap();
     let jwe = Jwe::parse(&token, &limits()).unwrap();
     assert!(matches!(
-        jwe.decrypt(
-            std::slice::from_ref(&d),
-            &[ContentEncryption::A128Gcm],
-            provider()
-        ),
+        jwe.decrypt([&d], &[ContentEncryption::A128Gcm], provider()),
         Err(Error::InvalidHeader(_))
     ));
     let opts = jose_core::jwe::DecryptOptions::default().understand("x-bank");
@@ -675,5 +649,72 @@ fn jwe_protected_header_layout_follows_the_caller_when_it_names_the_members() {
             .recipient(&e)
             .encrypt(b"m", provider())
             .is_err()
+    );
+}
+
+/// Verification and decryption take any iterable of keys or key references, none cloned: a slice
+/// of keys, a slice of references, an array, an `Option`, `Arc`s, a filtered iterator.
+#[test]
+fn keys_are_taken_by_reference_from_any_iterable() {
+    use std::sync::Arc;
+    let a = ec_signer("a");
+    let b = ec_signer("b");
+    let (va, vb) = (a.verifying_key(), b.verifying_key());
+    let token = JwsBuilder::new(b"by reference")
+        .signer(&b)
+        .sign()
+        .unwrap()
+        .to_compact()
+        .unwrap();
+    let jws = Jws::parse(&token, &limits()).unwrap();
+    let owned = vec![va.clone(), vb.clone()];
+    let refs: &[&VerifyingKey] = &[&va, &vb];
+    let arcs = vec![Arc::new(va.clone()), Arc::new(vb.clone())];
+    assert_eq!(jws.verify(&owned).unwrap(), b"by reference");
+    assert_eq!(jws.verify(refs).unwrap(), b"by reference");
+    assert_eq!(jws.verify([&va, &vb]).unwrap(), b"by reference");
+    assert_eq!(jws.verify(Some(&vb)).unwrap(), b"by reference");
+    assert_eq!(jws.verify(&arcs).unwrap(), b"by reference");
+    assert_eq!(
+        jws.verify(owned.iter().filter(|k| k.kid() == Some("b")))
+            .unwrap(),
+        b"by reference"
+    );
+    // The iterable is still the allow-list: without b's key, a alone does not verify it.
+    for refused in [
+        jws.verify(Some(&va)),
+        jws.verify(owned.iter().filter(|k| k.kid() == Some("a"))),
+    ] {
+        assert!(
+            matches!(refused, Err(Error::NoMatchingKey(_))),
+            "{refused:?}"
+        );
+    }
+
+    let d = decrypting(KeyManagementAlgorithm::RsaOaep256);
+    let other = DecryptingKey::new(
+        PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider())
+            .unwrap()
+            .with_kid("enc"),
+        KeyManagementAlgorithm::RsaOaep256,
+    )
+    .unwrap();
+    let jwe = JweBuilder::new(ContentEncryption::A256Gcm)
+        .recipient(&d.encrypting_key())
+        .encrypt(b"secret", provider())
+        .unwrap();
+    let enc = [ContentEncryption::A256Gcm];
+    let ring: Vec<Arc<DecryptingKey>> = vec![Arc::new(d.clone())];
+    for out in [
+        jwe.decrypt([&other, &d], &enc, provider()),
+        jwe.decrypt(&[&d][..], &enc, provider()),
+        jwe.decrypt(Some(&d), &enc, provider()),
+        jwe.decrypt(&ring, &enc, provider()),
+    ] {
+        assert_eq!(&out.unwrap().plaintext[..], b"secret");
+    }
+    assert_eq!(
+        jwe.decrypt(Some(&other), &enc, provider()).unwrap_err(),
+        Error::DecryptionFailed
     );
 }

@@ -102,14 +102,14 @@ fn jwe_token(payload: &[u8], i: usize, serialization: usize) -> String {
 
 fn verify_on(token: &str, consumer: usize) -> Result<Vec<u8>, Error> {
     Jws::parse(token, &Limits::default())
-        .and_then(|j| j.verify(&verifiers(consumer)).map(<[u8]>::to_vec))
+        .and_then(|j| j.verify(verifiers(consumer)).map(<[u8]>::to_vec))
 }
 
 fn decrypt_on(token: &str, consumer: usize) -> Result<Vec<u8>, Error> {
     Jwe::parse(token, &Limits::default())
         .and_then(|j| {
             j.decrypt(
-                std::slice::from_ref(&keys().decrypt[consumer]),
+                [&keys().decrypt[consumer]],
                 &[ContentEncryption::A128Gcm],
                 providers()[consumer],
             )

@@ -139,7 +139,7 @@ fn check_single_signature_vector(
             }
             .unwrap_or_else(|e| panic!("[{name}] {alg} {ser} parses: {e}"));
             assert_eq!(
-                parsed.verify(std::slice::from_ref(key)).unwrap(),
+                parsed.verify([key]).unwrap(),
                 payload,
                 "[{name}] {alg} {ser}"
             );
@@ -149,7 +149,7 @@ fn check_single_signature_vector(
                 "[{name}] {alg} {ser}: parse and the specific parser agree"
             );
             let verified = any
-                .verify_with(std::slice::from_ref(key), None, &VerifyOptions::default())
+                .verify_with([key], None, &VerifyOptions::default())
                 .unwrap();
             assert_eq!(verified.signature_index, 0, "[{name}] {alg} {ser}");
             assert_eq!(verified.alg, alg, "[{name}] {alg} {ser}");
@@ -208,14 +208,14 @@ fn check_single_signature_vector(
         let jws = Jws::parse(&text, &limits()).unwrap();
         for w in wrong {
             assert_err(
-                jws.verify(std::slice::from_ref(w)),
+                jws.verify([w]),
                 "AlgorithmNotAllowed",
                 &format!("{alg} {ser} verified with a {} key", w.alg()),
                 p,
             );
         }
         assert_err(
-            jws.verify(&[]),
+            jws.verify(&[] as &[VerifyingKey]),
             "AlgorithmNotAllowed",
             &format!("{alg} {ser} with no keys"),
             p,
@@ -313,7 +313,7 @@ fn sign_anew_and_cross_verify(v: &Value, alg: JwsAlgorithm, sig_len: usize) {
         ] {
             let parsed = Jws::parse(&token, &limits()).unwrap();
             assert_eq!(
-                parsed.verify(std::slice::from_ref(&verifier)).unwrap(),
+                parsed.verify([&verifier]).unwrap(),
                 payload,
                 "{alg}: signed on {}, verified on {}",
                 p.name(),
@@ -325,7 +325,7 @@ fn sign_anew_and_cross_verify(v: &Value, alg: JwsAlgorithm, sig_len: usize) {
                     &limits(),
                 )
                 .unwrap()
-                .verify(std::slice::from_ref(&verifier)),
+                .verify([&verifier]),
                 "BadSignature",
                 &format!("{alg} fresh signature tampered, signed on {}", p.name()),
                 q,
@@ -409,7 +409,7 @@ fn rfc7520_4_8_multiple_signatures() {
         );
 
         let by_rs = jws
-            .verify_with(std::slice::from_ref(&rs), None, &VerifyOptions::default())
+            .verify_with([&rs], None, &VerifyOptions::default())
             .unwrap();
         assert_eq!(
             (by_rs.signature_index, by_rs.alg),
@@ -422,7 +422,7 @@ fn rfc7520_4_8_multiple_signatures() {
             "[{name}]"
         );
         let by_es = jws
-            .verify_with(std::slice::from_ref(&es), None, &VerifyOptions::default())
+            .verify_with([&es], None, &VerifyOptions::default())
             .unwrap();
         assert_eq!(
             (by_es.signature_index, by_es.alg),
@@ -434,18 +434,10 @@ fn rfc7520_4_8_multiple_signatures() {
             Some("ES512"),
             "[{name}] ES512 alg from the unprotected header"
         );
-        assert_eq!(
-            jws.verify(std::slice::from_ref(&rs)).unwrap(),
-            payload,
-            "[{name}] RS256 key"
-        );
-        assert_eq!(
-            jws.verify(std::slice::from_ref(&es)).unwrap(),
-            payload,
-            "[{name}] ES512 key"
-        );
+        assert_eq!(jws.verify([&rs]).unwrap(), payload, "[{name}] RS256 key");
+        assert_eq!(jws.verify([&es]).unwrap(), payload, "[{name}] ES512 key");
         let both = jws
-            .verify_with(&[es.clone(), rs.clone()], None, &VerifyOptions::default())
+            .verify_with([&es, &rs], None, &VerifyOptions::default())
             .unwrap();
         assert_eq!(
             both.signature_index, 0,
@@ -459,14 +451,14 @@ fn rfc7520_4_8_multiple_signatures() {
         )
         .unwrap();
         assert_err(
-            bad_es.verify(std::slice::from_ref(&es)),
+            bad_es.verify([&es]),
             "BadSignature",
             "4.8 tampered ES512 signature",
             p,
         );
         assert_eq!(
             bad_es
-                .verify_with(&[es.clone(), rs.clone()], None, &VerifyOptions::default())
+                .verify_with([&es, &rs], None, &VerifyOptions::default())
                 .unwrap()
                 .signature_index,
             0,
@@ -478,14 +470,14 @@ fn rfc7520_4_8_multiple_signatures() {
         )
         .unwrap();
         assert_err(
-            bad_rs.verify(std::slice::from_ref(&rs)),
+            bad_rs.verify([&rs]),
             "BadSignature",
             "4.8 tampered RS256 signature",
             p,
         );
         assert_eq!(
             bad_rs
-                .verify_with(&[rs.clone(), es.clone()], None, &VerifyOptions::default())
+                .verify_with([&rs, &es], None, &VerifyOptions::default())
                 .unwrap()
                 .signature_index,
             1,
@@ -493,7 +485,7 @@ fn rfc7520_4_8_multiple_signatures() {
         );
         let bad_payload = Jws::parse(&flip_json_member(&token, &["payload"]), &limits()).unwrap();
         assert_err(
-            bad_payload.verify(&[rs.clone(), es.clone()]),
+            bad_payload.verify([&rs, &es]),
             "BadSignature",
             "4.8 tampered payload",
             p,
@@ -571,7 +563,7 @@ fn check_jwe_outputs(
     p: &dyn CryptoProvider,
     what: &str,
     forms: &[(&str, String)],
-    keys: &[DecryptingKey],
+    keys: &[&DecryptingKey],
     enc: ContentEncryption,
     plaintext: &[u8],
 ) {
@@ -611,7 +603,7 @@ fn check_jwe_outputs(
             p,
         );
         assert_err(
-            parsed.decrypt(&[], &[enc], p),
+            parsed.decrypt(&[] as &[DecryptingKey], &[enc], p),
             "AlgorithmNotAllowed",
             &format!("{what} {ser} no keys"),
             p,
@@ -691,7 +683,7 @@ fn rfc7520_5_2_rsa_oaep_a256gcm_decrypts_and_aes_gcm_half_is_reproduced() {
             p,
             "5.2",
             &forms,
-            std::slice::from_ref(&dk),
+            &[&dk],
             ContentEncryption::A256Gcm,
             plaintext,
         );
@@ -762,11 +754,7 @@ fn rfc7520_5_2_rsa_oaep_a256gcm_decrypts_and_aes_gcm_half_is_reproduced() {
         for (ser, text) in &forms {
             let jwe = Jwe::parse(text, &limits()).unwrap();
             assert_err(
-                jwe.decrypt(
-                    std::slice::from_ref(&bare),
-                    &[ContentEncryption::A256Gcm],
-                    p,
-                ),
+                jwe.decrypt([&bare], &[ContentEncryption::A256Gcm], p),
                 "AlgorithmNotAllowed",
                 &format!("5.2 {ser} with an RSA-OAEP-256 key"),
                 p,
@@ -778,11 +766,7 @@ fn rfc7520_5_2_rsa_oaep_a256gcm_decrypts_and_aes_gcm_half_is_reproduced() {
             )
             .unwrap();
             assert_err(
-                jwe.decrypt(
-                    std::slice::from_ref(&stranger),
-                    &[ContentEncryption::A256Gcm],
-                    p,
-                ),
+                jwe.decrypt([&stranger], &[ContentEncryption::A256Gcm], p),
                 "NoMatchingKey",
                 &format!("5.2 {ser} with another kid"),
                 p,
@@ -824,7 +808,7 @@ fn rfc7520_6_nested_jws_in_jwe() {
             p,
             "6",
             &forms,
-            std::slice::from_ref(&dk),
+            &[&dk],
             ContentEncryption::A128Gcm,
             inner.as_bytes(),
         );
@@ -833,13 +817,13 @@ fn rfc7520_6_nested_jws_in_jwe() {
             // The manual path: decrypt, then parse and verify the inner compact JWS.
             let d = Jwe::parse(text, &limits())
                 .unwrap()
-                .decrypt(std::slice::from_ref(&dk), &[ContentEncryption::A128Gcm], p)
+                .decrypt([&dk], &[ContentEncryption::A128Gcm], p)
                 .unwrap();
             assert_eq!(d.header.cty().unwrap(), Some("JWT"), "[{name}] 6 {ser}");
             let jws =
                 Jws::from_compact(std::str::from_utf8(&d.plaintext).unwrap(), &limits()).unwrap();
             assert_eq!(
-                jws.verify(std::slice::from_ref(&verifier)).unwrap(),
+                jws.verify([&verifier]).unwrap(),
                 payload,
                 "[{name}] 6 {ser} manual"
             );
@@ -847,9 +831,9 @@ fn rfc7520_6_nested_jws_in_jwe() {
             // The library path.
             let opened = nested::decrypt_then_verify(
                 text,
-                std::slice::from_ref(&dk),
+                [&dk],
                 &[ContentEncryption::A128Gcm],
-                std::slice::from_ref(&verifier),
+                [&verifier],
                 &limits(),
                 p,
             )
@@ -876,7 +860,7 @@ fn rfc7520_6_nested_jws_in_jwe() {
             assert_err(
                 nested::decrypt_then_verify(
                     text,
-                    std::slice::from_ref(&dk),
+                    [&dk],
                     &[ContentEncryption::A128Gcm],
                     &[rs],
                     &limits(),
@@ -891,9 +875,9 @@ fn rfc7520_6_nested_jws_in_jwe() {
         assert_err(
             nested::decrypt_then_verify(
                 &tampered,
-                std::slice::from_ref(&dk),
+                [&dk],
                 &[ContentEncryption::A128Gcm],
-                std::slice::from_ref(&verifier),
+                [&verifier],
                 &limits(),
                 p,
             ),
@@ -905,7 +889,7 @@ fn rfc7520_6_nested_jws_in_jwe() {
         assert_err(
             Jws::from_compact(&flip_compact_segment(inner, 2), &limits())
                 .unwrap()
-                .verify(std::slice::from_ref(&verifier)),
+                .verify([&verifier]),
             "BadSignature",
             "6 inner JWS tampered",
             p,
@@ -959,7 +943,7 @@ fn rfc7515_a2_rs256_verifies_and_is_reproduced() {
         let compact = s(&v, &["compact"]);
         let jws = Jws::from_compact(compact, &limits()).unwrap();
         assert_eq!(
-            jws.verify(std::slice::from_ref(&verifier)).unwrap(),
+            jws.verify([&verifier]).unwrap(),
             &payload[..],
             "[{name}] A.2"
         );
@@ -990,7 +974,7 @@ fn rfc7515_a2_rs256_verifies_and_is_reproduced() {
         for (seg, what) in [(1, "payload"), (2, "signature")] {
             let t = Jws::from_compact(&flip_compact_segment(compact, seg), &limits()).unwrap();
             assert_err(
-                t.verify(std::slice::from_ref(&verifier)),
+                t.verify([&verifier]),
                 "BadSignature",
                 &format!("A.2 tampered {what}"),
                 p,
@@ -1021,7 +1005,7 @@ fn check_ecdsa_appendix(
         let verifier = vk(public_from_jwk(m(v, &["key"]), p), alg, p);
         let jws = Jws::parse(compact, &limits()).unwrap();
         assert_eq!(
-            jws.verify(std::slice::from_ref(&verifier)).unwrap(),
+            jws.verify([&verifier]).unwrap(),
             &payload[..],
             "[{name}] {alg}"
         );
@@ -1033,7 +1017,7 @@ fn check_ecdsa_appendix(
         for (seg, what) in [(1, "payload"), (2, "signature")] {
             let t = Jws::from_compact(&flip_compact_segment(compact, seg), &limits()).unwrap();
             assert_err(
-                t.verify(std::slice::from_ref(&verifier)),
+                t.verify([&verifier]),
                 "BadSignature",
                 &format!("{alg} tampered {what}"),
                 p,
@@ -1117,7 +1101,7 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
         let jws = Jws::from_json(&general.to_string(), &limits()).unwrap();
         assert_eq!(jws.signatures().len(), 2, "[{name}] A.6");
         let r = jws
-            .verify_with(std::slice::from_ref(&rs), None, &VerifyOptions::default())
+            .verify_with([&rs], None, &VerifyOptions::default())
             .unwrap();
         assert_eq!(
             (r.signature_index, r.alg),
@@ -1130,7 +1114,7 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
             "[{name}] A.6 RS256 kid"
         );
         let e = jws
-            .verify_with(std::slice::from_ref(&es), None, &VerifyOptions::default())
+            .verify_with([&es], None, &VerifyOptions::default())
             .unwrap();
         assert_eq!(
             (e.signature_index, e.alg),
@@ -1138,7 +1122,7 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
             "[{name}] A.6 ES256"
         );
         assert_eq!(
-            jws.verify(std::slice::from_ref(&es)).unwrap(),
+            jws.verify([&es]).unwrap(),
             &payload[..],
             "[{name}] A.6 payload"
         );
@@ -1170,13 +1154,13 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
         )
         .unwrap();
         assert_err(
-            bad.verify(std::slice::from_ref(&es)),
+            bad.verify([&es]),
             "BadSignature",
             "A.6 tampered ES256 signature",
             p,
         );
         assert_eq!(
-            bad.verify(std::slice::from_ref(&rs)).unwrap(),
+            bad.verify([&rs]).unwrap(),
             &payload[..],
             "[{name}] A.6 RS256 unaffected"
         );
@@ -1188,13 +1172,9 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
             Jws::parse(&flat.to_string(), &limits()).unwrap(),
             "[{name}] A.7"
         );
-        assert_eq!(
-            jws.verify(std::slice::from_ref(&es)).unwrap(),
-            &payload[..],
-            "[{name}] A.7"
-        );
+        assert_eq!(jws.verify([&es]).unwrap(), &payload[..], "[{name}] A.7");
         assert_err(
-            jws.verify(std::slice::from_ref(&rs)),
+            jws.verify([&rs]),
             "AlgorithmNotAllowed",
             "A.7 with an RS256 key",
             p,
@@ -1202,7 +1182,7 @@ fn rfc7515_a6_general_and_a7_flattened_json() {
         for path in [&["signature"][..], &["payload"][..]] {
             let bad = Jws::parse(&flip_json_member(&flat, path), &limits()).unwrap();
             assert_err(
-                bad.verify(std::slice::from_ref(&es)),
+                bad.verify([&es]),
                 "BadSignature",
                 &format!("A.7 tampered {path:?}"),
                 p,
@@ -1241,7 +1221,7 @@ fn rfc7516_a1_rsa_oaep_a256gcm_decrypts_and_aes_gcm_half_is_reproduced() {
             p,
             "RFC 7516 A.1",
             &forms,
-            std::slice::from_ref(&dk),
+            &[&dk],
             ContentEncryption::A256Gcm,
             plaintext,
         );

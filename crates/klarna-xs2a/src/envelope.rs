@@ -174,7 +174,7 @@ impl Opener {
             .and_then(|k| self.ring.get(k))
             .ok_or_else(|| unknown_kid(Layer::Jwe, jwe_kid, &self.ring.kids()))?;
         let decrypted = jwe
-            .decrypt(std::slice::from_ref(key), &[JWE_ENC], provider)
+            .decrypt([key], &[JWE_ENC], provider)
             .map_err(|e| match e {
                 jose::Error::DecryptionFailed => Error::DecryptionFailed,
                 jose::Error::Provider(_) => Error::Crypto(e),
@@ -220,16 +220,14 @@ impl Opener {
         let verifier = jws_kid
             .and_then(|k| self.verifiers.get(k))
             .ok_or_else(|| unknown_kid(Layer::Jws, jws_kid, &self.verifiers.kids()))?;
-        let payload = jws
-            .verify(std::slice::from_ref(verifier))
-            .map_err(|e| match e {
-                jose::Error::BadSignature => Error::BadSignature,
-                jose::Error::Provider(_) => Error::Crypto(e),
-                source => Error::MalformedToken {
-                    layer: Layer::Jws,
-                    source,
-                },
-            })?;
+        let payload = jws.verify([verifier]).map_err(|e| match e {
+            jose::Error::BadSignature => Error::BadSignature,
+            jose::Error::Provider(_) => Error::Crypto(e),
+            source => Error::MalformedToken {
+                layer: Layer::Jws,
+                source,
+            },
+        })?;
         let body = json::parse_object(payload)?;
         Ok(Opened {
             body,

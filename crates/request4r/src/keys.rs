@@ -169,11 +169,7 @@ impl OpeningKey {
             });
         }
         let decrypted = jwe
-            .decrypt(
-                std::slice::from_ref(&self.key),
-                &[CONTENT_ENCRYPTION],
-                provider,
-            )
+            .decrypt([&self.key], &[CONTENT_ENCRYPTION], provider)
             .map_err(|e| match e {
                 jose::Error::DecryptionFailed | jose::Error::NoMatchingKey(_) => {
                     Error::DecryptionFailed

@@ -5,6 +5,7 @@ use crate::header::{self, TlHeader};
 use crate::request::{self, RequestParts, shorten};
 use jose::jws::VerifyOptions;
 use jose::{CryptoProvider, Jwks, JwsAlgorithm, Limits, PublicKey, VerifyingKey};
+use std::borrow::Cow;
 
 /// The name of the header that carries the signature.
 pub const TL_SIGNATURE: &str = "Tl-Signature";
@@ -245,10 +246,11 @@ impl<'a> Verifier<'a> {
             },
         };
         let keys = self.keys_for(&tl.kid)?;
+        let keys: &[VerifyingKey] = &keys;
         match version {
             Some("2") => {}
             None | Some("1") if self.allow_v1 => {
-                return self.verify_v1(&parsed, &keys, req, &required);
+                return self.verify_v1(&parsed, keys, req, &required);
             }
             None | Some("1") => {
                 return Err(Error::unsupported(
@@ -309,7 +311,7 @@ impl<'a> Verifier<'a> {
 
         let options = VerifyOptions::default();
         let payload = request::v2_payload(method, req.path, &signed, req.body);
-        let first = match parsed.jws.verify_with(&keys, Some(&payload), &options) {
+        let first = match parsed.jws.verify_with(keys, Some(&payload), &options) {
             Ok(_) => return Ok(self.verified(&parsed, TlVersion::V2, &names, false)),
             Err(e) => Error::from_verification(e),
         };
@@ -319,7 +321,7 @@ impl<'a> Verifier<'a> {
         // One retry with a trailing slash removed or added, as TrueLayer's verifiers do.
         let other_path = request::toggle_trailing_slash(req.path);
         let payload = request::v2_payload(method, &other_path, &signed, req.body);
-        match parsed.jws.verify_with(&keys, Some(&payload), &options) {
+        match parsed.jws.verify_with(keys, Some(&payload), &options) {
             Ok(_) => Ok(self.verified(&parsed, TlVersion::V2, &names, true)),
             Err(_) => Err(first),
         }
@@ -361,11 +363,12 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    /// The keys that may verify a signature with `kid`.
-    fn keys_for(&self, kid: &str) -> Result<Vec<VerifyingKey>, Error> {
+    /// The keys that may verify a signature with `kid`: the one key where it is (no clone per
+    /// request), or those a JWKS yields.
+    fn keys_for(&self, kid: &str) -> Result<Cow<'_, [VerifyingKey]>, Error> {
         match &self.keys {
-            Keys::One(key) => Ok(vec![key.clone()]),
-            Keys::Set { jwks, provider } => select_jwk(jwks, kid, *provider),
+            Keys::One(key) => Ok(Cow::Borrowed(std::slice::from_ref(key))),
+            Keys::Set { jwks, provider } => select_jwk(jwks, kid, *provider).map(Cow::Owned),
         }
     }
 }

@@ -324,11 +324,8 @@ fn jwe(demo: &mut Demo) -> Result<()> {
                     .recipient(&theirs)
                     .encrypt(PAYLOAD, provider)?
                     .to_compact()?;
-                let out = Jwe::from_compact(&token, &limits)?.decrypt(
-                    std::slice::from_ref(&ours),
-                    &[*enc],
-                    provider,
-                )?;
+                let out =
+                    Jwe::from_compact(&token, &limits)?.decrypt([&ours], &[*enc], provider)?;
                 check_same(&out.plaintext, PAYLOAD, "decrypted plaintext")?;
                 demo.step(
                     name,
@@ -349,11 +346,7 @@ fn jwe(demo: &mut Demo) -> Result<()> {
             .encrypt(PAYLOAD, provider)?
             .to_flattened_json()?;
         let parsed = Jwe::from_json(&token, &limits)?;
-        let out = parsed.decrypt(
-            std::slice::from_ref(&ours),
-            &[ContentEncryption::A256Gcm],
-            provider,
-        )?;
+        let out = parsed.decrypt([&ours], &[ContentEncryption::A256Gcm], provider)?;
         check_same(&out.plaintext, PAYLOAD, "decrypted plaintext")?;
         let aad_back = jose::b64::decode("JWE aad", parsed.aad_b64().unwrap_or_default())?;
         check_same(&aad_back, aad, "AAD")?;
@@ -378,11 +371,7 @@ fn jwe(demo: &mut Demo) -> Result<()> {
             .encrypt(PAYLOAD, provider)?
             .to_general_json()?;
         let parsed = Jwe::from_json(&token, &limits)?;
-        let first_out = parsed.decrypt(
-            std::slice::from_ref(&ours),
-            &[ContentEncryption::A128Gcm],
-            provider,
-        )?;
+        let first_out = parsed.decrypt([&ours], &[ContentEncryption::A128Gcm], provider)?;
         let theirs = DecryptingKey::new(other.rsa.clone(), KeyManagementAlgorithm::RsaOaep)?;
         let second_out =
             parsed.decrypt(&[theirs], &[ContentEncryption::A128Gcm], other.provider)?;
@@ -554,7 +543,7 @@ fn cross_provider(demo: &mut Demo) -> Result<()> {
                     .encrypt(PAYLOAD, a.provider)?
                     .to_compact()?;
                 let out = Jwe::from_compact(&token, &limits)?.decrypt(
-                    std::slice::from_ref(&decrypting),
+                    [&decrypting],
                     &[*enc],
                     b.provider,
                 )?;
@@ -689,13 +678,8 @@ fn rejections(demo: &mut Demo) -> Result<()> {
             .encrypt(PAYLOAD, provider)?
             .to_compact()?;
         let why = expect_rejected(
-            Jwe::from_compact(&tamper(&token, 3), &limits).and_then(|j| {
-                j.decrypt(
-                    std::slice::from_ref(&ours),
-                    &[ContentEncryption::A256Gcm],
-                    provider,
-                )
-            }),
+            Jwe::from_compact(&tamper(&token, 3), &limits)
+                .and_then(|j| j.decrypt([&ours], &[ContentEncryption::A256Gcm], provider)),
             "JWE with a changed ciphertext",
             |e| *e == jose::Error::DecryptionFailed,
         )?;
@@ -726,13 +710,8 @@ fn rejections(demo: &mut Demo) -> Result<()> {
             .encrypt(PAYLOAD, provider)?
             .to_compact()?;
         let why = expect_rejected(
-            Jwe::from_compact(&token, &limits).and_then(|j| {
-                j.decrypt(
-                    std::slice::from_ref(&ours),
-                    &[ContentEncryption::A256Gcm],
-                    provider,
-                )
-            }),
+            Jwe::from_compact(&token, &limits)
+                .and_then(|j| j.decrypt([&ours], &[ContentEncryption::A256Gcm], provider)),
             "A128GCM JWE checked against an A256GCM-only allow-list",
             |e| matches!(e, jose::Error::AlgorithmNotAllowed { .. }),
         )?;
