@@ -1,10 +1,26 @@
 //! The crypto provider traits: everything jose-core needs from a cryptographic library.
 //!
 //! The model is rustls' `CryptoProvider`: one value bundles every primitive, a provider crate builds
-//! it, and every API that does crypto takes it (the facade crate `jose` picks a default by cargo
-//! feature). jose-core handles PEM, JWK and ASN.1 itself and hands a provider only normalized DER:
-//! PKCS#8 for private keys and SPKI for public keys. A new provider (a KMS, an HSM) implements these
-//! three small object-safe traits.
+//! it (the facade crate `jose` picks a default by cargo feature). jose-core handles PEM, JWK and
+//! ASN.1 itself and hands a provider only normalized DER: PKCS#8 for private keys and SPKI for public
+//! keys. A new provider (a KMS, an HSM) implements these three small object-safe traits.
+//!
+//! # Which provider does the work
+//!
+//! A provider is named exactly twice, and each operation then uses the one it was given:
+//!
+//! - **Where a key is made**: [`PrivateKey::from_pem`](crate::PrivateKey::from_pem) (and `from_der`,
+//!   `from_jwk`, `generate`) and the same on [`PublicKey`](crate::PublicKey) import the key into the
+//!   provider passed. The key keeps it: every signature, verification, key wrap and key unwrap
+//!   with that key runs on that provider. That is why [`JwsBuilder::sign`](crate::JwsBuilder::sign)
+//!   and [`Jws::verify`](crate::Jws::verify) take no provider.
+//! - **Where there is work without a key**: [`JweBuilder::encrypt`](crate::JweBuilder::encrypt) and
+//!   [`Jwe::decrypt`](crate::Jwe::decrypt) take a provider for the random CEK and IV and for the
+//!   content encryption (AES-GCM); [`Jwk::thumbprint_sha256`](crate::Jwk::thumbprint_sha256) takes
+//!   one for SHA-256.
+//!
+//! So a JWE whose recipient key lives in a KMS provider can have its content encrypted by
+//! aws-lc-rs: the key wrap runs in the KMS, the AEAD where the `encrypt` call says.
 //!
 //! # Contract for implementors
 //!

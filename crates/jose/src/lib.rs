@@ -8,8 +8,10 @@
 //! | `rustcrypto` | [`jose_crypto_rustcrypto`] | pure Rust (RustCrypto) |
 //!
 //! With both features on, `aws-lc` is the default and both are reachable through
-//! [`provider_by_name`]. Every API that does crypto takes a `&dyn CryptoProvider`, so any provider
-//! (including your own, for a KMS or an HSM) can be passed explicitly.
+//! [`provider_by_name`]. A provider is passed where a key is imported or generated (the key then
+//! signs, verifies, wraps and unwraps on it, so JWS signing and verification take no provider) and
+//! where a JWE's content is encrypted or decrypted; any provider, your own for a KMS or an HSM
+//! included, can be passed there ([`jose_core::provider`] says which call uses which).
 //!
 //! The package is published as `jose-toolkit` (the name `jose` is taken on crates.io); its library
 //! is named `jose`:
