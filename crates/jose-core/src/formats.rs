@@ -47,9 +47,6 @@ use zeroize::Zeroizing;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 
 const KEY_TYPES: &str = "RSA EC";
 const CURVES: &str = "P-256 P-384 P-521";
@@ -251,7 +248,7 @@ impl PrivateKeyDer {
                 Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey inside the PKCS#8", e)
             })?;
             if let Some(EcParameters::NamedCurve(oid)) = key.parameters {
-                if oid != curve_oid(curve) {
+                if oid.as_bytes() != curve.oid() {
                     return Err(Error::invalid_key(
                         format!(
                             "ECPrivateKey parameters naming {curve}, as the PKCS#8 algorithm does"
@@ -383,10 +380,9 @@ impl PrivateKeyDer {
             public_key: Some(point),
         };
         let sec1_der = encode_secret(&sec1)?;
-        let oid = curve_oid(curve);
         let alg = AlgorithmIdentifierRef {
             oid: EC_PUBLIC_KEY,
-            parameters: Some(AnyRef::from(&oid)),
+            parameters: Some(curve_parameters(curve)?),
         };
         Ok(PrivateKeyDer {
             pkcs8: wrap_pkcs8(alg, &sec1_der)?,
@@ -590,10 +586,9 @@ impl PublicKeyDer {
     /// Validates and builds an EC public key from an uncompressed point `0x04 || x || y`.
     pub(crate) fn from_ec_point(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
         check_ec_point(curve, point)?;
-        let oid = curve_oid(curve);
         let alg = AlgorithmIdentifierRef {
             oid: EC_PUBLIC_KEY,
-            parameters: Some(AnyRef::from(&oid)),
+            parameters: Some(curve_parameters(curve)?),
         };
         Ok(PublicKeyDer {
             spki: encode_spki(alg, point)?,
@@ -669,28 +664,17 @@ fn encrypted_key(found: &str) -> Error {
     )
 }
 
-fn curve_oid(curve: EcCurve) -> ObjectIdentifier {
-    match curve {
-        EcCurve::P256 => SECP256R1,
-        EcCurve::P384 => SECP384R1,
-        EcCurve::P521 => SECP521R1,
-    }
+/// The `id-ecPublicKey` parameters naming `curve` (its `namedCurve` OID).
+fn curve_parameters(curve: EcCurve) -> Result<AnyRef<'static>, Error> {
+    AnyRef::new(Tag::ObjectIdentifier, curve.oid()).map_err(internal)
 }
 
 fn curve_from_oid(oid: &ObjectIdentifier) -> Result<EcCurve, Error> {
-    if *oid == SECP256R1 {
-        Ok(EcCurve::P256)
-    } else if *oid == SECP384R1 {
-        Ok(EcCurve::P384)
-    } else if *oid == SECP521R1 {
-        Ok(EcCurve::P521)
-    } else {
-        Err(Error::UnsupportedAlgorithm {
-            kind: "curve",
-            found: curve_name(oid),
-            supported: CURVES,
-        })
-    }
+    EcCurve::from_oid(oid.as_bytes()).ok_or_else(|| Error::UnsupportedAlgorithm {
+        kind: "curve",
+        found: curve_name(oid),
+        supported: CURVES,
+    })
 }
 
 /// A curve OID as shown in messages: its common name when known, and the dotted OID.
