@@ -230,7 +230,31 @@ impl EcCurve {
     pub const fn signature_len(self) -> usize {
         2 * self.coordinate_len()
     }
+
+    /// The curve's object identifier (RFC 5480 `namedCurve`) as the content octets of its DER
+    /// encoding, without tag and length: what the `id-ecPublicKey` parameters of an SPKI or PKCS#8
+    /// document (and a SEC1 `ECPrivateKey`) carry.
+    pub const fn oid(self) -> &'static [u8] {
+        match self {
+            EcCurve::P256 => OID_SECP256R1,
+            EcCurve::P384 => OID_SECP384R1,
+            EcCurve::P521 => OID_SECP521R1,
+        }
+    }
+
+    /// The curve whose object identifier is `oid` (DER content octets, as [`EcCurve::oid`] gives),
+    /// or `None` for any other curve or bytes.
+    pub fn from_oid(oid: &[u8]) -> Option<Self> {
+        Self::ALL.iter().copied().find(|curve| curve.oid() == oid)
+    }
 }
+
+/// secp256r1 (P-256), 1.2.840.10045.3.1.7.
+const OID_SECP256R1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// secp384r1 (P-384), 1.3.132.0.34.
+const OID_SECP384R1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+/// secp521r1 (P-521), 1.3.132.0.35.
+const OID_SECP521R1: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 
 /// The smallest RSA modulus accepted anywhere, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -324,6 +348,34 @@ mod tests {
         assert!(ContentEncryption::from_name("A128CBC-HS256").is_err());
         let msg = JwsAlgorithm::from_name("none").unwrap_err().to_string();
         assert!(msg.contains("\"none\"") && msg.contains("ES512"), "{msg}");
+    }
+
+    #[test]
+    fn curve_oids_round_trip_and_match_their_dotted_form() {
+        for (curve, dotted) in [
+            (EcCurve::P256, "1.2.840.10045.3.1.7"),
+            (EcCurve::P384, "1.3.132.0.34"),
+            (EcCurve::P521, "1.3.132.0.35"),
+        ] {
+            let oid = der::asn1::ObjectIdentifier::new_unwrap(dotted);
+            assert_eq!(curve.oid(), oid.as_bytes(), "{curve}");
+            assert_eq!(EcCurve::from_oid(oid.as_bytes()), Some(curve));
+        }
+        // secp256k1, brainpoolP256r1, a prefix of P-256's OID, nothing, and id-ecPublicKey.
+        for other in [
+            "1.3.132.0.10",
+            "1.3.36.3.3.2.8.1.1.7",
+            "1.2.840.10045.3.1",
+            "1.2.840.10045.2.1",
+        ] {
+            let oid = der::asn1::ObjectIdentifier::new_unwrap(other);
+            assert_eq!(EcCurve::from_oid(oid.as_bytes()), None, "{other}");
+        }
+        assert_eq!(EcCurve::from_oid(&[]), None);
+        assert_eq!(
+            EcCurve::from_oid(&[0x2b, 0x81, 0x04, 0x00, 0x22, 0x00]),
+            None
+        );
     }
 
     #[test]

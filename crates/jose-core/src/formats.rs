@@ -36,6 +36,8 @@ mod roca;
 use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::error::Error;
 use crate::limits::Limits;
+// `jwk` reaches it as `formats::bit_len`.
+pub(crate) use crate::provider::support::bit_len;
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode, Reader, SliceReader, Tag, Tagged};
 use pkcs1::{RsaPrivateKey, RsaPrivateKeyRef, RsaPublicKey, RsaPublicKeyRef};
@@ -47,9 +49,6 @@ use zeroize::Zeroizing;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 
 const KEY_TYPES: &str = "RSA EC";
 const CURVES: &str = "P-256 P-384 P-521";
@@ -234,37 +233,35 @@ impl PrivateKeyDer {
         let info = PrivateKeyInfoRef::from_der(der)
             .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#8 PrivateKeyInfo", e))?;
         let inner = info.private_key.as_bytes();
-        let alg = info.algorithm;
-        if alg.oid == RSA_ENCRYPTION {
-            check_rsa_parameters(&alg)?;
-            let key = RsaPrivateKeyRef::from_der(inner).map_err(|e| {
-                Error::malformed(
-                    PRIVATE_DER,
-                    "a DER PKCS#1 RSAPrivateKey inside the PKCS#8",
-                    e,
-                )
-            })?;
-            Self::from_rsa(&key)
-        } else if alg.oid == EC_PUBLIC_KEY {
-            let curve = ec_parameters(&alg)?;
-            let key = EcPrivateKey::from_der(inner).map_err(|e| {
-                Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey inside the PKCS#8", e)
-            })?;
-            if let Some(EcParameters::NamedCurve(oid)) = key.parameters {
-                if oid != curve_oid(curve) {
-                    return Err(Error::invalid_key(
-                        format!(
-                            "ECPrivateKey parameters naming {curve}, as the PKCS#8 algorithm does"
-                        ),
-                        curve_name(&oid),
-                    ));
-                }
+        match key_algorithm(&info.algorithm)? {
+            KeyAlgorithm::Rsa => {
+                let key = RsaPrivateKeyRef::from_der(inner).map_err(|e| {
+                    Error::malformed(
+                        PRIVATE_DER,
+                        "a DER PKCS#1 RSAPrivateKey inside the PKCS#8",
+                        e,
+                    )
+                })?;
+                Self::from_rsa(&key)
             }
-            // A PKCS#8 v2 (OneAsymmetricKey) may carry the public key outside the ECPrivateKey.
-            let outer_public = info.public_key.and_then(|bits| bits.as_bytes());
-            Self::from_ec_components(curve, key.private_key, key.public_key.or(outer_public))
-        } else {
-            Err(unsupported_key_type(&alg.oid))
+            KeyAlgorithm::Ec(curve) => {
+                let key = EcPrivateKey::from_der(inner).map_err(|e| {
+                    Error::malformed(PRIVATE_DER, "a DER SEC1 ECPrivateKey inside the PKCS#8", e)
+                })?;
+                if let Some(EcParameters::NamedCurve(oid)) = key.parameters {
+                    if oid.as_bytes() != curve.oid() {
+                        return Err(Error::invalid_key(
+                            format!(
+                                "ECPrivateKey parameters naming {curve}, as the PKCS#8 algorithm does"
+                            ),
+                            curve_name(&oid),
+                        ));
+                    }
+                }
+                // A PKCS#8 v2 (OneAsymmetricKey) may carry the public key outside the ECPrivateKey.
+                let outer_public = info.public_key.and_then(|bits| bits.as_bytes());
+                Self::from_ec_components(curve, key.private_key, key.public_key.or(outer_public))
+            }
         }
     }
 
@@ -383,10 +380,9 @@ impl PrivateKeyDer {
             public_key: Some(point),
         };
         let sec1_der = encode_secret(&sec1)?;
-        let oid = curve_oid(curve);
         let alg = AlgorithmIdentifierRef {
             oid: EC_PUBLIC_KEY,
-            parameters: Some(AnyRef::from(&oid)),
+            parameters: Some(curve_parameters(curve)?),
         };
         Ok(PrivateKeyDer {
             pkcs8: wrap_pkcs8(alg, &sec1_der)?,
@@ -547,17 +543,14 @@ impl PublicKeyDer {
                 "unused bits",
             )
         })?;
-        let alg = spki.algorithm;
-        if alg.oid == RSA_ENCRYPTION {
-            check_rsa_parameters(&alg)?;
-            let rsa = RsaPublicKeyRef::from_der(key).map_err(|e| {
-                Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey inside the SPKI", e)
-            })?;
-            Self::from_rsa_components(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes())
-        } else if alg.oid == EC_PUBLIC_KEY {
-            Self::from_ec_point(ec_parameters(&alg)?, key)
-        } else {
-            Err(unsupported_key_type(&alg.oid))
+        match key_algorithm(&spki.algorithm)? {
+            KeyAlgorithm::Rsa => {
+                let rsa = RsaPublicKeyRef::from_der(key).map_err(|e| {
+                    Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey inside the SPKI", e)
+                })?;
+                Self::from_rsa_components(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes())
+            }
+            KeyAlgorithm::Ec(curve) => Self::from_ec_point(curve, key),
         }
     }
 
@@ -590,10 +583,9 @@ impl PublicKeyDer {
     /// Validates and builds an EC public key from an uncompressed point `0x04 || x || y`.
     pub(crate) fn from_ec_point(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
         check_ec_point(curve, point)?;
-        let oid = curve_oid(curve);
         let alg = AlgorithmIdentifierRef {
             oid: EC_PUBLIC_KEY,
-            parameters: Some(AnyRef::from(&oid)),
+            parameters: Some(curve_parameters(curve)?),
         };
         Ok(PublicKeyDer {
             spki: encode_spki(alg, point)?,
@@ -669,28 +661,17 @@ fn encrypted_key(found: &str) -> Error {
     )
 }
 
-fn curve_oid(curve: EcCurve) -> ObjectIdentifier {
-    match curve {
-        EcCurve::P256 => SECP256R1,
-        EcCurve::P384 => SECP384R1,
-        EcCurve::P521 => SECP521R1,
-    }
+/// The `id-ecPublicKey` parameters naming `curve` (its `namedCurve` OID).
+fn curve_parameters(curve: EcCurve) -> Result<AnyRef<'static>, Error> {
+    AnyRef::new(Tag::ObjectIdentifier, curve.oid()).map_err(internal)
 }
 
 fn curve_from_oid(oid: &ObjectIdentifier) -> Result<EcCurve, Error> {
-    if *oid == SECP256R1 {
-        Ok(EcCurve::P256)
-    } else if *oid == SECP384R1 {
-        Ok(EcCurve::P384)
-    } else if *oid == SECP521R1 {
-        Ok(EcCurve::P521)
-    } else {
-        Err(Error::UnsupportedAlgorithm {
-            kind: "curve",
-            found: curve_name(oid),
-            supported: CURVES,
-        })
-    }
+    EcCurve::from_oid(oid.as_bytes()).ok_or_else(|| Error::UnsupportedAlgorithm {
+        kind: "curve",
+        found: curve_name(oid),
+        supported: CURVES,
+    })
 }
 
 /// A curve OID as shown in messages: its common name when known, and the dotted OID.
@@ -743,6 +724,28 @@ fn unsupported_key_type(oid: &ObjectIdentifier) -> Error {
     }
 }
 
+/// The key type (and for EC the curve) an `AlgorithmIdentifier` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyAlgorithm {
+    /// `rsaEncryption` with NULL (or absent) parameters.
+    Rsa,
+    /// `id-ecPublicKey` on a supported named curve.
+    Ec(EcCurve),
+}
+
+/// Reads the `AlgorithmIdentifier` of a PKCS#8 or SPKI document: `rsaEncryption` or
+/// `id-ecPublicKey` on P-256, P-384 or P-521; anything else is [`Error::UnsupportedAlgorithm`].
+pub(crate) fn key_algorithm(alg: &AlgorithmIdentifierRef<'_>) -> Result<KeyAlgorithm, Error> {
+    if alg.oid == RSA_ENCRYPTION {
+        check_rsa_parameters(alg)?;
+        Ok(KeyAlgorithm::Rsa)
+    } else if alg.oid == EC_PUBLIC_KEY {
+        ec_parameters(alg).map(KeyAlgorithm::Ec)
+    } else {
+        Err(unsupported_key_type(&alg.oid))
+    }
+}
+
 /// `rsaEncryption` parameters must be NULL (RFC 8017 A.1); absent parameters are tolerated.
 fn check_rsa_parameters(alg: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
     match alg.parameters {
@@ -783,6 +786,33 @@ fn ec_parameters(alg: &AlgorithmIdentifierRef<'_>) -> Result<EcCurve, Error> {
 
 /// Checks an RSA public key; returns the modulus size in bits.
 fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<usize, Error> {
+    let bits = check_rsa_modulus_size(n)?;
+    if n.last().is_some_and(|b| b & 1 == 0) {
+        return Err(Error::invalid_key("an odd RSA modulus", "an even modulus"));
+    }
+    let e_bits = bit_len(e);
+    if e_bits > 64 {
+        return Err(Error::invalid_key(
+            "an RSA public exponent of at most 64 bits",
+            format!("{e_bits} bits"),
+        ));
+    }
+    if !is_odd_and_at_least_3(e) {
+        let e_value = e.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        return Err(Error::invalid_key(RSA_EXPONENT_EXPECTED, e_value));
+    }
+    if roca::has_fingerprint(n) {
+        return Err(Error::invalid_key(
+            "an RSA modulus without the ROCA fingerprint",
+            "a modulus from the vulnerable Infineon RSALib (ROCA, CVE-2017-15361); replace this key",
+        ));
+    }
+    Ok(bits)
+}
+
+/// Checks an RSA modulus (big-endian, leading zeros ignored) has [`MIN_RSA_BITS`] to
+/// [`MAX_RSA_BITS`] bits; returns its size.
+pub(crate) fn check_rsa_modulus_size(n: &[u8]) -> Result<usize, Error> {
     let bits = bit_len(n);
     if bits < MIN_RSA_BITS {
         return Err(Error::invalid_key(
@@ -796,36 +826,19 @@ fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<usize, Error> {
             format!("{bits} bits"),
         ));
     }
-    if n.last().is_some_and(|b| b & 1 == 0) {
-        return Err(Error::invalid_key("an odd RSA modulus", "an even modulus"));
-    }
-    let e_bits = bit_len(e);
-    if e_bits > 64 {
-        return Err(Error::invalid_key(
-            "an RSA public exponent of at most 64 bits",
-            format!("{e_bits} bits"),
-        ));
-    }
-    let e_value = e
-        .iter()
-        .fold(0u64, |acc, &b| acc.wrapping_shl(8) | u64::from(b));
-    if e_value < 3 || e_value % 2 == 0 {
-        return Err(Error::invalid_key(
-            "an odd RSA public exponent of at least 3",
-            e_value,
-        ));
-    }
-    if roca::has_fingerprint(n) {
-        return Err(Error::invalid_key(
-            "an RSA modulus without the ROCA fingerprint",
-            "a modulus from the vulnerable Infineon RSALib (ROCA, CVE-2017-15361); replace this key",
-        ));
-    }
     Ok(bits)
 }
 
+/// What an RSA public exponent must be, for messages.
+pub(crate) const RSA_EXPONENT_EXPECTED: &str = "an odd RSA public exponent of at least 3";
+
+/// Whether an RSA public exponent (big-endian, leading zeros ignored) is odd and at least 3.
+pub(crate) fn is_odd_and_at_least_3(e: &[u8]) -> bool {
+    e.last().is_some_and(|b| b & 1 == 1) && bit_len(e) >= 2
+}
+
 /// Checks an uncompressed EC point of exactly the curve's length.
-fn check_ec_point(curve: EcCurve, point: &[u8]) -> Result<(), Error> {
+pub(crate) fn check_ec_point(curve: EcCurve, point: &[u8]) -> Result<(), Error> {
     const UNCOMPRESSED: &str = "an uncompressed EC point (0x04 || x || y)";
     let len = curve.coordinate_len();
     let expected_len = len.saturating_mul(2).saturating_add(1);
@@ -854,19 +867,6 @@ fn check_ec_point(curve: EcCurve, point: &[u8]) -> Result<(), Error> {
             format!("a point starting with 0x{b:02x}"),
         )),
         None => Err(Error::invalid_key(UNCOMPRESSED, "an empty point")),
-    }
-}
-
-/// The number of significant bits of a big-endian unsigned integer.
-pub(crate) fn bit_len(n: &[u8]) -> usize {
-    let n = strip_zeros_to(n, 0);
-    match n.first() {
-        None => 0,
-        Some(first) => n
-            .len()
-            .saturating_sub(1)
-            .saturating_mul(8)
-            .saturating_add(8usize.saturating_sub(first.leading_zeros() as usize)),
     }
 }
 

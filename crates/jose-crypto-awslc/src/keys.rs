@@ -1,6 +1,9 @@
 //! RSA and EC keys held by aws-lc-rs, behind jose-core's `PrivateKeyOps` / `PublicKeyOps`.
+//!
+//! jose-core's `provider::support` reads the key type, RSA size and exponent and EC point encoding
+//! of what a caller passes (with messages that say what was wrong); aws-lc-rs does the real,
+//! strict parsing and checks the key is consistent and its point on the curve.
 
-use crate::der::{self, KeyAlg};
 use aws_lc_rs::encoding::{AsBigEndian, AsDer, EcPrivateKeyBin};
 use aws_lc_rs::error::KeyRejected;
 use aws_lc_rs::rand::SystemRandom;
@@ -13,13 +16,20 @@ use aws_lc_rs::signature::{
     ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters,
 };
 use jose_core::Error;
-use jose_core::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, SignatureScheme};
+use jose_core::alg::{
+    EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, MAX_RSA_BITS, SignatureScheme,
+};
+use jose_core::provider::support::{read_pkcs8, read_spki};
 use jose_core::provider::{PrivateKeyOps, PublicKeyOps};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use zeroize::Zeroizing;
 
-/// The error for a key that aws-lc-rs refuses after our own structural checks passed. The
+// aws-lc-rs handles RSA moduli up to 8192 bits (its `RSA_*_2048_8192_*` parameters), so jose-core's
+// limit, which `read_pkcs8` and `read_spki` apply, must not go beyond it.
+const _: () = assert!(MAX_RSA_BITS <= 8192);
+
+/// The error for a key that aws-lc-rs refuses after jose-core's structural checks passed. The
 /// `KeyRejected` reason is a fixed string from aws-lc-rs ("InvalidEncoding", "InconsistentComponents",
 /// ...), never key bytes.
 fn rejected(expected: impl fmt::Display, err: &KeyRejected) -> Error {
@@ -145,7 +155,7 @@ impl AwsLcPublicKey {
     /// Imports SPKI DER: RSA (2048 to 8192 bits, odd exponent >= 3) or EC (uncompressed point on
     /// P-256, P-384 or P-521).
     pub(crate) fn from_spki(spki: &[u8]) -> Result<Self, Error> {
-        let info = der::parse_spki(spki)?;
+        let info = read_spki(spki)?;
         match info.kind {
             KeyKind::Rsa { bits } => {
                 let expected = "a valid RSA public key";
@@ -289,10 +299,8 @@ impl AwsLcPrivateKey {
     /// Imports PKCS#8 DER (v1, or v2 if aws-lc accepts it): RSA of 2048 to 8192 bits, or EC on
     /// P-256/P-384/P-521. aws-lc checks the key is consistent (RSA components, EC public point).
     pub(crate) fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, Error> {
-        let info = der::parse_pkcs8(pkcs8)?;
-        match info.alg {
-            KeyAlg::Rsa => {
-                let bits = der::check_rsa_private_key(info.private_key)?;
+        match read_pkcs8(pkcs8)?.kind {
+            KeyKind::Rsa { bits } => {
                 let expected = "a valid RSA private key";
                 let signing = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| rejected(expected, &e))?;
                 let decrypting =
@@ -319,7 +327,7 @@ impl AwsLcPrivateKey {
                     public,
                 })
             }
-            KeyAlg::Ec(curve) => {
+            KeyKind::Ec(curve) => {
                 let key = EcdsaKeyPair::from_pkcs8(ecdsa_signing(curve), pkcs8)
                     .map_err(|e| rejected(format!("a valid {curve} private key"), &e))?;
                 let spki = key

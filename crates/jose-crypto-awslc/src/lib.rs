@@ -28,7 +28,6 @@
 //! # Ok::<(), Error>(())
 //! ```
 
-mod der;
 mod keys;
 
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
@@ -36,6 +35,7 @@ use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair};
 use aws_lc_rs::{digest, rand};
 use jose_core::Error;
 use jose_core::alg::{ContentEncryption, EcCurve, KeySpec};
+use jose_core::provider::support::{check_aead_open_inputs, check_aead_seal_inputs};
 use jose_core::provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};
 use keys::{AwsLcPrivateKey, AwsLcPublicKey};
 use std::sync::Arc;
@@ -62,10 +62,8 @@ fn aead_algorithm(enc: ContentEncryption) -> &'static aead::Algorithm {
     }
 }
 
+/// The AES-GCM key for `enc` (aws-lc-rs refuses a key of the wrong length).
 fn aead_key(enc: ContentEncryption, key: &[u8]) -> Option<LessSafeKey> {
-    if key.len() != enc.key_len() {
-        return None;
-    }
     UnboundKey::new(aead_algorithm(enc), key)
         .ok()
         .map(LessSafeKey::new)
@@ -98,20 +96,7 @@ impl CryptoProvider for AwsLcProvider {
         aad: &[u8],
         plaintext: &[u8],
     ) -> Result<(Vec<u8>, [u8; 16]), Error> {
-        if key.len() != enc.key_len() {
-            return Err(Error::InvalidRequest(format!(
-                "{enc} needs a {}-byte key, found {} bytes",
-                enc.key_len(),
-                key.len()
-            )));
-        }
-        if iv.len() != enc.iv_len() {
-            return Err(Error::InvalidRequest(format!(
-                "{enc} needs a {}-byte IV, found {} bytes",
-                enc.iv_len(),
-                iv.len()
-            )));
-        }
+        check_aead_seal_inputs(enc, key, iv)?;
         let failure = || Error::Provider(format!("aws-lc-rs failed to encrypt with {enc}"));
         let key = aead_key(enc, key).ok_or_else(failure)?;
         let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| failure())?;
@@ -132,9 +117,7 @@ impl CryptoProvider for AwsLcProvider {
         ciphertext: &[u8],
         tag: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        if tag.len() != enc.tag_len() || iv.len() != enc.iv_len() {
-            return Err(Error::DecryptionFailed);
-        }
+        check_aead_open_inputs(enc, key, iv, tag)?;
         let key = aead_key(enc, key).ok_or(Error::DecryptionFailed)?;
         let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| Error::DecryptionFailed)?;
         // On failure the buffer may hold unauthenticated plaintext; Zeroizing wipes it on drop.

@@ -4,6 +4,7 @@ use aes_gcm::aead::array::Array;
 use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{AeadCore, AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, AesGcm};
+use jose_core::provider::support::{check_aead_open_inputs, check_aead_seal_inputs};
 use jose_core::{ContentEncryption, Error};
 use zeroize::Zeroizing;
 
@@ -18,20 +19,7 @@ pub(crate) fn seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<(Vec<u8>, [u8; 16]), Error> {
-    if key.len() != enc.key_len() {
-        return Err(Error::InvalidRequest(format!(
-            "{enc} needs a {}-byte key, found {} bytes",
-            enc.key_len(),
-            key.len()
-        )));
-    }
-    if iv.len() != enc.iv_len() {
-        return Err(Error::InvalidRequest(format!(
-            "{enc} needs a {}-byte IV, found {} bytes",
-            enc.iv_len(),
-            iv.len()
-        )));
-    }
+    check_aead_seal_inputs(enc, key, iv)?;
     // The buffer holds the plaintext until it is encrypted in place: zeroize it if anything fails.
     let mut buf = Zeroizing::new(plaintext.to_vec());
     let tag = match enc {
@@ -56,6 +44,7 @@ pub(crate) fn open(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
+    check_aead_open_inputs(enc, key, iv, tag)?;
     let mut buf = Zeroizing::new(ciphertext.to_vec());
     let ok = match enc {
         ContentEncryption::A128Gcm => open_with::<Aes128Gcm>(key, iv, aad, &mut buf, tag),

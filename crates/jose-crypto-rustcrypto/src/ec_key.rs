@@ -7,34 +7,10 @@ use jose_core::{
 };
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::elliptic_curve::Generate;
-use p256::pkcs8::ObjectIdentifier;
-use pkcs8::{EncodePrivateKey, EncodePublicKey, PrivateKeyInfoRef};
+use pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use std::fmt;
 use std::sync::Arc;
 use zeroize::Zeroizing;
-
-/// id-ecPublicKey (RFC 5480).
-pub(crate) const EC_PUBLIC_KEY_OID: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-/// secp256r1.
-const P256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-/// secp384r1.
-const P384_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
-/// secp521r1.
-const P521_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
-
-/// The curve named by an `ECParameters` namedCurve OID.
-pub(crate) fn curve_from_oid(oid: ObjectIdentifier) -> Result<EcCurve, Error> {
-    match oid {
-        P256_OID => Ok(EcCurve::P256),
-        P384_OID => Ok(EcCurve::P384),
-        P521_OID => Ok(EcCurve::P521),
-        other => Err(Error::invalid_key(
-            "an EC key on P-256, P-384 or P-521",
-            format!("an EC key on the curve with OID {other}"),
-        )),
-    }
-}
 
 /// A private ECDSA key; each `SigningKey` zeroizes its scalar on drop.
 pub(crate) enum EcPrivate {
@@ -77,20 +53,13 @@ fn malformed_private(curve: EcCurve) -> Error {
 }
 
 impl EcPrivate {
-    /// Imports a PKCS#8 `PrivateKeyInfo` whose algorithm is id-ecPublicKey. When the SEC1
+    /// Imports PKCS#8 DER that `read_pkcs8` found to hold an EC key on `curve`. When the SEC1
     /// structure carries the public key, it must match the private scalar.
-    pub(crate) fn from_pkcs8(pki: PrivateKeyInfoRef<'_>) -> Result<Self, Error> {
-        let curve_oid = pki.algorithm.parameters_oid().map_err(|_| {
-            Error::invalid_key(
-                "an EC key with a named curve (P-256, P-384 or P-521)",
-                "EC parameters that are not a named curve",
-            )
-        })?;
-        let curve = curve_from_oid(curve_oid)?;
+    pub(crate) fn from_pkcs8(curve: EcCurve, der: &[u8]) -> Result<Self, Error> {
         let key = match curve {
-            EcCurve::P256 => p256::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P256),
-            EcCurve::P384 => p384::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P384),
-            EcCurve::P521 => p521::ecdsa::SigningKey::try_from(pki).map(EcPrivate::P521),
+            EcCurve::P256 => p256::ecdsa::SigningKey::from_pkcs8_der(der).map(EcPrivate::P256),
+            EcCurve::P384 => p384::ecdsa::SigningKey::from_pkcs8_der(der).map(EcPrivate::P384),
+            EcCurve::P521 => p521::ecdsa::SigningKey::from_pkcs8_der(der).map(EcPrivate::P521),
         };
         key.map_err(|_| malformed_private(curve))
     }
@@ -188,32 +157,20 @@ impl PrivateKeyOps for EcPrivate {
 }
 
 impl EcPublic {
-    /// Imports an uncompressed SEC1 point (`04 || X || Y`) on `curve`. The point must be on the
-    /// curve (the identity cannot be encoded this way).
+    /// Imports an uncompressed SEC1 point (`04 || X || Y`) on `curve`, whose encoding `read_spki`
+    /// has checked. The point must be on the curve (the identity cannot be encoded this way).
     pub(crate) fn from_sec1_uncompressed(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
-        let expected_len = curve.coordinate_len().saturating_mul(2).saturating_add(1);
-        let invalid = |found: String| {
-            Error::invalid_key(
-                format!(
-                    "an uncompressed point on {curve} ({expected_len} bytes starting with 0x04)"
-                ),
-                found,
-            )
-        };
-        if point.len() != expected_len || point.first() != Some(&0x04) {
-            let form = match point.first() {
-                Some(0x02 | 0x03) => "a compressed point",
-                Some(0x04) => "an uncompressed point of the wrong length",
-                _ => "a malformed point",
-            };
-            return Err(invalid(format!("{form} of {} bytes", point.len())));
-        }
         let key = match curve {
             EcCurve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P256),
             EcCurve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P384),
             EcCurve::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map(EcPublic::P521),
         };
-        key.map_err(|_| invalid("a point that is not on the curve".to_owned()))
+        key.map_err(|_| {
+            Error::invalid_key(
+                format!("an uncompressed point on {curve}"),
+                "a point that is not on the curve",
+            )
+        })
     }
 
     fn curve(&self) -> EcCurve {

@@ -45,12 +45,11 @@ mod oaep;
 mod rsa_key;
 mod util;
 
-use ec_key::{EC_PUBLIC_KEY_OID, EcPrivate, EcPublic, curve_from_oid};
-use jose_core::{ContentEncryption, CryptoProvider, Error, KeySpec, PrivateKeyOps, PublicKeyOps};
-use pkcs8::PrivateKeyInfoRef;
-use pkcs8::der::Decode;
-use pkcs8::der::asn1::Null;
-use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use ec_key::{EcPrivate, EcPublic};
+use jose_core::provider::support::{read_pkcs8, read_spki};
+use jose_core::{
+    ContentEncryption, CryptoProvider, Error, KeyKind, KeySpec, PrivateKeyOps, PublicKeyOps,
+};
 use rsa_key::{RsaPrivate, RsaPublic};
 use sha2::Digest;
 use std::sync::Arc;
@@ -66,19 +65,6 @@ pub static RUSTCRYPTO: RustCryptoProvider = RustCryptoProvider;
 /// The provider as a trait object.
 pub fn provider() -> &'static dyn CryptoProvider {
     &RUSTCRYPTO
-}
-
-const SUPPORTED_KEYS: &str = "an RSA or EC (P-256, P-384, P-521) key";
-
-/// rsaEncryption parameters must be an explicit NULL (RFC 3279 section 2.3.1).
-fn check_rsa_parameters(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
-    match algorithm.parameters.map(|p| p.decode_as::<Null>()) {
-        Some(Ok(Null)) => Ok(()),
-        _ => Err(Error::invalid_key(
-            "rsaEncryption with NULL parameters",
-            "rsaEncryption with missing or other parameters",
-        )),
-    }
 }
 
 impl CryptoProvider for RustCryptoProvider {
@@ -119,61 +105,23 @@ impl CryptoProvider for RustCryptoProvider {
     }
 
     fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error> {
-        let pki = PrivateKeyInfoRef::from_der(pkcs8_der).map_err(|_| {
-            Error::invalid_key(
-                format!("{SUPPORTED_KEYS} as PKCS#8 DER"),
-                "data that is not a PKCS#8 PrivateKeyInfo",
-            )
-        })?;
-        let oid = pki.algorithm.oid;
-        if oid == pkcs1::ALGORITHM_OID {
-            check_rsa_parameters(&pki.algorithm)?;
-            Ok(Arc::new(RsaPrivate::from_pkcs1_der(
-                pki.private_key.as_bytes(),
-            )?))
-        } else if oid == EC_PUBLIC_KEY_OID {
-            Ok(Arc::new(EcPrivate::from_pkcs8(pki)?))
-        } else {
-            Err(Error::invalid_key(
-                SUPPORTED_KEYS,
-                format!("a private key with algorithm OID {oid}"),
-            ))
+        let key = read_pkcs8(pkcs8_der)?;
+        match key.kind {
+            KeyKind::Rsa { bits } => {
+                Ok(Arc::new(RsaPrivate::from_pkcs1_der(key.private_key, bits)?))
+            }
+            KeyKind::Ec(curve) => Ok(Arc::new(EcPrivate::from_pkcs8(curve, pkcs8_der)?)),
         }
     }
 
     fn import_public_spki(&self, spki_der: &[u8]) -> Result<Arc<dyn PublicKeyOps>, Error> {
-        let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|_| {
-            Error::invalid_key(
-                format!("{SUPPORTED_KEYS} as SPKI DER"),
-                "data that is not a SubjectPublicKeyInfo",
-            )
-        })?;
-        let Some(key_bytes) = spki.subject_public_key.as_bytes() else {
-            return Err(Error::invalid_key(
-                "a subjectPublicKey of whole bytes",
-                "a bit string with unused bits",
-            ));
-        };
-        let oid = spki.algorithm.oid;
-        if oid == pkcs1::ALGORITHM_OID {
-            check_rsa_parameters(&spki.algorithm)?;
-            Ok(Arc::new(RsaPublic::from_pkcs1_der(key_bytes)?))
-        } else if oid == EC_PUBLIC_KEY_OID {
-            let curve_oid = spki.algorithm.parameters_oid().map_err(|_| {
-                Error::invalid_key(
-                    "an EC key with a named curve (P-256, P-384 or P-521)",
-                    "EC parameters that are not a named curve",
-                )
-            })?;
-            let curve = curve_from_oid(curve_oid)?;
-            Ok(Arc::new(EcPublic::from_sec1_uncompressed(
-                curve, key_bytes,
-            )?))
-        } else {
-            Err(Error::invalid_key(
-                SUPPORTED_KEYS,
-                format!("a public key with algorithm OID {oid}"),
-            ))
+        let key = read_spki(spki_der)?;
+        match key.kind {
+            KeyKind::Rsa { bits } => Ok(Arc::new(RsaPublic::from_pkcs1_der(key.public_key, bits)?)),
+            KeyKind::Ec(curve) => Ok(Arc::new(EcPublic::from_sec1_uncompressed(
+                curve,
+                key.public_key,
+            )?)),
         }
     }
 

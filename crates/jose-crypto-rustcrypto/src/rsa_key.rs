@@ -1,9 +1,10 @@
 //! RSA keys: RS256/384/512 (PKCS#1 v1.5), PS256/384/512 (PSS) and RSA-OAEP / RSA-OAEP-256.
 
 use crate::oaep;
-use crate::util::{bit_len, ct_eq_trimmed, key_mismatch};
+use crate::util::{ct_eq_trimmed, key_mismatch};
 use getrandom::SysRng;
 use jose_core::alg::{MAX_RSA_BITS, MIN_RSA_BITS};
+use jose_core::provider::support::bit_len;
 use jose_core::{
     Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, PrivateKeyOps, PublicKeyOps,
 };
@@ -18,8 +19,9 @@ use std::fmt;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
-/// The largest public exponent accepted (the `rsa` crate's limit, as in ring and aws-lc-rs).
-const MAX_PUBLIC_EXPONENT: u64 = (1 << 33) - 1;
+/// The largest public exponent accepted is 2^33 - 1 (the `rsa` crate's limit, as in ring and
+/// aws-lc-rs): at most this many bits.
+const MAX_PUBLIC_EXPONENT_BITS: usize = 33;
 
 /// An RSA private key. `rsa::PrivateKey` zeroizes its private components on drop.
 pub(crate) struct RsaPrivate {
@@ -49,33 +51,17 @@ impl fmt::Debug for RsaPublic {
     }
 }
 
-/// Checks the modulus size of a key.
-fn check_bits(bits: usize) -> Result<(), Error> {
-    if (MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
-        Ok(())
-    } else {
-        Err(Error::invalid_key(
-            format!("an RSA modulus of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits"),
-            format!("{bits} bits"),
-        ))
+/// Checks the public exponent is at most 2^33 - 1, this provider's own limit (`read_pkcs8` and
+/// `read_spki` have checked it is odd and at least 3).
+fn check_exponent_limit(e: &[u8]) -> Result<(), Error> {
+    let bits = bit_len(e);
+    if bits <= MAX_PUBLIC_EXPONENT_BITS {
+        return Ok(());
     }
-}
-
-/// Checks the public exponent (big-endian bytes without leading zeros): odd, at least 3 and at
-/// most 2^33 - 1.
-fn check_exponent(e: &[u8]) -> Result<(), Error> {
-    let expected = "an RSA public exponent that is odd, at least 3 and at most 2^33-1";
-    if e.len() > 8 {
-        return Err(Error::invalid_key(expected, "a public exponent above 2^64"));
-    }
-    let value = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-    if value < 3 || value % 2 == 0 || value > MAX_PUBLIC_EXPONENT {
-        return Err(Error::invalid_key(
-            expected,
-            format!("public exponent {value}"),
-        ));
-    }
-    Ok(())
+    Err(Error::invalid_key(
+        "an RSA public exponent of at most 2^33-1",
+        format!("a {bits}-bit public exponent"),
+    ))
 }
 
 /// Big-endian bytes to a `BoxedUint` of `bits_precision` bits.
@@ -99,8 +85,9 @@ fn precision(byte_len: usize) -> Result<u32, Error> {
 const MALFORMED_PRIVATE: &str = "an RSA private key (PKCS#1 RSAPrivateKey inside PKCS#8)";
 
 impl RsaPrivate {
-    /// Imports the PKCS#1 `RSAPrivateKey` carried in a PKCS#8 `privateKey` field.
-    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+    /// Imports the PKCS#1 `RSAPrivateKey` carried in a PKCS#8 `privateKey` field, whose modulus of
+    /// `bits` bits and public exponent `read_pkcs8` has checked.
+    pub(crate) fn from_pkcs1_der(der: &[u8], bits: usize) -> Result<Self, Error> {
         let k = RsaPrivateKeyRef::from_der(der)
             .map_err(|_| Error::invalid_key(MALFORMED_PRIVATE, "malformed RSA private key data"))?;
         if k.other_prime_infos.is_some() {
@@ -110,9 +97,7 @@ impl RsaPrivate {
             ));
         }
         let n_bytes = k.modulus.as_bytes();
-        let bits = bit_len(n_bytes);
-        check_bits(bits)?;
-        check_exponent(k.public_exponent.as_bytes())?;
+        check_exponent_limit(k.public_exponent.as_bytes())?;
 
         let prec = precision(n_bytes.len())?;
         let e_prec = precision(k.public_exponent.as_bytes().len().max(1))?;
@@ -156,18 +141,18 @@ impl RsaPrivate {
     pub(crate) fn generate(bits: usize) -> Result<Self, Error> {
         let key = rsa::PrivateKey::new(&mut SysRng, bits)
             .map_err(|e| Error::Provider(format!("RSA key generation failed: {e}")))?;
-        let bits = bit_len_of(key.n().as_ref());
-        check_bits(bits)?;
+        let made = bit_len(&key.n().as_ref().to_be_bytes());
+        if made != bits {
+            return Err(Error::Provider(format!(
+                "RSA key generation made a {made}-bit modulus, not {bits} bits"
+            )));
+        }
         Ok(RsaPrivate { key, bits })
     }
 
     fn kind(&self) -> KeyKind {
         KeyKind::Rsa { bits: self.bits }
     }
-}
-
-fn bit_len_of(n: &BoxedUint) -> usize {
-    usize::try_from(n.bit_width_vartime()).unwrap_or(usize::MAX)
 }
 
 impl PrivateKeyOps for RsaPrivate {
@@ -224,8 +209,9 @@ impl PrivateKeyOps for RsaPrivate {
 }
 
 impl RsaPublic {
-    /// Imports the PKCS#1 `RSAPublicKey` carried in an SPKI `subjectPublicKey`.
-    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+    /// Imports the PKCS#1 `RSAPublicKey` carried in an SPKI `subjectPublicKey`, whose modulus of
+    /// `bits` bits and public exponent `read_spki` has checked.
+    pub(crate) fn from_pkcs1_der(der: &[u8], bits: usize) -> Result<Self, Error> {
         let k = RsaPublicKeyRef::from_der(der).map_err(|_| {
             Error::invalid_key(
                 "an RSA public key (PKCS#1 RSAPublicKey inside SPKI)",
@@ -233,10 +219,8 @@ impl RsaPublic {
             )
         })?;
         let n_bytes = k.modulus.as_bytes();
-        let bits = bit_len(n_bytes);
-        check_bits(bits)?;
         let e_bytes = k.public_exponent.as_bytes();
-        check_exponent(e_bytes)?;
+        check_exponent_limit(e_bytes)?;
         let n = BoxedUint::from_be_slice(n_bytes, precision(n_bytes.len())?)
             .map_err(|_| Error::invalid_key("a valid RSA public key", "an unusable modulus"))?;
         let e = BoxedUint::from_be_slice(e_bytes, precision(e_bytes.len().max(1))?)

@@ -2,19 +2,6 @@
 
 use jose_core::{Error, KeyKind};
 
-/// The number of significant bits of a big-endian unsigned integer.
-pub(crate) fn bit_len(be: &[u8]) -> usize {
-    let mut rest = be.iter().skip_while(|b| **b == 0);
-    match rest.next() {
-        None => 0,
-        Some(first) => {
-            let tail = rest.count();
-            tail.saturating_mul(8)
-                .saturating_add(8 - first.leading_zeros() as usize)
-        }
-    }
-}
-
 /// Compares two big-endian integers given with any number of leading zero bytes. Runs in time that
 /// depends only on the lengths.
 pub(crate) fn ct_eq_trimmed(a: &[u8], b: &[u8]) -> bool {
@@ -40,15 +27,6 @@ pub(crate) fn key_mismatch(alg: &str, kind: KeyKind) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bit_len_counts_significant_bits() {
-        assert_eq!(bit_len(&[]), 0);
-        assert_eq!(bit_len(&[0, 0]), 0);
-        assert_eq!(bit_len(&[1]), 1);
-        assert_eq!(bit_len(&[0, 0x80, 0]), 16);
-        assert_eq!(bit_len(&[0x7f, 0xff]), 15);
-    }
 
     #[test]
     fn ct_eq_ignores_leading_zeros() {

@@ -28,9 +28,17 @@
 //!   nothing else to tell them apart.
 //! - Every signature that does not verify is [`Error::BadSignature`]; ECDSA signatures are raw r||s of
 //!   exactly [`EcCurve::signature_len`] bytes, anything else fails.
-//! - RSA keys below [`MIN_RSA_BITS`] are refused on import and generation.
+//! - RSA keys below [`MIN_RSA_BITS`] are refused on import and generation; every key refused on
+//!   import is [`Error::InvalidKey`].
 //! - `Debug` output never contains key material.
 //! - Private key material the provider keeps is zeroized on drop.
+//! - Nothing panics, whatever bytes a caller passes: the trait methods are public, so a provider
+//!   cannot assume its input came through jose-core. [`support`] holds the checks every provider
+//!   makes for that case ([`support::read_pkcs8`], [`support::read_spki`],
+//!   [`support::check_aead_seal_inputs`], [`support::check_aead_open_inputs`]), so that a provider
+//!   leaves the rest to its cryptographic library.
+
+pub mod support;
 
 use crate::alg::{
     ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
@@ -57,7 +65,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     /// AEAD encryption for `enc`: returns the ciphertext (same length as `plaintext`) and the detached
     /// 128-bit tag. `key` must be `enc.key_len()` bytes and `iv` `enc.iv_len()` bytes, else
-    /// [`Error::InvalidRequest`].
+    /// [`Error::InvalidRequest`] ([`support::check_aead_seal_inputs`]).
     fn aead_seal(
         &self,
         enc: ContentEncryption,
@@ -68,7 +76,8 @@ pub trait CryptoProvider: Send + Sync + Debug {
     ) -> Result<(Vec<u8>, [u8; 16]), Error>;
 
     /// AEAD decryption for `enc` with a detached tag. Any failure (wrong key or IV length, wrong tag
-    /// length, authentication failure) is [`Error::DecryptionFailed`].
+    /// length ([`support::check_aead_open_inputs`]), authentication failure) is
+    /// [`Error::DecryptionFailed`].
     fn aead_open(
         &self,
         enc: ContentEncryption,
