@@ -36,8 +36,7 @@ mod roca;
 use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::error::Error;
 use crate::limits::Limits;
-// `jwk` reaches it as `formats::bit_len`.
-pub(crate) use crate::provider::support::bit_len;
+use crate::provider::support::bit_len;
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode, Reader, SliceReader, Tag, Tagged};
 use pkcs1::{RsaPrivateKey, RsaPrivateKeyRef, RsaPublicKey, RsaPublicKeyRef};

@@ -13,7 +13,7 @@
 use crate::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm};
 use crate::b64;
 use crate::error::Error;
-use crate::formats::{self, PrivateKeyDer, PrivateParts, PublicKeyDer, PublicParts};
+use crate::formats::{PrivateKeyDer, PrivateParts, PublicKeyDer, PublicParts};
 use crate::json;
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
@@ -221,7 +221,7 @@ impl Jwk {
     pub fn kind(&self) -> Result<KeyKind, Error> {
         match self.params()? {
             Params::Rsa { n, .. } => Ok(KeyKind::Rsa {
-                bits: formats::bit_len(&b64::decode("JWK \"n\"", n)?),
+                bits: crate::provider::support::bit_len(&b64::decode("JWK \"n\"", n)?),
             }),
             Params::Ec { curve, .. } => Ok(KeyKind::Ec(curve)),
         }
