@@ -104,6 +104,13 @@ const RULES: &[Rule] = &[
         crypto: false,
         text: "xtask is automation: it depends on nothing of ours",
     },
+    Rule {
+        crates: &["jose-provider-tests"],
+        may_use: Allowed::Only(&["jose-core"]),
+        crypto: false,
+        text: "the provider conformance suite depends on jose-core only: it tests providers, so \
+               it names none and no crypto implementation (a provider may be a dev-dependency)",
+    },
 ];
 
 /// The violations of [`RULES`] among `members`, one line each:
@@ -237,6 +244,14 @@ mod tests {
                 &[("jose-toolkit", Normal), ("aws-lc-rs", Normal)],
             ),
             package("xtask", &[("serde_json", Normal)]),
+            package(
+                "jose-provider-tests",
+                &[
+                    ("jose-core", Normal),
+                    ("serde_json", Normal),
+                    ("jose-crypto-awslc", Dev),
+                ],
+            ),
         ]
     }
 
@@ -325,6 +340,33 @@ mod tests {
         );
         // As a dev-dependency (a test vector check, say) it is fine.
         assert!(violations(&with_edge("jose-truelayer-signing", "aes-gcm", Dev)).is_empty());
+    }
+
+    #[test]
+    fn the_provider_suite_on_a_provider_or_crypto_fails() {
+        let found = violations(&with_edge(
+            "jose-provider-tests",
+            "jose-crypto-rustcrypto",
+            Normal,
+        ));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].starts_with(
+                "layering: jose-provider-tests depends on jose-crypto-rustcrypto (rule: the \
+                 provider conformance suite"
+            ),
+            "{found:?}"
+        );
+        assert_eq!(
+            violations(&with_edge("jose-provider-tests", "aws-lc-rs", Normal)).len(),
+            1
+        );
+        assert_eq!(
+            violations(&with_edge("jose-provider-tests", "jose-toolkit", Normal)).len(),
+            1
+        );
+        // The providers run the suite as a dev-dependency: fine.
+        assert!(violations(&with_edge("jose-crypto-awslc", "jose-provider-tests", Dev)).is_empty());
     }
 
     #[test]
