@@ -631,6 +631,7 @@ serde = { version = "0.1.0" }
             [
                 "jose-core",
                 "jose-crypto-awslc",
+                "jose-provider-tests",
                 "jose-crypto-rustcrypto",
                 "jose-toolkit",
                 "jose-truelayer-signing",
