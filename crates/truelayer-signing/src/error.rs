@@ -2,9 +2,12 @@
 
 /// Everything that can go wrong while signing or verifying a TrueLayer request.
 ///
-/// Messages say what was expected and what was found; they never contain key material.
-/// [`Error::is_rejection`] tells a verdict on the signature or the request (the other side's
-/// problem) from a problem with the caller's own keys or arguments.
+/// Messages say what was expected and what was found; they never contain key material, and
+/// [`Error::BadSignature`] is deliberately opaque. Where jose-core refused something (a key, the
+/// form of a `Tl-Signature`), its [`jose::Error`] is the variant's `source`, not part of the
+/// variant's own message: print an error with [`jose::error::display_chain`] to see each cause
+/// once. [`Error::is_rejection`] tells a verdict on the signature or the request (the other
+/// side's problem) from a problem with the caller's own keys or arguments.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -16,6 +19,8 @@ pub enum Error {
         expected: String,
         /// What the key is (never key material).
         found: String,
+        /// jose-core's reason, when it refused the key.
+        source: Option<jose::Error>,
     },
     /// The request given to sign or verify cannot be used as it is: a path that does not start
     /// with `/`, no method, an invalid or repeated header name, a header value with a line break.
@@ -25,6 +30,8 @@ pub enum Error {
         expected: String,
         /// What was given.
         found: String,
+        /// jose-core's reason, when it refused to sign the request.
+        source: Option<jose::Error>,
     },
     /// The `Tl-Signature` value is not a well-formed detached JWS as TrueLayer signs them: not
     /// `header..signature`, an attached payload, bad base64url or JSON, a missing `kid`, a
@@ -35,15 +42,20 @@ pub enum Error {
         expected: String,
         /// What this one has.
         found: String,
+        /// jose-core's reason, when it could not parse the signature.
+        source: Option<jose::Error>,
     },
     /// The `Tl-Signature` is well-formed but not acceptable: an `alg` other than ES512, a
-    /// `tl_version` other than "2" (or the legacy v1 without the caller's opt-in).
+    /// `tl_version` other than "2" (or the legacy v1 without the caller's opt-in), a JOSE header
+    /// jose-core refuses (an unknown `crit` parameter, for instance).
     #[error("unsupported Tl-Signature: expected {expected}, found {found}")]
     UnsupportedSignature {
         /// What is accepted.
         expected: String,
         /// What the signature has.
         found: String,
+        /// jose-core's reason, when it refused the signature's header.
+        source: Option<jose::Error>,
     },
     /// A header listed in the signature's `tl_headers` is absent from the request.
     #[error(
@@ -72,15 +84,16 @@ pub enum Error {
         /// How many times it appears.
         count: usize,
     },
-    /// The JWKS has no usable EC P-521 key with the signature's `kid`.
-    #[error(
-        "no matching key: expected an EC P-521 key with kid {kid:?} in the JWKS, found {found}"
-    )]
+    /// No usable EC P-521 key has the signature's `kid`: none in the JWKS, or the one verifying
+    /// key has another `kid`.
+    #[error("no matching key: expected an EC P-521 key with kid {kid:?}, found {found}")]
     NoMatchingKey {
         /// The signature's `kid`.
         kid: String,
-        /// What the JWKS holds for that kid.
+        /// What the JWKS holds for that kid, or that the key has another.
         found: String,
+        /// jose-core's reason, when it found no key for the signature.
+        source: Option<jose::Error>,
     },
     /// A webhook signature's `jku` is absent or not on the allow-list.
     #[error("jku not allowed: expected one of {allowed}, found {found}")]
@@ -97,10 +110,14 @@ pub enum Error {
     /// 132-byte ES512 signature.
     #[error("external signer: {0}")]
     Signer(String),
-    /// The crypto provider failed for a reason unrelated to the input (e.g. its RNG).
-    #[error("crypto provider failure: {0}")]
-    Provider(String),
+    /// The crypto provider failed for a reason unrelated to the input (e.g. its RNG); jose-core's
+    /// error is the source.
+    #[error("the crypto provider failed")]
+    Provider(#[source] jose::Error),
 }
+
+/// What every key must be.
+const ES512_KEY: &str = "an EC P-521 key usable for ES512";
 
 impl Error {
     /// True when the error is a verdict on the signature or the request being verified (exit
@@ -140,6 +157,15 @@ impl Error {
         Error::InvalidRequest {
             expected: expected.into(),
             found: found.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn invalid_key(expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Error::InvalidKey {
+            expected: expected.into(),
+            found: found.into(),
+            source: None,
         }
     }
 
@@ -147,6 +173,7 @@ impl Error {
         Error::MalformedSignature {
             expected: expected.into(),
             found: found.into(),
+            source: None,
         }
     }
 
@@ -154,65 +181,108 @@ impl Error {
         Error::UnsupportedSignature {
             expected: expected.into(),
             found: found.into(),
+            source: None,
         }
     }
 
-    /// A jose error about a key (import, binding).
+    /// A [`Error::MalformedSignature`] whose cause is `source`, which `found` must not repeat.
+    pub(crate) fn malformed_by(
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        source: jose::Error,
+    ) -> Self {
+        Error::MalformedSignature {
+            expected: expected.into(),
+            found: found.into(),
+            source: Some(source),
+        }
+    }
+
+    /// An [`Error::UnsupportedSignature`] whose cause is `source`, which `found` must not repeat.
+    pub(crate) fn unsupported_by(
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        source: jose::Error,
+    ) -> Self {
+        Error::UnsupportedSignature {
+            expected: expected.into(),
+            found: found.into(),
+            source: Some(source),
+        }
+    }
+
+    /// A jose error about a key (import, binding, use): [`Error::Provider`] for a provider
+    /// failure, else [`Error::InvalidKey`] with the error as its source.
     pub(crate) fn key(err: jose::Error) -> Self {
-        match err {
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::InvalidKey {
-                expected: "an EC P-521 key usable for ES512".into(),
-                found: other.to_string(),
-            },
+        let found = match &err {
+            jose::Error::Provider(_) => return Error::Provider(err),
+            jose::Error::InvalidKey { .. } => "a key that does not fit",
+            jose::Error::AlgorithmNotAllowed { .. } => "a key whose metadata forbids it",
+            jose::Error::Malformed { .. }
+            | jose::Error::LimitExceeded { .. }
+            | jose::Error::DuplicateMember { .. } => "a key that does not parse",
+            _ => "a key that cannot be used",
+        };
+        Error::InvalidKey {
+            expected: ES512_KEY.into(),
+            found: found.into(),
+            source: Some(err),
         }
     }
 
-    /// A jose error while parsing or verifying a `Tl-Signature`.
-    pub(crate) fn from_verification(err: jose::Error) -> Self {
+    /// A jose error while parsing a `Tl-Signature` ([`jose::jws::Jws::from_compact`]).
+    pub(crate) fn from_parsing(err: jose::Error) -> Self {
+        match &err {
+            jose::Error::Malformed { .. } => {
+                Error::malformed_by("a detached compact JWS", "one that does not parse", err)
+            }
+            jose::Error::LimitExceeded { .. } => {
+                Error::malformed_by("a detached compact JWS", "one over a size limit", err)
+            }
+            jose::Error::DuplicateMember { .. } => Error::malformed_by(
+                "a JOSE header without duplicate members",
+                "a member twice",
+                err,
+            ),
+            jose::Error::InvalidHeader(_) => Error::unsupported_by(
+                "a JOSE header TrueLayer's verifiers accept",
+                "one that is refused",
+                err,
+            ),
+            jose::Error::UnsupportedAlgorithm { .. } | jose::Error::AlgorithmNotAllowed { .. } => {
+                Error::unsupported_by("alg \"ES512\"", "another alg", err)
+            }
+            jose::Error::InvalidKey { .. } => Error::key(err),
+            jose::Error::Provider(_) => Error::Provider(err),
+            _ => Error::malformed_by("a verifiable detached JWS", "one that is refused", err),
+        }
+    }
+
+    /// A jose error while verifying a `Tl-Signature` whose `kid` is `kid`
+    /// ([`jose::jws::Jws::verify_with`]). [`Error::BadSignature`] stays opaque.
+    pub(crate) fn from_verification(err: jose::Error, kid: &str) -> Self {
         match err {
             jose::Error::BadSignature => Error::BadSignature,
-            jose::Error::Malformed {
-                what,
-                expected,
-                found,
-            } => Error::malformed(format!("{what}: {expected}"), found),
-            jose::Error::LimitExceeded { what, limit, found } => Error::malformed(
-                format!("{what} of at most {limit} bytes"),
-                format!("{found} bytes"),
-            ),
-            jose::Error::DuplicateMember { name, location } => Error::malformed(
-                format!("a {location} without duplicate members"),
-                format!("{name:?} twice"),
-            ),
-            jose::Error::InvalidHeader(msg) => {
-                Error::unsupported("a JOSE header TrueLayer's verifiers accept", msg)
-            }
-            jose::Error::UnsupportedAlgorithm { found, .. }
-            | jose::Error::AlgorithmNotAllowed { found, .. } => {
-                Error::unsupported("alg \"ES512\"", format!("{found:?}"))
-            }
-            jose::Error::NoMatchingKey(msg) => Error::NoMatchingKey {
-                kid: String::new(),
-                found: msg,
+            jose::Error::NoMatchingKey(_) => Error::NoMatchingKey {
+                kid: crate::request::shorten(kid),
+                found: "a verifying key with another kid".into(),
+                source: Some(err),
             },
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::malformed("a verifiable detached JWS", other.to_string()),
+            other => Error::from_parsing(other),
         }
     }
 
     /// A jose error while signing.
     pub(crate) fn from_signing(err: jose::Error) -> Self {
-        match err {
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::AlgorithmNotAllowed { found, allowed } => Error::InvalidKey {
-                expected: format!("a key allowing {found}"),
-                found: format!("a key allowing {allowed}"),
+        match &err {
+            jose::Error::InvalidKey { .. }
+            | jose::Error::AlgorithmNotAllowed { .. }
+            | jose::Error::Provider(_) => Error::key(err),
+            _ => Error::InvalidRequest {
+                expected: "a request that can be signed".into(),
+                found: "one the JWS builder refuses".into(),
+                source: Some(err),
             },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::invalid_request("a request that can be signed", other.to_string()),
         }
     }
 }

@@ -21,12 +21,11 @@ use jose::jws::JwsBuilder;
 /// header value with CR, LF or NUL.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use jose_truelayer_signing::{Es512SigningKey, Signer};
 /// # let provider = jose::default_provider();
-/// # let pem = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?.to_pkcs8_pem()
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let pem = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?
+/// #     .to_pkcs8_pem()?;
 /// let key = Es512SigningKey::from_pem(&pem, provider)?;
 /// let tl_signature = Signer::new("9f2b7bd6-c055-40b5-b616-120ccfd33c49")
 ///     .method("post")
@@ -245,15 +244,13 @@ impl<'a> Signer<'a> {
 /// body.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let provider = jose::default_provider();
-/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
 /// # let key = jose_truelayer_signing::Es512SigningKey::from_private_key(private)?;
 /// let mut request = http::Request::post("https://api.truelayer.com/payouts")
 ///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
-///     .body(br#"{"amount_in_minor":100}"#.to_vec())
-///     .map_err(|e| jose_truelayer_signing::Error::Signer(e.to_string()))?;
+///     .body(br#"{"amount_in_minor":100}"#.to_vec())?;
 /// jose_truelayer_signing::sign_request(&mut request, "my-kid", &key, &["Idempotency-Key"])?;
 /// assert!(request.headers().contains_key("tl-signature"));
 /// # Ok(()) }
