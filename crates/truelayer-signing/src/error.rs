@@ -289,3 +289,234 @@ impl Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Es512SigningKey, Signer, Verifier};
+    use jose::ErrorClass::{Local, Rejected};
+    use jose::error::display_chain;
+    use std::error::Error as _;
+
+    /// `error` has a cause, its own message does not hold any cause, and the line a caller
+    /// prints ([`display_chain`]) holds each cause exactly once.
+    fn assert_each_cause_once(error: &(dyn std::error::Error + 'static)) {
+        let own = error.to_string();
+        let line = display_chain(error);
+        assert!(line.starts_with(&own), "{line}");
+        let mut cause = error.source();
+        assert!(cause.is_some(), "{own}: no source");
+        while let Some(c) = cause {
+            let text = c.to_string();
+            assert!(!own.contains(&text), "the message repeats its cause: {own}");
+            assert_eq!(line.matches(&text).count(), 1, "{line}");
+            cause = c.source();
+        }
+    }
+
+    /// A `Tl-Signature` with this JOSE header and a zero signature of the right length.
+    fn with_header(json: &str) -> String {
+        format!(
+            "{}..{}",
+            jose::b64::encode(json.as_bytes()),
+            jose::b64::encode(&[0u8; crate::ES512_SIGNATURE_LEN])
+        )
+    }
+
+    /// Real errors, from the public API, whose cause is jose-core's.
+    fn caused_errors() -> Vec<Error> {
+        let provider = jose::default_provider();
+        let p256 =
+            jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P256), provider).unwrap();
+        let p521 =
+            jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider).unwrap();
+        let mut es256 = p521.to_jwk().unwrap();
+        es256.alg = Some("ES256".into());
+        let mut other_kid = p521.public_key().to_jwk().unwrap();
+        other_kid.kid = Some("another-kid".into());
+        let other_kid = jose::PublicKey::from_jwk(&other_kid, provider).unwrap();
+        let signature = Signer::new("kid-1")
+            .method("POST")
+            .path("/p")
+            .sign(&Es512SigningKey::from_private_key(p521).unwrap())
+            .unwrap();
+        let verify = |verifier: Verifier<'_>, signature: &str| {
+            verifier
+                .method("POST")
+                .path("/p")
+                .verify(signature)
+                .unwrap_err()
+        };
+        let one_key = || Verifier::new(&other_kid).unwrap();
+        vec![
+            // A key that does not fit, one that does not parse, one whose metadata forbids ES512.
+            Es512SigningKey::from_private_key(p256).unwrap_err(),
+            Es512SigningKey::from_pem("not a key", provider).unwrap_err(),
+            Es512SigningKey::from_jwk(&es256, provider).unwrap_err(),
+            // Signatures jose-core cannot parse or refuses.
+            verify(one_key(), "!!!..AAAA"),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","alg":"ES512","kid":"k"}"#),
+            ),
+            verify(
+                one_key().limits(jose::Limits {
+                    max_token_len: 10,
+                    ..jose::Limits::default()
+                }),
+                &signature,
+            ),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","kid":"k","tl_version":"2","b64":"no"}"#),
+            ),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","kid":"k","tl_version":7}"#),
+            ),
+            // The one verifying key has another kid.
+            verify(one_key(), &signature),
+            // jose-core failing a signature or the provider: through the mappings.
+            Error::from_signing(jose::Error::InvalidRequest("two signatures".into())),
+            Error::key(jose::Error::Provider("the RNG failed".into())),
+        ]
+    }
+
+    /// Each cause of an error's chain appears once in the line a caller prints.
+    #[test]
+    fn each_cause_is_printed_once() {
+        let errors = caused_errors();
+        let variants: Vec<_> = errors.iter().map(std::mem::discriminant).collect();
+        for expected in [
+            Error::invalid_key("", ""),
+            Error::invalid_request("", ""),
+            Error::malformed("", ""),
+            Error::unsupported("", ""),
+            Error::Provider(jose::Error::Provider(String::new())),
+        ] {
+            let d = std::mem::discriminant(&expected);
+            assert!(variants.contains(&d), "no caused {expected:?} tested");
+        }
+        for error in &errors {
+            assert!(
+                error.source().is_some_and(|s| s.is::<jose::Error>()),
+                "{error:?}"
+            );
+            assert_each_cause_once(error);
+        }
+        // Without a cause, the line is the message.
+        let plain = Error::invalid_key("a private JWK (with \"d\")", "a public JWK");
+        assert!(plain.source().is_none());
+        assert_eq!(display_chain(&plain), plain.to_string());
+    }
+
+    /// The check above fails on a message that writes its cause into itself.
+    #[test]
+    #[should_panic(expected = "the message repeats its cause")]
+    fn a_message_holding_its_cause_fails_the_check() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("invalid key: {0}")]
+        struct Interpolating(#[source] jose::Error);
+        assert_each_cause_once(&Interpolating(jose::Error::invalid_key("a", "b")));
+    }
+
+    /// A failed signature says nothing more than that, and has no cause to print.
+    #[test]
+    fn a_bad_signature_stays_opaque() {
+        let mapped = Error::from_verification(jose::Error::BadSignature, "kid");
+        assert_eq!(mapped, Error::BadSignature);
+        assert!(mapped.source().is_none());
+        assert_eq!(display_chain(&mapped), "signature verification failed");
+    }
+
+    /// The class of every variant, with or without a cause: the CLI's exit status depends on it.
+    #[test]
+    fn classes() {
+        let cause = || Some(jose::Error::invalid_key("a", "b"));
+        let text = String::new;
+        let cases = [
+            (Error::invalid_key("", ""), Local),
+            (
+                Error::InvalidKey {
+                    expected: text(),
+                    found: text(),
+                    source: cause(),
+                },
+                Local,
+            ),
+            (Error::invalid_request("", ""), Local),
+            (
+                Error::InvalidRequest {
+                    expected: text(),
+                    found: text(),
+                    source: cause(),
+                },
+                Local,
+            ),
+            (Error::Signer(text()), Local),
+            (Error::Provider(jose::Error::Provider(text())), Local),
+            (Error::malformed("", ""), Rejected),
+            (
+                Error::malformed_by("", "", jose::Error::BadSignature),
+                Rejected,
+            ),
+            (Error::unsupported("", ""), Rejected),
+            (
+                Error::unsupported_by("", "", jose::Error::BadSignature),
+                Rejected,
+            ),
+            (Error::MissingHeader { name: text() }, Rejected),
+            (
+                Error::UnsignedHeader {
+                    name: text(),
+                    signed: text(),
+                },
+                Rejected,
+            ),
+            (
+                Error::AmbiguousHeader {
+                    name: text(),
+                    count: 2,
+                },
+                Rejected,
+            ),
+            (
+                Error::NoMatchingKey {
+                    kid: text(),
+                    found: text(),
+                    source: None,
+                },
+                Rejected,
+            ),
+            (
+                Error::NoMatchingKey {
+                    kid: text(),
+                    found: text(),
+                    source: Some(jose::Error::NoMatchingKey(text())),
+                },
+                Rejected,
+            ),
+            (
+                Error::JkuNotAllowed {
+                    allowed: text(),
+                    found: text(),
+                },
+                Rejected,
+            ),
+            (Error::BadSignature, Rejected),
+        ];
+        for (error, class) in cases {
+            assert_eq!(error.class(), class, "{error:?}");
+            assert_eq!(error.is_rejection(), class == Rejected, "{error:?}");
+        }
+        // The real errors keep the class of their variant.
+        let classes: Vec<_> = caused_errors().iter().map(Error::class).collect();
+        assert_eq!(
+            classes,
+            [
+                Local, Local, Local, Rejected, Rejected, Rejected, Rejected, Rejected, Rejected,
+                Local, Local
+            ]
+        );
+    }
+}
