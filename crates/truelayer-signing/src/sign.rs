@@ -88,34 +88,10 @@ impl<'a> Signer<'a> {
         }
     }
 
-    /// The HTTP method; it is upper-cased.
-    pub fn method(mut self, method: &str) -> Self {
-        self.request.method = Some(method.to_ascii_uppercase());
-        self
-    }
-
-    /// The absolute path, starting with `/` (e.g. `/payouts`), as it will be sent.
-    pub fn path(mut self, path: &'a str) -> Self {
-        self.request.path = path;
-        self
-    }
-
-    /// A header to sign; headers are signed in the order they are added, with the casing given.
-    pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &'a str, value: &'a V) -> Self {
-        self.request.headers.push((name, value.as_ref()));
-        self
-    }
-
-    /// Several headers to sign, in order.
-    pub fn headers(mut self, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
-        self.request.headers.extend(headers);
-        self
-    }
-
-    /// The raw body bytes, exactly as sent (empty if not set).
-    pub fn body(mut self, body: &'a [u8]) -> Self {
-        self.request.body = body;
-        self
+    request::request_setters! {
+        'a;
+        /// A header to sign; headers are signed in the order they are added, with the casing
+        /// given.
     }
 
     /// A `jku` (JWKS URL) for the header, as TrueLayer sets on webhooks.

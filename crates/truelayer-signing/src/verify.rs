@@ -125,35 +125,10 @@ impl<'a> Verifier<'a> {
         Self::with_keys(Keys::Set { jwks, provider })
     }
 
-    /// The request's method (compared upper-cased).
-    pub fn method(mut self, method: &str) -> Self {
-        self.request.method = Some(method.to_ascii_uppercase());
-        self
-    }
-
-    /// The request's path, starting with `/` (without the query).
-    pub fn path(mut self, path: &'a str) -> Self {
-        self.request.path = path;
-        self
-    }
-
-    /// A request header. Give every header the request has (or at least the signed ones), in any
-    /// order and casing; headers the signature does not list are ignored.
-    pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &'a str, value: &'a V) -> Self {
-        self.request.headers.push((name, value.as_ref()));
-        self
-    }
-
-    /// Several request headers.
-    pub fn headers(mut self, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
-        self.request.headers.extend(headers);
-        self
-    }
-
-    /// The raw body bytes, exactly as received (empty if not set).
-    pub fn body(mut self, body: &'a [u8]) -> Self {
-        self.request.body = body;
-        self
+    request::request_setters! {
+        'a;
+        /// A request header. Give every header the request has (or at least the signed ones), in
+        /// any order and casing; headers the signature does not list are ignored.
     }
 
     /// A header that the signature must cover (e.g. `Idempotency-Key`); repeatable.
