@@ -2,9 +2,12 @@
 
 /// Everything that can go wrong while signing or verifying a TrueLayer request.
 ///
-/// Messages say what was expected and what was found; they never contain key material.
-/// [`Error::is_rejection`] tells a verdict on the signature or the request (the other side's
-/// problem) from a problem with the caller's own keys or arguments.
+/// Messages say what was expected and what was found; they never contain key material, and
+/// [`Error::BadSignature`] is deliberately opaque. Where jose-core refused something (a key, the
+/// form of a `Tl-Signature`), its [`jose::Error`] is the variant's `source`, not part of the
+/// variant's own message: print an error with [`jose::error::display_chain`] to see each cause
+/// once. [`Error::is_rejection`] tells a verdict on the signature or the request (the other
+/// side's problem) from a problem with the caller's own keys or arguments.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -16,6 +19,8 @@ pub enum Error {
         expected: String,
         /// What the key is (never key material).
         found: String,
+        /// jose-core's reason, when it refused the key.
+        source: Option<jose::Error>,
     },
     /// The request given to sign or verify cannot be used as it is: a path that does not start
     /// with `/`, no method, an invalid or repeated header name, a header value with a line break.
@@ -25,6 +30,8 @@ pub enum Error {
         expected: String,
         /// What was given.
         found: String,
+        /// jose-core's reason, when it refused to sign the request.
+        source: Option<jose::Error>,
     },
     /// The `Tl-Signature` value is not a well-formed detached JWS as TrueLayer signs them: not
     /// `header..signature`, an attached payload, bad base64url or JSON, a missing `kid`, a
@@ -35,15 +42,20 @@ pub enum Error {
         expected: String,
         /// What this one has.
         found: String,
+        /// jose-core's reason, when it could not parse the signature.
+        source: Option<jose::Error>,
     },
     /// The `Tl-Signature` is well-formed but not acceptable: an `alg` other than ES512, a
-    /// `tl_version` other than "2" (or the legacy v1 without the caller's opt-in).
+    /// `tl_version` other than "2" (or the legacy v1 without the caller's opt-in), a JOSE header
+    /// jose-core refuses (an unknown `crit` parameter, for instance).
     #[error("unsupported Tl-Signature: expected {expected}, found {found}")]
     UnsupportedSignature {
         /// What is accepted.
         expected: String,
         /// What the signature has.
         found: String,
+        /// jose-core's reason, when it refused the signature's header.
+        source: Option<jose::Error>,
     },
     /// A header listed in the signature's `tl_headers` is absent from the request.
     #[error(
@@ -72,15 +84,16 @@ pub enum Error {
         /// How many times it appears.
         count: usize,
     },
-    /// The JWKS has no usable EC P-521 key with the signature's `kid`.
-    #[error(
-        "no matching key: expected an EC P-521 key with kid {kid:?} in the JWKS, found {found}"
-    )]
+    /// No usable EC P-521 key has the signature's `kid`: none in the JWKS, or the one verifying
+    /// key has another `kid`.
+    #[error("no matching key: expected an EC P-521 key with kid {kid:?}, found {found}")]
     NoMatchingKey {
         /// The signature's `kid`.
         kid: String,
-        /// What the JWKS holds for that kid.
+        /// What the JWKS holds for that kid, or that the key has another.
         found: String,
+        /// jose-core's reason, when it found no key for the signature.
+        source: Option<jose::Error>,
     },
     /// A webhook signature's `jku` is absent or not on the allow-list.
     #[error("jku not allowed: expected one of {allowed}, found {found}")]
@@ -97,10 +110,14 @@ pub enum Error {
     /// 132-byte ES512 signature.
     #[error("external signer: {0}")]
     Signer(String),
-    /// The crypto provider failed for a reason unrelated to the input (e.g. its RNG).
-    #[error("crypto provider failure: {0}")]
-    Provider(String),
+    /// The crypto provider failed for a reason unrelated to the input (e.g. its RNG); jose-core's
+    /// error is the source.
+    #[error("the crypto provider failed")]
+    Provider(#[source] jose::Error),
 }
+
+/// What every key must be.
+const ES512_KEY: &str = "an EC P-521 key usable for ES512";
 
 impl Error {
     /// True when the error is a verdict on the signature or the request being verified (exit
@@ -140,6 +157,15 @@ impl Error {
         Error::InvalidRequest {
             expected: expected.into(),
             found: found.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn invalid_key(expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Error::InvalidKey {
+            expected: expected.into(),
+            found: found.into(),
+            source: None,
         }
     }
 
@@ -147,6 +173,7 @@ impl Error {
         Error::MalformedSignature {
             expected: expected.into(),
             found: found.into(),
+            source: None,
         }
     }
 
@@ -154,68 +181,342 @@ impl Error {
         Error::UnsupportedSignature {
             expected: expected.into(),
             found: found.into(),
+            source: None,
         }
     }
 
-    /// A jose error about a key (import, binding).
+    /// A [`Error::MalformedSignature`] whose cause is `source`, which `found` must not repeat.
+    pub(crate) fn malformed_by(
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        source: jose::Error,
+    ) -> Self {
+        Error::MalformedSignature {
+            expected: expected.into(),
+            found: found.into(),
+            source: Some(source),
+        }
+    }
+
+    /// An [`Error::UnsupportedSignature`] whose cause is `source`, which `found` must not repeat.
+    pub(crate) fn unsupported_by(
+        expected: impl Into<String>,
+        found: impl Into<String>,
+        source: jose::Error,
+    ) -> Self {
+        Error::UnsupportedSignature {
+            expected: expected.into(),
+            found: found.into(),
+            source: Some(source),
+        }
+    }
+
+    /// A jose error about a key (import, binding, use): [`Error::Provider`] for a provider
+    /// failure, else [`Error::InvalidKey`] with the error as its source.
     pub(crate) fn key(err: jose::Error) -> Self {
-        match err {
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::InvalidKey {
-                expected: "an EC P-521 key usable for ES512".into(),
-                found: other.to_string(),
-            },
+        let found = match &err {
+            jose::Error::Provider(_) => return Error::Provider(err),
+            jose::Error::InvalidKey { .. } => "a key that does not fit",
+            jose::Error::AlgorithmNotAllowed { .. } => "a key whose metadata forbids it",
+            jose::Error::Malformed { .. }
+            | jose::Error::LimitExceeded { .. }
+            | jose::Error::DuplicateMember { .. } => "a key that does not parse",
+            _ => "a key that cannot be used",
+        };
+        Error::InvalidKey {
+            expected: ES512_KEY.into(),
+            found: found.into(),
+            source: Some(err),
         }
     }
 
-    /// A jose error while parsing or verifying a `Tl-Signature`.
-    pub(crate) fn from_verification(err: jose::Error) -> Self {
+    /// A jose error while parsing a `Tl-Signature` ([`jose::jws::Jws::from_compact`]).
+    pub(crate) fn from_parsing(err: jose::Error) -> Self {
+        match &err {
+            jose::Error::Malformed { .. } => {
+                Error::malformed_by("a detached compact JWS", "one that does not parse", err)
+            }
+            jose::Error::LimitExceeded { .. } => {
+                Error::malformed_by("a detached compact JWS", "one over a size limit", err)
+            }
+            jose::Error::DuplicateMember { .. } => Error::malformed_by(
+                "a JOSE header without duplicate members",
+                "a member twice",
+                err,
+            ),
+            jose::Error::InvalidHeader(_) => Error::unsupported_by(
+                "a JOSE header TrueLayer's verifiers accept",
+                "one that is refused",
+                err,
+            ),
+            jose::Error::UnsupportedAlgorithm { .. } | jose::Error::AlgorithmNotAllowed { .. } => {
+                Error::unsupported_by("alg \"ES512\"", "another alg", err)
+            }
+            jose::Error::InvalidKey { .. } => Error::key(err),
+            jose::Error::Provider(_) => Error::Provider(err),
+            _ => Error::malformed_by("a verifiable detached JWS", "one that is refused", err),
+        }
+    }
+
+    /// A jose error while verifying a `Tl-Signature` whose `kid` is `kid`
+    /// ([`jose::jws::Jws::verify_with`]). [`Error::BadSignature`] stays opaque.
+    pub(crate) fn from_verification(err: jose::Error, kid: &str) -> Self {
         match err {
             jose::Error::BadSignature => Error::BadSignature,
-            jose::Error::Malformed {
-                what,
-                expected,
-                found,
-            } => Error::malformed(format!("{what}: {expected}"), found),
-            jose::Error::LimitExceeded { what, limit, found } => Error::malformed(
-                format!("{what} of at most {limit} bytes"),
-                format!("{found} bytes"),
-            ),
-            jose::Error::DuplicateMember { name, location } => Error::malformed(
-                format!("a {location} without duplicate members"),
-                format!("{name:?} twice"),
-            ),
-            jose::Error::InvalidHeader(msg) => {
-                Error::unsupported("a JOSE header TrueLayer's verifiers accept", msg)
-            }
-            jose::Error::UnsupportedAlgorithm { found, .. }
-            | jose::Error::AlgorithmNotAllowed { found, .. } => {
-                Error::unsupported("alg \"ES512\"", format!("{found:?}"))
-            }
-            jose::Error::NoMatchingKey(msg) => Error::NoMatchingKey {
-                kid: String::new(),
-                found: msg,
+            jose::Error::NoMatchingKey(_) => Error::NoMatchingKey {
+                kid: crate::request::shorten(kid),
+                found: "a verifying key with another kid".into(),
+                source: Some(err),
             },
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::malformed("a verifiable detached JWS", other.to_string()),
+            other => Error::from_parsing(other),
         }
     }
 
     /// A jose error while signing.
     pub(crate) fn from_signing(err: jose::Error) -> Self {
-        match err {
-            jose::Error::InvalidKey { expected, found } => Error::InvalidKey { expected, found },
-            jose::Error::AlgorithmNotAllowed { found, allowed } => Error::InvalidKey {
-                expected: format!("a key allowing {found}"),
-                found: format!("a key allowing {allowed}"),
+        match &err {
+            jose::Error::InvalidKey { .. }
+            | jose::Error::AlgorithmNotAllowed { .. }
+            | jose::Error::Provider(_) => Error::key(err),
+            _ => Error::InvalidRequest {
+                expected: "a request that can be signed".into(),
+                found: "one the JWS builder refuses".into(),
+                source: Some(err),
             },
-            jose::Error::Provider(p) => Error::Provider(p),
-            other => Error::invalid_request("a request that can be signed", other.to_string()),
         }
     }
 }
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Es512SigningKey, Signer, Verifier};
+    use jose::ErrorClass::{Local, Rejected};
+    use jose::error::display_chain;
+    use std::error::Error as _;
+
+    /// `error` has a cause, its own message does not hold any cause, and the line a caller
+    /// prints ([`display_chain`]) holds each cause exactly once.
+    fn assert_each_cause_once(error: &(dyn std::error::Error + 'static)) {
+        let own = error.to_string();
+        let line = display_chain(error);
+        assert!(line.starts_with(&own), "{line}");
+        let mut cause = error.source();
+        assert!(cause.is_some(), "{own}: no source");
+        while let Some(c) = cause {
+            let text = c.to_string();
+            assert!(!own.contains(&text), "the message repeats its cause: {own}");
+            assert_eq!(line.matches(&text).count(), 1, "{line}");
+            cause = c.source();
+        }
+    }
+
+    /// A `Tl-Signature` with this JOSE header and a zero signature of the right length.
+    fn with_header(json: &str) -> String {
+        format!(
+            "{}..{}",
+            jose::b64::encode(json.as_bytes()),
+            jose::b64::encode(&[0u8; crate::ES512_SIGNATURE_LEN])
+        )
+    }
+
+    /// Real errors, from the public API, whose cause is jose-core's.
+    fn caused_errors() -> Vec<Error> {
+        let provider = jose::default_provider();
+        let p256 =
+            jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P256), provider).unwrap();
+        let p521 =
+            jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider).unwrap();
+        let mut es256 = p521.to_jwk().unwrap();
+        es256.alg = Some("ES256".into());
+        let mut other_kid = p521.public_key().to_jwk().unwrap();
+        other_kid.kid = Some("another-kid".into());
+        let other_kid = jose::PublicKey::from_jwk(&other_kid, provider).unwrap();
+        let signature = Signer::new("kid-1")
+            .method("POST")
+            .path("/p")
+            .sign(&Es512SigningKey::from_private_key(p521).unwrap())
+            .unwrap();
+        let verify = |verifier: Verifier<'_>, signature: &str| {
+            verifier
+                .method("POST")
+                .path("/p")
+                .verify(signature)
+                .unwrap_err()
+        };
+        let one_key = || Verifier::new(&other_kid).unwrap();
+        vec![
+            // A key that does not fit, one that does not parse, one whose metadata forbids ES512.
+            Es512SigningKey::from_private_key(p256).unwrap_err(),
+            Es512SigningKey::from_pem("not a key", provider).unwrap_err(),
+            Es512SigningKey::from_jwk(&es256, provider).unwrap_err(),
+            // Signatures jose-core cannot parse or refuses.
+            verify(one_key(), "!!!..AAAA"),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","alg":"ES512","kid":"k"}"#),
+            ),
+            verify(
+                one_key().limits(jose::Limits {
+                    max_token_len: 10,
+                    ..jose::Limits::default()
+                }),
+                &signature,
+            ),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","kid":"k","tl_version":"2","b64":"no"}"#),
+            ),
+            verify(
+                one_key(),
+                &with_header(r#"{"alg":"ES512","kid":"k","tl_version":7}"#),
+            ),
+            // The one verifying key has another kid.
+            verify(one_key(), &signature),
+            // jose-core failing a signature or the provider: through the mappings.
+            Error::from_signing(jose::Error::InvalidRequest("two signatures".into())),
+            Error::key(jose::Error::Provider("the RNG failed".into())),
+        ]
+    }
+
+    /// Each cause of an error's chain appears once in the line a caller prints.
+    #[test]
+    fn each_cause_is_printed_once() {
+        let errors = caused_errors();
+        let variants: Vec<_> = errors.iter().map(std::mem::discriminant).collect();
+        for expected in [
+            Error::invalid_key("", ""),
+            Error::invalid_request("", ""),
+            Error::malformed("", ""),
+            Error::unsupported("", ""),
+            Error::Provider(jose::Error::Provider(String::new())),
+        ] {
+            let d = std::mem::discriminant(&expected);
+            assert!(variants.contains(&d), "no caused {expected:?} tested");
+        }
+        for error in &errors {
+            assert!(
+                error.source().is_some_and(|s| s.is::<jose::Error>()),
+                "{error:?}"
+            );
+            assert_each_cause_once(error);
+        }
+        // Without a cause, the line is the message.
+        let plain = Error::invalid_key("a private JWK (with \"d\")", "a public JWK");
+        assert!(plain.source().is_none());
+        assert_eq!(display_chain(&plain), plain.to_string());
+    }
+
+    /// The check above fails on a message that writes its cause into itself.
+    #[test]
+    #[should_panic(expected = "the message repeats its cause")]
+    fn a_message_holding_its_cause_fails_the_check() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("invalid key: {0}")]
+        struct Interpolating(#[source] jose::Error);
+        assert_each_cause_once(&Interpolating(jose::Error::invalid_key("a", "b")));
+    }
+
+    /// A failed signature says nothing more than that, and has no cause to print.
+    #[test]
+    fn a_bad_signature_stays_opaque() {
+        let mapped = Error::from_verification(jose::Error::BadSignature, "kid");
+        assert_eq!(mapped, Error::BadSignature);
+        assert!(mapped.source().is_none());
+        assert_eq!(display_chain(&mapped), "signature verification failed");
+    }
+
+    /// The class of every variant, with or without a cause: the CLI's exit status depends on it.
+    #[test]
+    fn classes() {
+        let cause = || Some(jose::Error::invalid_key("a", "b"));
+        let text = String::new;
+        let cases = [
+            (Error::invalid_key("", ""), Local),
+            (
+                Error::InvalidKey {
+                    expected: text(),
+                    found: text(),
+                    source: cause(),
+                },
+                Local,
+            ),
+            (Error::invalid_request("", ""), Local),
+            (
+                Error::InvalidRequest {
+                    expected: text(),
+                    found: text(),
+                    source: cause(),
+                },
+                Local,
+            ),
+            (Error::Signer(text()), Local),
+            (Error::Provider(jose::Error::Provider(text())), Local),
+            (Error::malformed("", ""), Rejected),
+            (
+                Error::malformed_by("", "", jose::Error::BadSignature),
+                Rejected,
+            ),
+            (Error::unsupported("", ""), Rejected),
+            (
+                Error::unsupported_by("", "", jose::Error::BadSignature),
+                Rejected,
+            ),
+            (Error::MissingHeader { name: text() }, Rejected),
+            (
+                Error::UnsignedHeader {
+                    name: text(),
+                    signed: text(),
+                },
+                Rejected,
+            ),
+            (
+                Error::AmbiguousHeader {
+                    name: text(),
+                    count: 2,
+                },
+                Rejected,
+            ),
+            (
+                Error::NoMatchingKey {
+                    kid: text(),
+                    found: text(),
+                    source: None,
+                },
+                Rejected,
+            ),
+            (
+                Error::NoMatchingKey {
+                    kid: text(),
+                    found: text(),
+                    source: Some(jose::Error::NoMatchingKey(text())),
+                },
+                Rejected,
+            ),
+            (
+                Error::JkuNotAllowed {
+                    allowed: text(),
+                    found: text(),
+                },
+                Rejected,
+            ),
+            (Error::BadSignature, Rejected),
+        ];
+        for (error, class) in cases {
+            assert_eq!(error.class(), class, "{error:?}");
+            assert_eq!(error.is_rejection(), class == Rejected, "{error:?}");
+        }
+        // The real errors keep the class of their variant.
+        let classes: Vec<_> = caused_errors().iter().map(Error::class).collect();
+        assert_eq!(
+            classes,
+            [
+                Local, Local, Local, Rejected, Rejected, Rejected, Rejected, Rejected, Rejected,
+                Local, Local
+            ]
+        );
+    }
+}

@@ -35,10 +35,11 @@ impl TlHeader {
             header
                 .get_str(name)
                 .map(|v| v.map(str::to_owned))
-                .map_err(|_| {
-                    Error::malformed(
+                .map_err(|e| {
+                    Error::malformed_by(
                         format!("a string \"{name}\" in the JOSE header"),
                         "another JSON type",
+                        e,
                     )
                 })
         };
@@ -84,7 +85,7 @@ pub(crate) fn parse(tl_signature: &str, limits: &Limits) -> Result<Parsed, Error
             ));
         }
     }
-    let jws = Jws::from_compact(tl_signature, limits).map_err(Error::from_verification)?;
+    let jws = Jws::from_compact(tl_signature, limits).map_err(Error::from_parsing)?;
     let [signature] = jws.signatures() else {
         return Err(Error::malformed(
             "one signature",

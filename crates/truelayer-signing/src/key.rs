@@ -23,10 +23,10 @@ impl Es512SigningKey {
     /// Imports a private EC JWK (`kty` `EC`, `crv` `P-521`, with `d`).
     pub fn from_jwk(jwk: &Jwk, provider: &dyn CryptoProvider) -> Result<Self, Error> {
         if !jwk.is_private() {
-            return Err(Error::InvalidKey {
-                expected: "a private JWK (with \"d\")".into(),
-                found: "a public JWK".into(),
-            });
+            return Err(Error::invalid_key(
+                "a private JWK (with \"d\")",
+                "a public JWK",
+            ));
         }
         Self::from_private_key(PrivateKey::from_jwk(jwk, provider).map_err(Error::key)?)
     }

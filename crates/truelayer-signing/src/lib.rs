@@ -62,6 +62,8 @@
 //! - [`JkuAllowList`]: which JWKS URLs a webhook may name; [`extract_header`]: the unverified
 //!   JOSE header.
 //! - [`Error`]: one error type; [`Error::is_rejection`] separates verdicts from caller mistakes.
+//!   Where jose-core refused something, its error is the source: print an error with
+//!   [`jose::error::display_chain`].
 
 mod error;
 mod header;

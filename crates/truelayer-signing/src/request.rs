@@ -65,6 +65,46 @@ impl<'a> RequestParts<'a> {
     }
 }
 
+/// The builder methods that describe a request: `method`, `path`, `header`, `headers` and
+/// `body`, for a builder whose `request` field is a [`RequestParts`] with lifetime `$a`.
+/// [`crate::Signer`] and [`crate::Verifier`] both take a request this way; each documents
+/// `header` (which headers count, and how) with the attributes it passes after the lifetime.
+macro_rules! request_setters {
+    ($a:lifetime; $(#[$header:meta])*) => {
+        /// The HTTP method (e.g. `POST`); it is upper-cased.
+        pub fn method(mut self, method: &str) -> Self {
+            self.request.method = Some(method.to_ascii_uppercase());
+            self
+        }
+
+        /// The path, starting with `/` (e.g. `/payouts`), without the query, exactly as on the
+        /// wire.
+        pub fn path(mut self, path: &$a str) -> Self {
+            self.request.path = path;
+            self
+        }
+
+        $(#[$header])*
+        pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &$a str, value: &$a V) -> Self {
+            self.request.headers.push((name, value.as_ref()));
+            self
+        }
+
+        /// Several headers, in order, as if [`header`](Self::header) were called for each.
+        pub fn headers(mut self, headers: impl IntoIterator<Item = (&$a str, &$a [u8])>) -> Self {
+            self.request.headers.extend(headers);
+            self
+        }
+
+        /// The raw body bytes, exactly as on the wire (empty if not set).
+        pub fn body(mut self, body: &$a [u8]) -> Self {
+            self.request.body = body;
+            self
+        }
+    };
+}
+pub(crate) use request_setters;
+
 /// The v2 signing payload: `METHOD path\n`, `Name: value\n` per signed header, then the body.
 pub(crate) fn v2_payload(
     method: &str,

@@ -21,12 +21,11 @@ use jose::jws::JwsBuilder;
 /// header value with CR, LF or NUL.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use jose_truelayer_signing::{Es512SigningKey, Signer};
 /// # let provider = jose::default_provider();
-/// # let pem = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?.to_pkcs8_pem()
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let pem = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?
+/// #     .to_pkcs8_pem()?;
 /// let key = Es512SigningKey::from_pem(&pem, provider)?;
 /// let tl_signature = Signer::new("9f2b7bd6-c055-40b5-b616-120ccfd33c49")
 ///     .method("post")
@@ -89,34 +88,10 @@ impl<'a> Signer<'a> {
         }
     }
 
-    /// The HTTP method; it is upper-cased.
-    pub fn method(mut self, method: &str) -> Self {
-        self.request.method = Some(method.to_ascii_uppercase());
-        self
-    }
-
-    /// The absolute path, starting with `/` (e.g. `/payouts`), as it will be sent.
-    pub fn path(mut self, path: &'a str) -> Self {
-        self.request.path = path;
-        self
-    }
-
-    /// A header to sign; headers are signed in the order they are added, with the casing given.
-    pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &'a str, value: &'a V) -> Self {
-        self.request.headers.push((name, value.as_ref()));
-        self
-    }
-
-    /// Several headers to sign, in order.
-    pub fn headers(mut self, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
-        self.request.headers.extend(headers);
-        self
-    }
-
-    /// The raw body bytes, exactly as sent (empty if not set).
-    pub fn body(mut self, body: &'a [u8]) -> Self {
-        self.request.body = body;
-        self
+    request::request_setters! {
+        'a;
+        /// A header to sign; headers are signed in the order they are added, with the casing
+        /// given.
     }
 
     /// A `jku` (JWKS URL) for the header, as TrueLayer sets on webhooks.
@@ -245,15 +220,13 @@ impl<'a> Signer<'a> {
 /// body.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let provider = jose::default_provider();
-/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
 /// # let key = jose_truelayer_signing::Es512SigningKey::from_private_key(private)?;
 /// let mut request = http::Request::post("https://api.truelayer.com/payouts")
 ///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
-///     .body(br#"{"amount_in_minor":100}"#.to_vec())
-///     .map_err(|e| jose_truelayer_signing::Error::Signer(e.to_string()))?;
+///     .body(br#"{"amount_in_minor":100}"#.to_vec())?;
 /// jose_truelayer_signing::sign_request(&mut request, "my-kid", &key, &["Idempotency-Key"])?;
 /// assert!(request.headers().contains_key("tl-signature"));
 /// # Ok(()) }

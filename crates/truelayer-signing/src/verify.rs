@@ -68,11 +68,10 @@ enum Keys<'a> {
 /// the rebuilt (detached) payload with the key bound to ES512.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_truelayer_signing::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use jose_truelayer_signing::{Es512SigningKey, Signer, Verifier};
 /// # let provider = jose::default_provider();
-/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)
-/// #     .map_err(|e| jose_truelayer_signing::Error::Provider(e.to_string()))?;
+/// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
 /// # let key = Es512SigningKey::from_private_key(private)?;
 /// let sig = Signer::new("kid-1").method("DELETE").path("/mandates/42")
 ///     .header("X-Request-Id", "r1").sign(&key)?;
@@ -126,35 +125,10 @@ impl<'a> Verifier<'a> {
         Self::with_keys(Keys::Set { jwks, provider })
     }
 
-    /// The request's method (compared upper-cased).
-    pub fn method(mut self, method: &str) -> Self {
-        self.request.method = Some(method.to_ascii_uppercase());
-        self
-    }
-
-    /// The request's path, starting with `/` (without the query).
-    pub fn path(mut self, path: &'a str) -> Self {
-        self.request.path = path;
-        self
-    }
-
-    /// A request header. Give every header the request has (or at least the signed ones), in any
-    /// order and casing; headers the signature does not list are ignored.
-    pub fn header<V: AsRef<[u8]> + ?Sized>(mut self, name: &'a str, value: &'a V) -> Self {
-        self.request.headers.push((name, value.as_ref()));
-        self
-    }
-
-    /// Several request headers.
-    pub fn headers(mut self, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
-        self.request.headers.extend(headers);
-        self
-    }
-
-    /// The raw body bytes, exactly as received (empty if not set).
-    pub fn body(mut self, body: &'a [u8]) -> Self {
-        self.request.body = body;
-        self
+    request::request_setters! {
+        'a;
+        /// A request header. Give every header the request has (or at least the signed ones), in
+        /// any order and casing; headers the signature does not list are ignored.
     }
 
     /// A header that the signature must cover (e.g. `Idempotency-Key`); repeatable.
@@ -215,12 +189,16 @@ impl<'a> Verifier<'a> {
             ));
         }
         parsed.check_signature_len()?;
+        const NO_B64: &str =
+            "a JOSE header without \"b64\":false (TrueLayer signs the base64url payload)";
         match tl.header.b64() {
             Ok(None | Some(true)) => {}
-            Ok(Some(false)) | Err(_) => {
-                return Err(Error::unsupported(
-                    "a JOSE header without \"b64\":false (TrueLayer signs the base64url payload)",
-                    "\"b64\" set",
+            Ok(Some(false)) => return Err(Error::unsupported(NO_B64, "\"b64\" set")),
+            Err(e) => {
+                return Err(Error::unsupported_by(
+                    NO_B64,
+                    "a \"b64\" of another type",
+                    e,
                 ));
             }
         }
@@ -313,7 +291,7 @@ impl<'a> Verifier<'a> {
         let payload = request::v2_payload(method, req.path, &signed, req.body);
         let first = match parsed.jws.verify_with(keys, Some(&payload), &options) {
             Ok(_) => return Ok(self.verified(&parsed, TlVersion::V2, &names, false)),
-            Err(e) => Error::from_verification(e),
+            Err(e) => Error::from_verification(e, &tl.kid),
         };
         if first != Error::BadSignature {
             return Err(first);
@@ -344,7 +322,7 @@ impl<'a> Verifier<'a> {
         parsed
             .jws
             .verify_with(keys, Some(req.body), &VerifyOptions::default())
-            .map_err(Error::from_verification)?;
+            .map_err(|e| Error::from_verification(e, &parsed.header.kid))?;
         Ok(self.verified(parsed, TlVersion::V1, &[], false))
     }
 
@@ -408,9 +386,13 @@ fn select_jwk(
     Err(Error::NoMatchingKey {
         kid: shorten(kid),
         found: if skipped > 0 {
-            format!("{skipped} key(s) with that kid, none EC P-521")
+            format!("{skipped} key(s) with that kid in the JWKS, none EC P-521")
         } else {
-            format!("no key with that kid among {} key(s)", jwks.len())
+            format!(
+                "no key with that kid among the {} key(s) of the JWKS",
+                jwks.len()
+            )
         },
+        source: None,
     })
 }
