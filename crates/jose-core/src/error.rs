@@ -177,6 +177,60 @@ pub fn display_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
+/// The first cause in `err`'s chain whose text is already written into the message of an error
+/// above it, or `None` when each message leaves its causes to [`display_chain`]: the check behind
+/// the workspace's error convention (each crate's `each_cause_is_printed_once` test asserts it).
+///
+/// [`display_chain`] would hide such a repeat, so a test of the printed line alone cannot see it.
+///
+/// ```
+/// use jose_core::Error;
+/// use jose_core::error::repeated_cause;
+///
+/// #[derive(Debug)]
+/// struct Keeps(Error);
+/// impl std::fmt::Display for Keeps {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("cannot open the envelope")
+///     }
+/// }
+/// impl std::error::Error for Keeps {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+/// #[derive(Debug)]
+/// struct Repeats(Error);
+/// impl std::fmt::Display for Repeats {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         write!(f, "cannot open the envelope: {}", self.0)
+///     }
+/// }
+/// impl std::error::Error for Repeats {
+///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+/// assert_eq!(repeated_cause(&Keeps(Error::DecryptionFailed)), None);
+/// assert_eq!(
+///     repeated_cause(&Repeats(Error::DecryptionFailed)),
+///     Some(Error::DecryptionFailed.to_string())
+/// );
+/// ```
+pub fn repeated_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut above = vec![err.to_string()];
+    let mut cause = err.source();
+    while let Some(next) = cause {
+        let text = next.to_string();
+        if !text.is_empty() && above.iter().any(|message| message.contains(&text)) {
+            return Some(text);
+        }
+        above.push(text);
+        cause = next.source();
+    }
+    None
+}
+
 /// The classification every error of this workspace gives (`class()` on jose-core's error and on
 /// each protocol crate's): what a caller does about it, such as a CLI's exit status, a server's
 /// answer, or whether to retry.

@@ -155,7 +155,7 @@ pub enum Error {
     Http(String),
     /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG), or
     /// jose-core refused a request while sealing.
-    #[error("crypto provider failure")]
+    #[error("the crypto provider failed")]
     Crypto(#[source] jose::Error),
 }
 
@@ -217,7 +217,7 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jose::error::display_chain;
+    use jose::error::{display_chain, repeated_cause};
 
     /// Each cause of an error's chain appears once in the line a caller prints.
     #[test]
@@ -235,6 +235,8 @@ mod tests {
             let line = display_chain(&error);
             assert_eq!(line.matches(&cause_text).count(), 1, "{line}");
             assert!(line.starts_with(&error.to_string()), "{line}");
+            // display_chain would hide a message that writes its cause into itself.
+            assert_eq!(repeated_cause(&error), None, "{line}");
         }
         let plain = Error::key_message("signing key: expected a kid, found none");
         assert_eq!(display_chain(&plain), plain.to_string());

@@ -91,7 +91,7 @@ pub enum Error {
     },
     /// The crypto provider failed for a reason unrelated to the input (the random generator, for
     /// instance).
-    #[error("crypto provider failure")]
+    #[error("the crypto provider failed")]
     Crypto(#[source] jose::Error),
     /// An HTTP message could not be rebuilt (a mapped URI or a header value that `http` refuses).
     #[error("HTTP message: expected {expected}, found {found}")]
@@ -278,7 +278,7 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jose::error::display_chain;
+    use jose::error::{display_chain, repeated_cause};
 
     /// Each cause of an error's chain appears once in the line a caller prints.
     #[test]
@@ -296,6 +296,8 @@ mod tests {
             let line = display_chain(&error);
             assert_eq!(line.matches(&cause_text).count(), 1, "{line}");
             assert!(line.starts_with(&error.to_string()), "{line}");
+            // display_chain would hide a message that writes its cause into itself.
+            assert_eq!(repeated_cause(&error), None, "{line}");
         }
     }
 
