@@ -424,6 +424,22 @@ fn input_that_is_no_key_file_is_refused_without_quoting_it() {
 }
 
 #[test]
+fn hostile_json_is_refused_without_a_panic() {
+    // Deep nesting in a member's value (skipped while detecting) and at the top, up to the size
+    // limit; a JWKS whose keys are not objects.
+    let deep = "[".repeat(Limits::default().max_key_len - 16);
+    for text in [
+        format!("{{\"kty\":{deep}"),
+        format!("{{\"keys\":[{deep}"),
+        format!("{{\"a\":{}", "{\"a\":".repeat(100_000)),
+        r#"{"keys":[1,"two",null]}"#.to_owned(),
+    ] {
+        let err = parse(text.as_bytes()).unwrap_err();
+        assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
+    }
+}
+
+#[test]
 fn oversized_input_is_refused_before_it_is_parsed() {
     let pem = bytes("test-only-p256-pkcs8.pem");
     let limits = Limits {
