@@ -51,19 +51,19 @@
 //! policies = ["RBC-STATEMENT-001"]   # more policies it may use (the default is always allowed)
 //! ```
 //!
-//! Key files are PEM (PKCS#8, PKCS#1 or SPKI) or a JWK; relative paths are relative to the
-//! configuration file's directory. Unknown fields are errors, so a misspelt setting is caught.
+//! Key files are PEM (PKCS#8, PKCS#1, SEC1 or SPKI), DER or a JWK, told apart by their content
+//! (jose-core's `keyfile`); a `public_key` file may hold a private key, of which only the public
+//! half is kept. Relative paths are relative to the configuration file's directory. Unknown
+//! fields are errors, so a misspelt setting is caught.
 
 use crate::engine::{
     ApiKey, DEFAULT_MAX_BODY_BYTES, DestinationKey, DestinationService, Engine, FailureMode,
     KeyOwnership, Policy,
 };
 use crate::error::Error;
-use jose::{
-    ContentEncryption, CryptoProvider, Jwk, KeyManagementAlgorithm, Limits, PrivateKey, PublicKey,
-};
+use jose::keyfile::{Key, KeyFile};
+use jose::{ContentEncryption, CryptoProvider, KeyManagementAlgorithm, Limits, PrivateKey};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -383,59 +383,57 @@ fn load_key(
     };
     let path = base.join(path);
     let bytes = read_limited(&path, "key file", limits.max_key_len)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        bad(format!(
-            "expected a PEM or JWK key file, found binary data in {}",
-            path.display()
-        ))
-    })?;
-    let trimmed = text.trim_start();
-    let imported = if private {
-        if trimmed.starts_with('{') {
-            Jwk::from_json(trimmed, limits).and_then(|jwk| PrivateKey::from_jwk(&jwk, provider))
-        } else {
-            PrivateKey::from_pem(trimmed, provider)
-        }
-        .map(|k| DestinationKey::managed(key.kid.clone(), k))
-    } else {
-        if trimmed.starts_with('{') {
-            Jwk::from_json(trimmed, limits).and_then(|jwk| PublicKey::from_jwk(&jwk, provider))
-        } else {
-            PublicKey::from_pem(trimmed, provider)
-        }
-        .map(|k| DestinationKey::public_only(key.kid.clone(), k))
-    };
     let kind = if private { "private" } else { "public" };
-    match imported {
-        Ok(Ok(destination)) => Ok(destination),
-        Ok(Err(Error::Config { message, .. })) => {
-            Err(bad(format!("{}: {message}", path.display())))
+    let loaded = match KeyFile::parse(&bytes, limits, provider) {
+        Ok(KeyFile::Single(loaded)) => loaded,
+        Ok(KeyFile::Set(entries)) => {
+            return Err(bad(format!(
+                "expected a {kind} key (PEM, DER or JWK) in {}, found a JWKS with {} keys",
+                path.display(),
+                entries.len()
+            )));
         }
-        Ok(Err(other)) => Err(other),
-        Err(e) => Err(bad(format!(
-            "expected a {kind} key (PEM or JWK) in {}: {e}",
-            path.display()
-        ))),
+        Err(e) => {
+            return Err(bad(format!(
+                "expected a {kind} key (PEM, DER or JWK) in {}: {}",
+                path.display(),
+                jose::error::display_chain(&e)
+            )));
+        }
+    };
+    let imported = match (private, loaded) {
+        (true, Key::Private(k)) => DestinationKey::managed(key.kid.clone(), k),
+        (true, Key::Public(k)) => {
+            return Err(bad(format!(
+                "expected a private key (PEM, DER or JWK) in {}, found a public {}",
+                path.display(),
+                k.kind()
+            )));
+        }
+        // A private key named as public_key: only its public half is kept.
+        (false, loaded) => DestinationKey::public_only(key.kid.clone(), loaded.public_key()),
+    };
+    match imported {
+        Ok(destination) => Ok(destination),
+        Err(Error::Config { message, .. }) => Err(bad(format!("{}: {message}", path.display()))),
+        Err(other) => Err(other),
     }
 }
 
-/// Reads a whole file, refusing more than `max` bytes. `what` names the file in errors. The
-/// buffer is wiped on drop (key files go through here).
+/// Reads a whole file, refusing more than `max` bytes (jose-core's bounded read: the buffer is
+/// wiped on drop, key files go through here). `what` names the file in errors.
 pub(crate) fn read_limited(
     path: &Path,
     what: &'static str,
     max: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io("read", what, path, e))?;
-    let mut buf = Zeroizing::new(Vec::new());
-    let max64 = u64::try_from(max).unwrap_or(u64::MAX);
-    file.take(max64.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io("read", what, path, e))?;
-    if buf.len() > max {
-        return Err(Error::too_large(what, path, max64));
-    }
-    Ok(buf)
+    jose::keyfile::read_limited(path, what, max).map_err(|e| match e {
+        jose::Error::Io { source, .. } => Error::io("read", what, path, source.into_inner()),
+        jose::Error::FileTooLarge { limit, .. } => {
+            Error::too_large(what, path, u64::try_from(limit).unwrap_or(u64::MAX))
+        }
+        other => Error::Jose(other),
+    })
 }
 
 /// One file of the example configuration.
@@ -663,6 +661,78 @@ mod tests {
         assert!(e.to_string().contains("retry"), "{e}");
         let e = Config::from_toml("[server]\nmax_body_bytes = \"big\"\n").unwrap_err();
         assert!(e.to_string().contains("configuration file"), "{e}");
+    }
+
+    #[test]
+    fn key_files_load_in_every_format_and_a_set_or_garbage_is_refused() {
+        let provider = jose::default_provider();
+        let dir = tempfile::tempdir().unwrap();
+        let key = PrivateKey::generate(jose::KeySpec::Rsa { bits: 2048 }, provider).unwrap();
+        let files = [
+            ("private.der", key.to_pkcs8_der().unwrap().to_vec()),
+            (
+                "private.pem",
+                key.to_pkcs8_pem().unwrap().as_bytes().to_vec(),
+            ),
+            (
+                "public.jwk",
+                key.public_key().to_jwk().unwrap().to_json().into_bytes(),
+            ),
+            (
+                "public.jwks",
+                jose::Jwks::new(vec![key.public_key().to_jwk().unwrap()])
+                    .to_json()
+                    .into_bytes(),
+            ),
+            ("garbage.bin", b"\x00\xffnot a key".to_vec()),
+        ];
+        for (name, contents) in &files {
+            std::fs::write(dir.path().join(name), contents).unwrap();
+        }
+        let entry = |private: Option<&str>, public: Option<&str>| KeyConfig {
+            kid: "k1".into(),
+            private_key: private.map(PathBuf::from),
+            public_key: public.map(PathBuf::from),
+            active: false,
+            retired: false,
+        };
+        let load = |config: KeyConfig| {
+            load_key(
+                &config,
+                dir.path(),
+                "keys[k1]",
+                &Limits::default(),
+                provider,
+            )
+        };
+        let public_spki = key.public_key().to_spki_der().unwrap();
+        for (private, public, managed) in [
+            (Some("private.der"), None, true),
+            (Some("private.pem"), None, true),
+            (None, Some("public.jwk"), false),
+            // A private key named as public_key: only its public half is kept.
+            (None, Some("private.der"), false),
+        ] {
+            let loaded = load(entry(private, public)).unwrap();
+            assert_eq!(
+                loaded.private_key().is_some(),
+                managed,
+                "{private:?} {public:?}"
+            );
+            assert_eq!(loaded.kid(), "k1");
+            assert_eq!(loaded.public_key().to_spki_der().unwrap(), public_spki);
+        }
+        for (private, public, expected) in [
+            (Some("public.jwk"), None, "found a public RSA 2048-bit key"),
+            (None, Some("public.jwks"), "found a JWKS with 1 keys"),
+            (Some("garbage.bin"), None, "binary data"),
+        ] {
+            let message = load(entry(private, public)).unwrap_err().to_string();
+            assert!(message.contains("keys[k1]"), "{message}");
+            assert!(message.contains(private.or(public).unwrap()), "{message}");
+            assert!(message.contains(expected), "{expected}: {message}");
+            assert!(!message.contains("not a key"), "{message}");
+        }
     }
 
     #[test]

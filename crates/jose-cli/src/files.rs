@@ -1,26 +1,15 @@
 //! Reading files and stdin, writing files.
 
 use crate::error::{CliError, Result};
-use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Reads a whole file, refusing more than `max` bytes. `what` names the file in messages.
-pub(crate) fn read_file(path: &Path, what: &str, max: usize) -> Result<Zeroizing<Vec<u8>>> {
-    let file = File::open(path).map_err(|e| CliError::io("read", what, path, &e))?;
-    let mut buf = Zeroizing::new(Vec::new());
-    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    file.take(cap)
-        .read_to_end(&mut buf)
-        .map_err(|e| CliError::io("read", what, path, &e))?;
-    if buf.len() > max {
-        return Err(CliError::usage(format!(
-            "{what} {} is too large: expected at most {max} bytes, found more",
-            path.display()
-        )));
-    }
-    Ok(buf)
+/// Reads a whole file, refusing more than `max` bytes (jose-core's bounded read: the buffer is
+/// wiped on drop). `what` names the file in messages; the contents never appear in them.
+pub(crate) fn read_file(path: &Path, what: &'static str, max: usize) -> Result<Zeroizing<Vec<u8>>> {
+    jose::keyfile::read_limited(path, what, max)
+        .map_err(|e| CliError::usage(jose::error::display_chain(&e)))
 }
 
 /// `text` and a newline: what a command prints on stdout (wiped on drop, as it may be secret).

@@ -1,202 +1,32 @@
-//! Key files: format detection, loading, and choosing a key from a JWKS.
-//!
-//! A key file is detected from its content: PEM if it starts with `-----BEGIN` (after
-//! whitespace); a JSON object with `"keys"` is a JWKS and one with `"kty"` a JWK; anything else is
-//! DER, tried as a private key and then as a public key.
+//! Key files: loading them (jose-core's `keyfile`: bounded read, format detection, import) and
+//! choosing a key from a JWKS.
 
 use crate::error::{CliError, Result};
-use crate::files;
-use jose::{CryptoProvider, Jwk, Limits, PrivateKey, PublicKey};
+pub(crate) use jose::keyfile::{Key, KeyFile, SetEntry};
+use jose::{CryptoProvider, Jwk, Limits, PrivateKey};
 use std::path::Path;
 
-/// One key: private (its public half is available too) or public.
-#[derive(Debug, Clone)]
-pub(crate) enum Key {
-    /// A private key.
-    Private(PrivateKey),
-    /// A public key.
-    Public(PublicKey),
+/// The private key, or a key error naming what was found.
+pub(crate) fn private<'a>(key: &'a Key, purpose: &str) -> Result<&'a PrivateKey> {
+    match key {
+        Key::Private(k) => Ok(k),
+        Key::Public(k) => Err(CliError::usage(format!(
+            "{purpose} needs a private key: expected a private key, found a public {}",
+            k.kind()
+        ))),
+    }
 }
 
-impl Key {
-    /// The public key (the public half of a private key).
-    pub(crate) fn public(&self) -> PublicKey {
-        match self {
-            Key::Private(k) => k.public_key(),
-            Key::Public(k) => k.clone(),
-        }
-    }
-
-    /// The private key, or a key error naming what was found.
-    pub(crate) fn private(&self, purpose: &str) -> Result<&PrivateKey> {
-        match self {
-            Key::Private(k) => Ok(k),
-            Key::Public(k) => Err(CliError::usage(format!(
-                "{purpose} needs a private key: expected a private key, found a public {}",
-                k.kind()
-            ))),
-        }
-    }
-
-    /// The key id, if any.
-    #[cfg(test)]
-    pub(crate) fn kid(&self) -> Option<&str> {
-        match self {
-            Key::Private(k) => k.kid(),
-            Key::Public(k) => k.kid(),
-        }
-    }
-
-    /// The same key with another key id.
-    pub(crate) fn with_kid(self, kid: &str) -> Self {
-        match self {
-            Key::Private(k) => Key::Private(k.with_kid(kid)),
-            Key::Public(k) => Key::Public(k.with_kid(kid)),
-        }
-    }
-
-    /// The key as a JWK (private members included for a private key).
-    pub(crate) fn to_jwk(&self) -> Result<Jwk> {
-        match self {
-            Key::Private(k) => k.to_jwk(),
-            Key::Public(k) => k.to_jwk(),
-        }
+/// The key as a JWK (private members included for a private key).
+pub(crate) fn to_jwk(key: &Key) -> Result<Jwk> {
+    key.to_jwk()
         .map_err(|e| CliError::key("cannot convert the key to a JWK", &e))
-    }
 }
 
-/// One entry of a JWKS: its kid and the key, or why it cannot be imported.
-#[derive(Debug, Clone)]
-pub(crate) struct SetEntry {
-    /// The JWK's `kid`.
-    pub(crate) kid: Option<String>,
-    /// The imported key, or the import error.
-    pub(crate) key: std::result::Result<Key, jose::Error>,
-}
-
-/// What a key file holds.
-#[derive(Debug, Clone)]
-pub(crate) enum KeyFile {
-    /// One key (PEM, DER or JWK).
-    Single(Key),
-    /// A JWKS.
-    Set(Vec<SetEntry>),
-}
-
-/// The formats a key file can be in, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Detected {
-    Pem,
-    Jwk,
-    Jwks,
-    Der,
-}
-
-/// Reads and imports a key file.
+/// Reads and imports a key file. Every error is a usage error (exit status 2) naming the file.
 pub(crate) fn load(path: &Path, provider: &dyn CryptoProvider, limits: &Limits) -> Result<KeyFile> {
-    let bytes = files::read_file(path, "key file", limits.max_key_len)?;
-    parse(&bytes, provider, limits)
-        .map_err(|e| CliError::usage(format!("key file {}: {e}", path.display())))
-}
-
-/// Imports key file contents (errors without the file name).
-fn parse(bytes: &[u8], provider: &dyn CryptoProvider, limits: &Limits) -> Result<KeyFile, String> {
-    let text = std::str::from_utf8(bytes).ok().map(str::trim_start);
-    let detected = match text {
-        Some(t) if t.starts_with("-----BEGIN") => Detected::Pem,
-        Some(t) if t.starts_with('{') => json_kind(t)?,
-        _ => Detected::Der,
-    };
-    match (detected, text) {
-        (Detected::Pem, Some(t)) => {
-            // The private labels all end in "PRIVATE KEY": PKCS#8, PKCS#1 and SEC1.
-            if t.contains("PRIVATE KEY-----") {
-                PrivateKey::from_pem(t, provider)
-                    .map(|k| KeyFile::Single(Key::Private(k)))
-                    .map_err(|e| format!("cannot import the PEM private key: {e}"))
-            } else {
-                PublicKey::from_pem(t, provider)
-                    .map(|k| KeyFile::Single(Key::Public(k)))
-                    .map_err(|e| format!("cannot import the PEM public key: {e}"))
-            }
-        }
-        (Detected::Jwk, Some(t)) => {
-            let jwk =
-                Jwk::from_json(t, limits).map_err(|e| format!("cannot parse the JWK: {e}"))?;
-            import_jwk(&jwk, provider)
-                .map(KeyFile::Single)
-                .map_err(|e| format!("cannot import the JWK: {e}"))
-        }
-        (Detected::Jwks, Some(t)) => {
-            let jwks = parse_jwks(t, limits).map_err(|e| format!("cannot parse the JWKS: {e}"))?;
-            Ok(KeyFile::Set(
-                jwks.iter()
-                    .map(|jwk| SetEntry {
-                        kid: jwk.kid.clone(),
-                        key: import_jwk(jwk, provider),
-                    })
-                    .collect(),
-            ))
-        }
-        _ => match PrivateKey::from_der(bytes, provider) {
-            Ok(k) => Ok(KeyFile::Single(Key::Private(k))),
-            Err(private_err) => match PublicKey::from_der(bytes, provider) {
-                Ok(k) => Ok(KeyFile::Single(Key::Public(k))),
-                Err(public_err) => Err(format!(
-                    "expected a PEM, DER or JWK key; as DER it is neither a private key ({private_err}) nor a public key ({public_err})"
-                )),
-            },
-        },
-    }
-}
-
-/// Tells a JWK from a JWKS by the members of the object.
-fn json_kind(text: &str) -> Result<Detected, String> {
-    use serde_json::Value;
-    let mut value: Value = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "expected a JWK or JWKS JSON object, found invalid JSON (at line {} column {})",
-            e.line(),
-            e.column()
-        )
-    })?;
-    let detected = match &value {
-        Value::Object(members) if members.contains_key("keys") => Ok(Detected::Jwks),
-        Value::Object(members) if members.contains_key("kty") => Ok(Detected::Jwk),
-        _ => Err(
-            "expected a JWK (a JSON object with \"kty\") or a JWKS (a JSON object with \"keys\"), found an object with neither"
-                .into(),
-        ),
-    };
-    // This copy may hold private key members: wipe it (the strict parse comes next).
-    wipe(&mut value);
-    detected
-}
-
-/// Zeroizes every string in a JSON value.
-fn wipe(value: &mut serde_json::Value) {
-    use zeroize::Zeroize;
-    match value {
-        serde_json::Value::String(s) => s.zeroize(),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
-        serde_json::Value::Object(members) => members.values_mut().for_each(wipe),
-        _ => {}
-    }
-}
-
-/// The keys of a JWKS.
-fn parse_jwks(text: &str, limits: &Limits) -> std::result::Result<Vec<Jwk>, jose::Error> {
-    let jwks = jose::jwk::Jwks::from_json(text, limits)?;
-    Ok(jwks.keys)
-}
-
-/// Imports a JWK as a private key if it has private members, else as a public key.
-fn import_jwk(jwk: &Jwk, provider: &dyn CryptoProvider) -> std::result::Result<Key, jose::Error> {
-    if jwk.is_private() {
-        PrivateKey::from_jwk(jwk, provider).map(Key::Private)
-    } else {
-        PublicKey::from_jwk(jwk, provider).map(Key::Public)
-    }
+    KeyFile::load(path, limits, provider)
+        .map_err(|e| CliError::usage(jose::error::display_chain(&e)))
 }
 
 /// Loads a file that must hold one key. A JWKS with exactly one key is accepted.

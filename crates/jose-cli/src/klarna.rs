@@ -152,14 +152,14 @@ fn seal(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let sign = keys::load_single(&args.sign_key, provider, limits)?;
-    let sign = sign.private("signing")?.clone();
+    let sign = keys::private(&sign, "signing")?.clone();
     let sign_kid = need_kid(
         sign.kid(),
         args.sign_kid.as_ref(),
         "the signing key",
         "--sign-kid",
     )?;
-    let recipient = keys::load_single(&args.recipient_key, provider, limits)?.public();
+    let recipient = keys::load_single(&args.recipient_key, provider, limits)?.public_key();
     let recipient_kid = need_kid(
         recipient.kid(),
         args.recipient_kid.as_ref(),
@@ -195,7 +195,7 @@ fn add_decrypt_keys(
     let context = |e: Error| cli_error(e).context(format!("--decrypt-key {}", path.display()));
     match keys::load(path, provider, limits)? {
         KeyFile::Single(key) => {
-            let private = key.private("--decrypt-key")?.clone();
+            let private = keys::private(&key, "--decrypt-key")?.clone();
             let kid = need_kid(private.kid(), kid, "a --decrypt-key", "--decrypt-kid")?;
             ring.add(private.with_kid(kid)).map_err(context)
         }
@@ -223,7 +223,7 @@ fn add_decrypt_keys(
                         &e,
                     )
                 })?;
-                ring.add(key.private("--decrypt-key")?.clone())
+                ring.add(keys::private(&key, "--decrypt-key")?.clone())
                     .map_err(context)?;
             }
             Ok(())
@@ -238,7 +238,7 @@ fn verifiers(
 ) -> Result<VerifierSet> {
     match (&args.verify_key, &args.verify_jwks) {
         (Some(path), None) => {
-            let key: PublicKey = keys::load_single(path, provider, limits)?.public();
+            let key: PublicKey = keys::load_single(path, provider, limits)?.public_key();
             let kid = need_kid(
                 key.kid(),
                 args.verify_kid.as_ref(),

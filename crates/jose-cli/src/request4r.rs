@@ -96,7 +96,7 @@ fn encrypt(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.raas_public, provider, limits)?;
-    let mut sealing = SealingKey::new(key.public()).map_err(cli_error)?;
+    let mut sealing = SealingKey::new(key.public_key()).map_err(cli_error)?;
     if let Some(kid) = &args.kid {
         sealing = sealing.with_kid(kid.as_str()).map_err(cli_error)?;
     }
@@ -113,7 +113,7 @@ fn decrypt(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.partner_private, provider, limits)?;
-    let opening = OpeningKey::new(key.private("decryption")?.clone())
+    let opening = OpeningKey::new(keys::private(&key, "decryption")?.clone())
         .map_err(cli_error)?
         .with_limits(*limits);
     let token = files::read_token(limits.max_token_len)?;

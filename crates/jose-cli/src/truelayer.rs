@@ -166,7 +166,7 @@ fn sign(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.key, provider, limits)?;
-    let key = Es512SigningKey::from_private_key(key.private("truelayer sign")?.clone())
+    let key = Es512SigningKey::from_private_key(keys::private(&key, "truelayer sign")?.clone())
         .map_err(|e| cli_error(e).context(format!("key file {}", args.key.display())))?;
     let body = read_body(args.body.as_deref(), limits)?;
     let mut signer = Signer::new(&args.kid)
@@ -208,7 +208,7 @@ fn verify(
 ) -> Result<Zeroizing<Vec<u8>>> {
     let keys = match (&args.key, &args.jwks) {
         (Some(path), _) => match keys::load(path, provider, limits)? {
-            KeyFile::Single(key) => VerifyKeys::One(key.public()),
+            KeyFile::Single(key) => VerifyKeys::One(key.public_key()),
             KeyFile::Set(_) => VerifyKeys::Set(load_jwks(path, limits)?),
         },
         (None, Some(path)) => VerifyKeys::Set(load_jwks(path, limits)?),

@@ -1,6 +1,8 @@
 //! The one error type of jose-core and of every crypto provider.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Everything that can go wrong in jose-core or in a crypto provider.
 ///
@@ -84,6 +86,88 @@ pub enum Error {
     /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG).
     #[error("crypto provider failure: {0}")]
     Provider(String),
+    /// A file could not be read (see [`crate::keyfile::read_limited`]); the operating system's
+    /// error is the source.
+    #[error("cannot read {what} {}", path.display())]
+    Io {
+        /// What the file is: "key file", "configuration file", ...
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: IoCause,
+    },
+    /// A file is larger than the caller's limit (it was not read past the limit).
+    #[error("{what} {} is too large: expected at most {limit} bytes, found more", path.display())]
+    FileTooLarge {
+        /// What the file is: "key file", "configuration file", ...
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A key file that was read but cannot be used (see [`crate::keyfile::KeyFile::load`]); the
+    /// source says why, without the file's contents.
+    #[error("key file {}", path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Why: a malformed or unsupported key, or a key that fails validation.
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+/// The operating system's error behind [`Error::Io`]: a [`std::io::Error`], shared so that
+/// [`Error`] stays `Clone`. Two are equal when their [`std::io::ErrorKind`] and message are.
+#[derive(Debug, Clone)]
+pub struct IoCause(Arc<std::io::Error>);
+
+impl IoCause {
+    /// The error's kind (`NotFound`, `PermissionDenied`, ...).
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.0.kind()
+    }
+
+    /// The error itself.
+    pub fn get_ref(&self) -> &std::io::Error {
+        &self.0
+    }
+
+    /// The error itself, owned: the original when this is its only holder, else a copy with the
+    /// same kind and message.
+    pub fn into_inner(self) -> std::io::Error {
+        Arc::try_unwrap(self.0)
+            .unwrap_or_else(|shared| std::io::Error::new(shared.kind(), shared.to_string()))
+    }
+}
+
+impl From<std::io::Error> for IoCause {
+    fn from(err: std::io::Error) -> Self {
+        IoCause(Arc::new(err))
+    }
+}
+
+impl PartialEq for IoCause {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind() == other.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for IoCause {}
+
+impl fmt::Display for IoCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for IoCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 impl Error {
@@ -104,19 +188,24 @@ impl Error {
         }
     }
 
-    /// True for errors that are about a key (as opposed to a token or a request).
+    /// True for errors that are about a key (as opposed to a token or a request): a key that
+    /// cannot be used, or a key file that cannot be imported.
     pub fn is_key_error(&self) -> bool {
-        matches!(self, Error::InvalidKey { .. })
+        matches!(self, Error::InvalidKey { .. } | Error::KeyFile { .. })
     }
 
-    /// Whose problem this is: a key that does not fit, a request the caller built wrongly or a
-    /// provider failure is [`ErrorClass::Local`]; everything about a token or key material read
-    /// from outside is [`ErrorClass::Rejected`].
+    /// Whose problem this is: a key that does not fit, a request the caller built wrongly, a
+    /// provider failure, or a file (a key file included) that cannot be read or used is
+    /// [`ErrorClass::Local`]; everything about a token or key material read from outside is
+    /// [`ErrorClass::Rejected`].
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::InvalidKey { .. } | Error::InvalidRequest(_) | Error::Provider(_) => {
-                ErrorClass::Local
-            }
+            Error::InvalidKey { .. }
+            | Error::InvalidRequest(_)
+            | Error::Provider(_)
+            | Error::Io { .. }
+            | Error::FileTooLarge { .. }
+            | Error::KeyFile { .. } => ErrorClass::Local,
             _ => ErrorClass::Rejected,
         }
     }

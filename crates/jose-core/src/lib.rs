@@ -33,6 +33,8 @@
 //!   keys [`SigningKey`], [`VerifyingKey`], [`EncryptingKey`], [`DecryptingKey`].
 //! - [`formats`] and [`jwk`]: PKCS#8, PKCS#1, SEC1 and SPKI in PEM or DER; JWK and JWKS, RFC 7638
 //!   thumbprints.
+//! - [`keyfile`]: key files ([`KeyFile`]): a bounded read, the format told from the content (PEM,
+//!   DER, JWK or JWKS) and the key or keys imported.
 //! - [`jws`]: JWS in compact, flattened and general JSON; detached and unencoded payloads.
 //! - [`jwe`]: JWE in compact, flattened and general JSON; AAD; several recipients.
 //! - [`nested`]: a JWS inside a JWE.
@@ -59,6 +61,7 @@ pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod key;
+pub mod keyfile;
 pub mod limits;
 pub mod media;
 pub mod nested;
@@ -74,5 +77,6 @@ pub use jws::{Jws, JwsBuilder};
 pub use key::{
     DecryptingKey, EncryptingKey, KeyMeta, KeyRef, PrivateKey, PublicKey, SigningKey, VerifyingKey,
 };
+pub use keyfile::KeyFile;
 pub use limits::Limits;
 pub use provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};

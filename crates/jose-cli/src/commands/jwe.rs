@@ -38,7 +38,7 @@ pub(super) fn encrypt(
     let file = keys::load(&args.key, provider, limits)?;
     let wanted = [args.kid.clone()];
     let mut chosen = keys::choose(&file, &wanted, |key| {
-        let mut public = key.public();
+        let mut public = key.public_key();
         if let (Some(kid), KeyFile::Single(_)) = (&args.kid, &file) {
             public = public.with_kid(kid.as_str());
         }
@@ -86,7 +86,7 @@ pub(crate) fn decrypting_keys(
     key: &Key,
     algs: &[KeyManagementAlgorithm],
 ) -> Result<Vec<DecryptingKey>> {
-    let private = key.private("decryption")?;
+    let private = keys::private(key, "decryption")?;
     let mut bound = Vec::new();
     let mut first_error = None;
     for alg in algs {

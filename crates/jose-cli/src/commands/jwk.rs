@@ -15,12 +15,12 @@ pub(super) fn import(
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut key = keys::load_single(&args.file, provider, limits)?;
     if args.public {
-        key = Key::Public(key.public());
+        key = Key::Public(key.public_key());
     }
     if let Some(kid) = &args.kid {
         key = key.with_kid(kid);
     }
-    jwkjson::to_file_text(&key.to_jwk()?)
+    jwkjson::to_file_text(&keys::to_jwk(&key)?)
 }
 
 /// `jose jwk thumbprint`: the RFC 7638 SHA-256 thumbprint, base64url, on stdout.
@@ -30,7 +30,7 @@ pub(super) fn thumbprint(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.file, provider, limits)?;
-    let tp = jwkjson::thumbprint(&Key::Public(key.public()).to_jwk()?, provider)
+    let tp = jwkjson::thumbprint(&keys::to_jwk(&Key::Public(key.public_key()))?, provider)
         .map_err(|e| CliError::key("cannot compute the thumbprint", &e))?;
     Ok(super::token_line(tp))
 }

@@ -18,7 +18,7 @@ pub(super) fn sign(
     let file = keys::load(&args.key, provider, limits)?;
     let wanted = [args.kid.clone()];
     let mut chosen = keys::choose(&file, &wanted, |key| {
-        let mut private = key.private("signing")?.clone();
+        let mut private = keys::private(key, "signing")?.clone();
         if let (Some(kid), KeyFile::Single(_)) = (&args.kid, &file) {
             private = private.with_kid(kid.as_str());
         }
@@ -67,7 +67,7 @@ fn own_alg(key: &PublicKey) -> Result<JwsAlgorithm> {
 
 /// Binds a key's public half to every allowed algorithm it fits (`algs` empty: the key's own).
 pub(crate) fn verifying_keys(key: &Key, algs: &[JwsAlgorithm]) -> Result<Vec<VerifyingKey>> {
-    let public = key.public();
+    let public = key.public_key();
     let own;
     let algs = if algs.is_empty() {
         own = [own_alg(&public)?];
