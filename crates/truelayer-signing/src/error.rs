@@ -302,9 +302,11 @@ mod tests {
     /// ([`repeated_cause`]), so the line a caller prints ([`display_chain`]) holds each cause once.
     fn assert_each_cause_once(error: &(dyn std::error::Error + 'static)) {
         assert!(error.source().is_some(), "{error:?}: no source");
-        if let Some(cause) = repeated_cause(error) {
-            panic!("the message repeats its cause {cause:?}: {error}");
-        }
+        let repeated = repeated_cause(error);
+        assert!(
+            repeated.is_none(),
+            "the message repeats its cause {repeated:?}: {error}"
+        );
         assert!(display_chain(error).starts_with(&error.to_string()));
     }
 
