@@ -67,7 +67,9 @@ pub mod media;
 pub mod nested;
 pub mod provider;
 
-pub use alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
+pub use alg::{
+    ContentEncryption, EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
+};
 pub use error::{Error, ErrorClass, Result};
 pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
 pub use header::Header;
