@@ -71,7 +71,7 @@ pub use alg::{
     ContentEncryption, EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
 };
 pub use error::{Error, ErrorClass, Result};
-pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
+pub use formats::{PrivateKeyDer, PublicKeyDer, ecdsa_der_to_raw, ecdsa_raw_to_der, pem_label};
 pub use header::Header;
 pub use jwe::{Jwe, JweBuilder};
 pub use jwk::{Jwk, Jwks};
