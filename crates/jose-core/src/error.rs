@@ -281,9 +281,9 @@ impl Error {
     }
 
     /// Whose problem this is: a key that does not fit, a request the caller built wrongly, a
-    /// provider or external signer failure, or a file (a key file included) that cannot be read or used is
-    /// [`ErrorClass::Local`]; everything about a token or key material read from outside is
-    /// [`ErrorClass::Rejected`].
+    /// provider or external signer failure, or a file (a key file included) that cannot be read
+    /// or used is [`ErrorClass::Local`]; everything about a token or key material read from
+    /// outside is [`ErrorClass::Rejected`].
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::InvalidKey { .. }

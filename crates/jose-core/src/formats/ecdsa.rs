@@ -3,9 +3,9 @@
 //! JWS carries (RFC 7518 section 3.4).
 //!
 //! Both directions are strict and never panic: DER with minimal lengths and minimal INTEGER
-//! encodings, no negative or zero scalar, nothing after the `SEQUENCE`, and `r` and `s` each fitting
-//! the curve's coordinate length ([`EcCurve::coordinate_len`]: 32, 48 or 66 bytes), so that
-//! `r, s < 2^(8 * coordinate_len)`. Whether `r` and `s` are below the group order is left to the
+//! encodings, no negative or zero scalar, nothing after the `SEQUENCE`, and `r` and `s` each
+//! fitting the curve's coordinate length ([`EcCurve::coordinate_len`]: 32, 48 or 66 bytes), so
+//! that `r, s < 2^(8 * coordinate_len)`. Whether `r` and `s` are below the group order is left to the
 //! verifier, as it is for a raw signature.
 
 use crate::alg::EcCurve;

@@ -69,7 +69,8 @@ use zeroize::Zeroizing;
 ///
 /// impl ExternalSigner for Kms {
 ///     fn sign(&self, alg: JwsAlgorithm, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
-///         let message = format!("{} is unreachable ({alg}, {} bytes)", self.key_id, signing_input.len());
+///         let len = signing_input.len();
+///         let message = format!("{} is unreachable ({alg}, {len} bytes)", self.key_id);
 ///         Err(Error::external_signer(message))
 ///     }
 /// }
@@ -120,11 +121,13 @@ pub type SignatureFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, Error
 /// struct Kms {/* an async client */}
 ///
 /// impl AsyncExternalSigner for Kms {
-///     fn sign_async<'a>(&'a self, alg: JwsAlgorithm, signing_input: &'a [u8]) -> SignatureFuture<'a> {
+///     fn sign_async<'a>(&'a self, alg: JwsAlgorithm, input: &'a [u8]) -> SignatureFuture<'a> {
 ///         Box::pin(async move {
-///             // let der = self.client.sign(key_id, signing_input, alg).await.map_err(Error::external_signer)?;
+///             // let der = self.client.sign(key_id, input, alg).await
+///             //     .map_err(Error::external_signer)?;
 ///             // jose_core::ecdsa_der_to_raw(curve, &der)
-///             Err(Error::external_signer(format!("no KMS here for {alg} over {} bytes", signing_input.len())))
+///             let len = input.len();
+///             Err(Error::external_signer(format!("no KMS here for {alg} over {len} bytes")))
 ///         })
 ///     }
 /// }
@@ -464,7 +467,8 @@ impl JwsBuilder<'_> {
     /// use jose_core::{JwsAlgorithm, KeySpec, PrivateKey, SigningKey};
     ///
     /// // An in-process key stands in for the KMS; its public half lets every signature be checked.
-    /// let kms = SigningKey::new(PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?, JwsAlgorithm::Ps256)?;
+    /// let private = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?;
+    /// let kms = SigningKey::new(private, JwsAlgorithm::Ps256)?;
     /// let key = ExternalKey::from_public_key(kms.verifying_key()).with_kid("kms-1");
     /// let jws = JwsBuilder::new(b"hello").sign_external(&key, &kms)?;
     /// assert_eq!(jws.verify([&kms.verifying_key()])?, b"hello");
