@@ -8,29 +8,8 @@
 //! [`PreparedJws::finish`], which checks its length and shape for the algorithm and returns the
 //! same [`Jws`] `sign` would have produced. [`ExternalSigner`] and [`AsyncExternalSigner`] wrap
 //! the middle step for [`JwsBuilder::sign_external`] and [`JwsBuilder::sign_external_async`].
-//!
-//! ```
-//! # fn main() -> Result<(), jose_core::Error> {
-//! # let provider = jose_crypto_awslc::provider();
-//! # let hsm_key = jose_core::PrivateKey::generate(
-//! #     jose_core::KeySpec::Ec(jose_core::EcCurve::P256), provider)?;
-//! # let hsm = |input: &[u8]| jose_core::ecdsa_raw_to_der(
-//! #     jose_core::EcCurve::P256, &hsm_key.ops().sign(JwsAlgorithm::Es256, input)?);
-//! use jose_core::jws::{ExternalKey, Jws, JwsBuilder};
-//! use jose_core::{EcCurve, JwsAlgorithm, KeyKind, Limits, ecdsa_der_to_raw};
-//!
-//! // The key lives in an HSM; the JWS needs its algorithm and kid (and its size, for RSA).
-//! let key = ExternalKey::new(JwsAlgorithm::Es256, KeyKind::Ec(EcCurve::P256))?.with_kid("hsm-1");
-//! let prepared = JwsBuilder::new(b"hello").prepare(&key)?;
-//! // The HSM signs the signing input and answers in DER, as most do.
-//! let der = hsm(prepared.signing_input())?;
-//! let jws = prepared.finish(&ecdsa_der_to_raw(EcCurve::P256, &der)?)?;
-//!
-//! let token = jws.to_compact()?;
-//! # let verifier = jose_core::VerifyingKey::new(hsm_key.public_key(), JwsAlgorithm::Es256)?;
-//! assert_eq!(Jws::from_compact(&token, &Limits::default())?.verify([&verifier])?, b"hello");
-//! # Ok(()) }
-//! ```
+//! (This module is private; its items are re-exported from [`crate::jws`], and the example is on
+//! [`PreparedJws`].)
 
 use super::{Jws, JwsBuilder, JwsSignature};
 use crate::alg::{EcCurve, JwsAlgorithm, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS, SignatureScheme};
@@ -303,6 +282,29 @@ fn check_scalars(curve: EcCurve, signature: &[u8]) -> Result<(), &'static str> {
 ///
 /// `Debug` shows the algorithm, the header and the signing input's length, never the payload. The
 /// signing input (which holds the payload) is wiped when the value is dropped.
+///
+/// ```
+/// # fn main() -> Result<(), jose_core::Error> {
+/// # let provider = jose_crypto_awslc::provider();
+/// # let hsm_key = jose_core::PrivateKey::generate(
+/// #     jose_core::KeySpec::Ec(jose_core::EcCurve::P256), provider)?;
+/// # let hsm = |input: &[u8]| jose_core::ecdsa_raw_to_der(
+/// #     jose_core::EcCurve::P256, &hsm_key.ops().sign(JwsAlgorithm::Es256, input)?);
+/// use jose_core::jws::{ExternalKey, Jws, JwsBuilder};
+/// use jose_core::{EcCurve, JwsAlgorithm, KeyKind, Limits, ecdsa_der_to_raw};
+///
+/// // The key lives in an HSM; the JWS needs its algorithm and kid (and its size, for RSA).
+/// let key = ExternalKey::new(JwsAlgorithm::Es256, KeyKind::Ec(EcCurve::P256))?.with_kid("hsm-1");
+/// let prepared = JwsBuilder::new(b"hello").prepare(&key)?;
+/// // The HSM signs the signing input and answers in DER, as most do.
+/// let der = hsm(prepared.signing_input())?;
+/// let jws = prepared.finish(&ecdsa_der_to_raw(EcCurve::P256, &der)?)?;
+///
+/// let token = jws.to_compact()?;
+/// # let verifier = jose_core::VerifyingKey::new(hsm_key.public_key(), JwsAlgorithm::Es256)?;
+/// assert_eq!(Jws::from_compact(&token, &Limits::default())?.verify([&verifier])?, b"hello");
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct PreparedJws {
     key: ExternalKey,
