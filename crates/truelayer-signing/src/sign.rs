@@ -242,7 +242,8 @@ impl<'a> Signer<'a> {
     /// let kms = |_: JwsAlgorithm, _: &[u8]| -> Result<Vec<u8>, jose::Error> {
     ///     Err(jose::Error::external_signer("the KMS answered 503"))
     /// };
-    /// let err = Signer::new("kid-1").method("POST").path("/payouts").sign_external(&kms).unwrap_err();
+    /// let signer = Signer::new("kid-1").method("POST").path("/payouts");
+    /// let err = signer.sign_external(&kms).unwrap_err();
     /// assert!(matches!(err, Error::ExternalSigning(_)));
     /// assert_eq!(
     ///     jose::error::display_chain(&err),
