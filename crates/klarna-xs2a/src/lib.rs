@@ -88,10 +88,12 @@ pub mod replay;
 pub mod route;
 pub mod server;
 
-pub use client::{Client, OpenedResponse, RequestStamp, SealedRequest};
+pub use client::{
+    Client, OpenedResponse, PlainResponses, RequestStamp, ResponseOutcome, SealedRequest,
+};
 pub use clock::{Clock, ManualClock, SystemClock, unix_millis};
 pub use envelope::{CONTENT_TYPE_JOSE, CONTENT_TYPE_JSON, Opened, Opener, Sealer};
-pub use error::{Error, Layer, Result};
+pub use error::{ApiError, ApiErrorBody, Error, Layer, MAX_ERROR_BODY_BYTES, Result};
 pub use fields::{
     DEFAULT_ALLOWED_SKEW, MAX_AGE, MAX_REQUEST_ID_CHARS, MIN_REQUEST_ID_CHARS, Policy, REQUEST_ID,
     REQUEST_TIMESTAMP, RESPONSE_TIMESTAMP, check_request_id,

@@ -53,7 +53,7 @@
 //! let encrypted = server.encrypt_response(response, provider)?;
 //! assert_eq!(encrypted.headers()["content-type"], "application/jose");
 //! # let opened = client.decrypt_response(encrypted, provider)?;
-//! # assert_eq!(opened.body().body["deleted"], true);
+//! # assert_eq!(opened.body().body().ok_or("no body")?["deleted"], true);
 //! # Ok(()) }
 //! ```
 

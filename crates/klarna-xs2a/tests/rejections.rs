@@ -349,13 +349,17 @@ fn wrong_content_types_are_rejected() {
                 "{content_type:?}"
             );
         }
+        // A 2xx answer that is neither sealed nor JSON (tests/responses.rs has the rest).
         let response = http::Response::builder()
-            .header("Content-Type", "application/json")
+            .header("Content-Type", "text/plain")
             .body(b"{\"error\":\"x\"}".to_vec())
             .unwrap();
         assert!(matches!(
             client.decrypt_response(response, keys.provider),
-            Err(Error::WrongContentType { .. })
+            Err(Error::WrongContentType {
+                expected: "application/jose",
+                ..
+            })
         ));
         let plain = http::Request::put("/xs2a/v1/sessions")
             .header("Content-Type", "text/plain")
