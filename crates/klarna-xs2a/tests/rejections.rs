@@ -718,12 +718,19 @@ fn unusable_keys_are_key_errors() {
         Sealer::new(keys.client_sig.clone(), no_kid.public_key()),
         Err(Error::Key { .. })
     ));
+    // A key without kid may only be a set's one key (tests/kidless.rs): not beside others.
     assert!(matches!(
-        KeyRing::new().with(no_kid.clone()),
+        KeyRing::new()
+            .with(keys.server_enc.clone())
+            .unwrap()
+            .with(no_kid.clone()),
         Err(Error::Key { .. })
     ));
     assert!(matches!(
-        VerifierSet::new().with(no_kid.public_key()),
+        VerifierSet::new()
+            .with(no_kid.public_key())
+            .unwrap()
+            .with(keys.server_sig.public_key()),
         Err(Error::Key { .. })
     ));
     // A duplicate kid.
