@@ -263,8 +263,8 @@ pub struct ApiError {
     pub content_type: Option<String>,
     /// What the body was.
     pub body: ApiErrorBody,
-    /// Why an `application/jose` body did not open ([`ApiErrorBody::Unopened`]); the error's
-    /// `source`.
+    /// Why an `application/jose` body was not accepted ([`ApiErrorBody::Unopened`]: it did not
+    /// decrypt or verify, or its `response_timestamp` was missing or stale); the error's `source`.
     pub unopened: Option<Error>,
 }
 
@@ -279,7 +279,9 @@ pub enum ApiErrorBody {
     Json(Value),
     /// An `application/jose` body that decrypted, verified and was fresh, like a 2xx answer.
     Secure(OpenedResponse),
-    /// An `application/jose` body that did not open; why is [`ApiError::unopened`].
+    /// An `application/jose` body that was not accepted as a sealed answer would be (it did not
+    /// decrypt or verify, or failed the `response_timestamp` check); why is
+    /// [`ApiError::unopened`].
     Unopened,
     /// Anything else (HTML, text, JSON that does not parse, a body over
     /// [`MAX_ERROR_BODY_BYTES`]): the first [`MAX_ERROR_BODY_BYTES`] as text, invalid UTF-8
@@ -330,7 +332,7 @@ impl fmt::Display for ApiError {
                 jose::error::clip(&value.to_string(), QUOTED_BODY_CHARS)
             ),
             ApiErrorBody::Secure(_) => f.write_str(" with a sealed body (opened and verified)"),
-            ApiErrorBody::Unopened => f.write_str(" with a sealed body that did not open"),
+            ApiErrorBody::Unopened => f.write_str(" with a sealed body that was not accepted"),
             ApiErrorBody::Text { text, truncated } => {
                 write!(f, " with ")?;
                 match content_type {

@@ -362,6 +362,22 @@ fn a_sealed_error_body_is_opened_or_its_failure_is_the_source() {
         assert!(!message.contains("s3cr3t") && !message.contains("SESSION_CONFLICT"));
         assert!(message.ends_with("409 Conflict with a sealed body (opened and verified)"));
 
+        // A sealed body without response_timestamp fails the same check a 2xx would.
+        let untimed = keys
+            .server_sealer()
+            .seal(&obj(json!({"error": {"code": "X"}})), p)
+            .unwrap();
+        let api = api_error(
+            &client,
+            response(400, Some("application/jose"), untimed.as_bytes()),
+            &keys,
+        );
+        assert_eq!(api.body, ApiErrorBody::Unopened);
+        assert!(matches!(
+            api.unopened,
+            Some(Error::MalformedBody { ref expected, .. }) if expected.contains("response_timestamp")
+        ));
+
         // A sealed body that does not open: the status stays, the reason is the source.
         let forged = response(401, Some("application/jose"), b"a.b.c.d.e");
         let err = client.decrypt_response(forged, p).unwrap_err();
@@ -378,7 +394,7 @@ fn a_sealed_error_body_is_opened_or_its_failure_is_the_source() {
         let line = display_chain(&err);
         assert!(
             line.starts_with(
-                "API error: expected a 2xx response, found 401 Unauthorized with a sealed body that did not open: malformed JWE: "
+                "API error: expected a 2xx response, found 401 Unauthorized with a sealed body that was not accepted: malformed JWE: "
             ),
             "{line}"
         );
