@@ -28,6 +28,7 @@
 
 use crate::engine::{REQUEST_ID_HEADER, is_valid_request_id};
 use crate::error::Error;
+use crate::types::json_error_position;
 use crate::types::{
     ErrorBody, Operation, ProtectRequest, ProtectResponse, UnprotectRequest, UnprotectResponse,
 };
@@ -98,7 +99,12 @@ impl Client {
         request_id: Option<&str>,
     ) -> Result<Request<Vec<u8>>, Error> {
         let json = serde_json::to_vec(body).map_err(|e| {
-            Error::input("protect request", "a JSON-serializable body", e.to_string())
+            Error::input_caused(
+                "protect request",
+                "a JSON-serializable body",
+                "one serde_json cannot write",
+                e,
+            )
         })?;
         self.request(Operation::Protect, json, request_id)
     }
@@ -110,10 +116,11 @@ impl Client {
         request_id: Option<&str>,
     ) -> Result<Request<Vec<u8>>, Error> {
         let json = serde_json::to_vec(body).map_err(|e| {
-            Error::input(
+            Error::input_caused(
                 "unprotect request",
                 "a JSON-serializable body",
-                e.to_string(),
+                "one serde_json cannot write",
+                e,
             )
         })?;
         self.request(Operation::Unprotect, json, request_id)
@@ -142,9 +149,9 @@ impl Client {
             }
             builder = builder.header(REQUEST_ID_HEADER, id);
         }
-        builder
-            .body(body)
-            .map_err(|e| Error::input("request", "a valid HTTP request", e.to_string()))
+        builder.body(body).map_err(|e| {
+            Error::input_caused("request", "a valid HTTP request", "one http refuses", e)
+        })
     }
 }
 
@@ -169,10 +176,12 @@ pub fn parse_unprotect_response<B: AsRef<[u8]>>(
     if status != 200 {
         return Err(parse_error(status, body));
     }
+    // Not serde_json's error, as source or text: its message can quote the payload.
     serde_json::from_slice(body).map_err(|e| Error::UnexpectedResponse {
         status,
         expected: "an unprotect response {requestId, operations, payload}",
-        found: format!("a body that does not fit: {e}"),
+        found: format!("a body that does not fit ({})", json_error_position(&e)),
+        source: None,
     })
 }
 
@@ -192,11 +201,18 @@ pub fn parse_error(status: u16, body: &[u8]) -> Error {
                 parsed.error.code,
                 parsed.error.code.status()
             ),
+            source: None,
         },
+        // Not serde_json's error as the source: its message can quote the body.
         Err(e) => Error::UnexpectedResponse {
             status,
             expected: EXPECTED,
-            found: format!("{} bytes that do not parse as one ({e})", body.len()),
+            found: format!(
+                "{} bytes that do not parse as one ({})",
+                body.len(),
+                json_error_position(&e)
+            ),
+            source: None,
         },
     }
 }

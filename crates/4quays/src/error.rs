@@ -3,6 +3,9 @@
 use crate::types::ErrorBody;
 use std::path::PathBuf;
 
+/// A cause kept as an error's `source` (a library's typed error: serde_json, reqwest, http...).
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Everything that can go wrong in this crate, on either side of the API.
 ///
 /// Messages say what was expected and what was found; they never contain key material, API keys or
@@ -18,6 +21,10 @@ pub enum Error {
         entry: String,
         /// What was expected and what was found.
         message: String,
+        /// The library error behind it, when there is one (a TLS certificate that rustls
+        /// refuses, ...).
+        #[source]
+        source: Option<Cause>,
     },
     /// A file could not be read or written.
     #[error("cannot {action} {what} {}", path.display())]
@@ -51,6 +58,9 @@ pub enum Error {
         expected: &'static str,
         /// What came instead (never the body itself).
         found: String,
+        /// Why it was not understood, when a parser said so (its message never holds the body).
+        #[source]
+        source: Option<Cause>,
     },
     /// The caller passed something this crate cannot use (a base URL, a request id, an API key that
     /// cannot go in a header, a payload that is not JSON).
@@ -62,6 +72,9 @@ pub enum Error {
         expected: &'static str,
         /// What was found (never secret).
         found: String,
+        /// The library error behind it, when there is one (an HTTP or TLS builder, serde_json).
+        #[source]
+        source: Option<Cause>,
     },
     /// The HTTP transport failed (client side: connection refused, TLS, timeout...).
     #[error("HTTP transport failed: {what}")]
@@ -69,11 +82,17 @@ pub enum Error {
         /// What was being done ("cannot send the request", ...).
         what: &'static str,
         /// The HTTP client's error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: Cause,
     },
     /// The service could not start or stopped with an error (bind, accept).
-    #[error("service failed: {0}")]
-    Server(String),
+    #[error("service failed: {what}")]
+    Server {
+        /// What failed ("cannot listen on 127.0.0.1:8443", ...).
+        what: String,
+        /// The error that made it fail, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl Error {
@@ -82,6 +101,21 @@ impl Error {
         Error::Config {
             entry: entry.into(),
             message: message.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Config`] with the library error behind it as its source.
+    #[cfg(feature = "server")]
+    pub(crate) fn config_caused(
+        entry: impl Into<String>,
+        message: impl Into<String>,
+        source: impl Into<Cause>,
+    ) -> Self {
+        Error::Config {
+            entry: entry.into(),
+            message: message.into(),
+            source: Some(source.into()),
         }
     }
 
@@ -135,6 +169,40 @@ impl Error {
             what,
             expected,
             found: found.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::InvalidInput`] with the library error behind it as its source.
+    pub(crate) fn input_caused(
+        what: &'static str,
+        expected: &'static str,
+        found: impl Into<String>,
+        source: impl Into<Cause>,
+    ) -> Self {
+        Error::InvalidInput {
+            what,
+            expected,
+            found: found.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// [`Error::Server`]: `what` failed because of `source`.
+    #[cfg(feature = "server")]
+    pub(crate) fn server(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Error::Server {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// [`Error::Server`] with no error behind it.
+    #[cfg(feature = "server")]
+    pub(crate) fn server_message(what: impl Into<String>) -> Self {
+        Error::Server {
+            what: what.into(),
+            source: None,
         }
     }
 
@@ -147,7 +215,7 @@ impl Error {
             Error::Config { .. }
             | Error::Io { .. }
             | Error::InvalidInput { .. }
-            | Error::Server(_) => jose::ErrorClass::Local,
+            | Error::Server { .. } => jose::ErrorClass::Local,
             Error::Transport { .. } => jose::ErrorClass::Transport,
             Error::Jose(e) => e.class(),
             Error::Api { .. } | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,

@@ -65,7 +65,7 @@ const PUBLIC_PEM: &str = "public key PEM";
 
 /// The DER structures this module recognizes, told apart by the tags of their first elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     Pkcs8,
     EncryptedPkcs8,
     Pkcs1Private,
@@ -88,8 +88,18 @@ impl Shape {
         }
     }
 
+    /// Whether the structure holds a private key (`Some(true)`, the encrypted PKCS#8 the private
+    /// parser refuses by name included), a public key (`Some(false)`), or neither (`None`).
+    pub(crate) fn is_private(self) -> Option<bool> {
+        match self {
+            Shape::Pkcs8 | Shape::EncryptedPkcs8 | Shape::Pkcs1Private | Shape::Sec1 => Some(true),
+            Shape::Spki | Shape::Pkcs1Public => Some(false),
+            Shape::Unknown => None,
+        }
+    }
+
     /// Peeks at the outer SEQUENCE and the tags of its first three elements (no full parse).
-    fn of(der: &[u8]) -> Result<Shape, der::Error> {
+    pub(crate) fn of(der: &[u8]) -> Result<Shape, der::Error> {
         let mut reader = SliceReader::new(der)?;
         let outer = AnyRef::decode(&mut reader)?;
         if outer.tag() != Tag::Sequence {

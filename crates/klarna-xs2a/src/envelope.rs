@@ -355,8 +355,9 @@ impl Opener {
         check_alg(header, "enc", "JWE enc", JWE_ENC.name(), Layer::Jwe)?;
         check_cty(header, Layer::Jwe)?;
         let jwe_kid = kid(header, Layer::Jwe)?;
-        let key = jwe_kid
-            .and_then(|k| self.ring.get(k))
+        let key = self
+            .ring
+            .choose(jwe_kid)
             .ok_or_else(|| unknown_kid(Layer::Jwe, jwe_kid, &self.ring.kids()))?;
         let decrypted = jwe
             .decrypt([key], &[JWE_ENC], provider)
@@ -402,8 +403,9 @@ impl Opener {
         check_alg(jws_header, "alg", "JWS alg", JWS_ALG.name(), Layer::Jws)?;
         check_cty(jws_header, Layer::Jws)?;
         let jws_kid = kid(jws_header, Layer::Jws)?;
-        let verifier = jws_kid
-            .and_then(|k| self.verifiers.get(k))
+        let verifier = self
+            .verifiers
+            .choose(jws_kid)
             .ok_or_else(|| unknown_kid(Layer::Jws, jws_kid, &self.verifiers.kids()))?;
         let payload = jws.verify([verifier]).map_err(|e| match e {
             jose::Error::BadSignature => Error::BadSignature,

@@ -78,7 +78,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// `&self`.
 ///
 /// ```
-/// # fn main() -> Result<(), jose_4quays::Error> {
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use jose::{KeySpec, PrivateKey};
 /// use jose_4quays::engine::{ApiKey, DestinationKey, DestinationService, Engine, Policy};
 /// use jose_4quays::Operation;
@@ -95,8 +95,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 ///     .header("authorization", "Bearer sk_test_123")
 ///     .header("content-type", "application/json")
 ///     .header("x-request-id", "req-1")
-///     .body(br#"{"payload":{"amount":5000}}"#.to_vec())
-///     .map_err(|e| jose_4quays::Error::Server(e.to_string()))?;
+///     .body(br#"{"payload":{"amount":5000}}"#.to_vec())?;
 /// let answer = engine.handle(Operation::Protect, &request);
 /// assert_eq!(answer.response.status(), 200);
 /// assert_eq!(answer.audit.request_id, "req-1");
