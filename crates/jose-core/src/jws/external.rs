@@ -72,14 +72,14 @@ where
     }
 }
 
-/// An in-process key signs for its bound algorithm; any other is [`Error::AlgorithmNotAllowed`].
+/// An in-process key signs for its bound algorithm; any other is [`Error::InvalidKey`].
 impl ExternalSigner for SigningKey {
     fn sign(&self, alg: JwsAlgorithm, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
         if alg != self.alg() {
-            return Err(Error::AlgorithmNotAllowed {
-                found: alg.name().to_owned(),
-                allowed: self.alg().name().to_owned(),
-            });
+            return Err(Error::invalid_key(
+                format!("a key for {alg}"),
+                format!("a key bound to {}", self.alg()),
+            ));
         }
         SigningKey::sign(self, signing_input)
     }
