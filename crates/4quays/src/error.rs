@@ -3,6 +3,12 @@
 use crate::types::ErrorBody;
 use std::path::PathBuf;
 
+/// A service's text (an error code or message) in our message: at most 200 characters, control
+/// characters escaped, so an answer cannot forge log lines.
+fn one_line(text: &str) -> String {
+    jose::error::clip(text, 200).escape_debug().to_string()
+}
+
 /// A cause kept as an error's `source` (a library's typed error: serde_json, reqwest, http...).
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
@@ -42,12 +48,32 @@ pub enum Error {
     #[error(transparent)]
     Jose(#[from] jose::Error),
     /// The service answered with one of its documented error bodies.
-    #[error("the service answered {status} {}: {}", body.error.code, body.error.message)]
+    #[error("the service answered {status} {}: {}", body.error.code, one_line(&body.error.message))]
     Api {
         /// The HTTP status of the answer.
         status: u16,
         /// The error body, as documented (`error.code`, `error.message`, `error.details`, `requestId`).
         body: Box<ErrorBody>,
+    },
+    /// An error answer in the documented body shape (`{"error": {"code", "message"},
+    /// "requestId"}`) whose code this crate does not know, or whose details do not parse: the
+    /// service's code, message and status are kept. (A newer service may answer codes this
+    /// version has not heard of.)
+    #[error(
+        "the service answered {status} {}: {}",
+        one_line(code),
+        one_line(message)
+    )]
+    UndocumentedApi {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The `error.code` string, as sent.
+        code: String,
+        /// The `error.message`, as sent (the message above is clipped to 200 characters and
+        /// escaped onto one line).
+        message: String,
+        /// The `requestId`, when the body has one.
+        request_id: Option<String>,
     },
     /// An answer that is not one of the documented responses.
     #[error("unexpected response (HTTP {status}): expected {expected}, found {found}")]
@@ -218,13 +244,25 @@ impl Error {
             | Error::Server { .. } => jose::ErrorClass::Local,
             Error::Transport { .. } => jose::ErrorClass::Transport,
             Error::Jose(e) => e.class(),
-            Error::Api { .. } | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
+            Error::Api { .. }
+            | Error::UndocumentedApi { .. }
+            | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
         }
     }
 
     /// True when the input was refused: `class()` is [`Rejected`](jose::ErrorClass::Rejected).
     pub fn is_rejection(&self) -> bool {
         self.class() == jose::ErrorClass::Rejected
+    }
+
+    /// The `error.code` string of an error answer (a documented code or one this crate does not
+    /// know), with the answer's HTTP status.
+    pub fn api_code(&self) -> Option<(u16, &str)> {
+        match self {
+            Error::Api { status, body } => Some((*status, body.error.code.as_str())),
+            Error::UndocumentedApi { status, code, .. } => Some((*status, code)),
+            _ => None,
+        }
     }
 
     /// The documented error body, when the service answered with one.
