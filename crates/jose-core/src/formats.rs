@@ -29,9 +29,16 @@
 //!   or PKCS#8 EC private key must include its public key: computing it would take curve arithmetic.
 //!
 //! Errors say what was expected and what was found; they never contain key bytes.
+//!
+//! Signatures have one format question of their own: ECDSA's DER `ECDSA-Sig-Value` (what a KMS or
+//! HSM returns) against JOSE's raw `r || s`, converted by [`ecdsa_der_to_raw`] and
+//! [`ecdsa_raw_to_der`].
 
+mod ecdsa;
 mod pem;
 mod roca;
+
+pub use ecdsa::{ecdsa_der_to_raw, ecdsa_raw_to_der};
 
 use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::error::Error;

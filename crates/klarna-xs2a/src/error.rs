@@ -145,6 +145,13 @@ pub enum Error {
         /// jose-core's reason, when it refused the key.
         source: Option<jose::Error>,
     },
+    /// Our signing key is held outside any provider (a KMS, an HSM) and signing through it did
+    /// not give a JWS: the external signer failed ([`jose::Error::ExternalSigner`], with the
+    /// signer's own error below it) or returned something other than an RS512 signature of the
+    /// key's modulus length ([`jose::Error::ExternalSignature`]). jose-core's error is the
+    /// source.
+    #[error("cannot sign the JWS")]
+    ExternalSigning(#[source] jose::Error),
     /// A method or path that cannot be mapped to or from the encrypted route.
     #[error("invalid route: expected {expected}, found {found}")]
     InvalidRoute {
@@ -219,6 +226,7 @@ impl Error {
     pub fn class(&self) -> jose::ErrorClass {
         match self {
             Error::Key { .. }
+            | Error::ExternalSigning(_)
             | Error::Http(_)
             | Error::Crypto(_)
             | Error::ReplayGuardFull { .. } => jose::ErrorClass::Local,

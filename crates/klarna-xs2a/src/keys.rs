@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use jose::jwk::Jwks;
+use jose::jws::ExternalKey;
 use jose::{
     ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, JwsAlgorithm,
     KeyManagementAlgorithm, PrivateKey, PublicKey, SigningKey, VerifyingKey,
@@ -66,6 +67,20 @@ pub fn signing_key(key: PrivateKey) -> Result<SigningKey> {
 pub fn encrypting_key(key: PublicKey) -> Result<EncryptingKey> {
     require_kid(key.kid(), "recipient key")?;
     EncryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("recipient key", e))
+}
+
+/// Checks our signing key held outside any provider (a KMS, an HSM): it must sign with RS512,
+/// the protocol's one JWS algorithm (Klarna's verifiers, and [`crate::Opener`], refuse any
+/// other), and have a `kid`.
+pub fn external_signing_key(key: ExternalKey) -> Result<ExternalKey> {
+    if key.alg() != JWS_ALG {
+        return Err(Error::key_message(format!(
+            "signing key: expected a key that signs with {JWS_ALG} (the protocol's one JWS algorithm), found one that signs with {}",
+            key.alg()
+        )));
+    }
+    require_kid(key.kid(), "signing key")?;
+    Ok(key)
 }
 
 /// Our private decryption keys, chosen by the JWE's `kid`. Several live at once while keys rotate:
