@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! jose truelayer sign --key FILE --kid ID --method M --path P [--header 'Name: value']...
-//!                     [--body FILE] [--jku URL]
+//!                     [--body FILE] [--jku URL] [--webhook]
 //!     prints the Tl-Signature value and one newline
 //! jose truelayer verify (--key FILE | --jwks FILE) --method M --path P [--header 'Name: value']...
 //!                       [--require-header NAME]... [--body FILE] [--allow-v1] --signature SIG
@@ -18,6 +18,10 @@
 //! `--body FILE` absent means an empty body; `-` reads stdin. The signature is taken with
 //! surrounding whitespace trimmed.
 //!
+//! `sign` follows TrueLayer's document: the signed headers must include a non-empty
+//! `Idempotency-Key` (`--webhook` signs a webhook, which has none), and the path has no trailing
+//! slash (the root path `/` excepted); either mistake exits 2 before anything is signed.
+//!
 //! Keys: `sign` needs an EC P-521 private key file (PEM SEC1 or PKCS#8, DER, JWK, or a JWKS with one
 //! key). `verify --key` takes a public or private key file (a JWKS there is used as `--jwks`);
 //! `verify --jwks` chooses the key by the signature's kid among the EC P-521 keys, left-padding
@@ -25,7 +29,7 @@
 //!
 //! Exit status: 1 when the signature or the request is rejected (malformed, unsupported, a missing
 //! or unsigned header, no key for the kid, a bad signature); 2 for a key that is not P-521, an
-//! unreadable file, a bad `--header` or `--path`.
+//! unreadable file, a bad `--header` or `--path`, a request to sign without `Idempotency-Key`.
 
 use crate::error::{CliError, Result};
 use crate::files;
@@ -61,10 +65,11 @@ pub(crate) struct SignArgs {
     /// The HTTP method (upper-cased).
     #[arg(long, value_name = "M")]
     pub(crate) method: String,
-    /// The absolute path, starting with '/'.
+    /// The absolute path, starting with '/', without a trailing '/' (the root path '/' excepted).
     #[arg(long, value_name = "P")]
     pub(crate) path: String,
-    /// A header to sign, 'Name: value' (repeatable; signed in this order).
+    /// A header to sign, 'Name: value' (repeatable; signed in this order). Idempotency-Key is
+    /// required unless --webhook.
     #[arg(long = "header", value_name = "'Name: value'", value_parser = parse_header)]
     pub(crate) headers: Vec<(String, String)>,
     /// The body (absent: empty; '-': stdin).
@@ -73,6 +78,10 @@ pub(crate) struct SignArgs {
     /// A jku (JWKS URL) for the header.
     #[arg(long, value_name = "URL")]
     pub(crate) jku: Option<String>,
+    /// Sign a webhook, as TrueLayer does: no Idempotency-Key is required (a request to
+    /// TrueLayer's API must sign one).
+    #[arg(long)]
+    pub(crate) webhook: bool,
 }
 
 /// `jose truelayer verify`.
@@ -169,17 +178,26 @@ fn sign(
     let key = Es512SigningKey::from_private_key(keys::private(&key, "truelayer sign")?.clone())
         .map_err(|e| cli_error(e).context(format!("key file {}", args.key.display())))?;
     let body = read_body(args.body.as_deref(), limits)?;
-    let mut signer = Signer::new(&args.kid)
-        .method(&args.method)
-        .path(&args.path)
-        .body(&body);
+    let signer = if args.webhook {
+        Signer::webhook(&args.kid)
+    } else {
+        Signer::new(&args.kid)
+    };
+    let mut signer = signer.method(&args.method).path(&args.path).body(&body);
     for (name, value) in &args.headers {
         signer = signer.header(name, value);
     }
     if let Some(jku) = &args.jku {
         signer = signer.jku(jku);
     }
-    let signature = signer.sign(&key).map_err(cli_error)?;
+    let signature = signer.sign(&key).map_err(|e| match e {
+        // Say how to fix it with this command's flags.
+        Error::MissingIdempotencyKey { .. } => CliError::usage(format!(
+            "{}; add --header 'Idempotency-Key: <a unique id>', or pass --webhook to sign a webhook",
+            jose::error::display_chain(&e)
+        )),
+        e => cli_error(e),
+    })?;
     Ok(files::line(&signature))
 }
 

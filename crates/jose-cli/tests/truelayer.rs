@@ -211,6 +211,7 @@ fn sign_with_jku_and_read_the_header() {
                 "Content-Type: application/json",
                 "--jku",
                 "https://webhooks.truelayer.com/.well-known/jwks",
+                "--webhook",
             ],
             b"",
         )
@@ -433,6 +434,8 @@ fn body_from_stdin_file_or_nothing() {
             "PUT",
             "--path",
             "/x",
+            "--header",
+            "Idempotency-Key: put-1",
         ];
         if let Some(b) = body {
             args.extend(["--body", b]);
@@ -449,6 +452,8 @@ fn body_from_stdin_file_or_nothing() {
             "put",
             "--path",
             "/x",
+            "--header",
+            "idempotency-key: put-1",
             "--signature",
             sig,
         ];
@@ -466,4 +471,83 @@ fn body_from_stdin_file_or_nothing() {
     verify(&empty, None, b"").ok_text();
     verify(&empty, Some("-"), b"").ok_text();
     verify(&empty, Some("-"), b"x").fails(1);
+}
+
+/// `sign` follows the document: Idempotency-Key signed unless --webhook, no trailing slash
+/// (exit 2 with what was expected and found, nothing on stdout); `verify` still accepts what
+/// TrueLayer's verifiers accept.
+#[test]
+fn sign_requires_an_idempotency_key_and_no_trailing_slash() {
+    let key = vector("ec512-private.pem");
+    let sign = |extra: &[&str]| {
+        let mut args = vec![
+            "truelayer",
+            "sign",
+            "--key",
+            s(&key),
+            "--kid",
+            KID,
+            "--method",
+            "POST",
+        ];
+        args.extend_from_slice(extra);
+        jose(&args, b"")
+    };
+    // No Idempotency-Key: refused, saying what was expected, what was found and which flag helps.
+    let err = sign(&[
+        "--path",
+        "/v3/payouts",
+        "--header",
+        "Content-Type: application/json",
+    ])
+    .fails(2);
+    assert!(
+        err.contains(
+            "missing Idempotency-Key: expected it among the signed headers with a non-empty value"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("found tl_headers \"Content-Type\""), "{err}");
+    assert!(err.contains("--webhook"), "{err}");
+    let err = sign(&["--path", "/v3/payouts"]).fails(2);
+    assert!(err.contains("found no signed headers"), "{err}");
+    let err = sign(&["--path", "/v3/payouts", "--header", "Idempotency-Key:"]).fails(2);
+    assert!(err.contains("an empty \"Idempotency-Key\" value"), "{err}");
+    // With it (any casing), or as a webhook: signed.
+    token(sign(&["--path", "/v3/payouts", "--header", "idempotency-key: k-1"]).ok_text());
+    let hook = token(sign(&["--path", "/hook", "--webhook"]).ok_text());
+    // A trailing slash: refused on both kinds; the root path is signed.
+    for extra in [
+        &["--path", "/v3/payouts/", "--header", "Idempotency-Key: k-1"][..],
+        &["--path", "/hook/", "--webhook"][..],
+    ] {
+        let err = sign(extra).fails(2);
+        assert!(
+            err.contains("expected a path without a trailing '/'") && err.contains("found \"/"),
+            "{err}"
+        );
+    }
+    let root = token(sign(&["--path", "/", "--header", "Idempotency-Key: k-1"]).ok_text());
+    // verify: a signature over "/hook" verifies on "/hook/" (the retry), with no Idempotency-Key.
+    let verify = |path: &str, sig: &str, extra: &[&str]| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "POST",
+            "--path",
+        ];
+        args.extend([path, "--signature", sig]);
+        args.extend_from_slice(extra);
+        jose(&args, b"")
+    };
+    let out = verify("/hook/", &hook, &[]).ok_text();
+    assert!(out.contains("signed headers []"), "{out}");
+    assert!(out.contains("after the trailing-slash retry"), "{out}");
+    verify("/", &root, &["--header", "Idempotency-Key: k-1"]).ok_text();
+    // A verifier that wants Idempotency-Key says so.
+    let err = verify("/hook", &hook, &["--require-header", "Idempotency-Key"]).fails(1);
+    assert!(err.contains("unsigned header"), "{err}");
 }

@@ -103,6 +103,17 @@ pub enum Error {
         /// The `jku` found (quoted), or that there is none.
         found: String,
     },
+    /// A request to sign does not sign an `Idempotency-Key` with a non-empty value, which
+    /// TrueLayer's API requires of every signed request ("`tl_headers` ... must at least include
+    /// Idempotency-Key"). A webhook, which has none, is signed with
+    /// [`Signer::webhook`](crate::Signer::webhook).
+    #[error(
+        "missing Idempotency-Key: expected it among the signed headers with a non-empty value (TrueLayer's API requires it; only a webhook is signed without it), found {found}"
+    )]
+    MissingIdempotencyKey {
+        /// What the signature would have signed instead.
+        found: String,
+    },
     /// The signature does not verify over the request (after the one trailing-slash retry).
     #[error("signature verification failed")]
     BadSignature,
@@ -349,7 +360,7 @@ mod tests {
         let mut other_kid = p521.public_key().to_jwk().unwrap();
         other_kid.kid = Some("another-kid".into());
         let other_kid = jose::PublicKey::from_jwk(&other_kid, provider).unwrap();
-        let signature = Signer::new("kid-1")
+        let signature = Signer::webhook("kid-1")
             .method("POST")
             .path("/p")
             .sign(&Es512SigningKey::from_private_key(p521).unwrap())
@@ -394,7 +405,7 @@ mod tests {
             Error::from_signing(jose::Error::InvalidRequest("two signatures".into())),
             Error::key(jose::Error::Provider("the RNG failed".into())),
             // An external signer that fails, and one that answers in DER.
-            Signer::new("kid-1")
+            Signer::webhook("kid-1")
                 .method("POST")
                 .path("/p")
                 .sign_external(
@@ -403,7 +414,7 @@ mod tests {
                     },
                 )
                 .unwrap_err(),
-            Signer::new("kid-1")
+            Signer::webhook("kid-1")
                 .method("POST")
                 .path("/p")
                 .prepare()
@@ -539,6 +550,7 @@ mod tests {
                 },
                 Rejected,
             ),
+            (Error::MissingIdempotencyKey { found: text() }, Local),
             (Error::BadSignature, Rejected),
         ];
         for (error, class) in cases {

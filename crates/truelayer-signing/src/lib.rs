@@ -12,7 +12,8 @@
 //! let provider = jose::default_provider();
 //!
 //! // A client signs a payout request with its private key (PEM, SEC1 or PKCS#8) and the key id
-//! // TrueLayer's console shows for the uploaded public key.
+//! // TrueLayer's console shows for the uploaded public key. The Idempotency-Key must be signed,
+//! // and the path has no trailing slash.
 //! let pem = include_str!("../tests/vectors/test-only-ec512-private.pem");
 //! let key = Es512SigningKey::from_pem(pem, provider)?;
 //! let body = br#"{"merchant_account_id":"a61acaef","amount_in_minor":100,"currency":"GBP"}"#;
@@ -59,7 +60,9 @@
 //!   [`AsyncExternalSigner`] ([`Signer::sign_with_async`]), this crate's ES512 [`ExternalSigner`]
 //!   (closures; [`Signer::sign_with`]), or by hand ([`Signer::prepare`], [`SigningInput`]): the
 //!   header and signing input are always jose-core's [`jose::jws::JwsBuilder`]'s.
-//!   [`sign_request`] signs an [`http::Request`] in place.
+//!   [`sign_request`] signs an [`http::Request`] in place. A request to TrueLayer's API must sign
+//!   an `Idempotency-Key`, and its path has no trailing slash; [`Signer::webhook`] signs a
+//!   webhook, which has no `Idempotency-Key`.
 //! - [`Verifier`]: verify with a public key or a JWKS; [`Verifier::verify_request`] verifies an
 //!   [`http::Request`] by its own `Tl-Signature` header.
 //! - [`JkuAllowList`]: which JWKS URLs a webhook may name; [`extract_header`]: the unverified

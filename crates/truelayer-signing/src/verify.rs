@@ -62,7 +62,12 @@ enum Keys<'a> {
 ///   [`Error::MissingHeader`], one present more than once [`Error::AmbiguousHeader`];
 /// - every name given to [`Verifier::require_header`] must be listed in `tl_headers`;
 /// - if the signature does not verify over the path as given, it is tried once more with one
-///   trailing slash removed (or added).
+///   trailing slash removed (or added), as TrueLayer's verifiers do: a signer that signed
+///   `/payouts` for a request to `/payouts/` (or the reverse) is accepted.
+///
+/// What TrueLayer's verifiers accept is accepted: a signature without `Idempotency-Key` (a
+/// webhook's) or over a path with a trailing slash verifies. Require a header with
+/// [`Verifier::require_header`].
 ///
 /// Verification itself is jose-core's: the JWS is parsed by [`jose::jws::Jws`] and verified over
 /// the rebuilt (detached) payload with the key bound to ES512.
@@ -73,14 +78,16 @@ enum Keys<'a> {
 /// # let provider = jose::default_provider();
 /// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
 /// # let key = Es512SigningKey::from_private_key(private)?;
-/// let sig = Signer::new("kid-1").method("DELETE").path("/mandates/42")
+/// let sig = Signer::new("kid-1").method("POST").path("/v3/payouts")
+///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
 ///     .header("X-Request-Id", "r1").sign(&key)?;
 ///
 /// Verifier::new(&key.public_key())?
-///     .method("DELETE")
-///     .path("/mandates/42")
-///     .header("x-request-id", "r1") // any casing
-///     .require_header("X-Request-Id")
+///     .method("POST")
+///     .path("/v3/payouts")
+///     .header("x-request-id", "r1") // any casing, any order
+///     .header("idempotency-key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+///     .require_header("Idempotency-Key")
 ///     .verify(&sig)?;
 /// # Ok(()) }
 /// ```

@@ -173,7 +173,7 @@ fn emitted_header_is_byte_identical_to_the_reference_form() {
                 r#"{{"alg":"ES512","kid":"{KID}","tl_version":"2","tl_headers":"Idempotency-Key"}}"#
             )
         );
-        let hook = Signer::new(KID)
+        let hook = Signer::webhook(KID)
             .method("POST")
             .path("/tl-webhook")
             .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
@@ -862,7 +862,22 @@ fn one_retry_with_a_trailing_slash_toggled() {
                 .verify(sig)
         };
         let no_slash = sign("/payouts");
-        let slash = sign("/payouts/");
+        // Our signer refuses a trailing slash; TrueLayer's sign the path as given, so a
+        // signature over "/payouts/" is made here through jose-core directly.
+        let slash = craft(
+            &fixture_private(provider),
+            JwsAlgorithm::Es512,
+            &[
+                ("kid", KID),
+                ("tl_version", "2"),
+                ("tl_headers", "Idempotency-Key"),
+            ],
+            format!(
+                "POST /payouts/\nIdempotency-Key: {IDEMP}\n{}",
+                std::str::from_utf8(BODY).unwrap()
+            )
+            .as_bytes(),
+        );
         assert!(!verify(&no_slash, "/payouts").unwrap().path_retried);
         assert!(verify(&no_slash, "/payouts/").unwrap().path_retried);
         assert!(verify(&slash, "/payouts").unwrap().path_retried);
@@ -923,7 +938,7 @@ fn a_path_must_start_with_a_slash_on_both_sides() {
 fn the_method_is_upper_cased_and_required() {
     let provider = jose::default_provider();
     let key = fixture_key(provider);
-    let sig = Signer::new(KID)
+    let sig = Signer::webhook(KID)
         .method("delete")
         .path("/x")
         .sign(&key)
@@ -949,7 +964,10 @@ fn the_method_is_upper_cased_and_required() {
         b"DELETE /x\n"
     ));
     assert!(matches!(
-        Signer::new(KID).path("/x").sign(&key),
+        Signer::new(KID)
+            .path("/x")
+            .header("Idempotency-Key", IDEMP)
+            .sign(&key),
         Err(Error::InvalidRequest { .. })
     ));
     assert!(matches!(
@@ -962,11 +980,14 @@ fn the_method_is_upper_cased_and_required() {
 fn signing_refuses_requests_that_would_sign_ambiguously() {
     let provider = jose::default_provider();
     let key = fixture_key(provider);
-    let base = || Signer::new(KID).method("POST").path("/payouts");
+    let base = || {
+        Signer::new(KID)
+            .method("POST")
+            .path("/payouts")
+            .header("Idempotency-Key", IDEMP)
+    };
     let cases: Vec<Signer<'_>> = vec![
-        base()
-            .header("Idempotency-Key", "a")
-            .header("idempotency-key", "b"),
+        base().header("idempotency-key", "b"),
         base().header("A,B", "x"),
         base().header("A: B", "x"),
         base().header("", "x"),
@@ -976,7 +997,10 @@ fn signing_refuses_requests_that_would_sign_ambiguously() {
         base().path("/a b"),
         base().method("PO ST"),
         base().method(""),
-        Signer::new("").method("POST").path("/payouts"),
+        Signer::new("")
+            .method("POST")
+            .path("/payouts")
+            .header("Idempotency-Key", IDEMP),
         base().jku(""),
     ];
     for signer in cases {
@@ -995,6 +1019,7 @@ fn signing_refuses_requests_that_would_sign_ambiguously() {
     verifier_for_pem(provider)
         .method("POST")
         .path("/payouts")
+        .header("idempotency-key", IDEMP)
         .header("x-empty", "")
         .verify(&sig)
         .unwrap();
@@ -1091,7 +1116,7 @@ fn jku_allow_list() {
         ("http://webhooks.truelayer.com/.well-known/jwks", false),
         ("https://attacker.example/.well-known/jwks", false),
     ] {
-        let sig = Signer::new(KID)
+        let sig = Signer::webhook(KID)
             .method("POST")
             .path("/hook")
             .jku(jku)
@@ -1115,7 +1140,7 @@ fn jku_allow_list() {
         Err(Error::JkuNotAllowed { .. })
     ));
     let custom = JkuAllowList::new(["https://example.test/jwks"]);
-    let sig = Signer::new(KID)
+    let sig = Signer::webhook(KID)
         .method("POST")
         .path("/h")
         .jku("https://example.test/jwks")
@@ -1341,6 +1366,7 @@ fn external_signer_async() {
             Signer::new(KID)
                 .method("POST")
                 .path(&path)
+                .header("Idempotency-Key", IDEMP)
                 .sign_with_async(&kms)
         };
         assert_send(&fut);
@@ -1348,6 +1374,7 @@ fn external_signer_async() {
         verifier_for_pem(provider)
             .method("POST")
             .path(PATH)
+            .header("Idempotency-Key", IDEMP)
             .verify(&sig)
             .unwrap();
     }
@@ -1560,4 +1587,193 @@ fn http_sign_and_verify() {
             .verify(&sig)
             .unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document's rules on the signing side, and webhook freshness
+
+/// "tl_headers ... must at least include Idempotency-Key": a signer refuses a request without it,
+/// by every way of signing, unless it signs a webhook (Signer::webhook).
+#[test]
+fn signing_requires_an_idempotency_key_unless_a_webhook() {
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    let base = |signer: Signer<'static>| signer.method("POST").path("/v3/payouts").body(BODY);
+    // None signed, another header signed, an empty value.
+    for (signer, found) in [
+        (
+            base(Signer::new(KID)),
+            "no signed headers (tl_headers \"\")".to_owned(),
+        ),
+        (
+            base(Signer::new(KID))
+                .header("Content-Type", "application/json")
+                .header("X-Idempotency-Key", IDEMP),
+            "tl_headers \"Content-Type,X-Idempotency-Key\"".to_owned(),
+        ),
+        (
+            base(Signer::new(KID)).header("Idempotency-Key", ""),
+            "an empty \"Idempotency-Key\" value".to_owned(),
+        ),
+    ] {
+        let expected = Error::MissingIdempotencyKey {
+            found: found.clone(),
+        };
+        assert_eq!(signer.sign(&key).unwrap_err(), expected);
+        assert_eq!(signer.sign_with(&key).unwrap_err(), expected);
+        assert_eq!(signer.prepare().unwrap_err(), expected);
+        assert_eq!(signer.sign_external(&key).unwrap_err(), expected);
+        assert_eq!(
+            block_on_ready(signer.sign_with_async(&key)).unwrap_err(),
+            expected
+        );
+        // A local mistake (exit 2 in the CLI), and the message says what was expected and found.
+        assert_eq!(expected.class(), jose::ErrorClass::Local);
+        assert!(!expected.is_rejection());
+        assert_eq!(
+            expected.to_string(),
+            format!(
+                "missing Idempotency-Key: expected it among the signed headers with a non-empty \
+                 value (TrueLayer's API requires it; only a webhook is signed without it), found \
+                 {found}"
+            )
+        );
+    }
+    // Any casing and any position: the name is matched ASCII case-insensitively.
+    for signer in [
+        base(Signer::new(KID)).header("idempotency-key", IDEMP),
+        base(Signer::new(KID))
+            .header("Content-Type", "application/json")
+            .header("IDEMPOTENCY-KEY", IDEMP),
+    ] {
+        signer.sign(&key).unwrap();
+    }
+    // A webhook opts out explicitly, and verifies like any signature.
+    let hook = base(Signer::webhook(KID))
+        .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
+        .sign(&key)
+        .unwrap();
+    assert_eq!(
+        header_text(&hook),
+        format!(
+            r#"{{"alg":"ES512","kid":"{KID}","tl_version":"2","tl_headers":"X-Tl-Webhook-Timestamp"}}"#
+        )
+    );
+    verifier_for_pem(provider)
+        .method("POST")
+        .path("/v3/payouts")
+        .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
+        .body(BODY)
+        .verify(&hook)
+        .unwrap();
+    base(Signer::webhook(KID)).sign(&key).unwrap();
+    // sign_request and Signer::http_request: the names to sign must include it.
+    let mut request = payout_request();
+    assert!(matches!(
+        sign_request(&mut request, KID, &key, &["Content-Type"]),
+        Err(Error::MissingIdempotencyKey { .. })
+    ));
+    assert!(!request.headers().contains_key("tl-signature"));
+    sign_request(
+        &mut request,
+        KID,
+        &key,
+        &["Content-Type", "idempotency-key"],
+    )
+    .unwrap();
+    let request = payout_request();
+    assert!(matches!(
+        Signer::new(KID).http_request(&request, &[]).sign(&key),
+        Err(Error::MissingIdempotencyKey { .. })
+    ));
+    Signer::webhook(KID)
+        .http_request(&request, &[])
+        .sign(&key)
+        .unwrap();
+}
+
+/// "the absolute path (without trailing slashes)": the signer refuses a trailing slash (the root
+/// path "/" excepted); the verifier accepts what TrueLayer's verifiers accept, by one retry.
+#[test]
+fn a_trailing_slash_is_refused_when_signing_and_retried_when_verifying() {
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    for path in ["/payouts/", "/v3/payouts//", "//"] {
+        for signer in [
+            Signer::new(KID).header("Idempotency-Key", IDEMP),
+            Signer::webhook(KID),
+        ] {
+            let err = signer.method("POST").path(path).sign(&key).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid request: expected a path without a trailing '/' (TrueLayer signs the \
+                     absolute path without trailing slashes; only the root path \"/\" ends with \
+                     one), found {path:?}"
+                )
+            );
+            assert!(!err.is_rejection());
+        }
+    }
+    // An http::Request to a path with a trailing slash: refused too, and left unsigned.
+    let mut request = http::Request::post("https://api.truelayer.com/v3/payouts/")
+        .header("Idempotency-Key", IDEMP)
+        .body(BODY.to_vec())
+        .unwrap();
+    assert!(matches!(
+        sign_request(&mut request, KID, &key, &["Idempotency-Key"]),
+        Err(Error::InvalidRequest { .. })
+    ));
+    assert!(!request.headers().contains_key("tl-signature"));
+    // The root path is signed as it is, including a URI without a path.
+    for uri in ["https://api.truelayer.com/", "https://api.truelayer.com"] {
+        let mut request = http::Request::post(uri)
+            .header("Idempotency-Key", IDEMP)
+            .body(BODY.to_vec())
+            .unwrap();
+        sign_request(&mut request, KID, &key, &["Idempotency-Key"]).unwrap();
+        let sig = request.headers()["tl-signature"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(independent_es512_check(
+            &fixture_public_pem(),
+            &sig,
+            format!(
+                "POST /\nIdempotency-Key: {IDEMP}\n{}",
+                std::str::from_utf8(BODY).unwrap()
+            )
+            .as_bytes()
+        ));
+        let verified = verifier_for_pem(provider).verify_request(&request).unwrap();
+        assert!(!verified.path_retried);
+    }
+    // Verifying: a signature over "/payouts" on a request to "/payouts/" (the retry), and one
+    // over "/payouts/" made by a signer that signs the path as given, as TrueLayer's do.
+    let ours = Signer::new(KID)
+        .method("POST")
+        .path("/payouts")
+        .header("Idempotency-Key", IDEMP)
+        .sign(&key)
+        .unwrap();
+    let theirs = craft(
+        &fixture_private(provider),
+        JwsAlgorithm::Es512,
+        &[
+            ("kid", KID),
+            ("tl_version", "2"),
+            ("tl_headers", "Idempotency-Key"),
+        ],
+        format!("POST /payouts/\nIdempotency-Key: {IDEMP}\n").as_bytes(),
+    );
+    let verify = |sig: &str, path: &str| {
+        verifier_for_pem(provider)
+            .method("POST")
+            .path(path)
+            .header("Idempotency-Key", IDEMP)
+            .verify(sig)
+    };
+    assert!(verify(&ours, "/payouts/").unwrap().path_retried);
+    assert!(!verify(&theirs, "/payouts/").unwrap().path_retried);
+    assert!(verify(&theirs, "/payouts").unwrap().path_retried);
 }

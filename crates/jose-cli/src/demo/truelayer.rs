@@ -121,6 +121,33 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
             &label,
             format_args!("amount changed: {tampered}; X-Request-Id dropped: {missing}"),
         );
+        // The document's rules, enforced when signing: Idempotency-Key signed, no trailing slash.
+        let no_idempotency_key = expect_rejection(
+            Signer::new(&kid)
+                .method("POST")
+                .path(PATH)
+                .header("X-Request-Id", "demo-1")
+                .body(BODY)
+                .sign(&key),
+            |e| matches!(e, Error::MissingIdempotencyKey { .. }),
+            "signing without an Idempotency-Key",
+        )?;
+        let trailing_slash = expect_rejection(
+            Signer::new(&kid)
+                .method("POST")
+                .path("/v3/payouts/")
+                .header("Idempotency-Key", IDEMP)
+                .body(BODY)
+                .sign(&key),
+            |e| matches!(e, Error::InvalidRequest { .. }),
+            "signing a path with a trailing slash",
+        )?;
+        demo.step(
+            &label,
+            format_args!(
+                "not signed: without Idempotency-Key ({no_idempotency_key}); to /v3/payouts/ ({trailing_slash})"
+            ),
+        );
         // An external signer (here a closure standing in for a KMS) gives the same header.
         let kms = |input: &[u8]| key.sign_es512(input);
         let by_kms = Signer::new(&kid)
@@ -172,7 +199,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         let key = Es512SigningKey::from_private_key(private.clone()).map_err(cli_error)?;
         let jku = jose_truelayer_signing::TRUELAYER_JKU_SANDBOX;
         let body = br#"{"type":"payout_executed","event_id":"e-1"}"#;
-        let signature = Signer::new(&kid)
+        let signature = Signer::webhook(&kid)
             .method("POST")
             .path("/hooks/truelayer")
             .header("X-Tl-Webhook-Timestamp", "2026-01-01T00:00:00Z")
@@ -190,7 +217,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
             .body(body)
             .verify(&signature)
             .map_err(cli_error)?;
-        let rogue = Signer::new(&kid)
+        let rogue = Signer::webhook(&kid)
             .method("POST")
             .path("/hooks/truelayer")
             .jku("https://webhooks.truelayer.com.attacker.example/.well-known/jwks")
