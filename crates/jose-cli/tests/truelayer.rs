@@ -551,3 +551,144 @@ fn sign_requires_an_idempotency_key_and_no_trailing_slash() {
     let err = verify("/hook", &hook, &["--require-header", "Idempotency-Key"]).fails(1);
     assert!(err.contains("unsigned header"), "{err}");
 }
+
+/// `secs` after the Unix epoch as an RFC 3339 UTC timestamp (H. Hinnant's `civil_from_days`).
+fn rfc3339(secs: u64) -> String {
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+#[test]
+fn the_test_formatter_is_right() {
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(rfc3339(1_638_186_175), "2021-11-29T11:42:55Z");
+    assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+}
+
+/// `verify --webhook-max-age`: a webhook sent now is accepted; one from 2021, one an hour ahead,
+/// one without or with a malformed or unsigned X-Tl-Webhook-Timestamp is rejected (exit 1).
+#[test]
+fn verify_checks_webhook_freshness() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sign = |stamp: &str| {
+        token(
+            jose(
+                &[
+                    "truelayer",
+                    "sign",
+                    "--key",
+                    s(&vector("ec512-private.pem")),
+                    "--kid",
+                    KID,
+                    "--method",
+                    "POST",
+                    "--path",
+                    "/hook",
+                    "--header",
+                    &format!("X-Tl-Webhook-Timestamp: {stamp}"),
+                    "--webhook",
+                ],
+                b"",
+            )
+            .ok_text(),
+        )
+    };
+    let verify = |sig: &str, headers: &[String], max_age: Option<&str>| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "POST",
+            "--path",
+            "/hook",
+            "--signature",
+            sig.to_owned().leak(),
+        ];
+        for h in headers {
+            args.extend(["--header", h.clone().leak()]);
+        }
+        if let Some(max_age) = max_age {
+            args.extend(["--webhook-max-age", max_age.to_owned().leak()]);
+        }
+        jose(&args, b"")
+    };
+    let stamp_header = |stamp: &str| vec![format!("x-tl-webhook-timestamp: {stamp}")];
+    // Sent now: fresh.
+    let fresh = rfc3339(now);
+    let sig = sign(&fresh);
+    let out = verify(&sig, &stamp_header(&fresh), Some("300")).ok_text();
+    assert!(
+        out.contains("signed headers [X-Tl-Webhook-Timestamp]"),
+        "{out}"
+    );
+    // Sent in 2021: accepted without the check (as TrueLayer's verifiers do), stale with it.
+    let old = "2021-11-29T11:42:55Z";
+    let sig = sign(old);
+    verify(&sig, &stamp_header(old), None).ok_text();
+    let err = verify(&sig, &stamp_header(old), Some("300")).fails(1);
+    assert!(
+        err.contains(
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp at most 300 s old, found \"2021-11-29T11:42:55Z\""
+        ),
+        "{err}"
+    );
+    // An hour ahead of our clock.
+    let ahead = rfc3339(now + 3600);
+    let sig = sign(&ahead);
+    let err = verify(&sig, &stamp_header(&ahead), Some("300")).fails(1);
+    assert!(err.contains("at most 300 s ahead of our clock"), "{err}");
+    // ... which a tolerance of two hours accepts.
+    verify(&sig, &stamp_header(&ahead), Some("7200")).ok_text();
+    // Missing, malformed.
+    let err = verify(&sig, &[], Some("300")).fails(1);
+    assert!(err.contains("X-Tl-Webhook-Timestamp header"), "{err}");
+    assert!(err.contains("found none"), "{err}");
+    let err = verify(&sig, &stamp_header("yesterday"), Some("300")).fails(1);
+    assert!(err.contains("expected an RFC 3339 date-time"), "{err}");
+    // Fresh but not signed.
+    let unsigned = token(
+        jose(
+            &[
+                "truelayer",
+                "sign",
+                "--key",
+                s(&vector("ec512-private.pem")),
+                "--kid",
+                KID,
+                "--method",
+                "POST",
+                "--path",
+                "/hook",
+                "--webhook",
+            ],
+            b"",
+        )
+        .ok_text(),
+    );
+    let err = verify(&unsigned, &stamp_header(&fresh), Some("300")).fails(1);
+    assert!(
+        err.contains("unsigned header: expected tl_headers to list \"X-Tl-Webhook-Timestamp\""),
+        "{err}"
+    );
+    // Not a number of seconds: a usage error.
+    verify(&unsigned, &stamp_header(&fresh), Some("five minutes")).fails(2);
+}

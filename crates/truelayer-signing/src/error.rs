@@ -103,6 +103,18 @@ pub enum Error {
         /// The `jku` found (quoted), or that there is none.
         found: String,
     },
+    /// A webhook's `X-Tl-Webhook-Timestamp` was refused by the freshness check
+    /// ([`Verifier::webhook_freshness`](crate::Verifier::webhook_freshness)): absent, not an
+    /// RFC 3339 date-time, or further from our clock than the tolerance; `problem` says which.
+    #[error("refused webhook timestamp: expected {expected}, found {found}")]
+    WebhookTimestamp {
+        /// Which check failed.
+        problem: TimestampProblem,
+        /// What was accepted.
+        expected: String,
+        /// What the request has (the timestamp quoted, and its age).
+        found: String,
+    },
     /// A request to sign does not sign an `Idempotency-Key` with a non-empty value, which
     /// TrueLayer's API requires of every signed request ("`tl_headers` ... must at least include
     /// Idempotency-Key"). A webhook, which has none, is signed with
@@ -132,6 +144,20 @@ pub enum Error {
     /// error is the source.
     #[error("the crypto provider failed")]
     Provider(#[source] jose::Error),
+}
+
+/// Why a webhook's `X-Tl-Webhook-Timestamp` was refused ([`Error::WebhookTimestamp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampProblem {
+    /// The request has no `X-Tl-Webhook-Timestamp`.
+    Missing,
+    /// The value is not an RFC 3339 date-time.
+    Malformed,
+    /// The timestamp is older than the tolerance allows (perhaps a replay).
+    Stale,
+    /// The timestamp lies further ahead of our clock than the tolerance allows.
+    Future,
 }
 
 /// What every key must be.
@@ -167,6 +193,7 @@ impl Error {
                 | Error::AmbiguousHeader { .. }
                 | Error::NoMatchingKey { .. }
                 | Error::JkuNotAllowed { .. }
+                | Error::WebhookTimestamp { .. }
                 | Error::BadSignature
         )
     }
@@ -176,6 +203,18 @@ impl Error {
             expected: expected.into(),
             found: found.into(),
             source: None,
+        }
+    }
+
+    pub(crate) fn webhook_timestamp(
+        problem: TimestampProblem,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::WebhookTimestamp {
+            problem,
+            expected: expected.into(),
+            found: found.into(),
         }
     }
 
@@ -548,6 +587,22 @@ mod tests {
                     allowed: text(),
                     found: text(),
                 },
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Missing, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Malformed, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Stale, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Future, "", ""),
                 Rejected,
             ),
             (Error::MissingIdempotencyKey { found: text() }, Local),

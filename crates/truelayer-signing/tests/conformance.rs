@@ -15,13 +15,14 @@ use common::*;
 use jose::jws::SignatureFuture;
 use jose::{CryptoProvider, EcCurve, Jwk, Jwks, JwsAlgorithm, KeySpec, Limits, PrivateKey};
 use jose_truelayer_signing::{
-    AsyncExternalSigner, Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, TlVersion,
-    Verifier, extract_header, sign_request,
+    AsyncExternalSigner, Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer,
+    TimestampProblem, TlVersion, Verifier, WebhookFreshness, extract_header, sign_request,
 };
 use serde_json::Value;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime};
 
 const PATH: &str = "/merchant_accounts/a61acaef-ee05-4077-92f3-25543a11bd8d/sweeping";
 const IDEMP: &str = "idemp-2076717c-9005-4811-a321-9e0787fa0382";
@@ -1776,4 +1777,194 @@ fn a_trailing_slash_is_refused_when_signing_and_retried_when_verifying() {
     assert!(verify(&ours, "/payouts/").unwrap().path_retried);
     assert!(!verify(&theirs, "/payouts/").unwrap().path_retried);
     assert!(verify(&theirs, "/payouts").unwrap().path_retried);
+}
+
+/// The recorded webhook, sent at 2021-11-29T11:42:55Z.
+const WEBHOOK_SENT: u64 = 1_638_186_175;
+const WEBHOOK_STAMP: &str = "2021-11-29T11:42:55Z";
+const WEBHOOK_BODY: &[u8] =
+    br#"{"event_type":"example","event_id":"18b2842b-a57b-4887-a0a6-d3c7c36f1020"}"#;
+
+fn at(secs: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// A webhook's X-Tl-Webhook-Timestamp, with the freshness check on: fresh is accepted; stale,
+/// ahead beyond the tolerance, missing, malformed or unsigned is refused (class Rejected), before
+/// the signature is checked.
+#[test]
+fn webhook_freshness_is_checked_on_the_signed_timestamp() {
+    let jwks = jwks_fixture();
+    let sig = vector("webhook-signature.txt");
+    let sig = sig.trim();
+    for provider in providers() {
+        let verify = |stamp: Option<&'static str>, freshness: WebhookFreshness| {
+            let mut verifier = Verifier::from_jwks(&jwks, provider)
+                .method("POST")
+                .path("/tl-webhook")
+                .header("Content-Type", "application/json")
+                .body(WEBHOOK_BODY)
+                .webhook_freshness(freshness);
+            if let Some(stamp) = stamp {
+                verifier = verifier.header("x-tl-webhook-timestamp", stamp);
+            }
+            verifier.verify(sig)
+        };
+        let problem = |result: Result<_, Error>| match result {
+            Err(e @ Error::WebhookTimestamp { .. }) => {
+                assert!(e.is_rejection(), "{e}");
+                let Error::WebhookTimestamp { problem, .. } = e else {
+                    unreachable!()
+                };
+                problem
+            }
+            other => panic!("expected a refused webhook timestamp, found {other:?}"),
+        };
+        let default = WebhookFreshness::default();
+        // Fresh: as sent, 5 minutes later, 5 minutes earlier (a clock behind ours).
+        for now in [WEBHOOK_SENT, WEBHOOK_SENT + 300, WEBHOOK_SENT - 300] {
+            let verified = verify(Some(WEBHOOK_STAMP), default.as_of(at(now))).unwrap();
+            assert_eq!(
+                verified.signed_headers,
+                ["X-Tl-Webhook-Timestamp", "Content-Type"]
+            );
+        }
+        // Stale, and ahead of our clock beyond the tolerance.
+        assert_eq!(
+            problem(verify(
+                Some(WEBHOOK_STAMP),
+                default.as_of(at(WEBHOOK_SENT + 301))
+            )),
+            TimestampProblem::Stale
+        );
+        let err = verify(
+            Some(WEBHOOK_STAMP),
+            default.as_of(at(WEBHOOK_SENT + 86_400)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp at most 300 s old, \
+             found \"2021-11-29T11:42:55Z\", 86400 s old"
+        );
+        assert_eq!(
+            problem(verify(
+                Some(WEBHOOK_STAMP),
+                default.as_of(at(WEBHOOK_SENT - 301))
+            )),
+            TimestampProblem::Future
+        );
+        // On the system clock, the 2021 webhook is stale; a wider tolerance accepts it.
+        assert_eq!(
+            problem(verify(Some(WEBHOOK_STAMP), default)),
+            TimestampProblem::Stale
+        );
+        verify(
+            Some(WEBHOOK_STAMP),
+            WebhookFreshness::new(Duration::from_secs(86_400)).as_of(at(WEBHOOK_SENT + 86_000)),
+        )
+        .unwrap();
+        // Missing and malformed: refused before the signature is looked at.
+        let fresh = default.as_of(at(WEBHOOK_SENT));
+        let err = verify(None, fresh).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp header (RFC 3339, e.g. \
+             2020-05-18T10:17:47Z), found none"
+        );
+        assert_eq!(problem(verify(None, fresh)), TimestampProblem::Missing);
+        for malformed in [
+            "2021-11-29 11:42:55",
+            "Mon, 29 Nov 2021 11:42:55 GMT",
+            "1638186175",
+            "",
+        ] {
+            assert_eq!(
+                problem(verify(Some(malformed), fresh)),
+                TimestampProblem::Malformed,
+                "{malformed}"
+            );
+        }
+        // A tampered (but fresh-looking) timestamp fails the signature.
+        assert_eq!(
+            verify(Some("2021-11-29T11:42:56Z"), fresh).unwrap_err(),
+            Error::BadSignature
+        );
+        // Without the check, what TrueLayer's verifiers accept is accepted.
+        Verifier::from_jwks(&jwks, provider)
+            .method("POST")
+            .path("/tl-webhook")
+            .header("Content-Type", "application/json")
+            .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+            .body(WEBHOOK_BODY)
+            .verify(sig)
+            .unwrap();
+    }
+    // The timestamp must be signed: a fresh one that the signature does not list is refused.
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    let unsigned = Signer::webhook(KID)
+        .method("POST")
+        .path("/hook")
+        .header("Content-Type", "application/json")
+        .sign(&key)
+        .unwrap();
+    let verifier = verifier_for_pem(provider)
+        .method("POST")
+        .path("/hook")
+        .header("Content-Type", "application/json")
+        .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+        .webhook_freshness(WebhookFreshness::default().as_of(at(WEBHOOK_SENT)));
+    assert_eq!(
+        verifier.verify(&unsigned).unwrap_err(),
+        Error::UnsignedHeader {
+            name: "X-Tl-Webhook-Timestamp".into(),
+            signed: "Content-Type".into()
+        }
+    );
+    // Through verify_request, with an offset and a fraction of a second.
+    let stamp = "2021-11-29T12:42:55.250+01:00";
+    let mut request = http::Request::post("https://merchant.example/hook")
+        .header("X-Tl-Webhook-Timestamp", stamp)
+        .body(Vec::new())
+        .unwrap();
+    let sig = Signer::webhook(KID)
+        .http_request(&request, &["X-Tl-Webhook-Timestamp"])
+        .sign(&key)
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("tl-signature", sig.parse().unwrap());
+    let verifier = |now| {
+        verifier_for_pem(provider)
+            .webhook_freshness(WebhookFreshness::new(Duration::from_secs(60)).as_of(now))
+    };
+    verifier(at(WEBHOOK_SENT + 60))
+        .verify_request(&request)
+        .unwrap();
+    assert!(matches!(
+        verifier(at(WEBHOOK_SENT + 61)).verify_request(&request),
+        Err(Error::WebhookTimestamp {
+            problem: TimestampProblem::Stale,
+            ..
+        })
+    ));
+    // A v1 signature cannot sign the timestamp.
+    let v1 = craft(
+        &fixture_private(provider),
+        JwsAlgorithm::Es512,
+        &[("kid", KID)],
+        b"{}",
+    );
+    assert!(matches!(
+        verifier_for_pem(provider)
+            .method("POST")
+            .path("/hook")
+            .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+            .body(b"{}")
+            .allow_v1(true)
+            .webhook_freshness(WebhookFreshness::default().as_of(at(WEBHOOK_SENT)))
+            .verify(&v1),
+        Err(Error::UnsignedHeader { .. })
+    ));
 }

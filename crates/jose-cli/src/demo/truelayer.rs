@@ -5,9 +5,10 @@ use crate::error::{CliError, Result};
 use crate::truelayer::{cli_error, describe};
 use jose::{CryptoProvider, EcCurve, Jwks, Limits, PublicKey};
 use jose_truelayer_signing::{
-    Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, Verifier, extract_header,
-    sign_request,
+    Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, TimestampProblem, Verifier,
+    WebhookFreshness, extract_header, sign_request,
 };
+use std::time::{Duration, UNIX_EPOCH};
 
 const KID: &str = "45fc75cf-5649-4134-84b3-192c2c78e990";
 const FIXTURE_PUBLIC: &str =
@@ -44,9 +45,9 @@ fn public_on(key: &jose::PrivateKey, provider: &dyn CryptoProvider) -> Result<Pu
 }
 
 /// The demo's TrueLayer section: a payout request signed on one provider and verified on the
-/// other (with header case and order changed, then tampered), an external signer, an
-/// `http::Request`, a webhook through a JWKS and the jku allow-list, and TrueLayer's published
-/// signatures.
+/// other (with header case and order changed, then tampered), the signing rules (Idempotency-Key,
+/// no trailing slash), an external signer, an `http::Request`, a webhook through a JWKS, the jku
+/// allow-list and the freshness check, and TrueLayer's published signatures.
 pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
     const PATH: &str = "/v3/payouts";
     const IDEMP: &str = "619410b3-b00c-406e-bb1b-2982f97edb8b";
@@ -210,13 +211,37 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         let allowed = JkuAllowList::default();
         let url = allowed.webhook_jku(&signature).map_err(cli_error)?;
         let jwks = Jwks::new(vec![private.public_key().to_jwk()?]);
-        let verified = Verifier::from_jwks(&jwks, pk.provider)
+        // Fresh as of one minute after it was sent (2026-01-01T00:00:00Z is 1767225600 s after
+        // the epoch), stale an hour later: the demo's clock is fixed.
+        let as_of = |secs: u64| {
+            WebhookFreshness::default()
+                .as_of(UNIX_EPOCH + Duration::from_secs(1_767_225_600 + secs))
+        };
+        let hook_verifier = Verifier::from_jwks(&jwks, pk.provider)
             .method("POST")
             .path("/hooks/truelayer")
             .header("x-tl-webhook-timestamp", "2026-01-01T00:00:00Z")
-            .body(body)
+            .body(body);
+        let verified = hook_verifier
+            .clone()
+            .webhook_freshness(as_of(60))
             .verify(&signature)
             .map_err(cli_error)?;
+        let stale = expect_rejection(
+            hook_verifier
+                .webhook_freshness(as_of(3600))
+                .verify(&signature),
+            |e| {
+                matches!(
+                    e,
+                    Error::WebhookTimestamp {
+                        problem: TimestampProblem::Stale,
+                        ..
+                    }
+                )
+            },
+            "a webhook an hour old",
+        )?;
         let rogue = Signer::webhook(&kid)
             .method("POST")
             .path("/hooks/truelayer")
@@ -231,7 +256,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         demo.step(
             pk.name(),
             format_args!(
-                "webhook: jku {url:?} allowed, JWKS key chosen by kid, {}; lookalike jku: {refused}",
+                "webhook: jku {url:?} allowed, JWKS key chosen by kid, {} a minute after it was sent; an hour after: {stale}; lookalike jku: {refused}",
                 describe(&verified)
             ),
         );
