@@ -1,7 +1,6 @@
 //! Verifying a `Tl-Signature`, with TrueLayer's rules.
 
-use crate::error::Error;
-use crate::error::TimestampProblem;
+use crate::error::{Error, TimestampProblem};
 use crate::header::{self, TlHeader};
 use crate::request::{self, RequestParts, shorten};
 use crate::timestamp::{WebhookFreshness, X_TL_WEBHOOK_TIMESTAMP};
