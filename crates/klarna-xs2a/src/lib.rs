@@ -75,6 +75,27 @@
 //!   as the server does for requests: a response from the future is as suspect as a stale one.
 //! - The in-memory replay guard refuses new ids when full rather than forgetting recent ones; see
 //!   [`InMemoryReplayGuard`].
+//!
+//! # Features
+//!
+//! | feature | what it turns on |
+//! |---|---|
+//! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
+//! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//!
+//! No provider is on by default. The application chooses one, once, for every jose crate it uses:
+//! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
+//! features, so that choice holds here too, and choosing RustCrypto leaves aws-lc-rs out of the
+//! build. With no provider anywhere, `jose-toolkit` stops the build with a message saying so. A
+//! library built on this crate should leave both features off.
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! jose-klarna-xs2a = "0.1"
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
 pub mod clock;
