@@ -305,13 +305,10 @@ mod tests {
     fn the_manifest_chooses_one_provider_on_the_facade_only() {
         let package = |name: &str, dir: &str| Package {
             name: name.to_owned(),
-            version: "0.1.0".to_owned(),
             dir: dir.to_owned(),
             publishable: true,
-            rust_version: None,
-            features: Default::default(),
             has_lib: true,
-            dependencies: Vec::new(),
+            ..Package::default()
         };
         let facade = package(FACADE, "crates/jose");
         let klarna = package("jose-klarna-xs2a", "crates/klarna-xs2a");

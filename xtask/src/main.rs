@@ -6,7 +6,7 @@
 //! cargo xtask ci      # fmt check, layering, clippy, rustdoc, single-provider builds, then the
 //!                     # whole test suite and a fuzz smoke run
 //! cargo xtask test    # the test suite only
-//! cargo xtask tidy    # the layering of ARCHITECTURE.md, from cargo metadata
+//! cargo xtask tidy    # the layering of ARCHITECTURE.md and the publish metadata, from cargo metadata
 //! cargo xtask features  # a user's crate choosing one provider (downstream), then each provider
 //!                       # crate built and tested on one provider alone
 //! cargo xtask downstream  # only the first part of features: `cargo tree` of a user's crate
@@ -28,6 +28,7 @@ mod downstream;
 mod features;
 mod fuzz;
 mod metadata;
+mod publish;
 mod release;
 mod run;
 mod tidy;
@@ -55,7 +56,9 @@ Commands:
   tidy   the layering of ARCHITECTURE.md, from `cargo metadata --locked`: which of our crates each
          crate may depend on (normal and build dependencies), and that only the providers and
          jose-benches depend directly on aws-lc-rs or RustCrypto primitives; prints
-         `layering: CRATE depends on DEP (rule: ...)` for each violation
+         `layering: CRATE depends on DEP (rule: ...)` for each violation. Then each publishable
+         crate's listing: description, license, README.md (its rust examples are doctests),
+         keywords, categories, no placeholder repository, docs.rs metadata and doc_cfg
   features
          first `downstream` (below); then for each library crate with `aws-lc` and `rustcrypto`
          features, and each of the two alone (--no-default-features --features P):
