@@ -2,7 +2,6 @@
 //!
 //! Protocol crates use it too: a JSON body under a signature or inside a JWE should be read as
 //! strictly as a JOSE header.
-
 //!
 //! Member order: a [`Value`] object is a [`serde_json::Map`], which iterates sorted by name unless
 //! some crate in the final build turns on serde_json's `preserve_order` feature. jose-core does not
