@@ -6,7 +6,7 @@
 //! Member order: a [`Value`] object is a [`serde_json::Map`], which iterates sorted by name unless
 //! some crate in the final build turns on serde_json's `preserve_order` feature. jose-core does not
 //! turn it on (cargo unifies features, so that would change every `Map` in the application) and
-//! never depends on it for output bytes: [`Header`](crate::Header) keeps its own member order, and
+//! never depends on it for output bytes: [`Header`] keeps its own member order, and
 //! the JWS and JWE JSON serializations are written in a fixed order.
 
 use crate::error::Error;
