@@ -160,7 +160,80 @@ fn violations(members: &[Package]) -> Vec<String> {
     found
 }
 
-/// `cargo xtask tidy`: prints each layering violation; exit status 1 if there is any.
+/// README code blocks that must be a region of a file, so the README shows what runs: (the file,
+/// relative to the workspace root; the marker lines around the region in it). The README block is
+/// the first ```rust block after the first line that names the file.
+const README_SNIPPETS: &[(&str, &str, &str)] = &[(
+    "crates/jose/examples/quickstart.rs",
+    "// README: begin",
+    "// README: end",
+)];
+
+/// The region of `source` between the marker lines, dedented by the first line's indentation.
+fn region(source: &str, begin: &str, end: &str) -> Option<Vec<String>> {
+    let lines: Vec<&str> = source.lines().collect();
+    let start = lines.iter().position(|l| l.trim() == begin)?;
+    let stop = start
+        + 1
+        + lines
+            .get(start + 1..)?
+            .iter()
+            .position(|l| l.trim() == end)?;
+    let body = lines.get(start + 1..stop)?;
+    let indent = body.first().map_or(0, |l| l.len() - l.trim_start().len());
+    Some(
+        body.iter()
+            .map(|l| l.get(indent..).unwrap_or(l.trim_start()).to_owned())
+            .collect(),
+    )
+}
+
+/// The first ```rust block of `readme` after the first line that mentions `file`.
+fn readme_block(readme: &str, file: &str) -> Option<Vec<String>> {
+    let mut lines = readme.lines().skip_while(|l| !l.contains(file));
+    lines.find(|l| l.trim() == "```rust")?;
+    Some(
+        lines
+            .take_while(|l| l.trim() != "```")
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// Each README snippet of [`README_SNIPPETS`] that differs from its file, as a message.
+fn readme_drift(root: &std::path::Path) -> Vec<String> {
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let mut found = Vec::new();
+    for (file, begin, end) in README_SNIPPETS {
+        let source = std::fs::read_to_string(root.join(file)).unwrap_or_default();
+        match (region(&source, begin, end), readme_block(&readme, file)) {
+            (Some(region), Some(block)) if region == block => {}
+            (Some(region), Some(block)) => {
+                let line = region
+                    .iter()
+                    .zip(&block)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(region.len().min(block.len()));
+                found.push(format!(
+                    "readme: the README's snippet of {file} differs from the file at snippet line {}: expected {:?}, found {:?} (copy the region between {begin:?} and {end:?})",
+                    line + 1,
+                    region.get(line).map_or("(end)", String::as_str),
+                    block.get(line).map_or("(end)", String::as_str),
+                ));
+            }
+            (None, _) => found.push(format!(
+                "readme: expected a region between {begin:?} and {end:?} in {file}, found none"
+            )),
+            (_, None) => found.push(format!(
+                "readme: expected a ```rust block after the README line naming {file}, found none"
+            )),
+        }
+    }
+    found
+}
+
+/// `cargo xtask tidy`: prints each layering violation and each README snippet that drifted from
+/// its file; exit status 1 if there is any.
 pub(crate) fn tidy() -> ExitCode {
     let workspace = match Workspace::load(&workspace_root(), true) {
         Ok(workspace) => workspace,
@@ -169,7 +242,8 @@ pub(crate) fn tidy() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let found = violations(&workspace.members);
+    let mut found = violations(&workspace.members);
+    found.extend(readme_drift(&workspace_root()));
     for line in &found {
         eprintln!("{line}");
     }
@@ -179,13 +253,14 @@ pub(crate) fn tidy() -> ExitCode {
     }
     if found.is_empty() {
         eprintln!(
-            "xtask tidy: layering ok ({} crates, {} rules)",
+            "xtask tidy: layering ok ({} crates, {} rules), {} README snippet(s) match their files",
             workspace.members.len(),
-            RULES.len()
+            RULES.len(),
+            README_SNIPPETS.len()
         );
     } else {
         eprintln!(
-            "xtask tidy: {} layering violation(s); the layers are in ARCHITECTURE.md",
+            "xtask tidy: {} violation(s); the layers are in ARCHITECTURE.md",
             found.len()
         );
     }
@@ -210,6 +285,28 @@ pub(crate) fn tidy() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_readme_snippet_must_match_its_region() {
+        let source = "fn main() {\n    // README: begin\n    let a = 1;\n    if a > 0 {\n        run();\n    }\n    // README: end\n}\n";
+        let found = region(source, "// README: begin", "// README: end").unwrap();
+        assert_eq!(found, ["let a = 1;", "if a > 0 {", "    run();", "}"]);
+        let readme = "See [x](ex.rs):\n\n```rust\nlet a = 1;\nif a > 0 {\n    run();\n}\n```\n";
+        assert_eq!(readme_block(readme, "ex.rs").unwrap(), found);
+        let drifted = readme.replace("run()", "walk()");
+        assert_ne!(readme_block(&drifted, "ex.rs").unwrap(), found);
+        assert_eq!(readme_block("no mention", "ex.rs"), None);
+        assert_eq!(
+            region("no markers", "// README: begin", "// README: end"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_real_readme_matches_its_files() {
+        let root = workspace_root();
+        assert_eq!(readme_drift(&root), Vec::<String>::new());
+    }
     use crate::metadata::DependencyKind::{Build, Dev, Normal};
     use crate::metadata::tests::package;
 

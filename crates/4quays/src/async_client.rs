@@ -107,14 +107,14 @@ impl AsyncClient {
         }
         let http = builder.build().map_err(|e| match &options.ca_file {
             // With our settings, the only thing the builder can refuse is a certificate.
-            Some(path) => Error::input(
+            Some(path) => Error::input_caused(
                 "CA file",
                 "a PEM file of CA certificates",
                 format!(
-                    "{}, whose certificates the TLS library refuses ({})",
-                    path.display(),
-                    jose::error::display_chain(&e)
+                    "{}, whose certificates the TLS library refuses",
+                    path.display()
                 ),
+                e,
             ),
             None => Error::transport("cannot build the HTTP client", e),
         })?;
@@ -182,6 +182,7 @@ impl AsyncClient {
                     status: response.status().as_u16(),
                     expected: "an answer of at most 32 MiB",
                     found: "a larger one".into(),
+                    source: None,
                 });
             }
             body.extend_from_slice(&chunk);
@@ -198,11 +199,12 @@ impl AsyncClient {
 fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, Error> {
     let pem = crate::config::read_limited(path, "CA file", MAX_CA_FILE_BYTES)?;
     let expected = "a PEM file with one or more CERTIFICATE blocks";
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-        Error::input(
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::input_caused(
             "CA file",
             expected,
             format!("{} with a malformed CERTIFICATE block", path.display()),
+            e,
         )
     })?;
     if certificates.is_empty() {

@@ -28,6 +28,7 @@
 
 use crate::engine::{REQUEST_ID_HEADER, is_valid_request_id};
 use crate::error::Error;
+use crate::types::json_error_position;
 use crate::types::{
     ErrorBody, Operation, ProtectRequest, ProtectResponse, UnprotectRequest, UnprotectResponse,
 };
@@ -98,7 +99,12 @@ impl Client {
         request_id: Option<&str>,
     ) -> Result<Request<Vec<u8>>, Error> {
         let json = serde_json::to_vec(body).map_err(|e| {
-            Error::input("protect request", "a JSON-serializable body", e.to_string())
+            Error::input_caused(
+                "protect request",
+                "a JSON-serializable body",
+                "one serde_json cannot write",
+                e,
+            )
         })?;
         self.request(Operation::Protect, json, request_id)
     }
@@ -110,17 +116,19 @@ impl Client {
         request_id: Option<&str>,
     ) -> Result<Request<Vec<u8>>, Error> {
         let json = serde_json::to_vec(body).map_err(|e| {
-            Error::input(
+            Error::input_caused(
                 "unprotect request",
                 "a JSON-serializable body",
-                e.to_string(),
+                "one serde_json cannot write",
+                e,
             )
         })?;
         self.request(Operation::Unprotect, json, request_id)
     }
 
     /// A request to `operation` with a body given as bytes (sent as is: for bodies built
-    /// elsewhere). `request_id`, if given, must be 1 to 128 characters of `A-Z a-z 0-9 . _ : -`.
+    /// elsewhere). `request_id`, if given, is sent as given and must be 1 to 128 visible ASCII
+    /// characters (`!` to `~`); anything else is refused here, never replaced.
     pub fn request(
         &self,
         operation: Operation,
@@ -136,15 +144,24 @@ impl Client {
             if !is_valid_request_id(id) {
                 return Err(Error::input(
                     "request id",
-                    "1 to 128 characters of A-Z a-z 0-9 . _ : -",
-                    format!("{} characters including others", id.chars().count()),
+                    "1 to 128 visible ASCII characters (! to ~)",
+                    if id.is_empty() {
+                        "an empty id".to_owned()
+                    } else if id.len() > crate::engine::MAX_REQUEST_ID_LEN {
+                        format!("{} bytes", id.len())
+                    } else {
+                        format!(
+                            "{} characters including a space, a control or a non-ASCII one",
+                            id.chars().count()
+                        )
+                    },
                 ));
             }
             builder = builder.header(REQUEST_ID_HEADER, id);
         }
-        builder
-            .body(body)
-            .map_err(|e| Error::input("request", "a valid HTTP request", e.to_string()))
+        builder.body(body).map_err(|e| {
+            Error::input_caused("request", "a valid HTTP request", "one http refuses", e)
+        })
     }
 }
 
@@ -169,34 +186,59 @@ pub fn parse_unprotect_response<B: AsRef<[u8]>>(
     if status != 200 {
         return Err(parse_error(status, body));
     }
+    // Not serde_json's error, as source or text: its message can quote the payload.
     serde_json::from_slice(body).map_err(|e| Error::UnexpectedResponse {
         status,
         expected: "an unprotect response {requestId, operations, payload}",
-        found: format!("a body that does not fit: {e}"),
+        found: format!("a body that does not fit ({})", json_error_position(&e)),
+        source: None,
     })
 }
 
-/// A documented error body with the status its code is documented with, as [`Error::Api`].
+/// The body shape of every error answer, whatever its code: what is kept when the code is not one
+/// this crate knows.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LooseErrorBody {
+    error: LooseErrorInfo,
+    #[serde(default)]
+    request_id: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LooseErrorInfo {
+    code: String,
+    message: String,
+}
+
+/// An error answer: [`Error::Api`] for a documented code (whatever the status it came with, which
+/// the error keeps), [`Error::UndocumentedApi`] for a code this crate does not know (code, message,
+/// status and request id kept), [`Error::UnexpectedResponse`] for a body of another shape.
 pub fn parse_error(status: u16, body: &[u8]) -> Error {
-    const EXPECTED: &str = "a documented error body {error: {code, message, details?}, requestId} with its code's status";
-    match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(parsed) if parsed.error.code.status() == status => Error::Api {
+    const EXPECTED: &str = "an error body {error: {code, message, details?}, requestId}";
+    if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
+        return Error::Api {
             status,
             body: Box::new(parsed),
-        },
-        Ok(parsed) => Error::UnexpectedResponse {
+        };
+    }
+    match serde_json::from_slice::<LooseErrorBody>(body) {
+        Ok(loose) => Error::UndocumentedApi {
             status,
-            expected: EXPECTED,
-            found: format!(
-                "code {} (documented with status {})",
-                parsed.error.code,
-                parsed.error.code.status()
-            ),
+            code: loose.error.code,
+            message: loose.error.message,
+            request_id: loose.request_id,
         },
+        // Not serde_json's error as the source: its message can quote the body.
         Err(e) => Error::UnexpectedResponse {
             status,
             expected: EXPECTED,
-            found: format!("{} bytes that do not parse as one ({e})", body.len()),
+            found: format!(
+                "{} bytes that do not parse as one ({})",
+                body.len(),
+                json_error_position(&e)
+            ),
+            source: None,
         },
     }
 }
@@ -264,12 +306,13 @@ mod tests {
             let parsed = e.api_body().unwrap();
             assert_eq!(parsed.error.code, *code);
             assert_eq!(parsed.request_id, "req_abc123");
-            // The same code with another status is not the documented answer.
+            assert_eq!(e.api_code(), Some((code.status(), code.as_str())));
+            // The same code with another status keeps the code and the status it came with.
             let other = if code.status() == 500 { 400 } else { 500 };
-            assert!(matches!(
-                parse_unprotect_response(&answer(other, &body)),
-                Err(Error::UnexpectedResponse { .. })
-            ));
+            let e = parse_unprotect_response(&answer(other, &body)).unwrap_err();
+            assert_eq!(e.api_body().unwrap().error.code, *code);
+            assert_eq!(e.api_code(), Some((other, code.as_str())));
+            assert!(e.is_rejection());
         }
         let e = parse_protect_response(&answer(
             400,
@@ -282,10 +325,7 @@ mod tests {
         );
         for (status, body) in [
             (502, "<html>bad gateway</html>"),
-            (
-                400,
-                r#"{"error":{"code":"NEW_CODE","message":"m"},"requestId":"r"}"#,
-            ),
+            (400, r#"{"error":{"message":"no code"},"requestId":"r"}"#),
             (200, "[]"),
             (200, r#"{"messageType":"Other","jwe":{}}"#),
             (200, r#"{"messageType":"ProtectedPayload","operations":[]}"#),
@@ -299,6 +339,49 @@ mod tests {
                 "{status} {body}"
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_code_keeps_its_code_message_status_and_request_id() {
+        let e = parse_protect_response(&answer(
+            429,
+            r#"{"error":{"code":"RATE_LIMITED","message":"slow down"},"requestId":"req-7"}"#,
+        ))
+        .unwrap_err();
+        match &e {
+            Error::UndocumentedApi {
+                status,
+                code,
+                message,
+                request_id,
+            } => {
+                assert_eq!(*status, 429);
+                assert_eq!(code, "RATE_LIMITED");
+                assert_eq!(message, "slow down");
+                assert_eq!(request_id.as_deref(), Some("req-7"));
+            }
+            other => panic!("expected UndocumentedApi, found {other:?}"),
+        }
+        assert_eq!(e.api_code(), Some((429, "RATE_LIMITED")));
+        assert_eq!(
+            e.to_string(),
+            "the service answered 429 RATE_LIMITED: slow down"
+        );
+        assert!(e.is_rejection());
+        // A documented code whose details do not parse keeps its code too.
+        let e = parse_error(
+            400,
+            br#"{"error":{"code":"INVALID_REQUEST","message":"m","details":"not a list"}}"#,
+        );
+        assert_eq!(e.api_code(), Some((400, "INVALID_REQUEST")));
+        // A hostile message cannot break the line or run on.
+        let long = format!(
+            r#"{{"error":{{"code":"X\nY","message":"a\nb{}"}}}}"#,
+            "z".repeat(1000)
+        );
+        let line = parse_error(500, long.as_bytes()).to_string();
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.len() < 450, "{}", line.len());
     }
 
     #[test]

@@ -260,7 +260,13 @@ impl Config {
             )
         })?;
         let config = Self::from_toml(&text).map_err(|e| match e {
-            Error::Config { message, .. } => Error::config(path.display().to_string(), message),
+            Error::Config {
+                message, source, ..
+            } => Error::Config {
+                entry: path.display().to_string(),
+                message,
+                source,
+            },
             other => other,
         })?;
         let base = path
@@ -344,9 +350,13 @@ impl Config {
             let mut built =
                 ApiKey::from_hash(key.id.clone(), &key.sha256, key.default_policy.clone())
                     .map_err(|e| match e {
-                        Error::Config { message, .. } => {
-                            Error::config(format!("api_keys[{:?}].sha256", key.id), message)
-                        }
+                        Error::Config {
+                            message, source, ..
+                        } => Error::Config {
+                            entry: format!("api_keys[{:?}].sha256", key.id),
+                            message,
+                            source,
+                        },
                         other => other,
                     })?;
             for policy in &key.policies {

@@ -3,6 +3,15 @@
 use crate::types::ErrorBody;
 use std::path::PathBuf;
 
+/// A service's text (an error code or message) in our message: at most 200 characters, control
+/// characters escaped, so an answer cannot forge log lines.
+fn one_line(text: &str) -> String {
+    jose::error::clip(text, 200).escape_debug().to_string()
+}
+
+/// A cause kept as an error's `source` (a library's typed error: serde_json, reqwest, http...).
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 /// Everything that can go wrong in this crate, on either side of the API.
 ///
 /// Messages say what was expected and what was found; they never contain key material, API keys or
@@ -18,6 +27,10 @@ pub enum Error {
         entry: String,
         /// What was expected and what was found.
         message: String,
+        /// The library error behind it, when there is one (a TLS certificate that rustls
+        /// refuses, ...).
+        #[source]
+        source: Option<Cause>,
     },
     /// A file could not be read or written.
     #[error("cannot {action} {what} {}", path.display())]
@@ -35,12 +48,32 @@ pub enum Error {
     #[error(transparent)]
     Jose(#[from] jose::Error),
     /// The service answered with one of its documented error bodies.
-    #[error("the service answered {status} {}: {}", body.error.code, body.error.message)]
+    #[error("the service answered {status} {}: {}", body.error.code, one_line(&body.error.message))]
     Api {
         /// The HTTP status of the answer.
         status: u16,
         /// The error body, as documented (`error.code`, `error.message`, `error.details`, `requestId`).
         body: Box<ErrorBody>,
+    },
+    /// An error answer in the documented body shape (`{"error": {"code", "message"},
+    /// "requestId"}`) whose code this crate does not know, or whose details do not parse: the
+    /// service's code, message and status are kept. (A newer service may answer codes this
+    /// version has not heard of.)
+    #[error(
+        "the service answered {status} {}: {}",
+        one_line(code),
+        one_line(message)
+    )]
+    UndocumentedApi {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The `error.code` string, as sent.
+        code: String,
+        /// The `error.message`, as sent (the message above is clipped to 200 characters and
+        /// escaped onto one line).
+        message: String,
+        /// The `requestId`, when the body has one.
+        request_id: Option<String>,
     },
     /// An answer that is not one of the documented responses.
     #[error("unexpected response (HTTP {status}): expected {expected}, found {found}")]
@@ -51,6 +84,9 @@ pub enum Error {
         expected: &'static str,
         /// What came instead (never the body itself).
         found: String,
+        /// Why it was not understood, when a parser said so (its message never holds the body).
+        #[source]
+        source: Option<Cause>,
     },
     /// The caller passed something this crate cannot use (a base URL, a request id, an API key that
     /// cannot go in a header, a payload that is not JSON).
@@ -62,6 +98,9 @@ pub enum Error {
         expected: &'static str,
         /// What was found (never secret).
         found: String,
+        /// The library error behind it, when there is one (an HTTP or TLS builder, serde_json).
+        #[source]
+        source: Option<Cause>,
     },
     /// The HTTP transport failed (client side: connection refused, TLS, timeout...).
     #[error("HTTP transport failed: {what}")]
@@ -69,11 +108,17 @@ pub enum Error {
         /// What was being done ("cannot send the request", ...).
         what: &'static str,
         /// The HTTP client's error.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: Cause,
     },
     /// The service could not start or stopped with an error (bind, accept).
-    #[error("service failed: {0}")]
-    Server(String),
+    #[error("service failed: {what}")]
+    Server {
+        /// What failed ("cannot listen on 127.0.0.1:8443", ...).
+        what: String,
+        /// The error that made it fail, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl Error {
@@ -82,6 +127,21 @@ impl Error {
         Error::Config {
             entry: entry.into(),
             message: message.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Config`] with the library error behind it as its source.
+    #[cfg(feature = "server")]
+    pub(crate) fn config_caused(
+        entry: impl Into<String>,
+        message: impl Into<String>,
+        source: impl Into<Cause>,
+    ) -> Self {
+        Error::Config {
+            entry: entry.into(),
+            message: message.into(),
+            source: Some(source.into()),
         }
     }
 
@@ -135,6 +195,40 @@ impl Error {
             what,
             expected,
             found: found.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::InvalidInput`] with the library error behind it as its source.
+    pub(crate) fn input_caused(
+        what: &'static str,
+        expected: &'static str,
+        found: impl Into<String>,
+        source: impl Into<Cause>,
+    ) -> Self {
+        Error::InvalidInput {
+            what,
+            expected,
+            found: found.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// [`Error::Server`]: `what` failed because of `source`.
+    #[cfg(feature = "server")]
+    pub(crate) fn server(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Error::Server {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// [`Error::Server`] with no error behind it.
+    #[cfg(feature = "server")]
+    pub(crate) fn server_message(what: impl Into<String>) -> Self {
+        Error::Server {
+            what: what.into(),
+            source: None,
         }
     }
 
@@ -147,16 +241,28 @@ impl Error {
             Error::Config { .. }
             | Error::Io { .. }
             | Error::InvalidInput { .. }
-            | Error::Server(_) => jose::ErrorClass::Local,
+            | Error::Server { .. } => jose::ErrorClass::Local,
             Error::Transport { .. } => jose::ErrorClass::Transport,
             Error::Jose(e) => e.class(),
-            Error::Api { .. } | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
+            Error::Api { .. }
+            | Error::UndocumentedApi { .. }
+            | Error::UnexpectedResponse { .. } => jose::ErrorClass::Rejected,
         }
     }
 
     /// True when the input was refused: `class()` is [`Rejected`](jose::ErrorClass::Rejected).
     pub fn is_rejection(&self) -> bool {
         self.class() == jose::ErrorClass::Rejected
+    }
+
+    /// The `error.code` string of an error answer (a documented code or one this crate does not
+    /// know), with the answer's HTTP status.
+    pub fn api_code(&self) -> Option<(u16, &str)> {
+        match self {
+            Error::Api { status, body } => Some((*status, body.error.code.as_str())),
+            Error::UndocumentedApi { status, code, .. } => Some((*status, code)),
+            _ => None,
+        }
     }
 
     /// The documented error body, when the service answered with one.

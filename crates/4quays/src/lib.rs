@@ -130,7 +130,7 @@ pub mod server;
 pub use async_client::{AsyncClient, ClientOptions, MAX_RESPONSE_BYTES};
 pub use config::Config;
 pub use engine::{Engine, hash_api_key};
-pub use error::Error;
+pub use error::{Cause, Error};
 pub use types::{
     ErrorBody, ErrorCode, ErrorDetail, JweEnvelope, Operation, ProtectRequest, ProtectResponse,
     UnprotectRequest, UnprotectResponse,

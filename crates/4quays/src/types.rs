@@ -503,6 +503,7 @@ impl ProtectResponse {
             status: 200,
             expected: EXPECTED,
             found,
+            source: None,
         };
         let value: Value = serde_json::from_slice(body)
             .map_err(|e| unexpected(format!("invalid JSON ({})", json_error_position(&e))))?;

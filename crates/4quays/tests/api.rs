@@ -774,3 +774,48 @@ async fn request_ids_healthz_audit_and_shutdown() {
     }
     server.stop().await;
 }
+
+/// A caller's tracing id of any visible ASCII goes out as given and comes back as given (body,
+/// header, audit); the client refuses, never replaces, one the rule does not allow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callers_request_id_of_visible_ascii_is_sent_and_echoed_as_given() {
+    let server = TestServer::start(engine(aws())).await;
+    let client =
+        jose_4quays::AsyncClient::new(&server.url(""), "sk_test_partner_0123456789").unwrap();
+    let body =
+        jose_4quays::types::ProtectRequest::new(json!({"amount": 1})).policy("RBC-TRANSFER-001");
+    for id in [
+        "svc/42#7;trace=a",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "{\"json\":'quoted'}",
+    ] {
+        let answer = client.protect(&body, Some(id)).await.unwrap();
+        assert_eq!(answer.request_id(), id);
+    }
+    for bad in ["has space", "new\nline", "é", ""] {
+        let e = client.protect(&body, Some(bad)).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                jose_4quays::Error::InvalidInput {
+                    what: "request id",
+                    ..
+                }
+            ),
+            "{bad:?}: {e:?}"
+        );
+    }
+    let ids: Vec<String> = server
+        .audit_records()
+        .iter()
+        .map(|r| r.request_id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "svc/42#7;trace=a",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "{\"json\":'quoted'}",
+        ]
+    );
+}

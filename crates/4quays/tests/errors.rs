@@ -38,6 +38,29 @@ fn unreadable_config() -> Error {
     Config::load(&dir.path().join("absent.toml")).unwrap_err()
 }
 
+/// A client whose CA file has a CERTIFICATE block that is not base64: [`Error::InvalidInput`],
+/// with the TLS library's error as its source.
+fn malformed_ca_file() -> Error {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ca.pem");
+    std::fs::write(
+        &path,
+        "-----BEGIN CERTIFICATE-----\n%%%%\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let options = ClientOptions {
+        ca_file: Some(path),
+        ..ClientOptions::default()
+    };
+    match AsyncClient::with_options("https://127.0.0.1:1", "sk_test_0123456789", &options) {
+        Ok(_) => Error::Server {
+            what: "a malformed CA file was accepted".into(),
+            source: None,
+        },
+        Err(e) => e,
+    }
+}
+
 /// A request to a port nothing listens on: [`Error::Transport`], with reqwest's error and the
 /// errors below it (the connector's, the operating system's) as its chain.
 async fn refused_connection() -> Error {
@@ -75,6 +98,20 @@ async fn each_cause_is_printed_once() {
     }
     assert!(depth >= 2, "{}", display_chain(&transport));
     assert_each_cause_once(&transport);
+
+    // A CA file whose certificate block does not parse: the TLS library's error is the source.
+    let ca = malformed_ca_file();
+    assert!(
+        matches!(
+            ca,
+            Error::InvalidInput {
+                what: "CA file",
+                ..
+            }
+        ),
+        "{ca:?}"
+    );
+    assert_each_cause_once(&ca);
 
     // jose-core's error is transparent: its message is the line, once.
     let jose = Error::from(jose::Error::invalid_key("an RSA key", "an EC P-256 key"));
@@ -129,7 +166,13 @@ async fn classes() {
             Rejected,
         ),
         (parse_error(500, b"not json"), Rejected),
-        (Error::Server("cannot bind".into()), Local),
+        (
+            Error::Server {
+                what: "cannot bind".into(),
+                source: Some(std::io::Error::from(std::io::ErrorKind::AddrInUse).into()),
+            },
+            Local,
+        ),
     ];
     for (error, class) in cases {
         assert_eq!(error.class(), class, "{error:?}");

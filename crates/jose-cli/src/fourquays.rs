@@ -126,7 +126,7 @@ pub(crate) struct CallArgs {
     /// Read the API key from this file (default: the environment variable FOURQUAYS_API_KEY).
     #[arg(long, value_name = "FILE")]
     pub(crate) api_key_file: Option<PathBuf>,
-    /// The request id (1 to 128 characters of A-Z a-z 0-9 . _ : -); default a new UUID.
+    /// The request id (1 to 128 visible ASCII characters, ! to ~); default a new UUID.
     #[arg(long, value_name = "ID")]
     pub(crate) request_id: Option<String>,
 }

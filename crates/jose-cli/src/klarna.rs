@@ -14,22 +14,29 @@
 //!     the plain ones a server maps an encrypted request back to)
 //! ```
 //!
-//! Keys: RSA, read as everywhere else in the CLI (PEM, DER, JWK, JWKS). Every key needs a `kid`:
-//! `--sign-kid`, `--recipient-kid` and `--verify-kid` set it (else the JWK's is used); the i-th
-//! `--decrypt-kid` names the key of the i-th `--decrypt-key` (give none, and each file must be a
-//! JWK or JWKS with kids, or give one per key). A `--decrypt-key` JWKS adds all its keys.
+//! Keys: RSA, read as everywhere else in the CLI (PEM, DER, JWK, JWKS). A kid comes from its flag,
+//! else from the JWK's own `kid`:
+//! - `seal` needs both: `--sign-kid` goes into the JWS header and `--recipient-kid` into the JWE
+//!   header, and the receiver chooses its keys by them (Klarna's document sets `keyId` in both
+//!   headers; the ids are the ones Klarna gives out). A key without one is a usage error that
+//!   says so; no kid is made up, since a derived one would be an id the receiver never issued.
+//! - `open` does not need them when there is nothing to choose: a single `--decrypt-key` or
+//!   `--verify-key` without kid (an `openssl genrsa` PEM) is used whatever the token's kid, or
+//!   if it has none. With several `--decrypt-key` files each needs a kid: the i-th
+//!   `--decrypt-kid` names the key of the i-th `--decrypt-key` (give none, and each file must be
+//!   a JWK or JWKS with kids, or give one per key). A `--decrypt-key` JWKS adds all its keys.
 //!
 //! Exit status: 1 when stdin is rejected (not a JSON object, a bad request_id, a token that does
 //! not decrypt or verify, an unknown kid, a wrong algorithm or content type, a stale timestamp);
-//! 2 for a key that cannot serve the protocol, a missing kid, an unreadable file, or a route that
-//! does not map.
+//! 2 for a key that cannot serve the protocol, a missing kid (sealing, or one of several
+//! decryption keys), an unreadable file, or a route that does not map.
 
 use crate::error::{CliError, Result};
 use crate::files;
 use crate::keys::{self, KeyFile};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use jose::jwk::Jwks;
-use jose::{CryptoProvider, Limits, PublicKey};
+use jose::{CryptoProvider, KeyMeta, Limits, PrivateKey, PublicKey};
 use jose_klarna_xs2a::http::{Method, Uri};
 use jose_klarna_xs2a::{
     Clock, Error, InMemoryReplayGuard, KeyRing, Opener, Policy, Sealer, SystemClock, VerifierSet,
@@ -67,13 +74,15 @@ pub(crate) struct SealArgs {
     /// Our private RSA signing key.
     #[arg(long, value_name = "FILE")]
     pub(crate) sign_key: PathBuf,
-    /// The signing key's id (the JWS kid); default: the key file's.
+    /// The signing key's id (the JWS kid: the id the receiver knows the key by); default: the key
+    /// file's. Required when the file has none (a PEM).
     #[arg(long, value_name = "ID")]
     pub(crate) sign_kid: Option<String>,
     /// The recipient's RSA public key (a private key's public half is used).
     #[arg(long, value_name = "FILE")]
     pub(crate) recipient_key: PathBuf,
-    /// The recipient key's id (the JWE kid); default: the key file's.
+    /// The recipient key's id (the JWE kid: the id the recipient gave with it); default: the key
+    /// file's. Required when the file has none (a PEM).
     #[arg(long, value_name = "ID")]
     pub(crate) recipient_kid: Option<String>,
 }
@@ -89,12 +98,14 @@ pub(crate) struct OpenArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub(crate) decrypt_key: Vec<PathBuf>,
     /// The kid of the --decrypt-key at the same position (give none or one per --decrypt-key).
+    /// A single --decrypt-key needs none: it is used whatever the token's kid.
     #[arg(long, value_name = "ID")]
     pub(crate) decrypt_kid: Vec<String>,
     /// The sender's RSA public key.
     #[arg(long, value_name = "FILE")]
     pub(crate) verify_key: Option<PathBuf>,
-    /// The --verify-key's id; default: the key file's.
+    /// The --verify-key's id; default: the key file's. Without one the key is used whatever
+    /// the token's kid.
     #[arg(long, value_name = "ID", requires = "verify_key")]
     pub(crate) verify_kid: Option<String>,
     /// The sender's public keys as a JWKS (each with a kid).
@@ -135,14 +146,61 @@ pub(crate) fn cli_error(err: Error) -> CliError {
     CliError::classified(err.class(), &err)
 }
 
-/// A key with `kid` set (from the flag, else the key's own), or a usage error naming the flag.
-fn need_kid(own: Option<&str>, flag: Option<&String>, what: &str, name: &str) -> Result<String> {
+/// The kid a key gets: the flag's, else the key's own (an empty one counts as none).
+fn kid_of(own: Option<&str>, flag: Option<&String>) -> Option<String> {
     match (flag, own) {
-        (Some(kid), _) => Ok(kid.clone()),
-        (None, Some(kid)) if !kid.is_empty() => Ok(kid.to_owned()),
-        _ => Err(CliError::usage(format!(
-            "{what} has no kid: expected {name} ID or a JWK with \"kid\", found neither"
-        ))),
+        (Some(kid), _) => Some(kid.clone()),
+        (None, Some(kid)) if !kid.is_empty() => Some(kid.to_owned()),
+        _ => None,
+    }
+}
+
+/// A key's kid (from the flag, else the key's own), or a usage error naming the flag and why it
+/// is needed (`why`).
+fn need_kid(
+    own: Option<&str>,
+    flag: Option<&String>,
+    what: &str,
+    name: &str,
+    why: &str,
+) -> Result<String> {
+    kid_of(own, flag).ok_or_else(|| {
+        CliError::usage(format!(
+            "{what} has no kid: expected {name} ID or a JWK with \"kid\", found neither ({why})"
+        ))
+    })
+}
+
+/// Why sealing needs the signing key's kid.
+const SIGN_KID_NEEDED: &str = "the JWS header carries it and the receiver chooses your public key by it: give the id the receiver knows the key by";
+/// Why sealing needs the recipient key's kid.
+const RECIPIENT_KID_NEEDED: &str = "the JWE header carries it and the recipient chooses its private key by it: give the id the recipient gave with its public key";
+
+/// Our private key with `kid`, or with none (an empty one dropped: a lone key needs none).
+fn private_with_kid(key: PrivateKey, kid: Option<String>) -> PrivateKey {
+    match kid {
+        Some(kid) => key.with_kid(kid),
+        None => {
+            let meta = KeyMeta {
+                kid: None,
+                ..key.meta().clone()
+            };
+            key.with_meta(meta)
+        }
+    }
+}
+
+/// The sender's public key with `kid`, or with none (an empty one dropped: a lone key needs none).
+fn public_with_kid(key: PublicKey, kid: Option<String>) -> PublicKey {
+    match kid {
+        Some(kid) => key.with_kid(kid),
+        None => {
+            let meta = KeyMeta {
+                kid: None,
+                ..key.meta().clone()
+            };
+            key.with_meta(meta)
+        }
     }
 }
 
@@ -158,6 +216,7 @@ fn seal(
         args.sign_kid.as_ref(),
         "the signing key",
         "--sign-kid",
+        SIGN_KID_NEEDED,
     )?;
     let recipient = keys::load_single(&args.recipient_key, provider, limits)?.public_key();
     let recipient_kid = need_kid(
@@ -165,6 +224,7 @@ fn seal(
         args.recipient_kid.as_ref(),
         "the recipient key",
         "--recipient-kid",
+        RECIPIENT_KID_NEEDED,
     )?;
     let sealer = Sealer::new(sign.with_kid(sign_kid), recipient.with_kid(recipient_kid))
         .map_err(cli_error)?;
@@ -185,10 +245,12 @@ fn seal(
 }
 
 /// Adds the private keys of one `--decrypt-key` file to the ring (`kid` overrides a single key's).
+/// A single key without kid is allowed when it is the only `--decrypt-key` (`alone`).
 fn add_decrypt_keys(
     ring: &mut KeyRing,
     path: &Path,
     kid: Option<&String>,
+    alone: bool,
     provider: &dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<()> {
@@ -196,8 +258,18 @@ fn add_decrypt_keys(
     match keys::load(path, provider, limits)? {
         KeyFile::Single(key) => {
             let private = keys::private(&key, "--decrypt-key")?.clone();
-            let kid = need_kid(private.kid(), kid, "a --decrypt-key", "--decrypt-kid")?;
-            ring.add(private.with_kid(kid)).map_err(context)
+            let kid = if alone {
+                kid_of(private.kid(), kid)
+            } else {
+                Some(need_kid(
+                    private.kid(),
+                    kid,
+                    &format!("--decrypt-key {}", path.display()),
+                    "--decrypt-kid",
+                    "with several --decrypt-key files the JWE kid chooses one, so each needs a kid",
+                )?)
+            };
+            ring.add(private_with_kid(private, kid)).map_err(context)
         }
         KeyFile::Set(entries) => {
             if kid.is_some() {
@@ -238,15 +310,11 @@ fn verifiers(
 ) -> Result<VerifierSet> {
     match (&args.verify_key, &args.verify_jwks) {
         (Some(path), None) => {
+            // One key: used whatever the JWS kid when it has none.
             let key: PublicKey = keys::load_single(path, provider, limits)?.public_key();
-            let kid = need_kid(
-                key.kid(),
-                args.verify_kid.as_ref(),
-                "the --verify-key",
-                "--verify-kid",
-            )?;
+            let kid = kid_of(key.kid(), args.verify_kid.as_ref());
             VerifierSet::new()
-                .with(key.with_kid(kid))
+                .with(public_with_kid(key, kid))
                 .map_err(|e| cli_error(e).context(format!("--verify-key {}", path.display())))
         }
         (None, Some(path)) => {
@@ -281,11 +349,13 @@ fn open(
         )));
     }
     let mut ring = KeyRing::new();
+    let alone = args.decrypt_key.len() == 1;
     for (index, path) in args.decrypt_key.iter().enumerate() {
         add_decrypt_keys(
             &mut ring,
             path,
             args.decrypt_kid.get(index),
+            alone,
             provider,
             limits,
         )?;
@@ -367,12 +437,14 @@ mod tests {
 
     #[test]
     fn kids_come_from_the_flag_or_the_key() {
-        assert_eq!(need_kid(Some("a"), None, "k", "--k").unwrap(), "a");
+        assert_eq!(need_kid(Some("a"), None, "k", "--k", "w").unwrap(), "a");
         assert_eq!(
-            need_kid(Some("a"), Some(&"b".to_owned()), "k", "--k").unwrap(),
+            need_kid(Some("a"), Some(&"b".to_owned()), "k", "--k", "w").unwrap(),
             "b"
         );
-        assert!(need_kid(None, None, "k", "--k").is_err());
-        assert!(need_kid(Some(""), None, "k", "--k").is_err());
+        assert!(need_kid(None, None, "k", "--k", "w").is_err());
+        assert!(need_kid(Some(""), None, "k", "--k", "w").is_err());
+        assert_eq!(kid_of(Some(""), None), None);
+        assert_eq!(kid_of(None, Some(&"b".to_owned())).as_deref(), Some("b"));
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of `jose klarna seal|open|route`: round trips between the client and server
-//! roles on both providers and across them, every exit status, and tokens made by the library
-//! (stale ones, a replayed id) opened by the binary.
+//! roles on both providers and across them (also with `openssl genrsa` PEM keys that have no
+//! kid), every exit status, and tokens made by the library (stale ones, a replayed id) opened by
+//! the binary. `jose klarna` does no HTTP, so no server is needed here.
 //!
 //! RSA keys are generated once per test binary with `jose keygen` (aws-lc, fast) in a shared
 //! directory.
@@ -427,7 +428,31 @@ fn exit_status_two_for_keys_and_usage() {
         b"{}",
     )
     .fails(2);
-    assert!(line.contains("--sign-kid"), "{line}");
+    assert!(
+        line.contains("--sign-kid") && line.contains("the JWS header carries it"),
+        "{line}"
+    );
+    // The same for the recipient key: the JWE header carries its kid.
+    let line = jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &f.path("client.pem"),
+            "--sign-kid",
+            "tpp-1",
+            "--recipient-key",
+            &f.path("server-old.pub.pem"),
+        ],
+        b"{}",
+    )
+    .fails(2);
+    assert!(
+        line.contains("--recipient-kid") && line.contains("the JWE header carries it"),
+        "{line}"
+    );
     // An EC key.
     jose(
         &[
@@ -512,6 +537,7 @@ fn exit_status_two_for_keys_and_usage() {
         token.as_bytes(),
     )
     .fails(2);
+    // Two --decrypt-key files, one without kid: the JWE kid has to choose, so it needs one.
     let line = jose(
         &[
             "klarna",
@@ -519,16 +545,21 @@ fn exit_status_two_for_keys_and_usage() {
             "--role",
             "server",
             "--decrypt-key",
+            &f.path("server.jwk"),
+            "--decrypt-key",
             &f.path("server-old.pem"),
             "--verify-key",
             &f.path("client.pub.pem"),
-            "--verify-kid",
-            "tpp-1",
         ],
         token.as_bytes(),
     )
     .fails(2);
-    assert!(line.contains("--decrypt-kid"), "{line}");
+    assert!(
+        line.contains("server-old.pem has no kid")
+            && line.contains("--decrypt-kid")
+            && line.contains("several --decrypt-key files"),
+        "{line}"
+    );
     jose(&["klarna", "seal", "--role", "proxy"], b"{}").fails(2);
 }
 
@@ -620,6 +651,224 @@ fn the_demo_has_a_klarna_section() {
     assert!(section.contains("sent as POST /xs2a/v1/sessions/s-42/get"));
     assert!(section.contains("replayed request"));
     assert!(section.contains("stale request_timestamp"));
+    assert!(section.contains(
+        "a 400 answer: API error: expected a 2xx response, found 400 Bad Request with JSON body"
+    ));
+    assert!(section.contains("a plain JSON 200: plain JSON response refused"));
     assert!(section.contains("aws-lc -> rustcrypto -> aws-lc"));
     assert!(section.contains("rustcrypto -> aws-lc -> rustcrypto"));
+}
+
+/// An RSA key pair as Klarna's document makes it (`openssl genrsa`, `openssl rsa -pubout`): PEM,
+/// no kid. Where openssl cannot be run, `jose keygen rsa --format pem`, whose PEM has no kid
+/// either; the test runs either way.
+fn pem_pair_without_kid(dir: &std::path::Path, name: &str) -> (String, String) {
+    let private = dir.join(format!("{name}.pem")).to_str().unwrap().to_owned();
+    let public = dir.join(format!("{name}.pub")).to_str().unwrap().to_owned();
+    let openssl = |args: &[&str]| std::process::Command::new("openssl").args(args).output();
+    match openssl(&["genrsa", "-out", &private, "2048"]) {
+        Ok(out) => {
+            assert!(out.status.success(), "openssl genrsa: {out:?}");
+            let out = openssl(&["rsa", "-in", &private, "-pubout", "-out", &public]).unwrap();
+            assert!(out.status.success(), "openssl rsa -pubout: {out:?}");
+        }
+        Err(_) => {
+            jose(
+                &[
+                    "keygen",
+                    "rsa",
+                    "--format",
+                    "pem",
+                    "--out",
+                    &private,
+                    "--public-out",
+                    &public,
+                ],
+                b"",
+            )
+            .ok_text();
+        }
+    }
+    for path in [&private, &public] {
+        let pem = std::fs::read_to_string(path).unwrap();
+        assert!(pem.starts_with("-----BEGIN "), "{path}: not a PEM");
+    }
+    (private, public)
+}
+
+#[test]
+fn pem_keys_without_kid_round_trip() {
+    let dir = TempDir::new().unwrap();
+    let (tpp, tpp_pub) = pem_pair_without_kid(dir.path(), "tpp");
+    let (xs2a, xs2a_pub) = pem_pair_without_kid(dir.path(), "xs2a");
+    for a in PROVIDERS {
+        for b in PROVIDERS {
+            // Sealing puts kids on the wire (the ids each side gave the other).
+            let request = jose(
+                &[
+                    "--provider",
+                    a,
+                    "klarna",
+                    "seal",
+                    "--role",
+                    "client",
+                    "--sign-key",
+                    &tpp,
+                    "--sign-kid",
+                    "tpp-1",
+                    "--recipient-key",
+                    &xs2a_pub,
+                    "--recipient-kid",
+                    "2AF92B1D",
+                ],
+                br#"{"psu":{"ip_address":"136.71.143.70"}}"#,
+            )
+            .ok_text();
+            assert_eq!(header(request.trim_end())["kid"], "2AF92B1D");
+            // Opening with one key on each side, neither with a kid: the issue's command line.
+            let opened: Value = serde_json::from_str(
+                &jose(
+                    &[
+                        "--provider",
+                        b,
+                        "klarna",
+                        "open",
+                        "--role",
+                        "server",
+                        "--decrypt-key",
+                        &xs2a,
+                        "--verify-key",
+                        &tpp_pub,
+                    ],
+                    request.as_bytes(),
+                )
+                .ok_text(),
+            )
+            .unwrap();
+            assert_eq!(opened["psu"]["ip_address"], "136.71.143.70", "{a} -> {b}");
+            assert_eq!(opened["request_id"].as_str().unwrap().len(), 36);
+
+            let response = jose(
+                &[
+                    "--provider",
+                    b,
+                    "klarna",
+                    "seal",
+                    "--role",
+                    "server",
+                    "--sign-key",
+                    &xs2a,
+                    "--sign-kid",
+                    "5F0C9D37",
+                    "--recipient-key",
+                    &tpp_pub,
+                    "--recipient-kid",
+                    "tpp-enc-1",
+                ],
+                br#"{"data":{"session_id":"s-1"}}"#,
+            )
+            .ok_text();
+            let opened: Value = serde_json::from_str(
+                &jose(
+                    &[
+                        "--provider",
+                        a,
+                        "klarna",
+                        "open",
+                        "--role",
+                        "client",
+                        "--decrypt-key",
+                        &tpp,
+                        "--verify-key",
+                        &xs2a_pub,
+                    ],
+                    response.as_bytes(),
+                )
+                .ok_text(),
+            )
+            .unwrap();
+            assert_eq!(opened["data"]["session_id"], "s-1", "{b} -> {a}");
+            assert!(opened["response_timestamp"].as_u64().is_some());
+        }
+    }
+
+    // The lone key still has to be the right one: the token's kid does not make it so.
+    let request = jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &tpp,
+            "--sign-kid",
+            "tpp-1",
+            "--recipient-key",
+            &xs2a_pub,
+            "--recipient-kid",
+            "2AF92B1D",
+        ],
+        b"{}",
+    )
+    .ok_text();
+    let open = |decrypt: &str, verify: &str| {
+        jose(
+            &[
+                "klarna",
+                "open",
+                "--role",
+                "server",
+                "--decrypt-key",
+                decrypt,
+                "--verify-key",
+                verify,
+            ],
+            request.as_bytes(),
+        )
+    };
+    assert_eq!(open(&tpp, &tpp_pub).fails(1), "error: decryption failed");
+    assert_eq!(
+        open(&xs2a, &xs2a_pub).fails(1),
+        "error: signature verification failed"
+    );
+    // A kid given on the command line is matched against the token's, as before.
+    let line = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "server",
+            "--decrypt-key",
+            &xs2a,
+            "--decrypt-kid",
+            "2AF92B1C",
+            "--verify-key",
+            &tpp_pub,
+        ],
+        request.as_bytes(),
+    )
+    .fails(1);
+    assert!(
+        line.contains("unknown JWE kid") && line.contains("\"2AF92B1D\""),
+        "{line}"
+    );
+    // Sealing with the PEMs alone is refused, and says why.
+    let line = jose(
+        &[
+            "klarna",
+            "seal",
+            "--role",
+            "client",
+            "--sign-key",
+            &tpp,
+            "--recipient-key",
+            &xs2a_pub,
+        ],
+        b"{}",
+    )
+    .fails(2);
+    assert_eq!(
+        line,
+        "error: the signing key has no kid: expected --sign-kid ID or a JWK with \"kid\", found neither (the JWS header carries it and the receiver chooses your public key by it: give the id the receiver knows the key by)"
+    );
 }

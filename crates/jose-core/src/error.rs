@@ -108,6 +108,30 @@ pub enum Error {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// An external signer (a KMS, an HSM: a [`jws::ExternalSigner`](crate::jws::ExternalSigner)
+    /// or [`jws::AsyncExternalSigner`](crate::jws::AsyncExternalSigner)) failed; its own error is
+    /// the source. Make one with [`Error::external_signer`].
+    #[error("the external signer failed")]
+    ExternalSigner {
+        /// The signer's error.
+        #[source]
+        source: SignerCause,
+    },
+    /// An external signer returned bytes that are not a signature for the algorithm and key: the
+    /// wrong length (a DER-encoded ECDSA signature where the raw r || s was expected, for
+    /// instance), a zero ECDSA scalar, or a signature that does not verify with the key's public
+    /// key when [`ExternalKey`](crate::jws::ExternalKey) holds it.
+    #[error(
+        "unusable {alg} signature from the external signer: expected {expected}, found {found}"
+    )]
+    ExternalSignature {
+        /// The algorithm the signature was asked for.
+        alg: crate::alg::JwsAlgorithm,
+        /// What it must be.
+        expected: String,
+        /// What came back (never the bytes themselves).
+        found: String,
+    },
     /// A key file that was read but cannot be used (see [`crate::keyfile::KeyFile::load`]); the
     /// source says why, without the file's contents.
     #[error("key file {}", path.display())]
@@ -170,7 +194,69 @@ impl std::error::Error for IoCause {
     }
 }
 
+/// The error behind [`Error::ExternalSigner`]: what a KMS or HSM client reported, shared so that
+/// [`Error`] stays `Clone`. Two are equal when their messages are.
+#[derive(Debug, Clone)]
+pub struct SignerCause(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl SignerCause {
+    /// Keeps `err`: any error type, or a message (`&str`, `String`).
+    pub fn new(err: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        SignerCause(Arc::from(err.into()))
+    }
+
+    /// The error itself.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+
+    /// The error as its own type `E`, if it is one (for a caller that wants its KMS client's
+    /// error back).
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        self.0.downcast_ref::<E>()
+    }
+}
+
+impl PartialEq for SignerCause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for SignerCause {}
+
+impl fmt::Display for SignerCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SignerCause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 impl Error {
+    /// An [`Error::ExternalSigner`]: what an external signer returns when its KMS or HSM fails.
+    /// `err` is the client's error (kept as the source, so [`display_chain`] prints it) or a
+    /// message.
+    ///
+    /// ```
+    /// use jose_core::Error;
+    /// use jose_core::error::display_chain;
+    ///
+    /// let err = Error::external_signer("the KMS answered 503");
+    /// assert_eq!(display_chain(&err), "the external signer failed: the KMS answered 503");
+    /// ```
+    pub fn external_signer(
+        err: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::ExternalSigner {
+            source: SignerCause::new(err),
+        }
+    }
+
     /// Shorthand for [`Error::Malformed`].
     pub fn malformed(what: &'static str, expected: &'static str, found: impl fmt::Display) -> Self {
         Error::Malformed {
@@ -195,9 +281,9 @@ impl Error {
     }
 
     /// Whose problem this is: a key that does not fit, a request the caller built wrongly, a
-    /// provider failure, or a file (a key file included) that cannot be read or used is
-    /// [`ErrorClass::Local`]; everything about a token or key material read from outside is
-    /// [`ErrorClass::Rejected`].
+    /// provider or external signer failure, or a file (a key file included) that cannot be read
+    /// or used is [`ErrorClass::Local`]; everything about a token or key material read from
+    /// outside is [`ErrorClass::Rejected`].
     pub fn class(&self) -> ErrorClass {
         match self {
             Error::InvalidKey { .. }
@@ -205,7 +291,9 @@ impl Error {
             | Error::Provider(_)
             | Error::Io { .. }
             | Error::FileTooLarge { .. }
-            | Error::KeyFile { .. } => ErrorClass::Local,
+            | Error::KeyFile { .. }
+            | Error::ExternalSigner { .. }
+            | Error::ExternalSignature { .. } => ErrorClass::Local,
             _ => ErrorClass::Rejected,
         }
     }

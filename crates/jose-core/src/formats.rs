@@ -29,9 +29,16 @@
 //!   or PKCS#8 EC private key must include its public key: computing it would take curve arithmetic.
 //!
 //! Errors say what was expected and what was found; they never contain key bytes.
+//!
+//! Signatures have one format question of their own: ECDSA's DER `ECDSA-Sig-Value` (what a KMS or
+//! HSM returns) against JOSE's raw `r || s`, converted by [`ecdsa_der_to_raw`] and
+//! [`ecdsa_raw_to_der`].
 
+mod ecdsa;
 mod pem;
 mod roca;
+
+pub use ecdsa::{ecdsa_der_to_raw, ecdsa_raw_to_der};
 
 use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
 use crate::error::Error;
@@ -58,7 +65,7 @@ const PUBLIC_PEM: &str = "public key PEM";
 
 /// The DER structures this module recognizes, told apart by the tags of their first elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+pub(crate) enum Shape {
     Pkcs8,
     EncryptedPkcs8,
     Pkcs1Private,
@@ -81,8 +88,18 @@ impl Shape {
         }
     }
 
+    /// Whether the structure holds a private key (`Some(true)`, the encrypted PKCS#8 the private
+    /// parser refuses by name included), a public key (`Some(false)`), or neither (`None`).
+    pub(crate) fn is_private(self) -> Option<bool> {
+        match self {
+            Shape::Pkcs8 | Shape::EncryptedPkcs8 | Shape::Pkcs1Private | Shape::Sec1 => Some(true),
+            Shape::Spki | Shape::Pkcs1Public => Some(false),
+            Shape::Unknown => None,
+        }
+    }
+
     /// Peeks at the outer SEQUENCE and the tags of its first three elements (no full parse).
-    fn of(der: &[u8]) -> Result<Shape, der::Error> {
+    pub(crate) fn of(der: &[u8]) -> Result<Shape, der::Error> {
         let mut reader = SliceReader::new(der)?;
         let outer = AnyRef::decode(&mut reader)?;
         if outer.tag() != Tag::Sequence {

@@ -19,6 +19,12 @@
 //! assert_eq!(jws.verify(&[verifier])?, b"hello");
 //! # Ok(()) }
 //! ```
+//!
+//! A key held outside any provider (a KMS, an HSM) signs in two phases: [`JwsBuilder::prepare`]
+//! builds the header and the signing input, the outside signs it, [`PreparedJws::finish`] checks
+//! the signature and makes the `Jws`; or in one call through an [`ExternalSigner`] or
+//! [`AsyncExternalSigner`] ([`JwsBuilder::sign_external`], [`JwsBuilder::sign_external_async`]).
+//! See [`ExternalKey`].
 
 use crate::alg::JwsAlgorithm;
 use crate::b64::{self, Sensitivity};
@@ -29,6 +35,12 @@ use crate::key::{KeyRef, SigningKey, VerifyingKey};
 use crate::limits::Limits;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+
+mod external;
+
+pub use external::{
+    AsyncExternalSigner, ExternalKey, ExternalSigner, PreparedJws, SignatureFuture,
+};
 
 /// One signature of a JWS with its headers.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,29 +234,22 @@ impl<'a> JwsBuilder<'a> {
         // Encoded once, for every signature and for serialization.
         let codec = self.sensitivity;
         let payload_b64 = (!self.unencoded).then(|| codec.encode(self.payload));
+        let segment = payload_b64.as_deref().map_or(self.payload, str::as_bytes);
         for (key, extra, unprotected) in self.signers {
-            let protected = build_protected(key, &extra, unprotected.as_ref(), self.unencoded)?;
-            let joint = Joint::new(&protected, unprotected.as_ref(), None)?;
-            let crit: Vec<String> = protected
-                .crit()?
-                .unwrap_or_default()
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
-            let crit_refs: Vec<&str> = crit.iter().map(String::as_str).collect();
-            joint.check_crit(&crit_refs)?;
-            if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
-                return Err(Error::InvalidRequest(
-                    "\"b64\" must be in the protected header".into(),
-                ));
-            }
-            let protected_b64 = codec.encode(protected.to_json().as_bytes());
-            let segment = payload_b64.as_deref().map_or(self.payload, str::as_bytes);
-            let signature = key.sign(&signing_input(&protected_b64, segment))?;
-            signatures.push(JwsSignature {
-                protected_b64,
-                protected,
+            let unsigned = unsigned_signature(
+                key.alg(),
+                key.kid(),
+                &extra,
                 unprotected,
+                self.unencoded,
+                codec,
+                segment,
+            )?;
+            let signature = key.sign(&unsigned.input)?;
+            signatures.push(JwsSignature {
+                protected_b64: unsigned.protected_b64,
+                protected: unsigned.protected,
+                unprotected: unsigned.unprotected,
                 signature,
             });
         }
@@ -258,25 +263,72 @@ impl<'a> JwsBuilder<'a> {
     }
 }
 
+/// One signature before it is signed: its headers, the encoded protected header and the signing
+/// input. [`JwsBuilder::sign`] and [`JwsBuilder::prepare`] both make it here, so that what an
+/// external signer signs is exactly what an in-process key would.
+struct UnsignedSignature {
+    protected: Header,
+    unprotected: Option<Header>,
+    protected_b64: String,
+    input: Vec<u8>,
+}
+
+/// Builds the protected header for a signature with `alg` by a key with `kid` (see
+/// [`JwsBuilder::signer_with`] for `extra` and `unprotected`), checks the joint header, and
+/// computes the signing input over `segment` (the payload as signed).
+fn unsigned_signature(
+    alg: JwsAlgorithm,
+    kid: Option<&str>,
+    extra: &Header,
+    unprotected: Option<Header>,
+    unencoded: bool,
+    codec: Sensitivity,
+    segment: &[u8],
+) -> Result<UnsignedSignature, Error> {
+    let protected = build_protected(alg, kid, extra, unprotected.as_ref(), unencoded)?;
+    let joint = Joint::new(&protected, unprotected.as_ref(), None)?;
+    let crit: Vec<String> = protected
+        .crit()?
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let crit_refs: Vec<&str> = crit.iter().map(String::as_str).collect();
+    joint.check_crit(&crit_refs)?;
+    if unprotected.as_ref().is_some_and(|u| u.contains("b64")) {
+        return Err(Error::InvalidRequest(
+            "\"b64\" must be in the protected header".into(),
+        ));
+    }
+    let protected_b64 = codec.encode(protected.to_json().as_bytes());
+    let input = signing_input(&protected_b64, segment);
+    Ok(UnsignedSignature {
+        protected,
+        unprotected,
+        protected_b64,
+        input,
+    })
+}
+
 fn build_protected(
-    key: &SigningKey,
+    alg: JwsAlgorithm,
+    kid: Option<&str>,
     extra: &Header,
     unprotected: Option<&Header>,
     unencoded: bool,
 ) -> Result<Header, Error> {
     let mut h = Header::new();
-    if let Some(alg) = extra.alg()? {
-        if alg != key.alg().name() {
+    if let Some(named) = extra.alg()? {
+        if named != alg.name() {
             return Err(Error::InvalidRequest(format!(
-                "the protected header says \"alg\":{alg:?} but the key is bound to {}",
-                key.alg()
+                "the protected header says \"alg\":{named:?} but the key is bound to {alg}"
             )));
         }
     }
-    h.set("alg", key.alg().name());
+    h.set("alg", alg.name());
     if let Some(kid) = extra.get("kid") {
         h.set("kid", kid.clone());
-    } else if let (Some(kid), false) = (key.kid(), unprotected.is_some_and(|u| u.contains("kid"))) {
+    } else if let (Some(kid), false) = (kid, unprotected.is_some_and(|u| u.contains("kid"))) {
         h.set("kid", kid);
     }
     for (name, value) in extra.as_map() {

@@ -29,8 +29,6 @@ use crate::jwk::{Jwk, Jwks};
 use crate::key::{PrivateKey, PublicKey};
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
-use der::asn1::AnyRef;
-use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use serde::Deserializer as _;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use std::fmt;
@@ -501,33 +499,13 @@ fn json_kind(bytes: &[u8]) -> Result<Sniffed<'_>, Error> {
     }
 }
 
-/// The shape of DER key data (see [`DerShape`]); the same tags `PrivateKeyDer::from_der` and
+/// The shape of DER key data (see [`DerShape`]): the tags `PrivateKeyDer::from_der` and
 /// `PublicKeyDer::from_der` look at.
 fn der_shape(der: &[u8]) -> Result<DerShape, der::Error> {
-    let mut reader = SliceReader::new(der)?;
-    let outer = AnyRef::decode(&mut reader)?;
-    if outer.tag() != Tag::Sequence {
-        return Ok(DerShape::Other);
-    }
-    let mut inner = SliceReader::new(outer.value())?;
-    let mut tags = [None; 3];
-    for slot in &mut tags {
-        if inner.is_finished() {
-            break;
-        }
-        *slot = Some(AnyRef::decode(&mut inner)?.tag());
-    }
-    Ok(match tags {
-        // PKCS#8 PrivateKeyInfo, SEC1 ECPrivateKey, PKCS#1 RSAPrivateKey, and the
-        // EncryptedPrivateKeyInfo the private parser refuses by name.
-        [Some(Tag::Integer), Some(Tag::Sequence), _]
-        | [Some(Tag::Integer), Some(Tag::OctetString), _]
-        | [Some(Tag::Integer), Some(Tag::Integer), Some(Tag::Integer)]
-        | [Some(Tag::Sequence), Some(Tag::OctetString), _] => DerShape::Private,
-        // SPKI SubjectPublicKeyInfo, PKCS#1 RSAPublicKey.
-        [Some(Tag::Sequence), Some(Tag::BitString), _]
-        | [Some(Tag::Integer), Some(Tag::Integer), None] => DerShape::Public,
-        _ => DerShape::Other,
+    Ok(match formats::Shape::of(der)?.is_private() {
+        Some(true) => DerShape::Private,
+        Some(false) => DerShape::Public,
+        None => DerShape::Other,
     })
 }
 

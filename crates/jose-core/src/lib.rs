@@ -35,7 +35,10 @@
 //!   thumbprints.
 //! - [`keyfile`]: key files ([`KeyFile`]): a bounded read, the format told from the content (PEM,
 //!   DER, JWK or JWKS) and the key or keys imported.
-//! - [`jws`]: JWS in compact, flattened and general JSON; detached and unencoded payloads.
+//! - [`jws`]: JWS in compact, flattened and general JSON; detached and unencoded payloads; keys
+//!   held outside any provider (a KMS, an HSM): [`JwsBuilder::prepare`] and [`PreparedJws`], or
+//!   an [`ExternalSigner`] / [`AsyncExternalSigner`] for an [`ExternalKey`]. A KMS's DER ECDSA
+//!   signature becomes JOSE's raw `r || s` with [`ecdsa_der_to_raw`].
 //! - [`jwe`]: JWE in compact, flattened and general JSON; AAD; several recipients.
 //! - [`nested`]: a JWS inside a JWE.
 //! - [`header`]: JOSE headers; [`limits`]: the size limits every parser applies.
@@ -69,13 +72,15 @@ pub mod media;
 pub mod nested;
 pub mod provider;
 
-pub use alg::{ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec};
+pub use alg::{
+    ContentEncryption, EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
+};
 pub use error::{Error, ErrorClass, Result};
-pub use formats::{PrivateKeyDer, PublicKeyDer, pem_label};
+pub use formats::{PrivateKeyDer, PublicKeyDer, ecdsa_der_to_raw, ecdsa_raw_to_der, pem_label};
 pub use header::Header;
 pub use jwe::{Jwe, JweBuilder};
 pub use jwk::{Jwk, Jwks};
-pub use jws::{Jws, JwsBuilder};
+pub use jws::{AsyncExternalSigner, ExternalKey, ExternalSigner, Jws, JwsBuilder, PreparedJws};
 pub use key::{
     DecryptingKey, EncryptingKey, KeyMeta, KeyRef, PrivateKey, PublicKey, SigningKey, VerifyingKey,
 };

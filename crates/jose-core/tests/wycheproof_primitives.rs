@@ -420,6 +420,7 @@ fn rsa_pkcs1_verify() {
         TestName::Rsa4096Sha256,
         TestName::Rsa4096Sha384,
         TestName::Rsa4096Sha512,
+        TestName::Rsa8192Sha256,
     ];
     let mut tallies = Vec::new();
     for provider in providers() {

@@ -1,6 +1,6 @@
 //! A [`jose_core::CryptoProvider`] built on [aws-lc-rs](https://docs.rs/aws-lc-rs).
 //!
-//! [`AwsLcProvider`] supplies everything jose-core needs: secure random bytes, SHA-256, AES-GCM
+//! [`AwsLcProvider`] supplies everything jose-core needs: secure random bytes, SHA-256/384/512, AES-GCM
 //! (A128GCM, A192GCM, A256GCM) with a detached tag, RSA keys (RS256/384/512, PS256/384/512,
 //! RSA-OAEP, RSA-OAEP-256) and EC keys on P-256, P-384 and P-521 (ES256/384/512 with raw r||s
 //! signatures). Keys come in as PKCS#8 / SPKI DER (jose-core turns PEM and JWK into those) or are
@@ -36,7 +36,7 @@ use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair};
 use aws_lc_rs::{digest, rand};
 use jose_core::Error;
-use jose_core::alg::{ContentEncryption, EcCurve, KeySpec};
+use jose_core::alg::{ContentEncryption, EcCurve, HashAlg, KeySpec};
 use jose_core::provider::support::{check_aead_open_inputs, check_aead_seal_inputs};
 use jose_core::provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};
 use keys::{AwsLcPrivateKey, AwsLcPublicKey};
@@ -88,6 +88,20 @@ impl CryptoProvider for AwsLcProvider {
             *o = *h;
         }
         out
+    }
+
+    fn digest(&self, hash: HashAlg, data: &[u8]) -> Result<Vec<u8>, Error> {
+        let algorithm = match hash {
+            HashAlg::Sha256 => &digest::SHA256,
+            HashAlg::Sha384 => &digest::SHA384,
+            HashAlg::Sha512 => &digest::SHA512,
+            HashAlg::Sha1 => {
+                return Err(Error::InvalidRequest(
+                    "the aws-lc provider does not compute SHA-1 digests".into(),
+                ));
+            }
+        };
+        Ok(digest::digest(algorithm, data).as_ref().to_vec())
     }
 
     fn aead_seal(

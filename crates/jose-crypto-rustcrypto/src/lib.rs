@@ -47,6 +47,7 @@ mod rsa_key;
 mod util;
 
 use ec_key::{EcPrivate, EcPublic};
+use jose_core::alg::HashAlg;
 use jose_core::provider::support::{read_pkcs8, read_spki};
 use jose_core::{
     ContentEncryption, CryptoProvider, Error, KeyKind, KeySpec, PrivateKeyOps, PublicKeyOps,
@@ -80,6 +81,17 @@ impl CryptoProvider for RustCryptoProvider {
 
     fn sha256(&self, data: &[u8]) -> [u8; 32] {
         sha2::Sha256::digest(data).into()
+    }
+
+    fn digest(&self, hash: HashAlg, data: &[u8]) -> Result<Vec<u8>, Error> {
+        match hash {
+            HashAlg::Sha256 => Ok(sha2::Sha256::digest(data).to_vec()),
+            HashAlg::Sha384 => Ok(sha2::Sha384::digest(data).to_vec()),
+            HashAlg::Sha512 => Ok(sha2::Sha512::digest(data).to_vec()),
+            HashAlg::Sha1 => Err(Error::InvalidRequest(
+                "the rustcrypto provider does not compute SHA-1 digests".into(),
+            )),
+        }
     }
 
     fn aead_seal(

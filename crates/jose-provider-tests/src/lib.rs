@@ -128,6 +128,7 @@ macro_rules! __with_rules {
                 name_is_short_and_stable,
                 fill_random_fills_with_fresh_bytes,
                 sha256_known_answers,
+                digest_known_answers,
             }
             sign {
                 round_trip_every_algorithm,

@@ -3,8 +3,8 @@
 //! same wrapper without the fault passes the whole suite.
 
 use jose_core::{
-    ContentEncryption, CryptoProvider, Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm,
-    KeySpec, PrivateKeyOps, PublicKeyOps,
+    ContentEncryption, CryptoProvider, Error, HashAlg, JwsAlgorithm, KeyKind,
+    KeyManagementAlgorithm, KeySpec, PrivateKeyOps, PublicKeyOps,
 };
 use jose_crypto_awslc::AWS_LC;
 use std::sync::Arc;
@@ -56,6 +56,9 @@ impl CryptoProvider for Wrapper {
     }
     fn sha256(&self, data: &[u8]) -> [u8; 32] {
         AWS_LC.sha256(data)
+    }
+    fn digest(&self, hash: HashAlg, data: &[u8]) -> Result<Vec<u8>, Error> {
+        AWS_LC.digest(hash, data)
     }
     fn aead_seal(
         &self,

@@ -9,6 +9,7 @@ use jose::{
 };
 
 fn main() -> Result<(), jose::Error> {
+    // README: begin
     let provider = jose::default_provider();
     let limits = Limits::default();
 
@@ -37,5 +38,6 @@ fn main() -> Result<(), jose::Error> {
         Jwe::parse(&jwe, &limits)?.decrypt(&[ours], &[ContentEncryption::A256Gcm], provider)?;
     assert_eq!(&opened.plaintext[..], &payload[..]);
     println!("JWE decrypted: {} bytes", opened.plaintext.len());
+    // README: end
     Ok(())
 }

@@ -10,6 +10,13 @@
 //!      plaintext        the compact JWS
 //! ```
 //!
+//! Our signing key may be held outside any provider (a KMS, an HSM):
+//! [`Sealer::with_external_signer`] signs through jose-core's [`ExternalSigner`] (and then
+//! [`crate::Client`] and [`crate::Server`] seal with it as with an in-process key),
+//! [`Sealer::with_async_signer`] through its [`AsyncExternalSigner`] for [`Sealer::seal_async`].
+//! The JWS header and signing input are the same either way (jose-core's
+//! [`JwsBuilder::prepare_with`]); the key must sign with RS512.
+//!
 //! [`Opener::open`] reverses it: it reads the JWE header, accepts only RSA-OAEP-256 and A256GCM,
 //! chooses our private key by the JWE `kid`, decrypts, parses the compact JWS, accepts only
 //! RS512, chooses the sender's public key by the JWS `kid`, verifies, and parses the payload as a
@@ -21,10 +28,13 @@ use crate::fields;
 use crate::json;
 use crate::keys::{self, JWE_ALG, JWE_ENC, JWS_ALG, KeyRing, VerifierSet};
 use jose::jwe::{Jwe, JweBuilder};
-use jose::jws::{Jws, JwsBuilder};
+use jose::jws::{AsyncExternalSigner, ExternalKey, ExternalSigner, Jws, JwsBuilder};
 use jose::{CryptoProvider, EncryptingKey, Header, Limits, PrivateKey, PublicKey, SigningKey};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// The HTTP `Content-Type` of an encrypted request or response, and the JWE's `cty`.
@@ -35,8 +45,65 @@ pub const CONTENT_TYPE_JSON: &str = jose::media::APPLICATION_JSON;
 /// Seals JSON bodies for one recipient: signs with our key, encrypts to theirs.
 #[derive(Debug, Clone)]
 pub struct Sealer {
-    signer: SigningKey,
+    signer: OurKey,
     recipient: EncryptingKey,
+}
+
+/// Our signing key: in a provider, or held outside behind a signer.
+#[derive(Clone)]
+enum OurKey {
+    InProcess(SigningKey),
+    External {
+        key: ExternalKey,
+        signer: Arc<dyn ExternalSigner>,
+    },
+    Async {
+        key: ExternalKey,
+        signer: Arc<dyn AsyncExternalSigner>,
+    },
+}
+
+impl fmt::Debug for OurKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OurKey::InProcess(key) => f.debug_tuple("InProcess").field(key).finish(),
+            OurKey::External { key, .. } => f
+                .debug_struct("External")
+                .field("key", key)
+                .finish_non_exhaustive(),
+            OurKey::Async { key, .. } => f
+                .debug_struct("Async")
+                .field("key", key)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl OurKey {
+    fn kid(&self) -> Option<&str> {
+        match self {
+            OurKey::InProcess(key) => key.kid(),
+            OurKey::External { key, .. } | OurKey::Async { key, .. } => key.kid(),
+        }
+    }
+}
+
+/// The JWS's protected members after `alg` and `kid`.
+fn jws_members() -> Header {
+    let mut header = Header::new();
+    header.set("cty", CONTENT_TYPE_JSON);
+    header
+}
+
+/// A jose error while signing through an external signer: [`Error::ExternalSigning`] for the
+/// signer's failure or its signature, else [`Error::Crypto`] as for an in-process key.
+fn external_signing_error(err: jose::Error) -> Error {
+    match err {
+        jose::Error::ExternalSigner { .. } | jose::Error::ExternalSignature { .. } => {
+            Error::ExternalSigning(err)
+        }
+        other => Error::Crypto(other),
+    }
 }
 
 impl Sealer {
@@ -44,7 +111,69 @@ impl Sealer {
     /// it with `with_kid` if the key file has none).
     pub fn new(signing_key: PrivateKey, recipient_key: PublicKey) -> Result<Self> {
         Ok(Sealer {
-            signer: keys::signing_key(signing_key)?,
+            signer: OurKey::InProcess(keys::signing_key(signing_key)?),
+            recipient: keys::encrypting_key(recipient_key)?,
+        })
+    }
+
+    /// Our signing key held outside any provider (a KMS, an HSM), signing through `signer`, and
+    /// the recipient's public RSA key. `key` must sign with RS512 and have a `kid`
+    /// ([`keys::external_signing_key`]); give it the public key
+    /// ([`ExternalKey::from_public_key`]) to have every signature checked before it is sent.
+    /// [`Sealer::seal`] (and so [`crate::Client`] and [`crate::Server`]) then sign through it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use jose::jws::{ExternalKey, ExternalSigner};
+    /// use jose::{JwsAlgorithm, KeySpec, PrivateKey, SigningKey, VerifyingKey};
+    /// use jose_klarna_xs2a::{KeyRing, Opener, Sealer, VerifierSet};
+    /// use std::sync::Arc;
+    ///
+    /// let provider = jose::default_provider();
+    /// let rsa = || PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider);
+    /// let (ours, theirs) = (rsa()?.with_kid("tpp-sig-1"), rsa()?.with_kid("2AF92B1D"));
+    /// // Our key in a KMS (an in-process key stands in for it here); we know its public half.
+    /// let kms: Arc<dyn ExternalSigner> =
+    ///     Arc::new(SigningKey::new(ours.clone(), JwsAlgorithm::Rs512)?);
+    /// let public = VerifyingKey::new(ours.public_key(), JwsAlgorithm::Rs512)?;
+    /// let key = ExternalKey::from_public_key(public);
+    /// let sealer = Sealer::with_external_signer(key, kms, theirs.public_key())?;
+    /// assert_eq!(sealer.signing_kid(), "tpp-sig-1");
+    ///
+    /// let body = serde_json::json!({"psu": {"ip_address": "136.71.143.70"}});
+    /// let token = sealer.seal(body.as_object().unwrap(), provider)?;
+    /// let ring = KeyRing::new().with(theirs)?;
+    /// let opener = Opener::new(ring, VerifierSet::new().with(ours.public_key())?);
+    /// assert_eq!(opener.open(&token, provider)?.body["psu"]["ip_address"], "136.71.143.70");
+    /// # Ok(()) }
+    /// ```
+    pub fn with_external_signer(
+        key: ExternalKey,
+        signer: Arc<dyn ExternalSigner>,
+        recipient_key: PublicKey,
+    ) -> Result<Self> {
+        Ok(Sealer {
+            signer: OurKey::External {
+                key: keys::external_signing_key(key)?,
+                signer,
+            },
+            recipient: keys::encrypting_key(recipient_key)?,
+        })
+    }
+
+    /// [`Sealer::with_external_signer`] for a signer that answers asynchronously (a remote KMS):
+    /// seal with [`Sealer::seal_async`]; [`Sealer::seal`] refuses with [`Error::Key`], and so do
+    /// [`crate::Client`] and [`crate::Server`], which seal synchronously.
+    pub fn with_async_signer(
+        key: ExternalKey,
+        signer: Arc<dyn AsyncExternalSigner>,
+        recipient_key: PublicKey,
+    ) -> Result<Self> {
+        Ok(Sealer {
+            signer: OurKey::Async {
+                key: keys::external_signing_key(key)?,
+                signer,
+            },
             recipient: keys::encrypting_key(recipient_key)?,
         })
     }
@@ -72,19 +201,68 @@ impl Sealer {
         self.seal_bytes(&payload, provider)
     }
 
+    /// [`Sealer::seal`] for any signer, the asynchronous one included: the body is serialized
+    /// and, unless the signer is asynchronous, signed at once; the future encrypts. It borrows
+    /// the sealer and the provider, and is `Send`.
+    pub fn seal_async<'s>(
+        &'s self,
+        body: &Map<String, Value>,
+        provider: &'s dyn CryptoProvider,
+    ) -> impl Future<Output = Result<String>> + Send + 's {
+        let payload = serde_json::to_vec(&StampFirst(body))
+            .map(Zeroizing::new)
+            .map_err(|e| Error::body("a JSON object that serializes", e));
+        async move {
+            let payload = payload?;
+            let jws = match &self.signer {
+                OurKey::Async { key, signer } => {
+                    // The JWS is secret until encrypted: constant-time base64url for all of it.
+                    let prepared = JwsBuilder::new(&payload)
+                        .confidential(true)
+                        .prepare_with(key, jws_members(), None)
+                        .map_err(Error::Crypto)?;
+                    let jws = prepared
+                        .sign_with_async(signer.as_ref())
+                        .await
+                        .map_err(external_signing_error)?;
+                    compact(&jws)?
+                }
+                OurKey::InProcess(_) | OurKey::External { .. } => self.sign(&payload)?,
+            };
+            self.encrypt(&jws, provider)
+        }
+    }
+
     fn seal_bytes(&self, payload: &[u8], provider: &dyn CryptoProvider) -> Result<String> {
-        let mut jws_header = Header::new();
-        jws_header.set("cty", CONTENT_TYPE_JSON);
-        let jws = Zeroizing::new(
-            // The JWS is secret until encrypted: constant-time base64url for all of it.
-            JwsBuilder::new(payload)
-                .confidential(true)
-                .signer_with(&self.signer, jws_header, None)
+        let jws = self.sign(payload)?;
+        self.encrypt(&jws, provider)
+    }
+
+    /// The compact JWS of `payload`, signed with our key (synchronously).
+    fn sign(&self, payload: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        // The JWS is secret until encrypted: constant-time base64url for all of it.
+        let builder = JwsBuilder::new(payload).confidential(true);
+        let jws = match &self.signer {
+            OurKey::InProcess(key) => builder
+                .signer_with(key, jws_members(), None)
                 .sign()
-                .and_then(|j| j.to_compact())
+                .map_err(Error::Crypto)?,
+            OurKey::External { key, signer } => builder
+                .prepare_with(key, jws_members(), None)
                 .map_err(Error::Crypto)?
-                .into_bytes(),
-        );
+                .sign_with(signer.as_ref())
+                .map_err(external_signing_error)?,
+            OurKey::Async { .. } => {
+                return Err(Error::key_message(
+                    "signing key: expected a signer that answers synchronously, found an asynchronous one (seal with Sealer::seal_async)",
+                ));
+            }
+        };
+        compact(&jws)
+    }
+
+    /// Encrypts the compact JWS to the recipient; returns the compact JWE.
+    fn encrypt(&self, jws: &[u8], provider: &dyn CryptoProvider) -> Result<String> {
         // Klarna's layout: alg, enc, kid, cty (jose-core keeps the positions we name).
         let mut jwe_header = Header::new();
         jwe_header
@@ -97,7 +275,7 @@ impl Sealer {
         JweBuilder::new(JWE_ENC)
             .protected(jwe_header)
             .recipient(&self.recipient)
-            .encrypt(&jws, provider)
+            .encrypt(jws, provider)
             .and_then(|j| j.to_compact())
             .map_err(Error::Crypto)
     }
@@ -128,6 +306,13 @@ impl Serialize for StampFirst<'_> {
         }
         map.end()
     }
+}
+
+/// A signed JWS in compact form, wiped when dropped (it is secret until encrypted).
+fn compact(jws: &Jws) -> Result<Zeroizing<Vec<u8>>> {
+    Ok(Zeroizing::new(
+        jws.to_compact().map_err(Error::Crypto)?.into_bytes(),
+    ))
 }
 
 /// Opens tokens sent to us: our key ring for the JWE, the sender's keys for the JWS.
@@ -202,8 +387,9 @@ impl Opener {
         check_alg(header, "enc", "JWE enc", JWE_ENC.name(), Layer::Jwe)?;
         check_cty(header, Layer::Jwe)?;
         let jwe_kid = kid(header, Layer::Jwe)?;
-        let key = jwe_kid
-            .and_then(|k| self.ring.get(k))
+        let key = self
+            .ring
+            .choose(jwe_kid)
             .ok_or_else(|| unknown_kid(Layer::Jwe, jwe_kid, &self.ring.kids()))?;
         let decrypted = jwe
             .decrypt([key], &[JWE_ENC], provider)
@@ -249,8 +435,9 @@ impl Opener {
         check_alg(jws_header, "alg", "JWS alg", JWS_ALG.name(), Layer::Jws)?;
         check_cty(jws_header, Layer::Jws)?;
         let jws_kid = kid(jws_header, Layer::Jws)?;
-        let verifier = jws_kid
-            .and_then(|k| self.verifiers.get(k))
+        let verifier = self
+            .verifiers
+            .choose(jws_kid)
             .ok_or_else(|| unknown_kid(Layer::Jws, jws_kid, &self.verifiers.kids()))?;
         let payload = jws.verify([verifier]).map_err(|e| match e {
             jose::Error::BadSignature => Error::BadSignature,

@@ -1,5 +1,8 @@
-//! The one error type of this crate.
+//! The one error type of this crate, and [`ApiError`], an answer with an error status.
 
+use crate::client::OpenedResponse;
+use http::StatusCode;
+use serde_json::Value;
 use std::fmt;
 
 /// Which layer of the nested token an error is about.
@@ -142,6 +145,13 @@ pub enum Error {
         /// jose-core's reason, when it refused the key.
         source: Option<jose::Error>,
     },
+    /// Our signing key is held outside any provider (a KMS, an HSM) and signing through it did
+    /// not give a JWS: the external signer failed ([`jose::Error::ExternalSigner`], with the
+    /// signer's own error below it) or returned something other than an RS512 signature of the
+    /// key's modulus length ([`jose::Error::ExternalSignature`]). jose-core's error is the
+    /// source.
+    #[error("cannot sign the JWS")]
+    ExternalSigning(#[source] jose::Error),
     /// A method or path that cannot be mapped to or from the encrypted route.
     #[error("invalid route: expected {expected}, found {found}")]
     InvalidRoute {
@@ -153,6 +163,20 @@ pub enum Error {
     /// Building an `http` request or response failed.
     #[error("invalid HTTP message: {0}")]
     Http(String),
+    /// The API answered with a status outside 2xx: the status and what the body was (parsed
+    /// JSON, an opened sealed body, or clipped text). See [`ApiError`].
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A 2xx answer in plain `application/json` while the client requires sealed answers
+    /// ([`PlainResponses::Refuse`](crate::PlainResponses::Refuse), the default): a plain body is
+    /// neither signed nor timestamped, so a downgraded or tampered answer would go unnoticed.
+    #[error(
+        "plain JSON response refused: expected application/jose on a {status} response, found application/json (accepted only with PlainResponses::Accept)"
+    )]
+    PlainResponseRefused {
+        /// The response status.
+        status: StatusCode,
+    },
     /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG), or
     /// jose-core refused a request while sealing.
     #[error("the crypto provider failed")]
@@ -194,12 +218,15 @@ impl Error {
 
     /// Whose problem this is (see [`jose::ErrorClass`]): our own keys, an HTTP message we could
     /// not build, a provider failure and a full replay guard are
-    /// [`Local`](jose::ErrorClass::Local); everything about an incoming message is
-    /// [`Rejected`](jose::ErrorClass::Rejected) (a caller that supplied a route itself, as a CLI
-    /// argument, treats an invalid one as its own mistake).
+    /// [`Local`](jose::ErrorClass::Local); everything about an incoming message, including an
+    /// answer with an error status ([`Error::Api`], whatever the status, as in the workspace's
+    /// other clients) and a refused plain answer, is [`Rejected`](jose::ErrorClass::Rejected) (a
+    /// caller that supplied a route itself, as a CLI argument, treats an invalid one as its own
+    /// mistake).
     pub fn class(&self) -> jose::ErrorClass {
         match self {
             Error::Key { .. }
+            | Error::ExternalSigning(_)
             | Error::Http(_)
             | Error::Crypto(_)
             | Error::ReplayGuardFull { .. } => jose::ErrorClass::Local,
@@ -211,6 +238,130 @@ impl Error {
     /// our own request, or the provider). A server answers these with a 4xx status.
     pub fn is_rejection(&self) -> bool {
         self.class() == jose::ErrorClass::Rejected
+    }
+
+    /// The error status and its body, if this is [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+}
+
+/// The most bytes of an error body an [`ApiError`] keeps (and parses as JSON): 16 KiB. Longer
+/// bodies are kept as their first 16 KiB of text, marked truncated.
+pub const MAX_ERROR_BODY_BYTES: usize = 16 * 1024;
+
+/// How many characters of an error body or content type a message quotes.
+const QUOTED_BODY_CHARS: usize = 200;
+const QUOTED_TYPE_CHARS: usize = 64;
+
+/// An answer with a status outside 2xx ([`Error::Api`]): what [`crate::Client::decrypt_response`]
+/// makes of a 400 with a JSON body, a 500 HTML page from a proxy, an empty 404.
+///
+/// The body is kept bounded ([`MAX_ERROR_BODY_BYTES`]) and its message quotes at most 200
+/// characters of it (with `jose::error::clip`); a sealed body that opened is never quoted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The `Content-Type` header, if there was one (visible ASCII, at most 64 characters).
+    pub content_type: Option<String>,
+    /// What the body was.
+    pub body: ApiErrorBody,
+    /// Why an `application/jose` body was not accepted ([`ApiErrorBody::Unopened`]: it did not
+    /// decrypt or verify, or its `response_timestamp` was missing or stale); the error's `source`.
+    pub unopened: Option<Error>,
+}
+
+/// The body of an [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorBody {
+    /// No body (or only whitespace).
+    Empty,
+    /// A JSON body (`Content-Type` `application/json` or `…+json`, or none and the body parses),
+    /// parsed strictly (duplicate member names make it [`ApiErrorBody::Text`]).
+    Json(Value),
+    /// An `application/jose` body that decrypted, verified and was fresh, like a 2xx answer.
+    Secure(OpenedResponse),
+    /// An `application/jose` body that was not accepted as a sealed answer would be (it did not
+    /// decrypt or verify, or failed the `response_timestamp` check); why is
+    /// [`ApiError::unopened`].
+    Unopened,
+    /// Anything else (HTML, text, JSON that does not parse, a body over
+    /// [`MAX_ERROR_BODY_BYTES`]): the first [`MAX_ERROR_BODY_BYTES`] as text, invalid UTF-8
+    /// replaced.
+    Text {
+        /// The text.
+        text: String,
+        /// True when the body was longer than [`MAX_ERROR_BODY_BYTES`] and was cut.
+        truncated: bool,
+    },
+}
+
+impl ApiError {
+    /// The body, if it was plain JSON.
+    pub fn json(&self) -> Option<&Value> {
+        match &self.body {
+            ApiErrorBody::Json(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The body's members when it is a JSON object, plain or sealed.
+    pub fn object(&self) -> Option<&serde_json::Map<String, Value>> {
+        match &self.body {
+            ApiErrorBody::Json(Value::Object(map)) => Some(map),
+            ApiErrorBody::Secure(opened) => Some(&opened.body),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "API error: expected a 2xx response, found {}",
+            self.status
+        )?;
+        let content_type = self
+            .content_type
+            .as_deref()
+            .map(|t| jose::error::clip(t, QUOTED_TYPE_CHARS));
+        match &self.body {
+            ApiErrorBody::Empty => f.write_str(" with no body"),
+            ApiErrorBody::Json(value) => write!(
+                f,
+                " with JSON body {}",
+                jose::error::clip(&value.to_string(), QUOTED_BODY_CHARS)
+            ),
+            ApiErrorBody::Secure(_) => f.write_str(" with a sealed body (opened and verified)"),
+            ApiErrorBody::Unopened => f.write_str(" with a sealed body that was not accepted"),
+            ApiErrorBody::Text { text, truncated } => {
+                write!(f, " with ")?;
+                match content_type {
+                    Some(t) => write!(f, "{t:?} body ")?,
+                    None => write!(f, "body ")?,
+                }
+                write!(f, "{:?}", jose::error::clip(text, QUOTED_BODY_CHARS))?;
+                if *truncated {
+                    write!(f, " (cut at {MAX_ERROR_BODY_BYTES} bytes)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.unopened
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -240,5 +391,24 @@ mod tests {
         }
         let plain = Error::key_message("signing key: expected a kid, found none");
         assert_eq!(display_chain(&plain), plain.to_string());
+        // An error status whose sealed body did not open: the reason is the source, once.
+        let unopened = Error::MalformedToken {
+            layer: Layer::Jwe,
+            source: cause.clone(),
+        };
+        let api = Error::Api(Box::new(ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            content_type: Some("application/jose".into()),
+            body: ApiErrorBody::Unopened,
+            unopened: Some(unopened.clone()),
+        }));
+        let line = display_chain(&api);
+        assert_eq!(
+            line,
+            format!("{api}: {unopened}: {cause_text}"),
+            "the status, then why the body did not open"
+        );
+        assert_eq!(repeated_cause(&api), None, "{line}");
+        assert_eq!(api.class(), jose::ErrorClass::Rejected);
     }
 }

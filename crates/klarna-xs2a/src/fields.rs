@@ -55,16 +55,43 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// Another largest age (the protocol's is two minutes; a shorter one is stricter).
+    /// Another largest age (the protocol's is two minutes; a shorter one is stricter). The
+    /// server's replay window follows it ([`Policy::min_replay_window`]).
     pub fn with_max_age(mut self, max_age: Duration) -> Self {
         self.max_age = max_age;
         self
     }
 
-    /// Another clock skew allowance.
+    /// Another clock skew allowance. The server's replay window follows it
+    /// ([`Policy::min_replay_window`]).
     pub fn with_allowed_skew(mut self, allowed_skew: Duration) -> Self {
         self.allowed_skew = allowed_skew;
         self
+    }
+
+    /// The shortest replay window that remembers a `request_id` until its request is stale:
+    /// `max_age + allowed_skew` and one millisecond.
+    ///
+    /// A request stamped `allowed_skew` ahead of our clock is accepted from when it arrives until
+    /// it is `max_age` old, so for `max_age + allowed_skew`; a replay guard that forgot its id
+    /// sooner would let the same request in twice. [`crate::Server`] (and
+    /// [`crate::server::check_request`]) ask the [`crate::ReplayGuard`] for at least this window
+    /// on every request, so no policy and no guard's own window can open that gap.
+    ///
+    /// ```
+    /// use jose_klarna_xs2a::Policy;
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(Policy::default().min_replay_window(), Duration::from_millis(150_001));
+    /// let long = Policy::default().with_max_age(Duration::from_secs(600));
+    /// assert_eq!(long.min_replay_window(), Duration::from_millis(630_001));
+    /// ```
+    pub fn min_replay_window(&self) -> Duration {
+        Duration::from_millis(
+            millis(self.max_age)
+                .saturating_add(millis(self.allowed_skew))
+                .saturating_add(1),
+        )
     }
 
     /// Checks `timestamp` (the body field `field`) against `now`, both UTC milliseconds.

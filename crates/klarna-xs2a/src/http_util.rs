@@ -34,6 +34,58 @@ pub(crate) fn check_content_type(
     }
 }
 
+/// What a response's `Content-Type` says its body is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyType {
+    /// `application/jose`: a compact JWE.
+    Jose,
+    /// `application/json`.
+    Json,
+    /// Another JSON type (`application/problem+json`; not `application/jose+json`): how to show
+    /// it in a message.
+    OtherJson(String),
+    /// No `Content-Type` header.
+    Missing,
+    /// Anything else, or a header that cannot be read: how to show it in a message.
+    Other(String),
+}
+
+/// Reads the `Content-Type` of a response (several headers, or one that is not visible ASCII,
+/// are [`BodyType::Other`]).
+pub(crate) fn body_type(headers: &HeaderMap) -> BodyType {
+    let mut values = headers.get_all(CONTENT_TYPE).iter();
+    let value = match (values.next(), values.next()) {
+        (None, _) => return BodyType::Missing,
+        (Some(_), Some(_)) => return BodyType::Other("several Content-Type headers".into()),
+        (Some(v), None) => v,
+    };
+    let Ok(text) = value.to_str() else {
+        return BodyType::Other("a Content-Type that is not visible ASCII".into());
+    };
+    let media = jose::media::MediaType::parse(text);
+    let essence = media.essence().to_ascii_lowercase();
+    if media.is(CONTENT_TYPE_JOSE) {
+        BodyType::Jose
+    } else if media.is(CONTENT_TYPE_JSON) {
+        BodyType::Json
+    } else if essence.starts_with("application/")
+        && essence.ends_with("+json")
+        && !media.is(jose::media::APPLICATION_JOSE_JSON)
+    {
+        BodyType::OtherJson(format!("{:?}", shorten(text)))
+    } else {
+        BodyType::Other(format!("{:?}", shorten(text)))
+    }
+}
+
+/// The `Content-Type` header as text, if there is one readable header (cut to 64 characters).
+pub(crate) fn content_type_text(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| jose::error::clip(t, 64))
+}
+
 /// Sets `Content-Type: application/jose` and the body's length.
 pub(crate) fn set_jose_headers(headers: &mut HeaderMap, length: usize) {
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JOSE));
@@ -64,6 +116,24 @@ mod tests {
             h.append(CONTENT_TYPE, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn response_body_types() {
+        let t = |values: &[&str]| body_type(&headers(values));
+        assert_eq!(t(&["application/jose"]), BodyType::Jose);
+        assert_eq!(t(&["application/JSON; charset=utf-8"]), BodyType::Json);
+        assert!(matches!(
+            t(&["application/problem+json"]),
+            BodyType::OtherJson(_)
+        ));
+        assert!(matches!(t(&["application/jose+json"]), BodyType::Other(_)));
+        assert!(matches!(t(&["text/html"]), BodyType::Other(ref s) if s == "\"text/html\""));
+        assert_eq!(t(&[]), BodyType::Missing);
+        assert!(matches!(
+            t(&["application/json", "application/json"]),
+            BodyType::Other(_)
+        ));
     }
 
     #[test]

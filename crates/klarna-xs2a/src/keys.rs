@@ -3,10 +3,12 @@
 //! Every key is bound to exactly one algorithm when it enters a set: RS512 for signing and
 //! verifying, RSA-OAEP-256 for encrypting and decrypting (content encryption is always A256GCM).
 //! Every key needs a `kid`: the JWE's `kid` chooses our decryption key, the JWS's `kid` the
-//! sender's verification key.
+//! sender's verification key. A key ring or verifier set of one key may hold it without a `kid`:
+//! with one key there is nothing to choose, so it is used whatever the token's `kid`.
 
 use crate::error::{Error, Result};
 use jose::jwk::Jwks;
+use jose::jws::ExternalKey;
 use jose::{
     ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, JwsAlgorithm,
     KeyManagementAlgorithm, PrivateKey, PublicKey, SigningKey, VerifyingKey,
@@ -32,6 +34,29 @@ fn require_kid(kid: Option<&str>, role: &str) -> Result<String> {
     }
 }
 
+/// Checks the kid of a key joining a set that holds keys with `existing` kids: a non-empty kid
+/// not there yet, or no kid at all for the set's only key (then used whatever a token's kid).
+fn check_joining_kid(kid: Option<&str>, existing: &[Option<&str>], role: &str) -> Result<()> {
+    match kid {
+        None if existing.is_empty() => Ok(()),
+        None => Err(Error::key_message(format!(
+            "{role}: expected a key with a kid (several keys are chosen by kid), found a key without one (set it with with_kid)"
+        ))),
+        Some(_) if existing.contains(&None) => Err(Error::key_message(format!(
+            "{role}: expected a kid on every key (several keys are chosen by kid), found one already there without a kid"
+        ))),
+        Some(kid) => {
+            require_kid(Some(kid), role)?;
+            if existing.contains(&Some(kid)) {
+                return Err(Error::key_message(format!(
+                    "{role}: expected a kid not yet in the set, found {kid:?} again"
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Binds our private key for signing (RS512); it must have a `kid`.
 pub fn signing_key(key: PrivateKey) -> Result<SigningKey> {
     require_kid(key.kid(), "signing key")?;
@@ -42,6 +67,20 @@ pub fn signing_key(key: PrivateKey) -> Result<SigningKey> {
 pub fn encrypting_key(key: PublicKey) -> Result<EncryptingKey> {
     require_kid(key.kid(), "recipient key")?;
     EncryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("recipient key", e))
+}
+
+/// Checks our signing key held outside any provider (a KMS, an HSM): it must sign with RS512,
+/// the protocol's one JWS algorithm (Klarna's verifiers, and [`crate::Opener`], refuse any
+/// other), and have a `kid`.
+pub fn external_signing_key(key: ExternalKey) -> Result<ExternalKey> {
+    if key.alg() != JWS_ALG {
+        return Err(Error::key_message(format!(
+            "signing key: expected a key that signs with {JWS_ALG} (the protocol's one JWS algorithm), found one that signs with {}",
+            key.alg()
+        )));
+    }
+    require_kid(key.kid(), "signing key")?;
+    Ok(key)
 }
 
 /// Our private decryption keys, chosen by the JWE's `kid`. Several live at once while keys rotate:
@@ -72,14 +111,12 @@ impl KeyRing {
         Self::default()
     }
 
-    /// Adds a private RSA key (bound to RSA-OAEP-256). It needs a `kid` not already in the ring.
+    /// Adds a private RSA key (bound to RSA-OAEP-256). It needs a `kid` not already in the ring,
+    /// unless it is the ring's only key: a lone key without kid decrypts whatever the JWE `kid`
+    /// says ([`KeyRing::choose`]).
     pub fn add(&mut self, key: PrivateKey) -> Result<()> {
-        let kid = require_kid(key.kid(), "decryption key")?;
-        if self.get(&kid).is_some() {
-            return Err(Error::key_message(format!(
-                "decryption key: expected a kid not yet in the key ring, found {kid:?} again"
-            )));
-        }
+        let existing: Vec<Option<&str>> = self.keys.iter().map(DecryptingKey::kid).collect();
+        check_joining_kid(key.kid(), &existing, "decryption key")?;
         let bound =
             DecryptingKey::new(key, JWE_ALG).map_err(|e| Error::key("decryption key", e))?;
         self.keys.push(bound);
@@ -102,6 +139,15 @@ impl KeyRing {
     /// The key with `kid`.
     pub fn get(&self, kid: &str) -> Option<&DecryptingKey> {
         self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// The key for a JWE whose header has `kid`: the ring's only key if it has no kid (whatever
+    /// `kid` is, or none), else the key with that kid.
+    pub fn choose(&self, kid: Option<&str>) -> Option<&DecryptingKey> {
+        match self.keys.as_slice() {
+            [only] if only.kid().is_none() => Some(only),
+            _ => kid.and_then(|k| self.get(k)),
+        }
     }
 
     /// The kids, in the order the keys were added.
@@ -144,14 +190,12 @@ impl VerifierSet {
         Self::default()
     }
 
-    /// Adds a public RSA key (bound to RS512). It needs a `kid` not already in the set.
+    /// Adds a public RSA key (bound to RS512). It needs a `kid` not already in the set, unless
+    /// it is the set's only key: a lone key without kid verifies whatever the JWS `kid` says
+    /// ([`VerifierSet::choose`]).
     pub fn add(&mut self, key: PublicKey) -> Result<()> {
-        let kid = require_kid(key.kid(), "verification key")?;
-        if self.get(&kid).is_some() {
-            return Err(Error::key_message(format!(
-                "verification key: expected a kid not yet in the set, found {kid:?} again"
-            )));
-        }
+        let existing: Vec<Option<&str>> = self.keys.iter().map(VerifyingKey::kid).collect();
+        check_joining_kid(key.kid(), &existing, "verification key")?;
         let bound =
             VerifyingKey::new(key, JWS_ALG).map_err(|e| Error::key("verification key", e))?;
         self.keys.push(bound);
@@ -178,6 +222,7 @@ impl VerifierSet {
                     e,
                 )
             })?;
+            require_kid(key.kid(), "JWKS key")?;
             set.add(key)?;
         }
         Ok(set)
@@ -193,6 +238,15 @@ impl VerifierSet {
     /// The key with `kid`.
     pub fn get(&self, kid: &str) -> Option<&VerifyingKey> {
         self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// The key for a JWS whose header has `kid`: the set's only key if it has no kid (whatever
+    /// `kid` is, or none), else the key with that kid.
+    pub fn choose(&self, kid: Option<&str>) -> Option<&VerifyingKey> {
+        match self.keys.as_slice() {
+            [only] if only.kid().is_none() => Some(only),
+            _ => kid.and_then(|k| self.get(k)),
+        }
     }
 
     /// The kids, in the order the keys were added.

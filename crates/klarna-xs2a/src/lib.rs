@@ -59,11 +59,14 @@
 //! - [`Sealer`] and [`Opener`] ([`envelope`]): the nested token, role-free. Keys are bound to
 //!   exactly the protocol's algorithms ([`keys`]); an opener chooses our key from a [`KeyRing`] by
 //!   the JWE `kid` and the sender's from a [`VerifierSet`] by the JWS `kid`, so several keys can
-//!   live at once while keys rotate. Anything but RS512, RSA-OAEP-256 and A256GCM is rejected.
+//!   live at once while keys rotate (a set of one key may hold it without `kid`: it is used
+//!   whatever the token's). Anything but RS512, RSA-OAEP-256 and A256GCM is rejected.
 //! - [`Client`] ([`client`]) and [`Server`] ([`server`]): the roles, with the timestamp
-//!   [`Policy`], an injectable [`Clock`] and, on the server, a [`ReplayGuard`]. Their
-//!   building blocks ([`client::stamp_request`], [`server::check_request`], ...) are public for
-//!   callers that hold only half the keys.
+//!   [`Policy`], an injectable [`Clock`] and, on the server, a [`ReplayGuard`]. The client reads
+//!   every answer ([`Client::decrypt_response`]): a [`ResponseOutcome`] for a 2xx (sealed,
+//!   plain JSON if [`PlainResponses::Accept`], or no content), [`Error::Api`] with the status and
+//!   body ([`ApiError`]) for anything else. Their building blocks ([`client::stamp_request`],
+//!   [`server::check_request`], ...) are public for callers that hold only half the keys.
 //! - [`route`]: GET and DELETE to POST `<path>/get` and `<path>/delete`, and back.
 //! - [`Error`]: one enum whose variants a caller can act on.
 //!
@@ -75,6 +78,19 @@
 //!   as the server does for requests: a response from the future is as suspect as a stale one.
 //! - The in-memory replay guard refuses new ids when full rather than forgetting recent ones; see
 //!   [`InMemoryReplayGuard`].
+//! - The replay window is never shorter than the time a request is accepted for: the server
+//!   tells its guard, with every request, to remember the id for at least
+//!   [`Policy::min_replay_window`] (`max_age + allowed_skew` and 1 ms), and the in-memory guard
+//!   raises its own window (five minutes by default) to that when it is shorter.
+//! - A plain JSON 2xx answer is refused unless the client accepts it ([`PlainResponses`]): the
+//!   document does not enforce secure communication, but a plain answer has no signature and no
+//!   `response_timestamp` to check, so accepting it is the caller's explicit choice.
+//! - An error status is an error ([`Error::Api`]), not an outcome, so `?` never takes it for a
+//!   success; its body is bounded ([`MAX_ERROR_BODY_BYTES`]), clipped in the message, and a
+//!   decrypted body is never quoted.
+//! - Sealing needs a `kid` on both keys (the document puts `keyId` in both headers and the
+//!   receiver chooses its keys by it; Klarna gives the ids out), so none is derived; opening with
+//!   one key per layer does not.
 //!
 //! # Features
 //!
@@ -109,10 +125,12 @@ pub mod replay;
 pub mod route;
 pub mod server;
 
-pub use client::{Client, OpenedResponse, RequestStamp, SealedRequest};
+pub use client::{
+    Client, OpenedResponse, PlainResponses, RequestStamp, ResponseOutcome, SealedRequest,
+};
 pub use clock::{Clock, ManualClock, SystemClock, unix_millis};
 pub use envelope::{CONTENT_TYPE_JOSE, CONTENT_TYPE_JSON, Opened, Opener, Sealer};
-pub use error::{Error, Layer, Result};
+pub use error::{ApiError, ApiErrorBody, Error, Layer, MAX_ERROR_BODY_BYTES, Result};
 pub use fields::{
     DEFAULT_ALLOWED_SKEW, MAX_AGE, MAX_REQUEST_ID_CHARS, MIN_REQUEST_ID_CHARS, Policy, REQUEST_ID,
     REQUEST_TIMESTAMP, RESPONSE_TIMESTAMP, check_request_id,

@@ -3,9 +3,11 @@
 //! A request must decrypt with one of our keys and verify with one of the client's; its body
 //! must carry a `request_id` of 10 to 100 characters and a `request_timestamp` no older than two
 //! minutes and no further ahead than the allowed skew (30 seconds by default); and the
-//! `request_id` must not have been seen in the last five minutes ([`ReplayGuard`]). Checks run in
-//! that order, so only authentic, fresh requests take up room in the replay guard. A response
-//! body gets a `response_timestamp`, then is signed and encrypted.
+//! `request_id` must not have been seen in the replay window ([`ReplayGuard`]: five minutes with
+//! the default guard, and never shorter than the time the [`Policy`] accepts a request for,
+//! [`Policy::min_replay_window`]). Checks run in that order, so only authentic, fresh requests
+//! take up room in the replay guard. A response body gets a `response_timestamp`, then is signed
+//! and encrypted.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,7 +53,7 @@
 //! let encrypted = server.encrypt_response(response, provider)?;
 //! assert_eq!(encrypted.headers()["content-type"], "application/jose");
 //! # let opened = client.decrypt_response(encrypted, provider)?;
-//! # assert_eq!(opened.body().body["deleted"], true);
+//! # assert_eq!(opened.body().body().ok_or("no body")?["deleted"], true);
 //! # Ok(()) }
 //! ```
 
@@ -82,7 +84,8 @@ pub struct OpenedRequest {
 /// Checks a request body's replay-prevention fields at `now_millis`: `request_id` present, a
 /// string of 10 to 100 characters; `request_timestamp` present, UTC milliseconds, within
 /// `policy`; then records the `request_id` with `guard`, which refuses one seen within its
-/// window. Returns the two fields.
+/// window and is told to remember it for at least [`Policy::min_replay_window`] (until the
+/// request is stale). Returns the two fields.
 pub fn check_request(
     body: &Map<String, Value>,
     now_millis: u64,
@@ -92,7 +95,7 @@ pub fn check_request(
     let request_id = fields::request_id(body)?;
     let timestamp = fields::timestamp(body, REQUEST_TIMESTAMP)?;
     policy.check(REQUEST_TIMESTAMP, timestamp, now_millis)?;
-    guard.check_and_record(request_id, now_millis)?;
+    guard.check_and_record(request_id, now_millis, policy.min_replay_window())?;
     Ok((request_id.to_owned(), timestamp))
 }
 
@@ -132,13 +135,18 @@ impl Server {
         self
     }
 
-    /// Another time policy for requests (e.g. a different clock skew allowance).
+    /// Another time policy for requests (e.g. a different clock skew allowance). The replay
+    /// guard is asked to remember ids for at least the policy's
+    /// [`min_replay_window`](Policy::min_replay_window), so a longer `max_age` or skew
+    /// lengthens the replay window with it.
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
 
-    /// Another replay guard (a shared store when several instances serve the API).
+    /// Another replay guard (a shared store when several instances serve the API). Whatever its
+    /// own window, it is asked on every request to remember the id for at least the policy's
+    /// [`min_replay_window`](Policy::min_replay_window).
     pub fn with_replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
         self.guard = guard;
         self

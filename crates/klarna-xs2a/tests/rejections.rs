@@ -349,13 +349,17 @@ fn wrong_content_types_are_rejected() {
                 "{content_type:?}"
             );
         }
+        // A 2xx answer that is neither sealed nor JSON (tests/responses.rs has the rest).
         let response = http::Response::builder()
-            .header("Content-Type", "application/json")
+            .header("Content-Type", "text/plain")
             .body(b"{\"error\":\"x\"}".to_vec())
             .unwrap();
         assert!(matches!(
             client.decrypt_response(response, keys.provider),
-            Err(Error::WrongContentType { .. })
+            Err(Error::WrongContentType {
+                expected: "application/jose",
+                ..
+            })
         ));
         let plain = http::Request::put("/xs2a/v1/sessions")
             .header("Content-Type", "text/plain")
@@ -714,12 +718,19 @@ fn unusable_keys_are_key_errors() {
         Sealer::new(keys.client_sig.clone(), no_kid.public_key()),
         Err(Error::Key { .. })
     ));
+    // A key without kid may only be a set's one key (tests/kidless.rs): not beside others.
     assert!(matches!(
-        KeyRing::new().with(no_kid.clone()),
+        KeyRing::new()
+            .with(keys.server_enc.clone())
+            .unwrap()
+            .with(no_kid.clone()),
         Err(Error::Key { .. })
     ));
     assert!(matches!(
-        VerifierSet::new().with(no_kid.public_key()),
+        VerifierSet::new()
+            .with(no_kid.public_key())
+            .unwrap()
+            .with(keys.server_sig.public_key()),
         Err(Error::Key { .. })
     ));
     // A duplicate kid.

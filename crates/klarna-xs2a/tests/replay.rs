@@ -15,6 +15,8 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 const T0: u64 = 1_585_063_812_156;
+/// No window asked for by the caller: the guard's own applies.
+const NO_MINIMUM: Duration = Duration::ZERO;
 
 #[test]
 fn a_million_distinct_ids_keep_memory_bounded() {
@@ -27,7 +29,7 @@ fn a_million_distinct_ids_keep_memory_bounded() {
     for i in 0..1_000_000u64 {
         id.clear();
         write!(id, "flood-request-{i:012}").unwrap();
-        match guard.check_and_record(&id, T0 + i) {
+        match guard.check_and_record(&id, T0 + i, NO_MINIMUM) {
             Ok(()) => accepted += 1,
             Err(Error::ReplayGuardFull { capacity: c }) => {
                 assert_eq!(c, capacity);
@@ -56,7 +58,7 @@ fn a_million_distinct_ids_keep_memory_bounded() {
         .map(|i| format!("flood-request-{i:012}"))
         .find(|id| {
             matches!(
-                guard.check_and_record(id, T0 + 1_000_000),
+                guard.check_and_record(id, T0 + 1_000_000, NO_MINIMUM),
                 Err(Error::Replayed { .. })
             )
         });
@@ -70,7 +72,7 @@ fn spread_out_traffic_never_fills_the_guard() {
     let mut max_len = 0;
     for i in 0..200_000u64 {
         guard
-            .check_and_record(&format!("steady-{i:010}"), T0 + i * 500)
+            .check_and_record(&format!("steady-{i:010}"), T0 + i * 500, NO_MINIMUM)
             .unwrap();
         max_len = max_len.max(guard.len());
     }
@@ -81,31 +83,35 @@ fn spread_out_traffic_never_fills_the_guard() {
 fn the_window_is_exact() {
     let guard = InMemoryReplayGuard::new(10);
     assert_eq!(guard.window(), Duration::from_secs(300));
-    guard.check_and_record("request-000001", T0).unwrap();
+    guard
+        .check_and_record("request-000001", T0, NO_MINIMUM)
+        .unwrap();
     assert!(matches!(
-        guard.check_and_record("request-000001", T0 + 299_999),
+        guard.check_and_record("request-000001", T0 + 299_999, NO_MINIMUM),
         Err(Error::Replayed {
             window_ms: 300_000,
             ..
         })
     ));
     guard
-        .check_and_record("request-000001", T0 + 300_000)
+        .check_and_record("request-000001", T0 + 300_000, NO_MINIMUM)
         .unwrap();
     assert!(matches!(
-        guard.check_and_record("request-000001", T0 + 300_001),
+        guard.check_and_record("request-000001", T0 + 300_001, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
     // A clock that went backwards still sees the replay.
     assert!(matches!(
-        guard.check_and_record("request-000001", T0),
+        guard.check_and_record("request-000001", T0, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
     // Another window.
     let short = InMemoryReplayGuard::with_window(10, Duration::from_secs(10));
-    short.check_and_record("request-000001", T0).unwrap();
     short
-        .check_and_record("request-000001", T0 + 10_000)
+        .check_and_record("request-000001", T0, NO_MINIMUM)
+        .unwrap();
+    short
+        .check_and_record("request-000001", T0 + 10_000, NO_MINIMUM)
         .unwrap();
 }
 
@@ -113,30 +119,32 @@ fn the_window_is_exact() {
 fn clocks_going_backwards_keep_ids_longer_never_shorter() {
     let guard = InMemoryReplayGuard::new(10);
     guard
-        .check_and_record("late-000000001", T0 + 100_000)
+        .check_and_record("late-000000001", T0 + 100_000, NO_MINIMUM)
         .unwrap();
-    guard.check_and_record("early-00000001", T0).unwrap();
+    guard
+        .check_and_record("early-00000001", T0, NO_MINIMUM)
+        .unwrap();
     // "early" is refused for exactly its window, although it waits behind "late" for expiry.
     assert!(matches!(
-        guard.check_and_record("early-00000001", T0 + 299_999),
+        guard.check_and_record("early-00000001", T0 + 299_999, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
     guard
-        .check_and_record("early-00000001", T0 + 300_000)
+        .check_and_record("early-00000001", T0 + 300_000, NO_MINIMUM)
         .unwrap();
     // Its old entry was kept longer (3 entries now), and goes once "late" expires.
     assert_eq!(guard.len(), 3);
     assert!(matches!(
-        guard.check_and_record("late-000000001", T0 + 399_999),
+        guard.check_and_record("late-000000001", T0 + 399_999, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
     guard
-        .check_and_record("other-00000001", T0 + 400_000)
+        .check_and_record("other-00000001", T0 + 400_000, NO_MINIMUM)
         .unwrap();
     assert_eq!(guard.len(), 2);
     // The re-recorded "early" is still remembered from T0 + 300 000.
     assert!(matches!(
-        guard.check_and_record("early-00000001", T0 + 599_999),
+        guard.check_and_record("early-00000001", T0 + 599_999, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
 }
@@ -145,7 +153,7 @@ fn clocks_going_backwards_keep_ids_longer_never_shorter() {
 fn ids_too_long_to_be_request_ids_are_refused() {
     let guard = InMemoryReplayGuard::new(10);
     assert!(matches!(
-        guard.check_and_record(&"x".repeat(101), T0),
+        guard.check_and_record(&"x".repeat(101), T0, NO_MINIMUM),
         Err(Error::InvalidRequestId { found: 101 })
     ));
     assert!(guard.is_empty());
@@ -165,13 +173,13 @@ fn concurrent_callers_with_the_same_id_exactly_one_wins() {
                 for i in 0..2_000u64 {
                     // Every thread tries the same shared ids and some of its own.
                     if guard
-                        .check_and_record(&format!("shared-{i:08}"), T0 + i)
+                        .check_and_record(&format!("shared-{i:08}"), T0 + i, NO_MINIMUM)
                         .is_ok()
                     {
                         wins.fetch_add(1, Ordering::SeqCst);
                     }
                     guard
-                        .check_and_record(&format!("own-{t}-{i:08}"), T0 + i)
+                        .check_and_record(&format!("own-{t}-{i:08}"), T0 + i, NO_MINIMUM)
                         .unwrap();
                 }
             })
@@ -188,9 +196,11 @@ fn concurrent_callers_with_the_same_id_exactly_one_wins() {
 fn guards_are_shareable_behind_an_arc() {
     let guard: Arc<dyn ReplayGuard> = Arc::new(InMemoryReplayGuard::new(4));
     let other = guard.clone();
-    guard.check_and_record("request-000001", T0).unwrap();
+    guard
+        .check_and_record("request-000001", T0, NO_MINIMUM)
+        .unwrap();
     assert!(matches!(
-        other.check_and_record("request-000001", T0 + 1),
+        other.check_and_record("request-000001", T0 + 1, NO_MINIMUM),
         Err(Error::Replayed { .. })
     ));
 }

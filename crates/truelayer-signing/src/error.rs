@@ -106,10 +106,17 @@ pub enum Error {
     /// The signature does not verify over the request (after the one trailing-slash retry).
     #[error("signature verification failed")]
     BadSignature,
-    /// An external signer (a KMS, an HSM) failed or returned something other than a raw
-    /// 132-byte ES512 signature.
+    /// An external signer of this crate's [`ExternalSigner`](crate::ExternalSigner) failed (the
+    /// signer makes this error itself), or the signature of a request could not be used as a
+    /// header value.
     #[error("external signer: {0}")]
     Signer(String),
+    /// Signing through an external signer (a KMS, an HSM) did not give a `Tl-Signature`: the
+    /// signer failed ([`jose::Error::ExternalSigner`], the signer's own error below it) or
+    /// returned something other than a raw 132-byte ES512 signature
+    /// ([`jose::Error::ExternalSignature`]). jose-core's error is the source.
+    #[error("cannot make the Tl-Signature")]
+    ExternalSigning(#[source] jose::Error),
     /// The crypto provider failed for a reason unrelated to the input (e.g. its RNG); jose-core's
     /// error is the source.
     #[error("the crypto provider failed")]
@@ -272,6 +279,17 @@ impl Error {
         }
     }
 
+    /// A jose error while signing through an external signer: [`Error::ExternalSigning`] for
+    /// the signer's failure or its signature, else as [`Error::from_signing`].
+    pub(crate) fn from_external_signing(err: jose::Error) -> Self {
+        match err {
+            jose::Error::ExternalSigner { .. } | jose::Error::ExternalSignature { .. } => {
+                Error::ExternalSigning(err)
+            }
+            other => Error::from_signing(other),
+        }
+    }
+
     /// A jose error while signing.
     pub(crate) fn from_signing(err: jose::Error) -> Self {
         match &err {
@@ -375,6 +393,23 @@ mod tests {
             // jose-core failing a signature or the provider: through the mappings.
             Error::from_signing(jose::Error::InvalidRequest("two signatures".into())),
             Error::key(jose::Error::Provider("the RNG failed".into())),
+            // An external signer that fails, and one that answers in DER.
+            Signer::new("kid-1")
+                .method("POST")
+                .path("/p")
+                .sign_external(
+                    &|_: jose::JwsAlgorithm, _: &[u8]| -> Result<Vec<u8>, jose::Error> {
+                        Err(jose::Error::external_signer("the KMS answered 503"))
+                    },
+                )
+                .unwrap_err(),
+            Signer::new("kid-1")
+                .method("POST")
+                .path("/p")
+                .prepare()
+                .unwrap()
+                .finish(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01])
+                .unwrap_err(),
         ]
     }
 
@@ -389,6 +424,7 @@ mod tests {
             Error::malformed("", ""),
             Error::unsupported("", ""),
             Error::Provider(jose::Error::Provider(String::new())),
+            Error::ExternalSigning(jose::Error::external_signer("")),
         ] {
             let d = std::mem::discriminant(&expected);
             assert!(variants.contains(&d), "no caused {expected:?} tested");
@@ -450,6 +486,10 @@ mod tests {
                 Local,
             ),
             (Error::Signer(text()), Local),
+            (
+                Error::ExternalSigning(jose::Error::external_signer("KMS down")),
+                Local,
+            ),
             (Error::Provider(jose::Error::Provider(text())), Local),
             (Error::malformed("", ""), Rejected),
             (
@@ -511,7 +551,7 @@ mod tests {
             classes,
             [
                 Local, Local, Local, Rejected, Rejected, Rejected, Rejected, Rejected, Rejected,
-                Local, Local
+                Local, Local, Local, Local
             ]
         );
     }

@@ -1,8 +1,8 @@
-//! The ES512 private key a client signs with, and the external signer traits.
+//! The ES512 private key a client signs with, and the ES512 external signer trait.
 
 use crate::error::Error;
+use jose::jws::{AsyncExternalSigner, SignatureFuture};
 use jose::{CryptoProvider, Jwk, JwsAlgorithm, Limits, PrivateKey, PublicKey, SigningKey};
-use std::future::Future;
 
 /// An EC P-521 private key bound to ES512, held by a crypto provider.
 ///
@@ -56,11 +56,15 @@ impl Es512SigningKey {
     }
 }
 
-/// A signer that holds the private key elsewhere (a KMS, an HSM) and signs synchronously.
+/// A signer that holds the private key elsewhere (a KMS, an HSM) and signs synchronously, for
+/// ES512 only and with this crate's [`Error`]: the short form of jose-core's
+/// [`jose::jws::ExternalSigner`], which [`Signer::sign_external`](crate::Signer::sign_external)
+/// takes (write a KMS client against jose-core's trait to use it for other protocols too).
 ///
 /// It receives the JWS signing input (`BASE64URL(header) '.' BASE64URL(payload)`) and returns
-/// the raw ES512 signature: r || s, 66 bytes each, 132 in all (a KMS that returns DER must be
-/// converted). Closures `Fn(&[u8]) -> Result<Vec<u8>, Error>` are signers.
+/// the raw ES512 signature: r || s, 66 bytes each, 132 in all (a KMS that returns DER converts it
+/// with [`jose::ecdsa_der_to_raw`]). Closures `Fn(&[u8]) -> Result<Vec<u8>, Error>` are signers.
+/// Its own errors come back from [`Signer::sign_with`](crate::Signer::sign_with) as they are.
 ///
 /// ```
 /// use jose_truelayer_signing::{Error, ExternalSigner, Signer};
@@ -95,26 +99,17 @@ impl ExternalSigner for Es512SigningKey {
     }
 }
 
-/// The asynchronous form of [`ExternalSigner`], for a remote KMS. It needs no particular async
-/// runtime: [`crate::Signer::sign_with_async`] only awaits the future this returns.
-///
-/// Implement it with an `async fn` (the future must be `Send`):
-///
-/// ```
-/// use jose_truelayer_signing::{AsyncExternalSigner, Error};
-///
-/// struct Kms { /* a client */ }
-/// impl AsyncExternalSigner for Kms {
-///     async fn sign_es512_async(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
-///         // let der = self.client.sign(key_id, signing_input).await?; ... convert to r || s
-///         Err(Error::Signer(format!("no KMS here to sign {} bytes", signing_input.len())))
-///     }
-/// }
-/// ```
-pub trait AsyncExternalSigner {
-    /// Signs `signing_input` with ES512; resolves to the raw r || s signature (132 bytes).
-    fn sign_es512_async(
-        &self,
-        signing_input: &[u8],
-    ) -> impl Future<Output = Result<Vec<u8>, Error>> + Send;
+/// An in-process key as jose-core's signer (for ES512 only; useful to test code written for a
+/// KMS against [`jose::jws::ExternalSigner`]).
+impl jose::jws::ExternalSigner for Es512SigningKey {
+    fn sign(&self, alg: JwsAlgorithm, signing_input: &[u8]) -> Result<Vec<u8>, jose::Error> {
+        jose::jws::ExternalSigner::sign(&self.key, alg, signing_input)
+    }
+}
+
+/// An in-process key as jose-core's asynchronous signer, answering at once.
+impl AsyncExternalSigner for Es512SigningKey {
+    fn sign_async<'a>(&'a self, alg: JwsAlgorithm, signing_input: &'a [u8]) -> SignatureFuture<'a> {
+        self.key.sign_async(alg, signing_input)
+    }
 }

@@ -54,9 +54,12 @@
 //!
 //! # Map
 //!
-//! - [`Signer`]: build a signature with an [`Es512SigningKey`], or through an
-//!   [`ExternalSigner`] / [`AsyncExternalSigner`] (a KMS or an HSM); [`sign_request`] signs an
-//!   [`http::Request`] in place.
+//! - [`Signer`]: build a signature with an [`Es512SigningKey`], or through a key held elsewhere
+//!   (a KMS or an HSM): jose-core's [`jose::jws::ExternalSigner`] ([`Signer::sign_external`]) or
+//!   [`AsyncExternalSigner`] ([`Signer::sign_with_async`]), this crate's ES512 [`ExternalSigner`]
+//!   (closures; [`Signer::sign_with`]), or by hand ([`Signer::prepare`], [`SigningInput`]): the
+//!   header and signing input are always jose-core's [`jose::jws::JwsBuilder`]'s.
+//!   [`sign_request`] signs an [`http::Request`] in place.
 //! - [`Verifier`]: verify with a public key or a JWKS; [`Verifier::verify_request`] verifies an
 //!   [`http::Request`] by its own `Tl-Signature` header.
 //! - [`JkuAllowList`]: which JWKS URLs a webhook may name; [`extract_header`]: the unverified
@@ -96,7 +99,8 @@ mod webhook;
 
 pub use error::{Error, Result};
 pub use header::{ES512_SIGNATURE_LEN, TlHeader, extract_header};
-pub use key::{AsyncExternalSigner, Es512SigningKey, ExternalSigner};
+pub use jose::jws::AsyncExternalSigner;
+pub use key::{Es512SigningKey, ExternalSigner};
 pub use sign::{Signer, SigningInput, sign_request};
 pub use verify::{
     TL_SIGNATURE, TL_SIGNATURE_HEADERS, TL_SIGNATURE_VERSION, TlVersion, Verified, Verifier,

@@ -1,12 +1,11 @@
 //! Producing a `Tl-Signature`.
 
 use crate::error::Error;
-use crate::header::ES512_SIGNATURE_LEN;
-use crate::key::{AsyncExternalSigner, Es512SigningKey, ExternalSigner};
+use crate::key::{Es512SigningKey, ExternalSigner};
 use crate::request::{self, RequestParts, shorten};
-use jose::Header;
-use jose::b64;
-use jose::jws::JwsBuilder;
+use jose::jws::{AsyncExternalSigner, ExternalKey, Jws, JwsBuilder, PreparedJws};
+use jose::{CryptoProvider, EcCurve, Header, JwsAlgorithm, KeyKind};
+use std::future::Future;
 
 /// Builds the `Tl-Signature` value for one request (v2: method, path, chosen headers and body).
 ///
@@ -45,35 +44,65 @@ pub struct Signer<'a> {
 }
 
 /// The JWS signing input of a prepared request, for a signer that is driven by hand (see
-/// [`Signer::prepare`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`Signer::prepare`]): jose-core's [`PreparedJws`] for the request's detached ES512 JWS.
+///
+/// Two are equal when their signing inputs are (the header is part of it).
+#[derive(Debug, Clone)]
 pub struct SigningInput {
-    header_b64: String,
-    input: Vec<u8>,
+    prepared: PreparedJws,
 }
+
+impl PartialEq for SigningInput {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SigningInput {}
 
 impl SigningInput {
     /// The bytes to sign with ES512: `BASE64URL(header) '.' BASE64URL(payload)`.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.input
+        self.prepared.signing_input()
     }
 
     /// The encoded JOSE header.
     pub fn header_b64(&self) -> &str {
-        &self.header_b64
+        self.prepared.protected_b64()
+    }
+
+    /// The SHA-512 digest of [`SigningInput::as_bytes`], computed by `provider`, for a KMS that
+    /// signs digests (the P-521 signature over it is the same ES512 signature).
+    pub fn digest(&self, provider: &dyn CryptoProvider) -> Result<Vec<u8>, Error> {
+        self.prepared.digest(provider).map_err(Error::Provider)
     }
 
     /// The `Tl-Signature` value for a raw r || s signature over [`SigningInput::as_bytes`]; the
-    /// signature must be exactly 132 bytes ([`Error::Signer`] otherwise).
+    /// signature must be exactly 132 bytes with non-zero r and s ([`Error::ExternalSigning`]
+    /// otherwise; a DER signature is converted with [`jose::ecdsa_der_to_raw`] first).
     pub fn finish(&self, signature: &[u8]) -> Result<String, Error> {
-        if signature.len() != ES512_SIGNATURE_LEN {
-            return Err(Error::Signer(format!(
-                "expected a raw {ES512_SIGNATURE_LEN}-byte ES512 signature (r || s), found {} bytes",
-                signature.len()
-            )));
-        }
-        Ok(format!("{}..{}", self.header_b64, b64::encode(signature)))
+        tl_signature(self.prepared.clone().finish(signature))
     }
+
+    /// jose-core's prepared JWS, for what this type does not offer (its
+    /// [`sign_with`](PreparedJws::sign_with) and [`sign_with_async`](PreparedJws::sign_with_async)
+    /// take jose-core's signers).
+    pub fn into_prepared(self) -> PreparedJws {
+        self.prepared
+    }
+}
+
+/// The key a `Tl-Signature` is made with, as jose-core's external signing sees it: ES512 on P-521
+/// (its `kid` travels in the header members).
+fn es512_external_key() -> Result<ExternalKey, Error> {
+    ExternalKey::new(JwsAlgorithm::Es512, KeyKind::Ec(EcCurve::P521)).map_err(Error::from_signing)
+}
+
+/// The `Tl-Signature` value of a signed detached JWS (`header..signature`), or the error of the
+/// external signing that was to make it.
+fn tl_signature(jws: Result<Jws, jose::Error>) -> Result<String, Error> {
+    jws.and_then(|jws| jws.to_compact())
+        .map_err(Error::from_external_signing)
 }
 
 impl<'a> Signer<'a> {
@@ -181,37 +210,62 @@ impl<'a> Signer<'a> {
     }
 
     /// Checks the request and returns what must be signed, for a signer driven by hand: sign
-    /// [`SigningInput::as_bytes`] with ES512 anywhere, then call [`SigningInput::finish`].
+    /// [`SigningInput::as_bytes`] (or its [`SigningInput::digest`]) with ES512 anywhere, then call
+    /// [`SigningInput::finish`]. The header and the signing input are jose-core's
+    /// ([`JwsBuilder::prepare_with`]), byte for byte what [`Signer::sign`] signs.
     pub fn prepare(&self) -> Result<SigningInput, Error> {
         let members = self.members()?;
         let payload = self.payload()?;
-        let mut header = Header::new();
-        header.set("alg", "ES512");
-        for (name, value) in members.as_map() {
-            header.set(name.clone(), value.clone());
-        }
-        let header_b64 = b64::encode(header.to_json().as_bytes());
-        let mut input = header_b64.clone().into_bytes();
-        input.push(b'.');
-        input.extend_from_slice(b64::encode(&payload).as_bytes());
-        Ok(SigningInput { header_b64, input })
+        let prepared = JwsBuilder::new(&payload)
+            .detached(true)
+            .prepare_with(&es512_external_key()?, members, None)
+            .map_err(Error::from_signing)?;
+        Ok(SigningInput { prepared })
     }
 
-    /// Signs through an external signer (a KMS, an HSM) that returns the raw 132-byte signature.
+    /// Signs through an external signer (a KMS, an HSM) of this crate's [`ExternalSigner`], which
+    /// returns the raw 132-byte signature; its errors come back as they are.
     pub fn sign_with<S: ExternalSigner + ?Sized>(&self, signer: &S) -> Result<String, Error> {
         let prepared = self.prepare()?;
         let signature = signer.sign_es512(prepared.as_bytes())?;
         prepared.finish(&signature)
     }
 
-    /// Signs through an asynchronous external signer.
-    pub async fn sign_with_async<S: AsyncExternalSigner + ?Sized>(
+    /// Signs through jose-core's [`ExternalSigner`](jose::jws::ExternalSigner) (asked for ES512):
+    /// the same KMS client serves any protocol built on jose-core. Its failure, or a signature
+    /// that is not a raw 132-byte r || s, is [`Error::ExternalSigning`].
+    ///
+    /// ```
+    /// use jose::JwsAlgorithm;
+    /// use jose_truelayer_signing::{Error, Signer};
+    ///
+    /// let kms = |_: JwsAlgorithm, _: &[u8]| -> Result<Vec<u8>, jose::Error> {
+    ///     Err(jose::Error::external_signer("the KMS answered 503"))
+    /// };
+    /// let signer = Signer::new("kid-1").method("POST").path("/payouts");
+    /// let err = signer.sign_external(&kms).unwrap_err();
+    /// assert!(matches!(err, Error::ExternalSigning(_)));
+    /// assert_eq!(
+    ///     jose::error::display_chain(&err),
+    ///     "cannot make the Tl-Signature: the external signer failed: the KMS answered 503"
+    /// );
+    /// ```
+    pub fn sign_external(&self, signer: &dyn jose::jws::ExternalSigner) -> Result<String, Error> {
+        tl_signature(self.prepare()?.prepared.sign_with(signer))
+    }
+
+    /// Signs through an asynchronous external signer: jose-core's [`AsyncExternalSigner`]
+    /// (re-exported by this crate), asked for ES512. Its failure, or a signature that is not a
+    /// raw 132-byte r || s, is [`Error::ExternalSigning`].
+    ///
+    /// The request is checked and the signing input built at once; the future borrows only the
+    /// signer, is `Send`, and needs no particular runtime.
+    pub fn sign_with_async<'s>(
         &self,
-        signer: &S,
-    ) -> Result<String, Error> {
-        let prepared = self.prepare()?;
-        let signature = signer.sign_es512_async(prepared.as_bytes()).await?;
-        prepared.finish(&signature)
+        signer: &'s dyn AsyncExternalSigner,
+    ) -> impl Future<Output = Result<String, Error>> + Send + use<'s> {
+        let prepared = self.prepare();
+        async move { tl_signature(prepared?.prepared.sign_with_async(signer).await) }
     }
 }
 

@@ -12,6 +12,7 @@
 mod common;
 
 use common::*;
+use jose::jws::SignatureFuture;
 use jose::{CryptoProvider, EcCurve, Jwk, Jwks, JwsAlgorithm, KeySpec, Limits, PrivateKey};
 use jose_truelayer_signing::{
     AsyncExternalSigner, Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, TlVersion,
@@ -1197,37 +1198,81 @@ fn external_signer_sync() {
             ]
             .concat()
         ));
-        // A KMS that returns DER or a short signature, or fails.
+        // A KMS that returns DER or a short signature, or fails: the signer's own error comes
+        // back as it is; a signature of the wrong shape is jose-core's refusal.
         let short = |_: &[u8]| -> Result<Vec<u8>, Error> { Ok(vec![1; 131]) };
-        assert!(matches!(signer.sign_with(&short), Err(Error::Signer(_))));
+        let err = signer.sign_with(&short).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::ExternalSigning(jose::Error::ExternalSignature { .. })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            jose::error::display_chain(&err),
+            "cannot make the Tl-Signature: unusable ES512 signature from the external signer: \
+             expected the raw 132-byte r || s, found 131 bytes"
+        );
         let failing =
             |_: &[u8]| -> Result<Vec<u8>, Error> { Err(Error::Signer("KMS down".into())) };
         assert_eq!(
             signer.sign_with(&failing).unwrap_err(),
             Error::Signer("KMS down".into())
         );
-        assert!(matches!(prepared.finish(&[0; 133]), Err(Error::Signer(_))));
+        assert!(matches!(
+            prepared.finish(&[0; 133]),
+            Err(Error::ExternalSigning(_))
+        ));
+        // Zero scalars are not a signature either.
+        assert!(matches!(
+            prepared.finish(&[0; 132]),
+            Err(Error::ExternalSigning(_))
+        ));
     }
 }
 
+/// A remote KMS: signs with the fixture key, answers in DER after one round trip.
 struct FakeKms {
     key: Es512SigningKey,
 }
 
+impl FakeKms {
+    fn der(&self, signing_input: &[u8]) -> Result<Vec<u8>, jose::Error> {
+        let raw = jose::jws::ExternalSigner::sign(&self.key, JwsAlgorithm::Es512, signing_input)?;
+        jose::ecdsa_raw_to_der(EcCurve::P521, &raw)
+    }
+}
+
+/// Its client, written once against jose-core's traits: DER to r || s.
+impl jose::jws::ExternalSigner for FakeKms {
+    fn sign(&self, alg: JwsAlgorithm, signing_input: &[u8]) -> Result<Vec<u8>, jose::Error> {
+        assert_eq!(alg, JwsAlgorithm::Es512);
+        jose::ecdsa_der_to_raw(EcCurve::P521, &self.der(signing_input)?)
+    }
+}
+
 impl AsyncExternalSigner for FakeKms {
-    async fn sign_es512_async(&self, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
-        self.key.sign_es512(signing_input)
+    fn sign_async<'a>(&'a self, alg: JwsAlgorithm, signing_input: &'a [u8]) -> SignatureFuture<'a> {
+        Box::pin(async move { jose::jws::ExternalSigner::sign(self, alg, signing_input) })
     }
 }
 
 struct BrokenKms;
 
 impl AsyncExternalSigner for BrokenKms {
-    fn sign_es512_async(
-        &self,
-        _signing_input: &[u8],
-    ) -> impl Future<Output = Result<Vec<u8>, Error>> + Send {
-        std::future::ready(Ok(vec![0u8; 64]))
+    fn sign_async<'a>(&'a self, _: JwsAlgorithm, _: &'a [u8]) -> SignatureFuture<'a> {
+        Box::pin(std::future::ready(Ok(vec![0u8; 64])))
+    }
+}
+
+struct DownKms;
+
+impl AsyncExternalSigner for DownKms {
+    fn sign_async<'a>(&'a self, _: JwsAlgorithm, _: &'a [u8]) -> SignatureFuture<'a> {
+        Box::pin(std::future::ready(Err(jose::Error::external_signer(
+            "the KMS answered 503",
+        ))))
     }
 }
 
@@ -1268,13 +1313,127 @@ fn external_signer_async() {
         }
         assert!(matches!(
             block_on_ready(signer.sign_with_async(&BrokenKms)),
-            Err(Error::Signer(_))
+            Err(Error::ExternalSigning(
+                jose::Error::ExternalSignature { .. }
+            ))
         ));
-        // The future is Send (usable on a multi-threaded runtime).
+        let down = block_on_ready(signer.sign_with_async(&DownKms)).unwrap_err();
+        assert_eq!(
+            jose::error::display_chain(&down),
+            "cannot make the Tl-Signature: the external signer failed: the KMS answered 503"
+        );
+        // The in-process key through the same trait, and as a trait object.
+        let key = fixture_key(provider);
+        let dyn_signer: &dyn AsyncExternalSigner = &key;
+        assert_eq!(
+            block_on_ready(signer.sign_with_async(dyn_signer))
+                .unwrap()
+                .split_once("..")
+                .unwrap()
+                .0,
+            sig.split_once("..").unwrap().0
+        );
+        // The future is Send (usable on a multi-threaded runtime) and borrows only the signer:
+        // it outlives the Signer and the request it was made from.
         fn assert_send<T: Send>(_: &T) {}
-        let fut = signer.sign_with_async(&kms);
+        let fut = {
+            let path = PATH.to_owned();
+            Signer::new(KID)
+                .method("POST")
+                .path(&path)
+                .sign_with_async(&kms)
+        };
         assert_send(&fut);
-        drop(fut);
+        let sig = block_on_ready(fut).unwrap();
+        verifier_for_pem(provider)
+            .method("POST")
+            .path(PATH)
+            .verify(&sig)
+            .unwrap();
+    }
+}
+
+/// jose-core's synchronous signer trait, the same KMS client that serves other protocols: a
+/// signature TrueLayer's verifier accepts, with the header TrueLayer's libraries emit; and the
+/// digest a KMS that signs digests takes.
+#[test]
+fn external_signer_from_jose_core() {
+    for provider in providers() {
+        let kms = FakeKms {
+            key: fixture_key(provider),
+        };
+        let signer = Signer::new(KID)
+            .method("POST")
+            .path(PATH)
+            .header("Idempotency-Key", IDEMP)
+            .body(BODY);
+        for sig in [
+            signer.sign_external(&kms).unwrap(),
+            signer.sign_external(&fixture_key(provider)).unwrap(),
+        ] {
+            assert_eq!(
+                sig.split_once("..").unwrap().0,
+                vector("tl-signature.txt").split_once("..").unwrap().0
+            );
+            for verifier_provider in providers() {
+                verifier_for_pem(verifier_provider)
+                    .method("POST")
+                    .path(PATH)
+                    .header("Idempotency-Key", IDEMP)
+                    .body(BODY)
+                    .verify(&sig)
+                    .unwrap();
+            }
+            assert!(independent_es512_check(
+                &fixture_public_pem(),
+                &sig,
+                &[
+                    format!("POST {PATH}\nIdempotency-Key: {IDEMP}\n").as_bytes(),
+                    BODY
+                ]
+                .concat()
+            ));
+        }
+        // The KMS's DER handed over unconverted is refused, and says so.
+        let prepared = signer.prepare().unwrap();
+        let der = kms.der(prepared.as_bytes()).unwrap();
+        let err = prepared.finish(&der).unwrap_err();
+        assert!(
+            jose::error::display_chain(&err).contains("ecdsa_der_to_raw"),
+            "{err}"
+        );
+        // SHA-512 of the signing input, the same on both providers.
+        let digest = prepared.digest(provider).unwrap();
+        assert_eq!(digest.len(), 64);
+        assert_eq!(digest, prepared.digest(providers()[0]).unwrap());
+        // A request that cannot be signed is refused before the signer is asked.
+        let never = |_: JwsAlgorithm, _: &[u8]| -> Result<Vec<u8>, jose::Error> {
+            panic!("the signer must not be called")
+        };
+        assert!(matches!(
+            Signer::new(KID).path(PATH).sign_external(&never),
+            Err(Error::InvalidRequest { .. })
+        ));
+        // The in-process key signs only ES512.
+        assert!(matches!(
+            jose::jws::ExternalSigner::sign(&fixture_key(provider), JwsAlgorithm::Es256, b"x"),
+            Err(jose::Error::InvalidKey { .. })
+        ));
+        // into_prepared: jose-core's PreparedJws, finished there, is the same Tl-Signature.
+        let jws = signer
+            .prepare()
+            .unwrap()
+            .into_prepared()
+            .sign_with(&kms)
+            .unwrap();
+        assert!(jws.is_detached());
+        verifier_for_pem(provider)
+            .method("POST")
+            .path(PATH)
+            .header("Idempotency-Key", IDEMP)
+            .body(BODY)
+            .verify(&jws.to_compact().unwrap())
+            .unwrap();
     }
 }
 

@@ -47,7 +47,7 @@
 //!     jose::default_provider(),
 //! )?);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await
-//!     .map_err(|e| jose_4quays::Error::Server(e.to_string()))?;
+//!     .map_err(|e| jose_4quays::Error::Server { what: "cannot listen".into(), source: Some(e.into()) })?;
 //! service.serve(listener, shutdown_signal()).await
 //! # }
 //! ```
@@ -243,7 +243,7 @@ impl Settings {
         if self.tls.is_some() || self.insecure_http || addr.ip().is_loopback() {
             Ok(())
         } else {
-            Err(Error::Server(format!(
+            Err(Error::server_message(format!(
                 "refusing to serve plain HTTP on {addr}, which is not a loopback address: set [server] tls_cert and tls_key, or insecure_http = true (serve --insecure-http) to send API keys and payloads in clear text"
             )))
         }
@@ -303,7 +303,7 @@ impl Service {
             n => n,
         };
         let pool = CryptoPool::new(workers, settings.max_in_flight)
-            .map_err(|e| Error::Server(format!("cannot start the crypto pool: {e}")))?;
+            .map_err(|e| Error::server("cannot start the crypto pool", e))?;
         let tls = settings.tls.as_ref().map(tls::acceptor).transpose()?;
         Ok(Service {
             engine: RwLock::new(engine),
@@ -403,8 +403,8 @@ impl Service {
 
     fn try_reload(&self) -> Result<(), Error> {
         let Some(source) = &self.source else {
-            return Err(Error::Server(
-                "cannot reload: the service was not made from a configuration file".into(),
+            return Err(Error::server_message(
+                "cannot reload: the service was not made from a configuration file",
             ));
         };
         let (config, base) = Config::load(&source.path)?;
@@ -445,7 +445,7 @@ impl Service {
     {
         let local = listener
             .local_addr()
-            .map_err(|e| Error::Server(format!("cannot read the listening address: {e}")))?;
+            .map_err(|e| Error::server("cannot read the listening address", e))?;
         self.settings.check_listen(local)?;
         if self.settings.tls.is_none() && !local.ip().is_loopback() {
             tracing::warn!(
@@ -766,14 +766,14 @@ pub fn run_until_signal(
         .enable_all()
         .thread_name("4quays-io")
         .build()
-        .map_err(|e| Error::Server(format!("cannot start the tokio runtime: {e}")))?;
+        .map_err(|e| Error::server("cannot start the tokio runtime", e))?;
     runtime.block_on(async {
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|e| Error::Server(format!("cannot listen on {addr}: {e}")))?;
+            .map_err(|e| Error::server(format!("cannot listen on {addr}"), e))?;
         let local = listener
             .local_addr()
-            .map_err(|e| Error::Server(format!("cannot read the listening address: {e}")))?;
+            .map_err(|e| Error::server("cannot read the listening address", e))?;
         service.settings.check_listen(local)?;
         #[cfg(unix)]
         {
@@ -789,7 +789,7 @@ pub fn run_until_signal(
                     });
                 }
                 Err(e) => {
-                    return Err(Error::Server(format!("cannot listen for SIGHUP: {e}")));
+                    return Err(Error::server("cannot listen for SIGHUP", e));
                 }
             }
         }

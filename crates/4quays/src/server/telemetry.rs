@@ -74,7 +74,7 @@ where
         .with_max_level(tracing::Level::INFO)
         .with_writer(non_blocking)
         .try_init()
-        .map_err(|e| Error::Server(format!("cannot install the log subscriber: {e}")))?;
+        .map_err(|e| Error::server("cannot install the log subscriber", e))?;
     Ok(LogGuard {
         _guard: guard,
         dropped,

@@ -28,12 +28,13 @@ pub(super) fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
     let certs = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| {
-            Error::config(
+            Error::config_caused(
                 "server.tls_cert",
                 format!(
-                    "expected PEM CERTIFICATE blocks in {}, found {e}",
+                    "expected PEM CERTIFICATE blocks in {}, found one that does not parse",
                     files.cert.display()
                 ),
+                e,
             )
         })?;
     if certs.is_empty() {
@@ -58,16 +59,17 @@ pub(super) fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor, Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Server(format!("cannot configure TLS: {e}")))?
+        .map_err(|e| Error::server("cannot configure TLS", e))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|e| {
-            Error::config(
+            Error::config_caused(
                 "server.tls_key",
                 format!(
-                    "expected a private key matching the certificate {} and usable by rustls, found: {e}",
+                    "expected a private key matching the certificate {} and usable by rustls, found one that is not",
                     files.cert.display()
                 ),
+                e,
             )
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

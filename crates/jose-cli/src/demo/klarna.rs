@@ -118,7 +118,12 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         let response = client
             .decrypt_response(encrypted, cl.provider)
             .map_err(cli_error)?;
-        let body = &response.body().body;
+        let Some(opened) = response.body().secure() else {
+            return Err(fail(
+                "expected a sealed answer, found another outcome".into(),
+            ));
+        };
+        let body = &opened.body;
         if body.get("data").and_then(|d| d.get("session_id")) != Some(&Value::from("s-42")) {
             return Err(fail("expected the client to read session_id s-42".into()));
         }
@@ -128,8 +133,8 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
                 "client on {}: {} response verified (JWS kid {:?}), response_timestamp {}, data {}",
                 cl.name(),
                 response.status(),
-                response.body().signing_kid,
-                response.body().response_timestamp,
+                opened.signing_kid,
+                opened.response_timestamp,
                 body.get("data").cloned().unwrap_or_default()
             ),
         );
@@ -166,6 +171,28 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
                 mapped.push(format!("{method} {path} -> {m} {p}"));
             }
             demo.step(&label, format_args!("routes: {}", mapped.join("; ")));
+
+            // Answers that are not sealed: an error status keeps its status and body; a plain
+            // JSON 200 is refused unless the client accepts plain answers.
+            let refusal = Response::builder()
+                .status(StatusCode::BAD_REQUEST)
+                .header("Content-Type", "application/json")
+                .body(br#"{"error":{"code":"BAD_REQUEST","message":"missing psu"}}"#.to_vec())
+                .map_err(|e| fail(format!("cannot build the response: {e}")))?;
+            match client.decrypt_response(refusal, cl.provider) {
+                Err(e @ Error::Api(_)) => demo.step(&label, format_args!("a 400 answer: {e}")),
+                other => return Err(fail(format!("expected an API error, found {other:?}"))),
+            }
+            let plain = Response::builder()
+                .header("Content-Type", "application/json")
+                .body(br#"{"data":{}}"#.to_vec())
+                .map_err(|e| fail(format!("cannot build the response: {e}")))?;
+            match client.decrypt_response(plain, cl.provider) {
+                Err(e @ Error::PlainResponseRefused { .. }) => {
+                    demo.step(&label, format_args!("a plain JSON 200: {e}"))
+                }
+                other => return Err(fail(format!("expected a refusal, found {other:?}"))),
+            }
         }
     }
     Ok(())

@@ -41,7 +41,7 @@
 pub mod support;
 
 use crate::alg::{
-    ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
+    ContentEncryption, EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
 };
 use crate::error::Error;
 use std::fmt::Debug;
@@ -62,6 +62,24 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     /// SHA-256 of `data` (used for RFC 7638 thumbprints).
     fn sha256(&self, data: &[u8]) -> [u8; 32];
+
+    /// The digest of `data` with `hash` ([`HashAlg::output_len`] bytes): what a KMS that signs
+    /// digests needs for a JWS ([`PreparedJws::digest`](crate::jws::PreparedJws::digest) asks for
+    /// the hash of its algorithm). SHA-256, SHA-384 and SHA-512 must be offered; SHA-1 is not
+    /// needed and may be refused with [`Error::InvalidRequest`].
+    ///
+    /// The default computes SHA-256 with [`CryptoProvider::sha256`] and refuses the rest with
+    /// [`Error::InvalidRequest`], so that a provider written before this method still builds;
+    /// every provider should override it (the conformance suite checks all three).
+    fn digest(&self, hash: HashAlg, data: &[u8]) -> Result<Vec<u8>, Error> {
+        match hash {
+            HashAlg::Sha256 => Ok(self.sha256(data).to_vec()),
+            other => Err(Error::InvalidRequest(format!(
+                "the {} provider does not compute {other} digests",
+                self.name()
+            ))),
+        }
+    }
 
     /// AEAD encryption for `enc`: returns the ciphertext (same length as `plaintext`) and the detached
     /// 128-bit tag. `key` must be `enc.key_len()` bytes and `iv` `enc.iv_len()` bytes, else
