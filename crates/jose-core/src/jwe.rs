@@ -257,7 +257,7 @@ impl<'a> JweBuilder<'a> {
                 if let Some(kid) = rh.get("kid").cloned().or(key.kid().map(Value::from)) {
                     h.set("kid", kid);
                 }
-                for (k, v) in rh.as_map() {
+                for (k, v) in rh.iter() {
                     if k != "alg" && k != "kid" {
                         h.set(k.clone(), v.clone());
                     }
@@ -283,7 +283,7 @@ impl<'a> JweBuilder<'a> {
                 protected.set(*name, value.clone());
             }
         }
-        for (k, v) in self.protected.as_map() {
+        for (k, v) in self.protected.iter() {
             match fixed.iter().find(|(name, _)| name == k) {
                 Some((_, value)) => protected.set(k.clone(), value.clone()),
                 None => protected.set(k.clone(), v.clone()),

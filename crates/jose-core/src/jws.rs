@@ -331,7 +331,7 @@ fn build_protected(
     } else if let (Some(kid), false) = (kid, unprotected.is_some_and(|u| u.contains("kid"))) {
         h.set("kid", kid);
     }
-    for (name, value) in extra.as_map() {
+    for (name, value) in extra.iter() {
         if name != "alg" && name != "kid" {
             h.set(name.clone(), value.clone());
         }
