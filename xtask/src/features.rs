@@ -1,5 +1,10 @@
-//! `cargo xtask features`: each library crate with provider features, built and tested on one
-//! provider alone.
+//! `cargo xtask features`: a user's crate choosing one provider, then each library crate with
+//! provider features, built and tested on one provider alone.
+//!
+//! First, `cargo xtask downstream` (see [`downstream`]): a crate outside the workspace that
+//! chooses one provider on the facade and uses every protocol crate with its default features
+//! must not get the other provider's crates, nor serde_json's `preserve_order` (`cargo tree`
+//! only, a few seconds). Then:
 //!
 //! `cargo test --workspace` unifies features, so every crate is built there with both providers
 //! and the single-provider builds (the `not(feature = "aws-lc")` branch of
@@ -20,20 +25,21 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use crate::downstream::{self, path_to_any};
 use crate::metadata::{Package, Workspace};
 use crate::run::{CargoCommand, describe_status, format_duration, workspace_root};
 
 /// A provider feature and the crates that must not be in the normal dependency graph when it is
 /// the only one enabled.
-struct Provider {
+pub(crate) struct Provider {
     /// The cargo feature.
-    feature: &'static str,
+    pub(crate) feature: &'static str,
     /// Crates of the other provider.
-    absent: &'static [&'static str],
+    pub(crate) absent: &'static [&'static str],
 }
 
 /// RustCrypto first: it is the build `cargo test --workspace` never makes.
-const PROVIDERS: &[Provider] = &[
+pub(crate) const PROVIDERS: &[Provider] = &[
     Provider {
         feature: "rustcrypto",
         absent: &["aws-lc-rs", "aws-lc-sys"],
@@ -45,7 +51,7 @@ const PROVIDERS: &[Provider] = &[
 ];
 
 /// The members with both provider features and a library.
-fn provider_crates(workspace: &Workspace) -> Vec<&Package> {
+pub(crate) fn provider_crates(workspace: &Workspace) -> Vec<&Package> {
     workspace
         .members
         .iter()
@@ -56,30 +62,6 @@ fn provider_crates(workspace: &Workspace) -> Vec<&Package> {
                     .all(|provider| member.features.contains(provider.feature))
         })
         .collect()
-}
-
-/// In `cargo tree --prefix depth --charset ascii` output, the path from the root to the first
-/// package named in `absent`: `jose-request4r -> jose-toolkit -> jose-crypto-awslc -> aws-lc-rs`.
-fn path_to_any(tree: &str, absent: &[&str]) -> Option<String> {
-    let mut stack: Vec<&str> = Vec::new();
-    for line in tree.lines() {
-        let digits = line.chars().take_while(char::is_ascii_digit).count();
-        let (Some(depth), Some(rest)) = (line.get(..digits), line.get(digits..)) else {
-            continue;
-        };
-        let Ok(depth) = depth.parse::<usize>() else {
-            continue;
-        };
-        let Some(name) = rest.split_whitespace().next() else {
-            continue;
-        };
-        stack.truncate(depth);
-        stack.push(name);
-        if absent.contains(&name) {
-            return Some(stack.join(" -> "));
-        }
-    }
-    None
 }
 
 /// The arguments selecting `member` with `feature` alone.
@@ -169,6 +151,10 @@ pub(crate) fn features() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(why) = downstream::run_checks(&workspace) {
+        eprintln!("xtask features: FAILED: downstream: {why}");
+        return ExitCode::FAILURE;
+    }
     let crates = provider_crates(&workspace);
     if crates.is_empty() {
         eprintln!("xtask features: error: no member has both provider features");

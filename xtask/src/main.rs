@@ -6,8 +6,10 @@
 //! cargo xtask ci      # fmt check, layering, clippy, rustdoc, single-provider builds, then the
 //!                     # whole test suite and a fuzz smoke run
 //! cargo xtask test    # the test suite only
-//! cargo xtask tidy    # the layering of ARCHITECTURE.md, from cargo metadata
-//! cargo xtask features  # each provider crate built and tested on one provider alone
+//! cargo xtask tidy    # the layering of ARCHITECTURE.md and the publish metadata, from cargo metadata
+//! cargo xtask features  # a user's crate choosing one provider (downstream), then each provider
+//!                       # crate built and tested on one provider alone
+//! cargo xtask downstream  # only the first part of features: `cargo tree` of a user's crate
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
 //! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
 //! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md (--load: and the
@@ -22,9 +24,11 @@
 mod bench;
 mod ci;
 mod deny;
+mod downstream;
 mod features;
 mod fuzz;
 mod metadata;
+mod publish;
 mod release;
 mod run;
 mod tidy;
@@ -52,11 +56,19 @@ Commands:
   tidy   the layering of ARCHITECTURE.md, from `cargo metadata --locked`: which of our crates each
          crate may depend on (normal and build dependencies), and that only the providers and
          jose-benches depend directly on aws-lc-rs or RustCrypto primitives; prints
-         `layering: CRATE depends on DEP (rule: ...)` for each violation
+         `layering: CRATE depends on DEP (rule: ...)` for each violation. Then each publishable
+         crate's listing: description, license, README.md (its rust examples are doctests),
+         keywords, categories, no placeholder repository, docs.rs metadata and doc_cfg
   features
-         for each library crate with `aws-lc` and `rustcrypto` features, and each of the two alone
-         (--no-default-features --features P): cargo build --lib; cargo tree -e normal must not
-         reach the other provider's crypto crates; cargo test --lib; cargo test --doc
+         first `downstream` (below); then for each library crate with `aws-lc` and `rustcrypto`
+         features, and each of the two alone (--no-default-features --features P):
+         cargo build --lib; cargo tree -e normal must not reach the other provider's crypto
+         crates; cargo test --lib; cargo test --doc
+  downstream
+         for each provider P, a crate under target/xtask-downstream/P/ (outside the workspace)
+         depending on jose-toolkit with only P and on every protocol crate with its default
+         features: `cargo tree -e normal,build,features --target all` must not reach the other
+         provider's crypto crates nor serde_json's `preserve_order` (no build)
   deny   cargo-deny: `licenses bans sources` offline, then `advisories`
          (reported as NOT RUN when the advisory database cannot be fetched)
   fuzz [--target T] [--seconds N]
@@ -94,6 +106,7 @@ fn main() -> ExitCode {
         "test" => ci::test(),
         "tidy" => tidy::tidy(),
         "features" => features::features(),
+        "downstream" => downstream::downstream(),
         "deny" => deny::deny(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -1,6 +1,7 @@
 //! The workspace as `cargo metadata --format-version 1 --no-deps` describes it: each member's
-//! name, version, directory, publish flag, MSRV, features, and direct dependencies (with their
-//! kind and, for renamed ones such as `jose = { package = "jose-toolkit" }`, the real package).
+//! name, version, directory, publish flag, MSRV, features, direct dependencies (with their
+//! kind and, for renamed ones such as `jose = { package = "jose-toolkit" }`, the real package),
+//! and what crates.io and docs.rs show of it ([`Listing`]).
 //!
 //! Read with `serde_json` (already a workspace dependency) rather than by hand: `cargo metadata`
 //! is cargo's stable, documented description of the manifests, so nothing here parses TOML.
@@ -41,8 +42,31 @@ impl Dependency {
     }
 }
 
+/// What crates.io and docs.rs show of a package: its `[package]` metadata fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Listing {
+    /// `description`.
+    pub(crate) description: Option<String>,
+    /// `license`.
+    pub(crate) license: Option<String>,
+    /// `readme`, relative to the package directory.
+    pub(crate) readme: Option<String>,
+    /// `repository`.
+    pub(crate) repository: Option<String>,
+    /// `keywords`.
+    pub(crate) keywords: Vec<String>,
+    /// `categories`.
+    pub(crate) categories: Vec<String>,
+    /// `[package.metadata.docs.rs] all-features`.
+    pub(crate) docs_rs_all_features: bool,
+    /// `[package.metadata.docs.rs] rustdoc-args`.
+    pub(crate) docs_rs_rustdoc_args: Vec<String>,
+    /// The library target's root source file (absolute), if there is a library.
+    pub(crate) lib_src: Option<String>,
+}
+
 /// One workspace member.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Package {
     /// Package name.
     pub(crate) name: String,
@@ -60,6 +84,8 @@ pub(crate) struct Package {
     pub(crate) has_lib: bool,
     /// Its direct dependencies, every kind.
     pub(crate) dependencies: Vec<Dependency>,
+    /// Its crates.io and docs.rs metadata.
+    pub(crate) listing: Listing,
 }
 
 /// The workspace members, in the order of the root manifest's `members`.
@@ -146,7 +172,7 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
         .and_then(Value::as_object)
         .map(|features| features.keys().cloned().collect())
         .unwrap_or_default();
-    let has_lib = array_field(package, "targets")?.iter().any(|target| {
+    let lib = array_field(package, "targets")?.iter().find(|target| {
         target
             .get("kind")
             .and_then(Value::as_array)
@@ -156,6 +182,38 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
                     .any(|kind| matches!(kind.as_str(), Some("lib" | "rlib")))
             })
     });
+    let has_lib = lib.is_some();
+    let string = |key: &str| package.get(key).and_then(Value::as_str).map(str::to_owned);
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        value
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let docs_rs = package.pointer("/metadata/docs/rs");
+    let listing = Listing {
+        description: string("description"),
+        license: string("license"),
+        readme: string("readme"),
+        repository: string("repository"),
+        keywords: strings(package.get("keywords")),
+        categories: strings(package.get("categories")),
+        docs_rs_all_features: docs_rs
+            .and_then(|d| d.get("all-features"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        docs_rs_rustdoc_args: strings(docs_rs.and_then(|d| d.get("rustdoc-args"))),
+        lib_src: lib
+            .and_then(|target| target.get("src_path"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
     let mut dependencies = Vec::new();
     for dependency in array_field(package, "dependencies")? {
         let kind = match dependency.get("kind").and_then(Value::as_str) {
@@ -181,6 +239,7 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
         features,
         has_lib,
         dependencies,
+        listing,
     })
 }
 
@@ -222,6 +281,7 @@ pub(crate) mod tests {
                     kind,
                 })
                 .collect(),
+            listing: Listing::default(),
         }
     }
 
@@ -240,7 +300,10 @@ pub(crate) mod tests {
         {"name": "a-real", "version": "0.1.0", "id": "path+file:///w/crates/a#a-real@0.1.0",
          "manifest_path": "/w/crates/a/Cargo.toml", "publish": null, "rust_version": "1.87",
          "features": {"default": ["aws-lc"], "aws-lc": [], "rustcrypto": []},
-         "targets": [{"kind": ["lib"], "name": "a"}],
+         "description": "A", "license": "MIT", "readme": "README.md", "repository": null,
+         "keywords": ["jose"], "categories": ["cryptography"],
+         "metadata": {"docs": {"rs": {"all-features": true, "rustdoc-args": ["--cfg", "docsrs"]}}},
+         "targets": [{"kind": ["lib"], "name": "a", "src_path": "/w/crates/a/src/lib.rs"}],
          "dependencies": [{"name": "serde", "rename": null, "kind": null}]}
       ],
       "workspace_members": ["path+file:///w/crates/a#a-real@0.1.0", "path+file:///w/crates/b#0.1.0"],
@@ -260,8 +323,23 @@ pub(crate) mod tests {
             a.features.iter().map(String::as_str).collect::<Vec<_>>(),
             ["aws-lc", "default", "rustcrypto"]
         );
+        assert_eq!(
+            a.listing,
+            Listing {
+                description: Some("A".to_owned()),
+                license: Some("MIT".to_owned()),
+                readme: Some("README.md".to_owned()),
+                repository: None,
+                keywords: vec!["jose".to_owned()],
+                categories: vec!["cryptography".to_owned()],
+                docs_rs_all_features: true,
+                docs_rs_rustdoc_args: vec!["--cfg".to_owned(), "docsrs".to_owned()],
+                lib_src: Some("/w/crates/a/src/lib.rs".to_owned()),
+            }
+        );
         let b = workspace.member("b").unwrap();
         assert!(!b.publishable && !b.has_lib);
+        assert_eq!(b.listing, Listing::default());
         assert_eq!(b.rust_version.as_deref(), Some("1.87"));
         assert_eq!(
             b.dependencies,

@@ -17,7 +17,9 @@
 //!    crate in this order, is what a real release runs.
 //! 6. `cargo semver-checks` where it is installed (and a baseline exists on crates.io).
 //! 7. The MSRV toolchain, if rustup has it: `cargo +<msrv> check --workspace --locked`.
-//! 8. Prints what would be published.
+//! 8. Prints what would be published, with the `cargo publish` command of each crate (with
+//!    `--features aws-lc` for the crates with provider features: the protocol crates build no
+//!    provider by default, and `cargo publish` verifies a crate by building it).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -102,6 +104,9 @@ struct Member {
     /// Other members it needs at build time (`[dependencies]`, `[build-dependencies]`), by
     /// package name (`jose-toolkit` for `jose = { package = "jose-toolkit" }`).
     needs: BTreeSet<String>,
+    /// It has a provider feature (`aws-lc`). The protocol crates build no provider by default, so
+    /// `cargo publish`'s verification build of them needs `--features aws-lc`.
+    provider_feature: bool,
 }
 
 /// The members of `workspace`, in the root manifest's order, with the members each needs.
@@ -121,8 +126,25 @@ fn read_members(workspace: &Workspace) -> Vec<Member> {
                 })
                 .map(|dependency| dependency.package.clone())
                 .collect(),
+            provider_feature: package.features.contains(PUBLISH_FEATURE),
         })
         .collect()
+}
+
+/// The feature `cargo publish` verifies a crate with provider features on: any one provider
+/// builds it.
+const PUBLISH_FEATURE: &str = "aws-lc";
+
+/// The `cargo publish` command line for `member`.
+fn publish_command(member: &Member) -> String {
+    if member.provider_feature {
+        format!(
+            "cargo publish -p {} --features {PUBLISH_FEATURE}",
+            member.name
+        )
+    } else {
+        format!("cargo publish -p {}", member.name)
+    }
 }
 
 /// The current version and the MSRV: those of the first member (every member inherits both from
@@ -544,14 +566,15 @@ pub(crate) fn release(options: &ReleaseOptions) -> ExitCode {
     step("msrv", msrv_check(&msrv), &mut failures);
 
     eprintln!(
-        "\nA release of {version} would publish, in this order (cargo publish -p <crate>, each once the previous one is in the index):"
+        "\nA release of {version} would publish, in this order (each once the previous one is in the index):"
     );
     for (index, member) in order.iter().enumerate() {
         eprintln!(
-            "  {}. {} {version}  ({})",
+            "  {}. {} {version}  ({}): {}",
             index + 1,
             member.name,
-            member.dir
+            member.dir,
+            publish_command(member)
         );
     }
     if failures.is_empty() {
@@ -641,6 +664,29 @@ serde = { version = "0.1.0" }
                 "jose-cli"
             ]
         );
+        // The facade and the protocol crates are verified with a provider feature on.
+        let with_feature: Vec<&str> = members
+            .iter()
+            .filter(|m| m.provider_feature)
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(
+            with_feature,
+            [
+                "jose-toolkit",
+                "jose-truelayer-signing",
+                "jose-klarna-xs2a",
+                "jose-request4r",
+                "jose-4quays"
+            ]
+        );
+        let request4r = members.iter().find(|m| m.name == "jose-request4r").unwrap();
+        assert_eq!(
+            publish_command(request4r),
+            "cargo publish -p jose-request4r --features aws-lc"
+        );
+        let core = members.iter().find(|m| m.name == "jose-core").unwrap();
+        assert_eq!(publish_command(core), "cargo publish -p jose-core");
         let (current, msrv) = version_and_msrv(&workspace);
         assert!(valid_version(&current));
         assert!(!msrv.is_empty());
@@ -653,6 +699,7 @@ serde = { version = "0.1.0" }
             dir: format!("crates/{name}"),
             publishable,
             needs: needs.iter().map(|s| (*s).to_owned()).collect(),
+            provider_feature: false,
         };
         let members = [
             member("cli", &["jose", "core"], true),
@@ -698,6 +745,7 @@ serde = { version = "0.1.0" }
             dir: "crates/jose".to_owned(),
             publishable: true,
             needs: BTreeSet::new(),
+            provider_feature: true,
         }];
         let taken = "error: failed to prepare local package for uploading\n\nCaused by:\n  failed to select a version for the requirement `jose = \"^0.1.0\"`\n  candidate versions found which didn't match: 0.0.2, 0.0.1\n";
         assert_eq!(

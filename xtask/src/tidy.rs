@@ -1,5 +1,6 @@
 //! `cargo xtask tidy`: the layering of ARCHITECTURE.md ("The layers": arrows only point down),
-//! checked on the direct dependencies `cargo metadata` reports for each workspace member.
+//! checked on the direct dependencies `cargo metadata` reports for each workspace member; then
+//! the publish metadata of each publishable member (`crate::publish`).
 //!
 //! Normal and build dependencies count; dev-dependencies (tests, examples, benches) may go
 //! anywhere. The rules are the table [`RULES`]: which workspace crates each crate may depend on,
@@ -246,6 +247,10 @@ pub(crate) fn tidy() -> ExitCode {
     for line in &found {
         eprintln!("{line}");
     }
+    let listings = crate::publish::problems(&workspace_root(), &workspace.members);
+    for line in &listings {
+        eprintln!("{line}");
+    }
     if found.is_empty() {
         eprintln!(
             "xtask tidy: layering ok ({} crates, {} rules), {} README snippet(s) match their files",
@@ -253,12 +258,26 @@ pub(crate) fn tidy() -> ExitCode {
             RULES.len(),
             README_SNIPPETS.len()
         );
-        ExitCode::SUCCESS
     } else {
         eprintln!(
             "xtask tidy: {} violation(s); the layers are in ARCHITECTURE.md",
             found.len()
         );
+    }
+    if listings.is_empty() {
+        eprintln!(
+            "xtask tidy: publish metadata ok ({} publishable crates)",
+            workspace.members.iter().filter(|m| m.publishable).count()
+        );
+    } else {
+        eprintln!(
+            "xtask tidy: {} publish metadata problem(s) (see xtask/src/publish.rs)",
+            listings.len()
+        );
+    }
+    if found.is_empty() && listings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
         ExitCode::FAILURE
     }
 }

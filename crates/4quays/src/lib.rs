@@ -83,6 +83,32 @@
 //!   key from the headers before reading any body, and bounds connections, waits and queues
 //!   (see the `server` module, feature `server`).
 //! - Logs, metrics and errors never contain payloads, JWE parts, API keys or key material.
+//!
+//! # Features
+//!
+//! | feature | what it turns on |
+//! |---|---|
+//! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
+//! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//! | `server` | the HTTP service (the `server` module): hyper, tokio, rustls |
+//! | `client` | `AsyncClient`: reqwest with rustls |
+//!
+//! No provider is on by default. The application chooses one, once, for every jose crate it uses:
+//! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
+//! features, so that choice holds here too, and choosing RustCrypto leaves aws-lc-rs out of the
+//! build. With no provider anywhere, `jose-toolkit` stops the build with a message saying so. A
+//! library built on this crate should leave both features off.
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! jose-4quays = "0.1"
+//! ```
+//!
+//! TLS in `server` and `client` is rustls on aws-lc-rs whichever JOSE provider is chosen: with
+//! either feature on, aws-lc-rs is in the build.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
 pub mod config;
@@ -96,9 +122,11 @@ mod validate;
 #[cfg(feature = "client")]
 mod async_client;
 #[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
 
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use async_client::{AsyncClient, ClientOptions, MAX_RESPONSE_BYTES};
 pub use config::Config;
 pub use engine::{Engine, hash_api_key};

@@ -293,7 +293,11 @@ fn protect_and_unprotect_in_process_on_both_providers() {
                 &body,
             );
             let protected = run.answer();
-            assert_eq!(run.ok_text(), format!("{protected}\n"));
+            // One line of compact JSON, members in the documented order.
+            let text = run.ok_text();
+            assert!(text.ends_with("}\n") && text.lines().count() == 1);
+            let documented = r#"{"requestId":"cli-1","messageType":"ProtectedPayload","operations":["encrypt"],"jwe":{"protected":"#;
+            assert!(text.starts_with(documented), "{text}");
             assert_eq!(protected["requestId"], "cli-1");
             assert_eq!(protected["operations"], json!(["encrypt"]));
             let body = json!({"jwe": protected["jwe"]}).to_string();
@@ -767,7 +771,11 @@ fn url_calls_a_real_service_and_answers_as_in_process() {
     for target in [remote, Target::InProcess] {
         let run = call(target, "protect", key_file(), &body, Some("url-1"));
         let protected = run.answer();
-        assert_eq!(run.ok_text(), format!("{protected}\n"));
+        // One line of compact JSON, members in the documented order.
+        let text = run.ok_text();
+        assert!(text.ends_with("}\n") && text.lines().count() == 1);
+        let documented = r#"{"requestId":"url-1","messageType":"ProtectedPayload","operations":["encrypt"],"jwe":{"protected":"#;
+        assert!(text.starts_with(documented), "{text}");
         assert_eq!(protected["requestId"], "url-1");
         assert_eq!(protected["messageType"], "ProtectedPayload");
         assert_eq!(protected["operations"], json!(["encrypt"]));

@@ -3,10 +3,20 @@
 use crate::error::Error;
 use crate::json;
 use crate::limits::Limits;
+use indexmap::IndexMap;
+use serde::de::{Deserialize, DeserializeSeed, Deserializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// A JOSE header (protected, shared unprotected or per-recipient): a JSON object whose member order
-/// is kept, so a header serializes exactly as it was built.
+/// is kept, so a header serializes exactly as it was built or parsed. A JWS or JWE protected header
+/// is signed or authenticated as serialized, and protocols fix its member order (TrueLayer:
+/// `alg, kid, tl_version, tl_headers, jku`).
+///
+/// The order is the header's own: it does not depend on serde_json's `preserve_order` feature
+/// (which jose-core leaves off). Values nested inside a member (an object in `jwk`, say) are
+/// [`serde_json::Value`]s, whose objects follow [`serde_json::Map`]'s order.
 ///
 /// ```
 /// use jose_core::Header;
@@ -15,9 +25,11 @@ use serde_json::{Map, Value};
 /// assert_eq!(h.to_json(), r#"{"typ":"JWT","cty":"application/json"}"#);
 /// assert_eq!(h.get_str("typ").unwrap(), Some("JWT"));
 /// ```
+///
+/// Two headers are equal when they have the same members, in any order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Header {
-    members: Map<String, Value>,
+    members: IndexMap<String, Value>,
 }
 
 /// Header names that RFC 7515/7516 define; `crit` may not list them.
@@ -32,22 +44,25 @@ impl Header {
     }
 
     /// Parses header JSON (the decoded protected header, or an unprotected one), rejecting duplicate
-    /// member names and anything over `limits.max_header_len` bytes.
+    /// member names and anything over `limits.max_header_len` bytes. The members keep their order.
     pub fn from_json_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {
         Limits::check("JOSE header", limits.max_header_len, bytes.len())?;
         Ok(Header {
-            members: json::parse_object(bytes, "JOSE header")?,
+            members: json::parse_ordered_object(bytes, "JOSE header")?,
         })
     }
 
-    /// Builds a header from a JSON object value.
+    /// Builds a header from a JSON object value, in the map's iteration order: sorted by name,
+    /// unless the application's build turns on serde_json's `preserve_order` (then insertion
+    /// order). To choose the order, use [`Header::set`], collect `(name, value)` pairs, or parse
+    /// with [`Header::from_json_bytes`].
     pub fn from_map(members: Map<String, Value>) -> Self {
-        Header { members }
+        members.into_iter().collect()
     }
 
     pub(crate) fn from_value(v: Value, what: &'static str) -> Result<Self, Error> {
         match v {
-            Value::Object(members) => Ok(Header { members }),
+            Value::Object(members) => Ok(Self::from_map(members)),
             other => Err(Error::malformed(
                 what,
                 "a JSON object",
@@ -58,12 +73,26 @@ impl Header {
 
     /// Compact JSON, members in order.
     pub fn to_json(&self) -> String {
-        Value::Object(self.members.clone()).to_string()
+        // String keys and `Value`s always serialize.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The members.
-    pub fn as_map(&self) -> &Map<String, Value> {
-        &self.members
+    /// The members in order, as `(name, value)` pairs.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.members.iter())
+    }
+
+    /// The members in order: the same as [`Header::iter`]. Kept for callers written when this
+    /// returned a `serde_json::Map`, whose order depended on serde_json's features; iterating
+    /// it still works.
+    #[doc(hidden)]
+    pub fn as_map(&self) -> Iter<'_> {
+        self.iter()
+    }
+
+    /// The number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
     }
 
     /// True when the header has no member.
@@ -87,7 +116,7 @@ impl Header {
         self
     }
 
-    /// Removes a member.
+    /// Removes a member; the others keep their order.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         self.members.shift_remove(name)
     }
@@ -183,6 +212,66 @@ impl Header {
     }
 }
 
+/// The members of a [`Header`] in order, as `(name, value)` pairs: see [`Header::iter`].
+#[derive(Debug, Clone)]
+pub struct Iter<'a>(indexmap::map::Iter<'a, String, Value>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a String, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl<'a> IntoIterator for &'a Header {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// A header from `(name, value)` pairs, in their order; a repeated name keeps its first position
+/// and its last value (as [`Header::set`]).
+impl<N: Into<String>> FromIterator<(N, Value)> for Header {
+    fn from_iter<I: IntoIterator<Item = (N, Value)>>(pairs: I) -> Self {
+        let mut header = Header::new();
+        for (name, value) in pairs {
+            header.set(name, value);
+        }
+        header
+    }
+}
+
+/// A JSON object, members in order.
+impl Serialize for Header {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.members.len()))?;
+        for (name, value) in &self.members {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A JSON object, members in document order; a duplicate member name, at any depth, is an error.
+/// No size limit applies here: [`Header::from_json_bytes`] checks one.
+impl<'de> Deserialize<'de> for Header {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let dup = RefCell::new(None);
+        let members = json::ObjectSeed { dup: &dup }.deserialize(deserializer)?;
+        Ok(Header { members })
+    }
+}
+
 /// The union of a protected header and up to two unprotected ones (JWE: shared and per-recipient),
 /// with the rule that no name appears in more than one of them.
 #[derive(Debug, Clone, Copy)]
@@ -243,7 +332,7 @@ impl<'a> Joint<'a> {
     pub(crate) fn merged(&self) -> Header {
         let mut out = Header::new();
         for h in self.iter() {
-            for (k, v) in h.as_map() {
+            for (k, v) in h {
                 out.set(k.clone(), v.clone());
             }
         }
@@ -293,6 +382,42 @@ mod tests {
             hd.to_json(),
             r#"{"alg":"ES512","kid":"k","tl_version":"2"}"#
         );
+        // Not sorted by name: the header's own order, whatever serde_json's features.
+        let mut built = Header::new();
+        built
+            .set("tl_version", "2")
+            .set("kid", "k")
+            .set("alg", "ES512")
+            .set("kid", "k2");
+        assert_eq!(
+            built.to_json(),
+            r#"{"tl_version":"2","kid":"k2","alg":"ES512"}"#
+        );
+        assert_eq!(built.remove("tl_version"), Some(Value::from("2")));
+        assert_eq!(built.names().collect::<Vec<_>>(), ["kid", "alg"]);
+        let collected: Header = [("z", Value::from(1)), ("a", Value::from(2))]
+            .into_iter()
+            .collect();
+        assert_eq!(collected.to_json(), r#"{"z":1,"a":2}"#);
+        assert_eq!(
+            (&collected)
+                .into_iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>(),
+            ["z", "a"]
+        );
+        // Equality is by members, as for a JSON object.
+        assert_eq!(collected, h(r#"{"a":2,"z":1}"#));
+    }
+
+    #[test]
+    fn serde_keeps_order_and_refuses_duplicates() {
+        let parsed: Header = serde_json::from_str(r#"{"zip":"x","alg":"A","b":{"c":1}}"#).unwrap();
+        assert_eq!(parsed.to_json(), r#"{"zip":"x","alg":"A","b":{"c":1}}"#);
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), parsed.to_json());
+        let dup = serde_json::from_str::<Header>(r#"{"a":1,"b":{"c":1,"c":2}}"#).unwrap_err();
+        assert!(dup.to_string().contains("duplicate member \"c\""), "{dup}");
+        assert!(serde_json::from_str::<Header>("[1]").is_err());
     }
 
     #[test]

@@ -257,7 +257,7 @@ impl<'a> JweBuilder<'a> {
                 if let Some(kid) = rh.get("kid").cloned().or(key.kid().map(Value::from)) {
                     h.set("kid", kid);
                 }
-                for (k, v) in rh.as_map() {
+                for (k, v) in rh.iter() {
                     if k != "alg" && k != "kid" {
                         h.set(k.clone(), v.clone());
                     }
@@ -283,7 +283,7 @@ impl<'a> JweBuilder<'a> {
                 protected.set(*name, value.clone());
             }
         }
-        for (k, v) in self.protected.as_map() {
+        for (k, v) in self.protected.iter() {
             match fixed.iter().find(|(name, _)| name == k) {
                 Some((_, value)) => protected.set(k.clone(), value.clone()),
                 None => protected.set(k.clone(), v.clone()),
@@ -577,28 +577,22 @@ impl Jwe {
         Ok(out)
     }
 
-    fn json_common(&self, obj: &mut Map<String, Value>) {
+    fn json_common(&self, obj: &mut json::Object) {
         if !self.protected_b64.is_empty() {
-            obj.insert(
-                "protected".into(),
-                Value::String(self.protected_b64.clone()),
-            );
+            obj.insert("protected", Value::String(self.protected_b64.clone()));
         }
         if let Some(u) = &self.unprotected {
-            obj.insert("unprotected".into(), Value::Object(u.as_map().clone()));
+            obj.insert("unprotected", u.clone());
         }
     }
 
-    fn json_tail(&self, obj: &mut Map<String, Value>) {
+    fn json_tail(&self, obj: &mut json::Object) {
         if let Some(a) = &self.aad_b64 {
-            obj.insert("aad".into(), Value::String(a.clone()));
+            obj.insert("aad", Value::String(a.clone()));
         }
-        obj.insert("iv".into(), Value::String(b64::encode(&self.iv)));
-        obj.insert(
-            "ciphertext".into(),
-            Value::String(b64::encode(&self.ciphertext)),
-        );
-        obj.insert("tag".into(), Value::String(b64::encode(&self.tag)));
+        obj.insert("iv", Value::String(b64::encode(&self.iv)));
+        obj.insert("ciphertext", Value::String(b64::encode(&self.ciphertext)));
+        obj.insert("tag", Value::String(b64::encode(&self.tag)));
     }
 
     /// Flattened JSON serialization (RFC 7516 section 7.2.2). Needs exactly one recipient.
@@ -612,41 +606,41 @@ impl Jwe {
                 )));
             }
         };
-        let mut obj = Map::new();
+        let mut obj = json::Object::new();
         self.json_common(&mut obj);
         if let Some(h) = &r.header {
-            obj.insert("header".into(), Value::Object(h.as_map().clone()));
+            obj.insert("header", h.clone());
         }
         obj.insert(
-            "encrypted_key".into(),
+            "encrypted_key",
             Value::String(b64::encode(&r.encrypted_key)),
         );
         self.json_tail(&mut obj);
-        Ok(Value::Object(obj).to_string())
+        Ok(obj.to_json())
     }
 
     /// General JSON serialization (RFC 7516 section 7.2.1).
     pub fn to_general_json(&self) -> Result<String, Error> {
-        let mut obj = Map::new();
-        let recipients = self
+        let mut obj = json::Object::new();
+        let recipients: Vec<json::Object> = self
             .recipients
             .iter()
             .map(|r| {
-                let mut o = Map::new();
+                let mut o = json::Object::new();
                 if let Some(h) = &r.header {
-                    o.insert("header".into(), Value::Object(h.as_map().clone()));
+                    o.insert("header", h.clone());
                 }
                 o.insert(
-                    "encrypted_key".into(),
+                    "encrypted_key",
                     Value::String(b64::encode(&r.encrypted_key)),
                 );
-                Value::Object(o)
+                o
             })
             .collect();
-        obj.insert("recipients".into(), Value::Array(recipients));
+        obj.insert("recipients", recipients);
         self.json_common(&mut obj);
         self.json_tail(&mut obj);
-        Ok(Value::Object(obj).to_string())
+        Ok(obj.to_json())
     }
 
     /// Parses the compact serialization.

@@ -83,8 +83,9 @@ pub struct Jwk {
     pub x5t: Option<String>,
     /// `x5t#S256`: the SHA-256 certificate thumbprint (kept).
     pub x5t_s256: Option<String>,
-    /// Every other member, in document order. Names of the fields above are ignored here when
-    /// serializing.
+    /// Every other member, in [`Map`]'s order: sorted by name, or in document order if the
+    /// application turns on serde_json's `preserve_order`. Names of the fields above are ignored
+    /// here when serializing.
     pub extra: Map<String, Value>,
 }
 
@@ -665,7 +666,7 @@ impl<'de> Deserialize<'de> for Jwk {
 pub struct Jwks {
     /// The keys, in document order.
     pub keys: Vec<Jwk>,
-    /// Other top-level members, in document order.
+    /// Other top-level members, in [`Map`]'s order (as [`Jwk::extra`]).
     pub extra: Map<String, Value>,
 }
 
@@ -685,8 +686,8 @@ impl Jwks {
     /// `kty` does not).
     pub fn from_json(s: &str, limits: &Limits) -> Result<Self, Error> {
         Limits::check("JWKS", limits.max_key_len, s.len())?;
-        let mut map = json::parse_object(s.as_bytes(), "JWKS")?;
-        let keys = match map.shift_remove("keys") {
+        let (keys, map) = split_off(json::parse_object(s.as_bytes(), "JWKS")?, "keys");
+        let keys = match keys {
             Some(Value::Array(keys)) => keys,
             Some(other) => {
                 return Err(Error::malformed(
@@ -823,13 +824,31 @@ impl Serialize for Jwks {
 /// Not strict: duplicate member names are not detected here (see the module documentation).
 impl<'de> Deserialize<'de> for Jwks {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut map = Map::<String, Value>::deserialize(deserializer)?;
-        let keys = match map.shift_remove("keys") {
+        let (keys, map) = split_off(Map::<String, Value>::deserialize(deserializer)?, "keys");
+        let keys = match keys {
             Some(keys) => Vec::<Jwk>::deserialize(keys).map_err(serde::de::Error::custom)?,
             None => return Err(serde::de::Error::missing_field("keys")),
         };
         Ok(Jwks { keys, extra: map })
     }
+}
+
+/// `map` without the member `name`, and that member's value. The other members keep their order
+/// (`Map::remove` would move the last one into the gap when serde_json's `preserve_order` is on).
+fn split_off(map: Map<String, Value>, name: &str) -> (Option<Value>, Map<String, Value>) {
+    let mut found = None;
+    let rest = map
+        .into_iter()
+        .filter_map(|(k, v)| {
+            if k == name {
+                found = Some(v);
+                None
+            } else {
+                Some((k, v))
+            }
+        })
+        .collect();
+    (found, rest)
 }
 
 /// At most 64 characters of an untrusted string, for messages.

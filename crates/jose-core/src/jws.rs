@@ -331,7 +331,7 @@ fn build_protected(
     } else if let (Some(kid), false) = (kid, unprotected.is_some_and(|u| u.contains("kid"))) {
         h.set("kid", kid);
     }
-    for (name, value) in extra.as_map() {
+    for (name, value) in extra.iter() {
         if name != "alg" && name != "kid" {
             h.set(name.clone(), value.clone());
         }
@@ -501,31 +501,31 @@ impl Jws {
     /// Flattened JSON serialization (RFC 7515 section 7.2.2). Needs exactly one signature.
     pub fn to_flattened_json(&self) -> Result<String, Error> {
         let sig = self.single("flattened JSON")?;
-        let mut obj = Map::new();
+        let mut obj = json::Object::new();
         if let Some(p) = self.payload_segment(false)? {
-            obj.insert("payload".into(), Value::String(p.into_owned()));
+            obj.insert("payload", Value::String(p.into_owned()));
         }
         sig.write_json(&mut obj, self.sensitivity);
-        Ok(Value::Object(obj).to_string())
+        Ok(obj.to_json())
     }
 
     /// General JSON serialization (RFC 7515 section 7.2.1).
     pub fn to_general_json(&self) -> Result<String, Error> {
-        let mut obj = Map::new();
+        let mut obj = json::Object::new();
         if let Some(p) = self.payload_segment(false)? {
-            obj.insert("payload".into(), Value::String(p.into_owned()));
+            obj.insert("payload", Value::String(p.into_owned()));
         }
-        let sigs = self
+        let sigs: Vec<json::Object> = self
             .signatures
             .iter()
             .map(|s| {
-                let mut o = Map::new();
+                let mut o = json::Object::new();
                 s.write_json(&mut o, self.sensitivity);
-                Value::Object(o)
+                o
             })
             .collect();
-        obj.insert("signatures".into(), Value::Array(sigs));
-        Ok(Value::Object(obj).to_string())
+        obj.insert("signatures", sigs);
+        Ok(obj.to_json())
     }
 
     fn single(&self, what: &str) -> Result<&JwsSignature, Error> {
@@ -719,20 +719,14 @@ impl Jws {
 }
 
 impl JwsSignature {
-    fn write_json(&self, obj: &mut Map<String, Value>, codec: Sensitivity) {
+    fn write_json(&self, obj: &mut json::Object, codec: Sensitivity) {
         if !self.protected_b64.is_empty() {
-            obj.insert(
-                "protected".into(),
-                Value::String(self.protected_b64.clone()),
-            );
+            obj.insert("protected", Value::String(self.protected_b64.clone()));
         }
         if let Some(u) = &self.unprotected {
-            obj.insert("header".into(), Value::Object(u.as_map().clone()));
+            obj.insert("header", u.clone());
         }
-        obj.insert(
-            "signature".into(),
-            Value::String(codec.encode(&self.signature)),
-        );
+        obj.insert("signature", Value::String(codec.encode(&self.signature)));
     }
 }
 

@@ -54,6 +54,8 @@
 //! - `crit` is honoured; duplicate JSON member names are refused; `zip` is refused; every parser
 //!   has a size limit ([`Limits`]).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod alg;
 pub mod b64;
 pub mod error;

@@ -37,6 +37,7 @@
 //! offered. The advisory RUSTSEC-2023-0071 (Marvin attack) still lists no fixed `rsa` release;
 //! services that decrypt attacker-supplied JWEs with RSA keys should prefer the aws-lc provider.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod aead;

@@ -49,6 +49,7 @@
 //! curve). A provider's exact wording, and the formats it refuses beyond the contract, belong in
 //! its own tests.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // This crate is a test harness: a rule that does not hold panics, that is how it is reported (as
 // `assert!` does), and slicing test data by fixed offsets is the clearest way to tamper with it.
 #![allow(clippy::panic, clippy::indexing_slicing)]

@@ -8,7 +8,21 @@
 //! | `rustcrypto` | [`jose_crypto_rustcrypto`] | pure Rust (RustCrypto) |
 //!
 //! With both features on, `aws-lc` is the default and both are reachable through
-//! [`provider_by_name`]. A provider is passed where a key is imported or generated (the key then
+//! [`provider_by_name`].
+//!
+//! The choice is the application's, made once: the protocol crates (`jose-truelayer-signing`,
+//! `jose-klarna-xs2a`, `jose-request4r`, `jose-4quays`) enable no provider by default and only
+//! forward their `aws-lc` and `rustcrypto` features here, and cargo unifies features across the
+//! build. So this, with any protocol crates beside it, builds without aws-lc-rs:
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! ```
+//!
+//! With no provider feature on anywhere, this crate does not compile, and says why. A library
+//! built on jose should depend on it with `default-features = false` and leave the choice to the
+//! application. A provider is passed where a key is imported or generated (the key then
 //! signs, verifies, wraps and unwraps on it, so JWS signing and verification take no provider) and
 //! where a JWE's content is encrypted or decrypted; any provider, your own for a KMS or an HSM
 //! included, can be passed there ([`jose_core::provider`] says which call uses which).
@@ -45,16 +59,23 @@
 //! # Ok(()) }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(not(any(feature = "aws-lc", feature = "rustcrypto")))]
 compile_error!(
-    "enable at least one provider feature of `jose`: \"aws-lc\" (default) or \"rustcrypto\""
+    "jose-toolkit needs a crypto provider: enable its feature \"aws-lc\" (the default) or \
+     \"rustcrypto\", or the feature of the same name of a jose protocol crate \
+     (jose-truelayer-signing, jose-klarna-xs2a, jose-request4r, jose-4quays), which enable no \
+     provider by default"
 );
 
 pub use jose_core::*;
 
 #[cfg(feature = "aws-lc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-lc")))]
 pub use jose_crypto_awslc;
 #[cfg(feature = "rustcrypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustcrypto")))]
 pub use jose_crypto_rustcrypto;
 
 /// The default provider: aws-lc-rs when the `aws-lc` feature is on, else RustCrypto.

@@ -24,11 +24,13 @@
 //! header) but, if present, must be the protocol's.
 
 use crate::error::{Error, Layer, Result, shorten};
+use crate::fields;
 use crate::json;
 use crate::keys::{self, JWE_ALG, JWE_ENC, JWS_ALG, KeyRing, VerifierSet};
 use jose::jwe::{Jwe, JweBuilder};
 use jose::jws::{AsyncExternalSigner, ExternalKey, ExternalSigner, Jws, JwsBuilder};
 use jose::{CryptoProvider, EncryptingKey, Header, Limits, PrivateKey, PublicKey, SigningKey};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::future::Future;
@@ -187,10 +189,13 @@ impl Sealer {
     }
 
     /// Signs and encrypts `body`; returns the compact JWE (the HTTP body). The CEK and IV come
-    /// from `provider`.
+    /// from `provider`. The signed JSON has `request_id`, `request_timestamp` and
+    /// `response_timestamp` first (those present), as in Klarna's examples, then the other members
+    /// in the [`Map`]'s order (sorted by name unless the application turns on serde_json's
+    /// `preserve_order`).
     pub fn seal(&self, body: &Map<String, Value>, provider: &dyn CryptoProvider) -> Result<String> {
         let payload = Zeroizing::new(
-            serde_json::to_vec(body)
+            serde_json::to_vec(&StampFirst(body))
                 .map_err(|e| Error::body("a JSON object that serializes", e))?,
         );
         self.seal_bytes(&payload, provider)
@@ -204,7 +209,7 @@ impl Sealer {
         body: &Map<String, Value>,
         provider: &'s dyn CryptoProvider,
     ) -> impl Future<Output = Result<String>> + Send + 's {
-        let payload = serde_json::to_vec(body)
+        let payload = serde_json::to_vec(&StampFirst(body))
             .map(Zeroizing::new)
             .map_err(|e| Error::body("a JSON object that serializes", e));
         async move {
@@ -273,6 +278,33 @@ impl Sealer {
             .encrypt(jws, provider)
             .and_then(|j| j.to_compact())
             .map_err(Error::Crypto)
+    }
+}
+
+/// The members [`Sealer::seal`] writes first, in this order.
+const STAMP: [&str; 3] = [
+    fields::REQUEST_ID,
+    fields::REQUEST_TIMESTAMP,
+    fields::RESPONSE_TIMESTAMP,
+];
+
+/// A body serialized with its [`STAMP`] members first, whatever the order of serde_json's `Map`.
+struct StampFirst<'a>(&'a Map<String, Value>);
+
+impl Serialize for StampFirst<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for name in STAMP {
+            if let Some(value) = self.0.get(name) {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        for (name, value) in self.0 {
+            if !STAMP.contains(&name.as_str()) {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        map.end()
     }
 }
 

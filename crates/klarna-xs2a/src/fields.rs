@@ -163,7 +163,9 @@ pub(crate) fn timestamp(body: &Map<String, Value>, field: &'static str) -> Resul
     }
 }
 
-/// `body` with `first` members placed before the rest (replacing members of the same names).
+/// `body` with `first` members placed before the rest (replacing members of the same names). The
+/// `Map` keeps that order only when serde_json's `preserve_order` is on; [`crate::Sealer::seal`]
+/// writes the stamp members first either way.
 pub(crate) fn prepend(body: Map<String, Value>, first: Vec<(&str, Value)>) -> Map<String, Value> {
     let mut out = Map::with_capacity(body.len().saturating_add(first.len()));
     for (name, value) in first {

@@ -91,6 +91,27 @@
 //! - Sealing needs a `kid` on both keys (the document puts `keyId` in both headers and the
 //!   receiver chooses its keys by it; Klarna gives the ids out), so none is derived; opening with
 //!   one key per layer does not.
+//!
+//! # Features
+//!
+//! | feature | what it turns on |
+//! |---|---|
+//! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
+//! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//!
+//! No provider is on by default. The application chooses one, once, for every jose crate it uses:
+//! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
+//! features, so that choice holds here too, and choosing RustCrypto leaves aws-lc-rs out of the
+//! build. With no provider anywhere, `jose-toolkit` stops the build with a message saying so. A
+//! library built on this crate should leave both features off.
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! jose-klarna-xs2a = "0.1"
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
 pub mod clock;

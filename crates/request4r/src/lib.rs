@@ -68,6 +68,27 @@
 //!
 //! Request4R gives confidentiality, not authenticity: anyone holding a public key can encrypt to
 //! it. Tenant authentication stays with `api_key` and TLS.
+//!
+//! # Features
+//!
+//! | feature | what it turns on |
+//! |---|---|
+//! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
+//! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//!
+//! No provider is on by default. The application chooses one, once, for every jose crate it uses:
+//! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
+//! features, so that choice holds here too, and choosing RustCrypto leaves aws-lc-rs out of the
+//! build. With no provider anywhere, `jose-toolkit` stops the build with a message saying so. A
+//! library built on this crate should leave both features off.
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! jose-request4r = "0.1"
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod gateway;

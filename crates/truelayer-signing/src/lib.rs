@@ -76,6 +76,27 @@
 //! - [`Error`]: one error type; [`Error::is_rejection`] separates verdicts from caller mistakes.
 //!   Where jose-core refused something, its error is the source: print an error with
 //!   [`jose::error::display_chain`].
+//!
+//! # Features
+//!
+//! | feature | what it turns on |
+//! |---|---|
+//! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
+//! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//!
+//! No provider is on by default. The application chooses one, once, for every jose crate it uses:
+//! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
+//! features, so that choice holds here too, and choosing RustCrypto leaves aws-lc-rs out of the
+//! build. With no provider anywhere, `jose-toolkit` stops the build with a message saying so. A
+//! library built on this crate should leave both features off.
+//!
+//! ```toml
+//! [dependencies]
+//! jose = { package = "jose-toolkit", version = "0.1", default-features = false, features = ["rustcrypto"] }
+//! jose-truelayer-signing = "0.1"
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod header;

@@ -271,18 +271,86 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The body's member names, in order.
+    /// The body's member names, in the order the service wrote them.
     pub fn keys(&self) -> Vec<String> {
-        keys(&self.json)
+        self.keys_at("")
+    }
+
+    /// The member names of the object at the JSON pointer `pointer` (`/error/details/0`), in the
+    /// order the service wrote them. Read from the text: `json`'s objects have serde_json's
+    /// `Map` order (sorted by name, unless a crate of the build turns on `preserve_order`).
+    pub fn keys_at(&self, pointer: &str) -> Vec<String> {
+        let mut node = &serde_json::from_str::<Ordered>(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text));
+        for step in pointer.split('/').skip(1) {
+            node = match node {
+                Ordered::Object(members) => members
+                    .iter()
+                    .find(|(name, _)| name == step)
+                    .map(|(_, v)| v),
+                Ordered::Array(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+                Ordered::Other => None,
+            }
+            .unwrap_or_else(|| panic!("nothing at {pointer:?} in {}", self.text));
+        }
+        match node {
+            Ordered::Object(members) => members.iter().map(|(name, _)| name.clone()).collect(),
+            _ => panic!("expected an object at {pointer:?} in {}", self.text),
+        }
     }
 }
 
-pub fn keys(v: &Value) -> Vec<String> {
-    v.as_object()
-        .unwrap_or_else(|| panic!("expected an object, found {v}"))
-        .keys()
-        .cloned()
-        .collect()
+/// A JSON value whose objects keep their members in document order.
+enum Ordered {
+    Object(Vec<(String, Ordered)>),
+    Array(Vec<Ordered>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                let mut members = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    members.push((name, map.next_value()?));
+                }
+                Ok(Ordered::Object(members))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Ordered::Array(items))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// POSTs `body` to `url` with exactly `headers`.

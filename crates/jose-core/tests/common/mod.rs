@@ -10,8 +10,10 @@
     clippy::indexing_slicing
 )]
 
-use jose_core::{CryptoProvider, Error, Jwk, KeySpec, Limits, PrivateKey, PublicKey, b64};
+use jose_core::{CryptoProvider, Error, Header, Jwk, KeySpec, Limits, PrivateKey, PublicKey, b64};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use std::fmt;
 use std::sync::OnceLock;
 
 /// Both providers, in a fixed order: aws-lc first, RustCrypto second.
@@ -32,9 +34,59 @@ pub fn pairs() -> [(usize, usize); 4] {
     [(0, 1), (1, 0), (0, 0), (1, 1)]
 }
 
-/// Parses vector JSON (member order is kept: serde_json has `preserve_order` in this workspace).
+/// Parses vector JSON. A `Value` object keeps no member order (jose-core leaves serde_json's
+/// `preserve_order` off): read a header whose order matters with [`header_at`].
 pub fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("vector file is JSON")
+}
+
+/// The object reached by `path` in the vector file `text`, as a [`Header`] in the file's member
+/// order.
+pub fn header_at(text: &str, path: &[&str]) -> Header {
+    let mut de = serde_json::Deserializer::from_str(text);
+    At { path }
+        .deserialize(&mut de)
+        .unwrap_or_else(|e| panic!("vector file is JSON: {e}"))
+        .unwrap_or_else(|| panic!("vector has no object at {path:?}"))
+}
+
+/// Walks `path` through nested objects, skipping every other member, and reads the object at its
+/// end as a `Header`.
+struct At<'p> {
+    path: &'p [&'p str],
+}
+
+impl<'de> DeserializeSeed<'de> for At<'_> {
+    type Value = Option<Header>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Header>, D::Error> {
+        if self.path.is_empty() {
+            Header::deserialize(d).map(Some)
+        } else {
+            d.deserialize_map(self)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for At<'_> {
+    type Value = Option<Header>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object with {:?}", self.path)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Header>, A::Error> {
+        let (first, rest) = self
+            .path
+            .split_first()
+            .ok_or_else(|| de::Error::custom("empty path"))?;
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == *first {
+                found = map.next_value_seed(At { path: rest })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// A string member reached by a path of object keys.

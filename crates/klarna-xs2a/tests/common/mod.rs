@@ -10,7 +10,12 @@
     clippy::indexing_slicing
 )]
 
-use jose::{CryptoProvider, KeySpec, PrivateKey};
+use jose::jwe::Jwe;
+use jose::jws::Jws;
+use jose::{
+    ContentEncryption, CryptoProvider, DecryptingKey, KeyManagementAlgorithm, KeySpec, Limits,
+    PrivateKey,
+};
 use jose_klarna_xs2a::{Client, KeyRing, ManualClock, Opener, Sealer, Server, VerifierSet};
 use serde_json::{Map, Value};
 use std::sync::{Arc, OnceLock};
@@ -147,6 +152,19 @@ pub fn all_keys() -> Vec<Keys> {
 
 pub fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::at_millis(T0))
+}
+
+/// The JSON body signed inside `token` (a compact JWE to `recipient`), as sent: decrypted, the
+/// nested JWS's payload read without verifying it.
+pub fn signed_json(token: &str, recipient: &PrivateKey, provider: &dyn CryptoProvider) -> String {
+    let key = DecryptingKey::new(recipient.clone(), KeyManagementAlgorithm::RsaOaep256).unwrap();
+    let jwe = Jwe::from_compact(token, &Limits::default()).unwrap();
+    let opened = jwe
+        .decrypt([&key], &[ContentEncryption::A256Gcm], provider)
+        .unwrap();
+    let inner = std::str::from_utf8(&opened.plaintext).unwrap();
+    let jws = Jws::from_compact(inner, &Limits::default()).unwrap();
+    String::from_utf8(jws.unverified_payload().unwrap().to_vec()).unwrap()
 }
 
 /// A JSON object from a `json!` value.
