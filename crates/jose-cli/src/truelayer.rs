@@ -3,10 +3,11 @@
 //!
 //! ```text
 //! jose truelayer sign --key FILE --kid ID --method M --path P [--header 'Name: value']...
-//!                     [--body FILE] [--jku URL]
+//!                     [--body FILE] [--jku URL] [--webhook]
 //!     prints the Tl-Signature value and one newline
 //! jose truelayer verify (--key FILE | --jwks FILE) --method M --path P [--header 'Name: value']...
-//!                       [--require-header NAME]... [--body FILE] [--allow-v1] --signature SIG
+//!                       [--require-header NAME]... [--body FILE] [--allow-v1]
+//!                       [--webhook-max-age SECONDS] --signature SIG
 //!     prints one line saying what verified
 //! jose truelayer header --signature SIG
 //!     prints the decoded JOSE header as JSON (unverified) and one newline
@@ -18,14 +19,23 @@
 //! `--body FILE` absent means an empty body; `-` reads stdin. The signature is taken with
 //! surrounding whitespace trimmed.
 //!
+//! `sign` follows TrueLayer's document: the signed headers must include a non-empty
+//! `Idempotency-Key` (`--webhook` signs a webhook, which has none), and the path has no trailing
+//! slash (the root path `/` excepted); either mistake exits 2 before anything is signed.
+//!
+//! `verify --webhook-max-age SECONDS` checks a webhook's freshness on the system clock: its
+//! `X-Tl-Webhook-Timestamp` (give it with `--header`) must be an RFC 3339 date-time at most that
+//! many seconds from now, either way, and signed; otherwise exit 1. 300 is a sensible value.
+//!
 //! Keys: `sign` needs an EC P-521 private key file (PEM SEC1 or PKCS#8, DER, JWK, or a JWKS with one
 //! key). `verify --key` takes a public or private key file (a JWKS there is used as `--jwks`);
 //! `verify --jwks` chooses the key by the signature's kid among the EC P-521 keys, left-padding
 //! short coordinates as TrueLayer publishes them.
 //!
 //! Exit status: 1 when the signature or the request is rejected (malformed, unsupported, a missing
-//! or unsigned header, no key for the kid, a bad signature); 2 for a key that is not P-521, an
-//! unreadable file, a bad `--header` or `--path`.
+//! or unsigned header, no key for the kid, a bad signature, a webhook timestamp missing, malformed
+//! or out of the window); 2 for a key that is not P-521, an
+//! unreadable file, a bad `--header` or `--path`, a request to sign without `Idempotency-Key`.
 
 use crate::error::{CliError, Result};
 use crate::files;
@@ -33,9 +43,10 @@ use crate::keys::{self, KeyFile};
 use clap::{ArgGroup, Args, Subcommand};
 use jose::{CryptoProvider, Jwks, Limits, PublicKey};
 use jose_truelayer_signing::{
-    Error, Es512SigningKey, Signer, TlVersion, Verified, Verifier, extract_header,
+    Error, Es512SigningKey, Signer, TlVersion, Verified, Verifier, WebhookFreshness, extract_header,
 };
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// `jose truelayer ...`.
@@ -61,10 +72,11 @@ pub(crate) struct SignArgs {
     /// The HTTP method (upper-cased).
     #[arg(long, value_name = "M")]
     pub(crate) method: String,
-    /// The absolute path, starting with '/'.
+    /// The absolute path, starting with '/', without a trailing '/' (the root path '/' excepted).
     #[arg(long, value_name = "P")]
     pub(crate) path: String,
-    /// A header to sign, 'Name: value' (repeatable; signed in this order).
+    /// A header to sign, 'Name: value' (repeatable; signed in this order). Idempotency-Key is
+    /// required unless --webhook.
     #[arg(long = "header", value_name = "'Name: value'", value_parser = parse_header)]
     pub(crate) headers: Vec<(String, String)>,
     /// The body (absent: empty; '-': stdin).
@@ -73,6 +85,10 @@ pub(crate) struct SignArgs {
     /// A jku (JWKS URL) for the header.
     #[arg(long, value_name = "URL")]
     pub(crate) jku: Option<String>,
+    /// Sign a webhook, as TrueLayer does: no Idempotency-Key is required (a request to
+    /// TrueLayer's API must sign one).
+    #[arg(long)]
+    pub(crate) webhook: bool,
 }
 
 /// `jose truelayer verify`.
@@ -103,6 +119,10 @@ pub(crate) struct VerifyArgs {
     /// Also accept the legacy v1 (body-only) form.
     #[arg(long)]
     pub(crate) allow_v1: bool,
+    /// Check the webhook's freshness: its X-Tl-Webhook-Timestamp must be signed and at most this
+    /// many seconds from the system clock, either way (e.g. 300).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) webhook_max_age: Option<u64>,
     /// The Tl-Signature value.
     #[arg(long, value_name = "SIG")]
     pub(crate) signature: String,
@@ -169,17 +189,26 @@ fn sign(
     let key = Es512SigningKey::from_private_key(keys::private(&key, "truelayer sign")?.clone())
         .map_err(|e| cli_error(e).context(format!("key file {}", args.key.display())))?;
     let body = read_body(args.body.as_deref(), limits)?;
-    let mut signer = Signer::new(&args.kid)
-        .method(&args.method)
-        .path(&args.path)
-        .body(&body);
+    let signer = if args.webhook {
+        Signer::webhook(&args.kid)
+    } else {
+        Signer::new(&args.kid)
+    };
+    let mut signer = signer.method(&args.method).path(&args.path).body(&body);
     for (name, value) in &args.headers {
         signer = signer.header(name, value);
     }
     if let Some(jku) = &args.jku {
         signer = signer.jku(jku);
     }
-    let signature = signer.sign(&key).map_err(cli_error)?;
+    let signature = signer.sign(&key).map_err(|e| match e {
+        // Say how to fix it with this command's flags.
+        Error::MissingIdempotencyKey { .. } => CliError::usage(format!(
+            "{}; add --header 'Idempotency-Key: <a unique id>', or pass --webhook to sign a webhook",
+            jose::error::display_chain(&e)
+        )),
+        e => cli_error(e),
+    })?;
     Ok(files::line(&signature))
 }
 
@@ -232,6 +261,9 @@ fn verify(
         .headers(args.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
     for name in &args.required {
         verifier = verifier.require_header(name);
+    }
+    if let Some(seconds) = args.webhook_max_age {
+        verifier = verifier.webhook_freshness(WebhookFreshness::new(Duration::from_secs(seconds)));
     }
     let verified = verifier.verify(args.signature.trim()).map_err(cli_error)?;
     Ok(files::line(describe(&verified)))

@@ -211,6 +211,7 @@ fn sign_with_jku_and_read_the_header() {
                 "Content-Type: application/json",
                 "--jku",
                 "https://webhooks.truelayer.com/.well-known/jwks",
+                "--webhook",
             ],
             b"",
         )
@@ -433,6 +434,8 @@ fn body_from_stdin_file_or_nothing() {
             "PUT",
             "--path",
             "/x",
+            "--header",
+            "Idempotency-Key: put-1",
         ];
         if let Some(b) = body {
             args.extend(["--body", b]);
@@ -449,6 +452,8 @@ fn body_from_stdin_file_or_nothing() {
             "put",
             "--path",
             "/x",
+            "--header",
+            "idempotency-key: put-1",
             "--signature",
             sig,
         ];
@@ -466,4 +471,224 @@ fn body_from_stdin_file_or_nothing() {
     verify(&empty, None, b"").ok_text();
     verify(&empty, Some("-"), b"").ok_text();
     verify(&empty, Some("-"), b"x").fails(1);
+}
+
+/// `sign` follows the document: Idempotency-Key signed unless --webhook, no trailing slash
+/// (exit 2 with what was expected and found, nothing on stdout); `verify` still accepts what
+/// TrueLayer's verifiers accept.
+#[test]
+fn sign_requires_an_idempotency_key_and_no_trailing_slash() {
+    let key = vector("ec512-private.pem");
+    let sign = |extra: &[&str]| {
+        let mut args = vec![
+            "truelayer",
+            "sign",
+            "--key",
+            s(&key),
+            "--kid",
+            KID,
+            "--method",
+            "POST",
+        ];
+        args.extend_from_slice(extra);
+        jose(&args, b"")
+    };
+    // No Idempotency-Key: refused, saying what was expected, what was found and which flag helps.
+    let err = sign(&[
+        "--path",
+        "/v3/payouts",
+        "--header",
+        "Content-Type: application/json",
+    ])
+    .fails(2);
+    assert!(
+        err.contains(
+            "missing Idempotency-Key: expected it among the signed headers with a non-empty value"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("found tl_headers \"Content-Type\""), "{err}");
+    assert!(err.contains("--webhook"), "{err}");
+    let err = sign(&["--path", "/v3/payouts"]).fails(2);
+    assert!(err.contains("found no signed headers"), "{err}");
+    let err = sign(&["--path", "/v3/payouts", "--header", "Idempotency-Key:"]).fails(2);
+    assert!(err.contains("an empty \"Idempotency-Key\" value"), "{err}");
+    // With it (any casing), or as a webhook: signed.
+    token(sign(&["--path", "/v3/payouts", "--header", "idempotency-key: k-1"]).ok_text());
+    let hook = token(sign(&["--path", "/hook", "--webhook"]).ok_text());
+    // A trailing slash: refused on both kinds; the root path is signed.
+    for extra in [
+        &["--path", "/v3/payouts/", "--header", "Idempotency-Key: k-1"][..],
+        &["--path", "/hook/", "--webhook"][..],
+    ] {
+        let err = sign(extra).fails(2);
+        assert!(
+            err.contains("expected a path without a trailing '/'") && err.contains("found \"/"),
+            "{err}"
+        );
+    }
+    let root = token(sign(&["--path", "/", "--header", "Idempotency-Key: k-1"]).ok_text());
+    // verify: a signature over "/hook" verifies on "/hook/" (the retry), with no Idempotency-Key.
+    let verify = |path: &str, sig: &str, extra: &[&str]| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "POST",
+            "--path",
+        ];
+        args.extend([path, "--signature", sig]);
+        args.extend_from_slice(extra);
+        jose(&args, b"")
+    };
+    let out = verify("/hook/", &hook, &[]).ok_text();
+    assert!(out.contains("signed headers []"), "{out}");
+    assert!(out.contains("after the trailing-slash retry"), "{out}");
+    verify("/", &root, &["--header", "Idempotency-Key: k-1"]).ok_text();
+    // A verifier that wants Idempotency-Key says so.
+    let err = verify("/hook", &hook, &["--require-header", "Idempotency-Key"]).fails(1);
+    assert!(err.contains("unsigned header"), "{err}");
+}
+
+/// `secs` after the Unix epoch as an RFC 3339 UTC timestamp (H. Hinnant's `civil_from_days`).
+fn rfc3339(secs: u64) -> String {
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+#[test]
+fn the_test_formatter_is_right() {
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(rfc3339(1_638_186_175), "2021-11-29T11:42:55Z");
+    assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+}
+
+/// `verify --webhook-max-age`: a webhook sent now is accepted; one from 2021, one an hour ahead,
+/// one without or with a malformed or unsigned X-Tl-Webhook-Timestamp is rejected (exit 1).
+#[test]
+fn verify_checks_webhook_freshness() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let sign = |stamp: &str| {
+        token(
+            jose(
+                &[
+                    "truelayer",
+                    "sign",
+                    "--key",
+                    s(&vector("ec512-private.pem")),
+                    "--kid",
+                    KID,
+                    "--method",
+                    "POST",
+                    "--path",
+                    "/hook",
+                    "--header",
+                    &format!("X-Tl-Webhook-Timestamp: {stamp}"),
+                    "--webhook",
+                ],
+                b"",
+            )
+            .ok_text(),
+        )
+    };
+    let verify = |sig: &str, headers: &[String], max_age: Option<&str>| {
+        let mut args = vec![
+            "truelayer",
+            "verify",
+            "--key",
+            s(&vector("ec512-public.pem")).to_owned().leak(),
+            "--method",
+            "POST",
+            "--path",
+            "/hook",
+            "--signature",
+            sig.to_owned().leak(),
+        ];
+        for h in headers {
+            args.extend(["--header", h.clone().leak()]);
+        }
+        if let Some(max_age) = max_age {
+            args.extend(["--webhook-max-age", max_age.to_owned().leak()]);
+        }
+        jose(&args, b"")
+    };
+    let stamp_header = |stamp: &str| vec![format!("x-tl-webhook-timestamp: {stamp}")];
+    // Sent now: fresh.
+    let fresh = rfc3339(now);
+    let sig = sign(&fresh);
+    let out = verify(&sig, &stamp_header(&fresh), Some("300")).ok_text();
+    assert!(
+        out.contains("signed headers [X-Tl-Webhook-Timestamp]"),
+        "{out}"
+    );
+    // Sent in 2021: accepted without the check (as TrueLayer's verifiers do), stale with it.
+    let old = "2021-11-29T11:42:55Z";
+    let sig = sign(old);
+    verify(&sig, &stamp_header(old), None).ok_text();
+    let err = verify(&sig, &stamp_header(old), Some("300")).fails(1);
+    assert!(
+        err.contains(
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp at most 300 s old, found \"2021-11-29T11:42:55Z\""
+        ),
+        "{err}"
+    );
+    // An hour ahead of our clock.
+    let ahead = rfc3339(now + 3600);
+    let sig = sign(&ahead);
+    let err = verify(&sig, &stamp_header(&ahead), Some("300")).fails(1);
+    assert!(err.contains("at most 300 s ahead of our clock"), "{err}");
+    // ... which a tolerance of two hours accepts.
+    verify(&sig, &stamp_header(&ahead), Some("7200")).ok_text();
+    // Missing, malformed.
+    let err = verify(&sig, &[], Some("300")).fails(1);
+    assert!(err.contains("X-Tl-Webhook-Timestamp header"), "{err}");
+    assert!(err.contains("found none"), "{err}");
+    let err = verify(&sig, &stamp_header("yesterday"), Some("300")).fails(1);
+    assert!(err.contains("expected an RFC 3339 date-time"), "{err}");
+    // Fresh but not signed.
+    let unsigned = token(
+        jose(
+            &[
+                "truelayer",
+                "sign",
+                "--key",
+                s(&vector("ec512-private.pem")),
+                "--kid",
+                KID,
+                "--method",
+                "POST",
+                "--path",
+                "/hook",
+                "--webhook",
+            ],
+            b"",
+        )
+        .ok_text(),
+    );
+    let err = verify(&unsigned, &stamp_header(&fresh), Some("300")).fails(1);
+    assert!(
+        err.contains("unsigned header: expected tl_headers to list \"X-Tl-Webhook-Timestamp\""),
+        "{err}"
+    );
+    // Not a number of seconds: a usage error.
+    verify(&unsigned, &stamp_header(&fresh), Some("five minutes")).fails(2);
 }

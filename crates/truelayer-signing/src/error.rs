@@ -103,6 +103,29 @@ pub enum Error {
         /// The `jku` found (quoted), or that there is none.
         found: String,
     },
+    /// A webhook's `X-Tl-Webhook-Timestamp` was refused by the freshness check
+    /// ([`Verifier::webhook_freshness`](crate::Verifier::webhook_freshness)): absent, not an
+    /// RFC 3339 date-time, or further from our clock than the tolerance; `problem` says which.
+    #[error("refused webhook timestamp: expected {expected}, found {found}")]
+    WebhookTimestamp {
+        /// Which check failed.
+        problem: TimestampProblem,
+        /// What was accepted.
+        expected: String,
+        /// What the request has (the timestamp quoted, and its age).
+        found: String,
+    },
+    /// A request to sign does not sign an `Idempotency-Key` with a non-empty value, which
+    /// TrueLayer's API requires of every signed request ("`tl_headers` ... must at least include
+    /// Idempotency-Key"). A webhook, which has none, is signed with
+    /// [`Signer::webhook`](crate::Signer::webhook).
+    #[error(
+        "missing Idempotency-Key: expected it among the signed headers with a non-empty value (TrueLayer's API requires it; only a webhook is signed without it), found {found}"
+    )]
+    MissingIdempotencyKey {
+        /// What the signature would have signed instead.
+        found: String,
+    },
     /// The signature does not verify over the request (after the one trailing-slash retry).
     #[error("signature verification failed")]
     BadSignature,
@@ -121,6 +144,20 @@ pub enum Error {
     /// error is the source.
     #[error("the crypto provider failed")]
     Provider(#[source] jose::Error),
+}
+
+/// Why a webhook's `X-Tl-Webhook-Timestamp` was refused ([`Error::WebhookTimestamp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampProblem {
+    /// The request has no `X-Tl-Webhook-Timestamp`.
+    Missing,
+    /// The value is not an RFC 3339 date-time.
+    Malformed,
+    /// The timestamp is older than the tolerance allows (perhaps a replay).
+    Stale,
+    /// The timestamp lies further ahead of our clock than the tolerance allows.
+    Future,
 }
 
 /// What every key must be.
@@ -156,6 +193,7 @@ impl Error {
                 | Error::AmbiguousHeader { .. }
                 | Error::NoMatchingKey { .. }
                 | Error::JkuNotAllowed { .. }
+                | Error::WebhookTimestamp { .. }
                 | Error::BadSignature
         )
     }
@@ -165,6 +203,18 @@ impl Error {
             expected: expected.into(),
             found: found.into(),
             source: None,
+        }
+    }
+
+    pub(crate) fn webhook_timestamp(
+        problem: TimestampProblem,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::WebhookTimestamp {
+            problem,
+            expected: expected.into(),
+            found: found.into(),
         }
     }
 
@@ -349,7 +399,7 @@ mod tests {
         let mut other_kid = p521.public_key().to_jwk().unwrap();
         other_kid.kid = Some("another-kid".into());
         let other_kid = jose::PublicKey::from_jwk(&other_kid, provider).unwrap();
-        let signature = Signer::new("kid-1")
+        let signature = Signer::webhook("kid-1")
             .method("POST")
             .path("/p")
             .sign(&Es512SigningKey::from_private_key(p521).unwrap())
@@ -394,7 +444,7 @@ mod tests {
             Error::from_signing(jose::Error::InvalidRequest("two signatures".into())),
             Error::key(jose::Error::Provider("the RNG failed".into())),
             // An external signer that fails, and one that answers in DER.
-            Signer::new("kid-1")
+            Signer::webhook("kid-1")
                 .method("POST")
                 .path("/p")
                 .sign_external(
@@ -403,7 +453,7 @@ mod tests {
                     },
                 )
                 .unwrap_err(),
-            Signer::new("kid-1")
+            Signer::webhook("kid-1")
                 .method("POST")
                 .path("/p")
                 .prepare()
@@ -539,6 +589,23 @@ mod tests {
                 },
                 Rejected,
             ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Missing, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Malformed, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Stale, "", ""),
+                Rejected,
+            ),
+            (
+                Error::webhook_timestamp(TimestampProblem::Future, "", ""),
+                Rejected,
+            ),
+            (Error::MissingIdempotencyKey { found: text() }, Local),
             (Error::BadSignature, Rejected),
         ];
         for (error, class) in cases {

@@ -75,7 +75,12 @@ impl Es512SigningKey {
 ///         Err(Error::Signer("the HSM is offline".into()))
 ///     }
 /// }
-/// let err = Signer::new("kid-1").method("POST").path("/payouts").sign_with(&Hsm).unwrap_err();
+/// let err = Signer::new("kid-1")
+///     .method("POST")
+///     .path("/payouts")
+///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+///     .sign_with(&Hsm)
+///     .unwrap_err();
 /// assert_eq!(err, Error::Signer("the HSM is offline".into()));
 /// ```
 pub trait ExternalSigner {

@@ -161,8 +161,10 @@ pub(crate) fn check_method(method: &str) -> Result<(), Error> {
     }
 }
 
-/// Checks a path to sign: it starts with `/` and has no space or control character (either
-/// would let the path run into the next line of the signing payload).
+/// Checks a path to sign: it starts with `/`, has no space or control character (either would
+/// let the path run into the next line of the signing payload), and does not end with `/` unless
+/// it is the root path `/` (TrueLayer's document signs "the absolute path (without trailing
+/// slashes)").
 pub(crate) fn check_path_to_sign(path: &str) -> Result<(), Error> {
     if !path.starts_with('/') {
         return Err(Error::invalid_request(
@@ -174,6 +176,13 @@ pub(crate) fn check_path_to_sign(path: &str) -> Result<(), Error> {
         return Err(Error::invalid_request(
             "a path without spaces or control characters",
             format!("byte 0x{b:02x} in {:?}", shorten(path)),
+        ));
+    }
+    if path.len() > 1 && path.ends_with('/') {
+        return Err(Error::invalid_request(
+            "a path without a trailing '/' (TrueLayer signs the absolute path without trailing \
+             slashes; only the root path \"/\" ends with one)",
+            format!("{:?}", shorten(path)),
         ));
     }
     Ok(())
@@ -267,6 +276,15 @@ mod tests {
         assert!(check_path_to_sign("/a\nX: y").is_err());
         assert!(check_path_to_sign("a").is_err());
         assert!(check_path_to_sign("/a?b=c").is_ok());
+        assert!(check_path_to_sign("/").is_ok());
+        assert!(check_path_to_sign("/a/b").is_ok());
+        for trailing in ["/a/", "/a/b/", "//", "/a//"] {
+            let err = check_path_to_sign(trailing).unwrap_err();
+            assert!(
+                err.to_string().contains("trailing '/'"),
+                "{trailing}: {err}"
+            );
+        }
         assert!(check_method("POST").is_ok());
         assert!(check_method("PO ST").is_err());
         assert!(check_method("").is_err());

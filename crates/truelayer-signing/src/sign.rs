@@ -15,9 +15,20 @@ use std::future::Future;
 /// given), then the body; the result is the detached JWS `header..signature`.
 ///
 /// Nothing is checked until [`Signer::sign`] (or `sign_with`, `prepare`), which returns
-/// [`Error::InvalidRequest`] for a missing method, a path that does not start with `/` or has
-/// spaces or control characters, a header name that is not an HTTP token or is given twice, or a
-/// header value with CR, LF or NUL.
+/// [`Error::InvalidRequest`] for a missing method, a path that does not start with `/`, ends with
+/// `/` (other than the root path `/`) or has spaces or control characters, a header name that is
+/// not an HTTP token or is given twice, or a header value with CR, LF or NUL.
+///
+/// Two rules of TrueLayer's document, which TrueLayer's own signers leave to the caller, are
+/// enforced:
+///
+/// - `tl_headers` "must at least include Idempotency-Key": a signer from [`Signer::new`] refuses
+///   a request that does not sign a non-empty `Idempotency-Key` ([`Error::MissingIdempotencyKey`]).
+///   A webhook has no `Idempotency-Key`: sign it with [`Signer::webhook`].
+/// - the payload has "the absolute path (without trailing slashes)": a path ending with `/` is
+///   refused rather than signed (`/payouts/` is [`Error::InvalidRequest`]; sign `/payouts`, which
+///   TrueLayer's verifiers, and [`Verifier`](crate::Verifier), also accept on a request to
+///   `/payouts/` by their one retry with the slash toggled). The root path `/` is signed as it is.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +51,7 @@ pub struct Signer<'a> {
     kid: &'a str,
     request: RequestParts<'a>,
     jku: Option<&'a str>,
+    idempotency_key_required: bool,
     deferred: Option<Error>,
 }
 
@@ -92,6 +104,27 @@ impl SigningInput {
     }
 }
 
+/// The name TrueLayer's document requires in `tl_headers`.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// Checks that the headers to sign (already checked: distinct names) include a non-empty
+/// `Idempotency-Key`, matched ASCII case-insensitively.
+fn check_idempotency_key(headers: &[(&str, &[u8])]) -> Result<(), Error> {
+    let found = match headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(IDEMPOTENCY_KEY))
+    {
+        Some((_, value)) if !value.is_empty() => return Ok(()),
+        Some((name, _)) => format!("an empty {:?} value", shorten(name)),
+        None if headers.is_empty() => "no signed headers (tl_headers \"\")".to_owned(),
+        None => {
+            let names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
+            format!("tl_headers {:?}", shorten(&names.join(",")))
+        }
+    };
+    Err(Error::MissingIdempotencyKey { found })
+}
+
 /// The key a `Tl-Signature` is made with, as jose-core's external signing sees it: ES512 on P-521
 /// (its `kid` travels in the header members).
 fn es512_external_key() -> Result<ExternalKey, Error> {
@@ -106,14 +139,46 @@ fn tl_signature(jws: Result<Jws, jose::Error>) -> Result<String, Error> {
 }
 
 impl<'a> Signer<'a> {
-    /// Starts a signature by the key with id `kid` (the id TrueLayer's console shows for the
-    /// uploaded public key).
+    /// Starts a signature of a request to TrueLayer's API by the key with id `kid` (the id
+    /// TrueLayer's console shows for the uploaded public key). The request must sign a non-empty
+    /// `Idempotency-Key` ([`Error::MissingIdempotencyKey`] otherwise).
     pub fn new(kid: &'a str) -> Self {
         Signer {
             kid,
             request: RequestParts::default(),
             jku: None,
+            idempotency_key_required: true,
             deferred: None,
+        }
+    }
+
+    /// Starts a webhook signature, as TrueLayer signs the webhooks it sends (a service that
+    /// forwards webhooks, or a test of a webhook endpoint, signs this way): a webhook carries no
+    /// `Idempotency-Key`, so none is required. TrueLayer's webhooks sign
+    /// `X-Tl-Webhook-Timestamp` (which a verifier checking freshness requires) and `Content-Type`,
+    /// and name their JWKS with [`jku`](Self::jku). Every other rule of [`Signer::new`] applies.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use jose_truelayer_signing::{Es512SigningKey, Signer, TRUELAYER_JKU_SANDBOX};
+    /// # let provider = jose::default_provider();
+    /// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
+    /// # let key = Es512SigningKey::from_private_key(private)?;
+    /// let tl_signature = Signer::webhook("kid-1")
+    ///     .method("POST")
+    ///     .path("/hooks/truelayer")
+    ///     .header("X-Tl-Webhook-Timestamp", "2026-01-01T00:00:00Z")
+    ///     .header("Content-Type", "application/json")
+    ///     .body(br#"{"type":"payout_executed"}"#)
+    ///     .jku(TRUELAYER_JKU_SANDBOX)
+    ///     .sign(&key)?;
+    /// # let _ = tl_signature;
+    /// # Ok(()) }
+    /// ```
+    pub fn webhook(kid: &'a str) -> Self {
+        Signer {
+            idempotency_key_required: false,
+            ..Self::new(kid)
         }
     }
 
@@ -171,6 +236,9 @@ impl<'a> Signer<'a> {
         request::check_method(method)?;
         request::check_path_to_sign(self.request.path)?;
         request::check_headers_to_sign(&self.request.headers)?;
+        if self.idempotency_key_required {
+            check_idempotency_key(&self.request.headers)?;
+        }
         let names: Vec<&str> = self.request.headers.iter().map(|(n, _)| *n).collect();
         let mut h = Header::new();
         h.set("kid", self.kid)
@@ -242,7 +310,10 @@ impl<'a> Signer<'a> {
     /// let kms = |_: JwsAlgorithm, _: &[u8]| -> Result<Vec<u8>, jose::Error> {
     ///     Err(jose::Error::external_signer("the KMS answered 503"))
     /// };
-    /// let signer = Signer::new("kid-1").method("POST").path("/payouts");
+    /// let signer = Signer::new("kid-1")
+    ///     .method("POST")
+    ///     .path("/payouts")
+    ///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b");
     /// let err = signer.sign_external(&kms).unwrap_err();
     /// assert!(matches!(err, Error::ExternalSigning(_)));
     /// assert_eq!(
@@ -271,7 +342,9 @@ impl<'a> Signer<'a> {
 
 /// Signs `request` with `key` and sets its `Tl-Signature` header: the method, the path (without
 /// the query), the headers named in `signed_headers` (in that order, with that casing) and the
-/// body.
+/// body. The rules of [`Signer::new`] apply: `signed_headers` must name a non-empty
+/// `Idempotency-Key`, and the path must not end with `/` (unless it is `/`). (A webhook is signed
+/// with [`Signer::webhook`] and [`Signer::http_request`].)
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,8 +1,9 @@
 //! Verifying a `Tl-Signature`, with TrueLayer's rules.
 
-use crate::error::Error;
+use crate::error::{Error, TimestampProblem};
 use crate::header::{self, TlHeader};
 use crate::request::{self, RequestParts, shorten};
+use crate::timestamp::{WebhookFreshness, X_TL_WEBHOOK_TIMESTAMP};
 use jose::jws::VerifyOptions;
 use jose::{CryptoProvider, Jwks, JwsAlgorithm, Limits, PublicKey, VerifyingKey};
 use std::borrow::Cow;
@@ -61,8 +62,16 @@ enum Keys<'a> {
 ///   casing listed in `tl_headers`, in its order; a listed header absent from the request is
 ///   [`Error::MissingHeader`], one present more than once [`Error::AmbiguousHeader`];
 /// - every name given to [`Verifier::require_header`] must be listed in `tl_headers`;
+/// - with [`Verifier::webhook_freshness`], the request's `X-Tl-Webhook-Timestamp` must be an
+///   RFC 3339 date-time within the tolerance of the clock, and listed in `tl_headers`
+///   ([`Error::WebhookTimestamp`] otherwise, checked before the signature);
 /// - if the signature does not verify over the path as given, it is tried once more with one
-///   trailing slash removed (or added).
+///   trailing slash removed (or added), as TrueLayer's verifiers do: a signer that signed
+///   `/payouts` for a request to `/payouts/` (or the reverse) is accepted.
+///
+/// What TrueLayer's verifiers accept is accepted: a signature without `Idempotency-Key` (a
+/// webhook's) or over a path with a trailing slash verifies. Require a header with
+/// [`Verifier::require_header`].
 ///
 /// Verification itself is jose-core's: the JWS is parsed by [`jose::jws::Jws`] and verified over
 /// the rebuilt (detached) payload with the key bound to ES512.
@@ -73,14 +82,16 @@ enum Keys<'a> {
 /// # let provider = jose::default_provider();
 /// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
 /// # let key = Es512SigningKey::from_private_key(private)?;
-/// let sig = Signer::new("kid-1").method("DELETE").path("/mandates/42")
+/// let sig = Signer::new("kid-1").method("POST").path("/v3/payouts")
+///     .header("Idempotency-Key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
 ///     .header("X-Request-Id", "r1").sign(&key)?;
 ///
 /// Verifier::new(&key.public_key())?
-///     .method("DELETE")
-///     .path("/mandates/42")
-///     .header("x-request-id", "r1") // any casing
-///     .require_header("X-Request-Id")
+///     .method("POST")
+///     .path("/v3/payouts")
+///     .header("x-request-id", "r1") // any casing, any order
+///     .header("idempotency-key", "619410b3-b00c-406e-bb1b-2982f97edb8b")
+///     .require_header("Idempotency-Key")
 ///     .verify(&sig)?;
 /// # Ok(()) }
 /// ```
@@ -91,6 +102,7 @@ pub struct Verifier<'a> {
     required: Vec<&'a str>,
     allow_v1: bool,
     limits: Limits,
+    freshness: Option<WebhookFreshness>,
 }
 
 impl<'a> Verifier<'a> {
@@ -101,6 +113,7 @@ impl<'a> Verifier<'a> {
             required: Vec::new(),
             allow_v1: false,
             limits: Limits::default(),
+            freshness: None,
         }
     }
 
@@ -140,6 +153,41 @@ impl<'a> Verifier<'a> {
     /// Also accept the legacy v1 form, which signs the body only (off by default).
     pub fn allow_v1(mut self, allow: bool) -> Self {
         self.allow_v1 = allow;
+        self
+    }
+
+    /// Checks that a webhook is fresh (off by default): the request's `X-Tl-Webhook-Timestamp`
+    /// must be present, an RFC 3339 date-time, no further from the clock than
+    /// `freshness`'s tolerance (5 minutes by default, either side), and signed (listed in
+    /// `tl_headers`, as [`require_header`](Self::require_header) would check). A timestamp that is
+    /// missing, malformed, stale or ahead is [`Error::WebhookTimestamp`]; a signature that does
+    /// not list it is [`Error::UnsignedHeader`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use jose_truelayer_signing::{Error, Es512SigningKey, Signer, Verifier, WebhookFreshness};
+    /// use std::time::{Duration, SystemTime};
+    /// # let provider = jose::default_provider();
+    /// # let private = jose::PrivateKey::generate(jose::KeySpec::Ec(jose::EcCurve::P521), provider)?;
+    /// # let key = Es512SigningKey::from_private_key(private)?;
+    /// let sent = "2026-01-01T00:00:00Z"; // 1767225600 s after the epoch
+    /// let sig = Signer::webhook("kid-1").method("POST").path("/hook")
+    ///     .header("X-Tl-Webhook-Timestamp", sent).sign(&key)?;
+    /// let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    /// let verify = |now| {
+    ///     Verifier::new(&key.public_key())?
+    ///         .method("POST")
+    ///         .path("/hook")
+    ///         .header("X-Tl-Webhook-Timestamp", sent)
+    ///         .webhook_freshness(WebhookFreshness::default().as_of(now))
+    ///         .verify(&sig)
+    /// };
+    /// assert!(verify(at(1_767_225_600 + 60)).is_ok());
+    /// assert!(matches!(verify(at(1_767_225_600 + 600)), Err(Error::WebhookTimestamp { .. })));
+    /// # Ok(()) }
+    /// ```
+    pub fn webhook_freshness(mut self, freshness: WebhookFreshness) -> Self {
+        self.freshness = Some(freshness);
         self
     }
 
@@ -205,6 +253,19 @@ impl<'a> Verifier<'a> {
         let method = req.method()?;
         req.check_path()?;
         let mut required: Vec<&str> = self.required.clone();
+        if let Some(freshness) = &self.freshness {
+            let timestamp = req.find(X_TL_WEBHOOK_TIMESTAMP)?.ok_or_else(|| {
+                Error::webhook_timestamp(
+                    TimestampProblem::Missing,
+                    format!(
+                        "an {X_TL_WEBHOOK_TIMESTAMP} header (RFC 3339, e.g. 2020-05-18T10:17:47Z)"
+                    ),
+                    "none",
+                )
+            })?;
+            freshness.check(timestamp)?;
+            required.push(X_TL_WEBHOOK_TIMESTAMP);
+        }
 
         // tl_version: the JOSE header's, else the Tl-Signature-Version request header's (which
         // must then be signed).

@@ -15,13 +15,14 @@ use common::*;
 use jose::jws::SignatureFuture;
 use jose::{CryptoProvider, EcCurve, Jwk, Jwks, JwsAlgorithm, KeySpec, Limits, PrivateKey};
 use jose_truelayer_signing::{
-    AsyncExternalSigner, Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, TlVersion,
-    Verifier, extract_header, sign_request,
+    AsyncExternalSigner, Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer,
+    TimestampProblem, TlVersion, Verifier, WebhookFreshness, extract_header, sign_request,
 };
 use serde_json::Value;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime};
 
 const PATH: &str = "/merchant_accounts/a61acaef-ee05-4077-92f3-25543a11bd8d/sweeping";
 const IDEMP: &str = "idemp-2076717c-9005-4811-a321-9e0787fa0382";
@@ -173,7 +174,7 @@ fn emitted_header_is_byte_identical_to_the_reference_form() {
                 r#"{{"alg":"ES512","kid":"{KID}","tl_version":"2","tl_headers":"Idempotency-Key"}}"#
             )
         );
-        let hook = Signer::new(KID)
+        let hook = Signer::webhook(KID)
             .method("POST")
             .path("/tl-webhook")
             .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
@@ -862,7 +863,22 @@ fn one_retry_with_a_trailing_slash_toggled() {
                 .verify(sig)
         };
         let no_slash = sign("/payouts");
-        let slash = sign("/payouts/");
+        // Our signer refuses a trailing slash; TrueLayer's sign the path as given, so a
+        // signature over "/payouts/" is made here through jose-core directly.
+        let slash = craft(
+            &fixture_private(provider),
+            JwsAlgorithm::Es512,
+            &[
+                ("kid", KID),
+                ("tl_version", "2"),
+                ("tl_headers", "Idempotency-Key"),
+            ],
+            format!(
+                "POST /payouts/\nIdempotency-Key: {IDEMP}\n{}",
+                std::str::from_utf8(BODY).unwrap()
+            )
+            .as_bytes(),
+        );
         assert!(!verify(&no_slash, "/payouts").unwrap().path_retried);
         assert!(verify(&no_slash, "/payouts/").unwrap().path_retried);
         assert!(verify(&slash, "/payouts").unwrap().path_retried);
@@ -923,7 +939,7 @@ fn a_path_must_start_with_a_slash_on_both_sides() {
 fn the_method_is_upper_cased_and_required() {
     let provider = jose::default_provider();
     let key = fixture_key(provider);
-    let sig = Signer::new(KID)
+    let sig = Signer::webhook(KID)
         .method("delete")
         .path("/x")
         .sign(&key)
@@ -949,7 +965,10 @@ fn the_method_is_upper_cased_and_required() {
         b"DELETE /x\n"
     ));
     assert!(matches!(
-        Signer::new(KID).path("/x").sign(&key),
+        Signer::new(KID)
+            .path("/x")
+            .header("Idempotency-Key", IDEMP)
+            .sign(&key),
         Err(Error::InvalidRequest { .. })
     ));
     assert!(matches!(
@@ -962,11 +981,14 @@ fn the_method_is_upper_cased_and_required() {
 fn signing_refuses_requests_that_would_sign_ambiguously() {
     let provider = jose::default_provider();
     let key = fixture_key(provider);
-    let base = || Signer::new(KID).method("POST").path("/payouts");
+    let base = || {
+        Signer::new(KID)
+            .method("POST")
+            .path("/payouts")
+            .header("Idempotency-Key", IDEMP)
+    };
     let cases: Vec<Signer<'_>> = vec![
-        base()
-            .header("Idempotency-Key", "a")
-            .header("idempotency-key", "b"),
+        base().header("idempotency-key", "b"),
         base().header("A,B", "x"),
         base().header("A: B", "x"),
         base().header("", "x"),
@@ -976,7 +998,10 @@ fn signing_refuses_requests_that_would_sign_ambiguously() {
         base().path("/a b"),
         base().method("PO ST"),
         base().method(""),
-        Signer::new("").method("POST").path("/payouts"),
+        Signer::new("")
+            .method("POST")
+            .path("/payouts")
+            .header("Idempotency-Key", IDEMP),
         base().jku(""),
     ];
     for signer in cases {
@@ -995,6 +1020,7 @@ fn signing_refuses_requests_that_would_sign_ambiguously() {
     verifier_for_pem(provider)
         .method("POST")
         .path("/payouts")
+        .header("idempotency-key", IDEMP)
         .header("x-empty", "")
         .verify(&sig)
         .unwrap();
@@ -1091,7 +1117,7 @@ fn jku_allow_list() {
         ("http://webhooks.truelayer.com/.well-known/jwks", false),
         ("https://attacker.example/.well-known/jwks", false),
     ] {
-        let sig = Signer::new(KID)
+        let sig = Signer::webhook(KID)
             .method("POST")
             .path("/hook")
             .jku(jku)
@@ -1115,7 +1141,7 @@ fn jku_allow_list() {
         Err(Error::JkuNotAllowed { .. })
     ));
     let custom = JkuAllowList::new(["https://example.test/jwks"]);
-    let sig = Signer::new(KID)
+    let sig = Signer::webhook(KID)
         .method("POST")
         .path("/h")
         .jku("https://example.test/jwks")
@@ -1341,6 +1367,7 @@ fn external_signer_async() {
             Signer::new(KID)
                 .method("POST")
                 .path(&path)
+                .header("Idempotency-Key", IDEMP)
                 .sign_with_async(&kms)
         };
         assert_send(&fut);
@@ -1348,6 +1375,7 @@ fn external_signer_async() {
         verifier_for_pem(provider)
             .method("POST")
             .path(PATH)
+            .header("Idempotency-Key", IDEMP)
             .verify(&sig)
             .unwrap();
     }
@@ -1560,4 +1588,383 @@ fn http_sign_and_verify() {
             .verify(&sig)
             .unwrap();
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document's rules on the signing side, and webhook freshness
+
+/// "tl_headers ... must at least include Idempotency-Key": a signer refuses a request without it,
+/// by every way of signing, unless it signs a webhook (Signer::webhook).
+#[test]
+fn signing_requires_an_idempotency_key_unless_a_webhook() {
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    let base = |signer: Signer<'static>| signer.method("POST").path("/v3/payouts").body(BODY);
+    // None signed, another header signed, an empty value.
+    for (signer, found) in [
+        (
+            base(Signer::new(KID)),
+            "no signed headers (tl_headers \"\")".to_owned(),
+        ),
+        (
+            base(Signer::new(KID))
+                .header("Content-Type", "application/json")
+                .header("X-Idempotency-Key", IDEMP),
+            "tl_headers \"Content-Type,X-Idempotency-Key\"".to_owned(),
+        ),
+        (
+            base(Signer::new(KID)).header("Idempotency-Key", ""),
+            "an empty \"Idempotency-Key\" value".to_owned(),
+        ),
+    ] {
+        let expected = Error::MissingIdempotencyKey {
+            found: found.clone(),
+        };
+        assert_eq!(signer.sign(&key).unwrap_err(), expected);
+        assert_eq!(signer.sign_with(&key).unwrap_err(), expected);
+        assert_eq!(signer.prepare().unwrap_err(), expected);
+        assert_eq!(signer.sign_external(&key).unwrap_err(), expected);
+        assert_eq!(
+            block_on_ready(signer.sign_with_async(&key)).unwrap_err(),
+            expected
+        );
+        // A local mistake (exit 2 in the CLI), and the message says what was expected and found.
+        assert_eq!(expected.class(), jose::ErrorClass::Local);
+        assert!(!expected.is_rejection());
+        assert_eq!(
+            expected.to_string(),
+            format!(
+                "missing Idempotency-Key: expected it among the signed headers with a non-empty \
+                 value (TrueLayer's API requires it; only a webhook is signed without it), found \
+                 {found}"
+            )
+        );
+    }
+    // Any casing and any position: the name is matched ASCII case-insensitively.
+    for signer in [
+        base(Signer::new(KID)).header("idempotency-key", IDEMP),
+        base(Signer::new(KID))
+            .header("Content-Type", "application/json")
+            .header("IDEMPOTENCY-KEY", IDEMP),
+    ] {
+        signer.sign(&key).unwrap();
+    }
+    // A webhook opts out explicitly, and verifies like any signature.
+    let hook = base(Signer::webhook(KID))
+        .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
+        .sign(&key)
+        .unwrap();
+    assert_eq!(
+        header_text(&hook),
+        format!(
+            r#"{{"alg":"ES512","kid":"{KID}","tl_version":"2","tl_headers":"X-Tl-Webhook-Timestamp"}}"#
+        )
+    );
+    verifier_for_pem(provider)
+        .method("POST")
+        .path("/v3/payouts")
+        .header("X-Tl-Webhook-Timestamp", "2021-11-29T11:42:55Z")
+        .body(BODY)
+        .verify(&hook)
+        .unwrap();
+    base(Signer::webhook(KID)).sign(&key).unwrap();
+    // sign_request and Signer::http_request: the names to sign must include it.
+    let mut request = payout_request();
+    assert!(matches!(
+        sign_request(&mut request, KID, &key, &["Content-Type"]),
+        Err(Error::MissingIdempotencyKey { .. })
+    ));
+    assert!(!request.headers().contains_key("tl-signature"));
+    sign_request(
+        &mut request,
+        KID,
+        &key,
+        &["Content-Type", "idempotency-key"],
+    )
+    .unwrap();
+    let request = payout_request();
+    assert!(matches!(
+        Signer::new(KID).http_request(&request, &[]).sign(&key),
+        Err(Error::MissingIdempotencyKey { .. })
+    ));
+    Signer::webhook(KID)
+        .http_request(&request, &[])
+        .sign(&key)
+        .unwrap();
+}
+
+/// "the absolute path (without trailing slashes)": the signer refuses a trailing slash (the root
+/// path "/" excepted); the verifier accepts what TrueLayer's verifiers accept, by one retry.
+#[test]
+fn a_trailing_slash_is_refused_when_signing_and_retried_when_verifying() {
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    for path in ["/payouts/", "/v3/payouts//", "//"] {
+        for signer in [
+            Signer::new(KID).header("Idempotency-Key", IDEMP),
+            Signer::webhook(KID),
+        ] {
+            let err = signer.method("POST").path(path).sign(&key).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "invalid request: expected a path without a trailing '/' (TrueLayer signs the \
+                     absolute path without trailing slashes; only the root path \"/\" ends with \
+                     one), found {path:?}"
+                )
+            );
+            assert!(!err.is_rejection());
+        }
+    }
+    // An http::Request to a path with a trailing slash: refused too, and left unsigned.
+    let mut request = http::Request::post("https://api.truelayer.com/v3/payouts/")
+        .header("Idempotency-Key", IDEMP)
+        .body(BODY.to_vec())
+        .unwrap();
+    assert!(matches!(
+        sign_request(&mut request, KID, &key, &["Idempotency-Key"]),
+        Err(Error::InvalidRequest { .. })
+    ));
+    assert!(!request.headers().contains_key("tl-signature"));
+    // The root path is signed as it is, including a URI without a path.
+    for uri in ["https://api.truelayer.com/", "https://api.truelayer.com"] {
+        let mut request = http::Request::post(uri)
+            .header("Idempotency-Key", IDEMP)
+            .body(BODY.to_vec())
+            .unwrap();
+        sign_request(&mut request, KID, &key, &["Idempotency-Key"]).unwrap();
+        let sig = request.headers()["tl-signature"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(independent_es512_check(
+            &fixture_public_pem(),
+            &sig,
+            format!(
+                "POST /\nIdempotency-Key: {IDEMP}\n{}",
+                std::str::from_utf8(BODY).unwrap()
+            )
+            .as_bytes()
+        ));
+        let verified = verifier_for_pem(provider).verify_request(&request).unwrap();
+        assert!(!verified.path_retried);
+    }
+    // Verifying: a signature over "/payouts" on a request to "/payouts/" (the retry), and one
+    // over "/payouts/" made by a signer that signs the path as given, as TrueLayer's do.
+    let ours = Signer::new(KID)
+        .method("POST")
+        .path("/payouts")
+        .header("Idempotency-Key", IDEMP)
+        .sign(&key)
+        .unwrap();
+    let theirs = craft(
+        &fixture_private(provider),
+        JwsAlgorithm::Es512,
+        &[
+            ("kid", KID),
+            ("tl_version", "2"),
+            ("tl_headers", "Idempotency-Key"),
+        ],
+        format!("POST /payouts/\nIdempotency-Key: {IDEMP}\n").as_bytes(),
+    );
+    let verify = |sig: &str, path: &str| {
+        verifier_for_pem(provider)
+            .method("POST")
+            .path(path)
+            .header("Idempotency-Key", IDEMP)
+            .verify(sig)
+    };
+    assert!(verify(&ours, "/payouts/").unwrap().path_retried);
+    assert!(!verify(&theirs, "/payouts/").unwrap().path_retried);
+    assert!(verify(&theirs, "/payouts").unwrap().path_retried);
+}
+
+/// The recorded webhook, sent at 2021-11-29T11:42:55Z.
+const WEBHOOK_SENT: u64 = 1_638_186_175;
+const WEBHOOK_STAMP: &str = "2021-11-29T11:42:55Z";
+const WEBHOOK_BODY: &[u8] =
+    br#"{"event_type":"example","event_id":"18b2842b-a57b-4887-a0a6-d3c7c36f1020"}"#;
+
+fn at(secs: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+/// A webhook's X-Tl-Webhook-Timestamp, with the freshness check on: fresh is accepted; stale,
+/// ahead beyond the tolerance, missing, malformed or unsigned is refused (class Rejected), before
+/// the signature is checked.
+#[test]
+fn webhook_freshness_is_checked_on_the_signed_timestamp() {
+    let jwks = jwks_fixture();
+    let sig = vector("webhook-signature.txt");
+    let sig = sig.trim();
+    for provider in providers() {
+        let verify = |stamp: Option<&'static str>, freshness: WebhookFreshness| {
+            let mut verifier = Verifier::from_jwks(&jwks, provider)
+                .method("POST")
+                .path("/tl-webhook")
+                .header("Content-Type", "application/json")
+                .body(WEBHOOK_BODY)
+                .webhook_freshness(freshness);
+            if let Some(stamp) = stamp {
+                verifier = verifier.header("x-tl-webhook-timestamp", stamp);
+            }
+            verifier.verify(sig)
+        };
+        let problem = |result: Result<_, Error>| match result {
+            Err(e @ Error::WebhookTimestamp { .. }) => {
+                assert!(e.is_rejection(), "{e}");
+                let Error::WebhookTimestamp { problem, .. } = e else {
+                    unreachable!()
+                };
+                problem
+            }
+            other => panic!("expected a refused webhook timestamp, found {other:?}"),
+        };
+        let default = WebhookFreshness::default();
+        // Fresh: as sent, 5 minutes later, 5 minutes earlier (a clock behind ours).
+        for now in [WEBHOOK_SENT, WEBHOOK_SENT + 300, WEBHOOK_SENT - 300] {
+            let verified = verify(Some(WEBHOOK_STAMP), default.as_of(at(now))).unwrap();
+            assert_eq!(
+                verified.signed_headers,
+                ["X-Tl-Webhook-Timestamp", "Content-Type"]
+            );
+        }
+        // Stale, and ahead of our clock beyond the tolerance.
+        assert_eq!(
+            problem(verify(
+                Some(WEBHOOK_STAMP),
+                default.as_of(at(WEBHOOK_SENT + 301))
+            )),
+            TimestampProblem::Stale
+        );
+        let err = verify(
+            Some(WEBHOOK_STAMP),
+            default.as_of(at(WEBHOOK_SENT + 86_400)),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp at most 300 s old, \
+             found \"2021-11-29T11:42:55Z\", 86400 s old"
+        );
+        assert_eq!(
+            problem(verify(
+                Some(WEBHOOK_STAMP),
+                default.as_of(at(WEBHOOK_SENT - 301))
+            )),
+            TimestampProblem::Future
+        );
+        // On the system clock, the 2021 webhook is stale; a wider tolerance accepts it.
+        assert_eq!(
+            problem(verify(Some(WEBHOOK_STAMP), default)),
+            TimestampProblem::Stale
+        );
+        verify(
+            Some(WEBHOOK_STAMP),
+            WebhookFreshness::new(Duration::from_secs(86_400)).as_of(at(WEBHOOK_SENT + 86_000)),
+        )
+        .unwrap();
+        // Missing and malformed: refused before the signature is looked at.
+        let fresh = default.as_of(at(WEBHOOK_SENT));
+        let err = verify(None, fresh).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refused webhook timestamp: expected an X-Tl-Webhook-Timestamp header (RFC 3339, e.g. \
+             2020-05-18T10:17:47Z), found none"
+        );
+        assert_eq!(problem(verify(None, fresh)), TimestampProblem::Missing);
+        for malformed in [
+            "2021-11-29 11:42:55",
+            "Mon, 29 Nov 2021 11:42:55 GMT",
+            "1638186175",
+            "",
+        ] {
+            assert_eq!(
+                problem(verify(Some(malformed), fresh)),
+                TimestampProblem::Malformed,
+                "{malformed}"
+            );
+        }
+        // A tampered (but fresh-looking) timestamp fails the signature.
+        assert_eq!(
+            verify(Some("2021-11-29T11:42:56Z"), fresh).unwrap_err(),
+            Error::BadSignature
+        );
+        // Without the check, what TrueLayer's verifiers accept is accepted.
+        Verifier::from_jwks(&jwks, provider)
+            .method("POST")
+            .path("/tl-webhook")
+            .header("Content-Type", "application/json")
+            .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+            .body(WEBHOOK_BODY)
+            .verify(sig)
+            .unwrap();
+    }
+    // The timestamp must be signed: a fresh one that the signature does not list is refused.
+    let provider = jose::default_provider();
+    let key = fixture_key(provider);
+    let unsigned = Signer::webhook(KID)
+        .method("POST")
+        .path("/hook")
+        .header("Content-Type", "application/json")
+        .sign(&key)
+        .unwrap();
+    let verifier = verifier_for_pem(provider)
+        .method("POST")
+        .path("/hook")
+        .header("Content-Type", "application/json")
+        .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+        .webhook_freshness(WebhookFreshness::default().as_of(at(WEBHOOK_SENT)));
+    assert_eq!(
+        verifier.verify(&unsigned).unwrap_err(),
+        Error::UnsignedHeader {
+            name: "X-Tl-Webhook-Timestamp".into(),
+            signed: "Content-Type".into()
+        }
+    );
+    // Through verify_request, with an offset and a fraction of a second.
+    let stamp = "2021-11-29T12:42:55.250+01:00";
+    let mut request = http::Request::post("https://merchant.example/hook")
+        .header("X-Tl-Webhook-Timestamp", stamp)
+        .body(Vec::new())
+        .unwrap();
+    let sig = Signer::webhook(KID)
+        .http_request(&request, &["X-Tl-Webhook-Timestamp"])
+        .sign(&key)
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("tl-signature", sig.parse().unwrap());
+    let verifier = |now| {
+        verifier_for_pem(provider)
+            .webhook_freshness(WebhookFreshness::new(Duration::from_secs(60)).as_of(now))
+    };
+    verifier(at(WEBHOOK_SENT + 60))
+        .verify_request(&request)
+        .unwrap();
+    assert!(matches!(
+        verifier(at(WEBHOOK_SENT + 61)).verify_request(&request),
+        Err(Error::WebhookTimestamp {
+            problem: TimestampProblem::Stale,
+            ..
+        })
+    ));
+    // A v1 signature cannot sign the timestamp.
+    let v1 = craft(
+        &fixture_private(provider),
+        JwsAlgorithm::Es512,
+        &[("kid", KID)],
+        b"{}",
+    );
+    assert!(matches!(
+        verifier_for_pem(provider)
+            .method("POST")
+            .path("/hook")
+            .header("X-Tl-Webhook-Timestamp", WEBHOOK_STAMP)
+            .body(b"{}")
+            .allow_v1(true)
+            .webhook_freshness(WebhookFreshness::default().as_of(at(WEBHOOK_SENT)))
+            .verify(&v1),
+        Err(Error::UnsignedHeader { .. })
+    ));
 }

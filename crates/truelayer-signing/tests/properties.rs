@@ -14,9 +14,12 @@ mod common;
 
 use common::{KID, fixture_key, fixture_public_pem};
 use jose::CryptoProvider;
-use jose_truelayer_signing::{Error, Es512SigningKey, Signer, Verifier};
+use jose_truelayer_signing::{
+    Error, Es512SigningKey, Signer, TimestampProblem, Verifier, WebhookFreshness,
+};
 use proptest::prelude::*;
 use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -73,7 +76,8 @@ fn request() -> impl Strategy<Value = Request> {
 }
 
 fn sign(r: &Request, key: &Es512SigningKey) -> String {
-    let mut signer = Signer::new(KID)
+    // Any set of headers, with or without an Idempotency-Key: signed as a webhook.
+    let mut signer = Signer::webhook(KID)
         .method(&r.method)
         .path(&r.path)
         .body(&r.body);
@@ -225,5 +229,60 @@ proptest! {
                 Err(Error::BadSignature)
             );
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Any bytes as an X-Tl-Webhook-Timestamp: no panic, and anything refused is refused as a
+    /// webhook timestamp (class Rejected).
+    #[test]
+    fn any_timestamp_bytes_are_checked_without_panicking(
+        bytes in prop::collection::vec(any::<u8>(), 0..80),
+        text in "[0-9:.TZtz+ -]{0,40}",
+    ) {
+        let check = WebhookFreshness::new(Duration::MAX).as_of(SystemTime::UNIX_EPOCH);
+        for input in [bytes.as_slice(), text.as_bytes()] {
+            if let Err(e) = check.check(input) {
+                prop_assert!(matches!(e, Error::WebhookTimestamp { .. }), "{e}");
+                prop_assert!(e.is_rejection());
+            }
+        }
+    }
+
+    /// Every well-formed date-time is accepted with an unbounded tolerance, whatever its
+    /// fraction, offset and letter case; a day past the month's end is malformed.
+    #[test]
+    fn well_formed_timestamps_parse(
+        year in 0u32..=9999,
+        month in 1u32..=12,
+        day in 1u32..=28,
+        hour in 0u32..=23,
+        minute in 0u32..=59,
+        second in 0u32..=60,
+        fraction in prop::option::of("[0-9]{1,12}"),
+        offset in prop::option::of((any::<bool>(), 0u32..=23, 0u32..=59)),
+        lower in any::<bool>(),
+    ) {
+        let (t, z) = if lower { ('t', 'z') } else { ('T', 'Z') };
+        let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
+        let offset = match offset {
+            None => z.to_string(),
+            Some((plus, h, m)) => format!("{}{h:02}:{m:02}", if plus { '+' } else { '-' }),
+        };
+        let stamp = format!(
+            "{year:04}-{month:02}-{day:02}{t}{hour:02}:{minute:02}:{second:02}{fraction}{offset}"
+        );
+        let check = WebhookFreshness::new(Duration::MAX).as_of(SystemTime::UNIX_EPOCH);
+        prop_assert!(check.check(stamp.as_bytes()).is_ok(), "{stamp}");
+        let bad_day = format!("{year:04}-{month:02}-32{t}{hour:02}:{minute:02}:{second:02}{z}");
+        prop_assert!(
+            matches!(
+                check.check(bad_day.as_bytes()),
+                Err(Error::WebhookTimestamp { problem: TimestampProblem::Malformed, .. })
+            ),
+            "{bad_day}"
+        );
     }
 }

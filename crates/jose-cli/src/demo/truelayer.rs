@@ -5,9 +5,10 @@ use crate::error::{CliError, Result};
 use crate::truelayer::{cli_error, describe};
 use jose::{CryptoProvider, EcCurve, Jwks, Limits, PublicKey};
 use jose_truelayer_signing::{
-    Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, Verifier, extract_header,
-    sign_request,
+    Error, Es512SigningKey, ExternalSigner, JkuAllowList, Signer, TimestampProblem, Verifier,
+    WebhookFreshness, extract_header, sign_request,
 };
+use std::time::{Duration, UNIX_EPOCH};
 
 const KID: &str = "45fc75cf-5649-4134-84b3-192c2c78e990";
 const FIXTURE_PUBLIC: &str =
@@ -44,9 +45,9 @@ fn public_on(key: &jose::PrivateKey, provider: &dyn CryptoProvider) -> Result<Pu
 }
 
 /// The demo's TrueLayer section: a payout request signed on one provider and verified on the
-/// other (with header case and order changed, then tampered), an external signer, an
-/// `http::Request`, a webhook through a JWKS and the jku allow-list, and TrueLayer's published
-/// signatures.
+/// other (with header case and order changed, then tampered), the signing rules (Idempotency-Key,
+/// no trailing slash), an external signer, an `http::Request`, a webhook through a JWKS, the jku
+/// allow-list and the freshness check, and TrueLayer's published signatures.
 pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
     const PATH: &str = "/v3/payouts";
     const IDEMP: &str = "619410b3-b00c-406e-bb1b-2982f97edb8b";
@@ -121,6 +122,33 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
             &label,
             format_args!("amount changed: {tampered}; X-Request-Id dropped: {missing}"),
         );
+        // The document's rules, enforced when signing: Idempotency-Key signed, no trailing slash.
+        let no_idempotency_key = expect_rejection(
+            Signer::new(&kid)
+                .method("POST")
+                .path(PATH)
+                .header("X-Request-Id", "demo-1")
+                .body(BODY)
+                .sign(&key),
+            |e| matches!(e, Error::MissingIdempotencyKey { .. }),
+            "signing without an Idempotency-Key",
+        )?;
+        let trailing_slash = expect_rejection(
+            Signer::new(&kid)
+                .method("POST")
+                .path("/v3/payouts/")
+                .header("Idempotency-Key", IDEMP)
+                .body(BODY)
+                .sign(&key),
+            |e| matches!(e, Error::InvalidRequest { .. }),
+            "signing a path with a trailing slash",
+        )?;
+        demo.step(
+            &label,
+            format_args!(
+                "not signed: without Idempotency-Key ({no_idempotency_key}); to /v3/payouts/ ({trailing_slash})"
+            ),
+        );
         // An external signer (here a closure standing in for a KMS) gives the same header.
         let kms = |input: &[u8]| key.sign_es512(input);
         let by_kms = Signer::new(&kid)
@@ -172,7 +200,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         let key = Es512SigningKey::from_private_key(private.clone()).map_err(cli_error)?;
         let jku = jose_truelayer_signing::TRUELAYER_JKU_SANDBOX;
         let body = br#"{"type":"payout_executed","event_id":"e-1"}"#;
-        let signature = Signer::new(&kid)
+        let signature = Signer::webhook(&kid)
             .method("POST")
             .path("/hooks/truelayer")
             .header("X-Tl-Webhook-Timestamp", "2026-01-01T00:00:00Z")
@@ -183,14 +211,38 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         let allowed = JkuAllowList::default();
         let url = allowed.webhook_jku(&signature).map_err(cli_error)?;
         let jwks = Jwks::new(vec![private.public_key().to_jwk()?]);
-        let verified = Verifier::from_jwks(&jwks, pk.provider)
+        // Fresh as of one minute after it was sent (2026-01-01T00:00:00Z is 1767225600 s after
+        // the epoch), stale an hour later: the demo's clock is fixed.
+        let as_of = |secs: u64| {
+            WebhookFreshness::default()
+                .as_of(UNIX_EPOCH + Duration::from_secs(1_767_225_600 + secs))
+        };
+        let hook_verifier = Verifier::from_jwks(&jwks, pk.provider)
             .method("POST")
             .path("/hooks/truelayer")
             .header("x-tl-webhook-timestamp", "2026-01-01T00:00:00Z")
-            .body(body)
+            .body(body);
+        let verified = hook_verifier
+            .clone()
+            .webhook_freshness(as_of(60))
             .verify(&signature)
             .map_err(cli_error)?;
-        let rogue = Signer::new(&kid)
+        let stale = expect_rejection(
+            hook_verifier
+                .webhook_freshness(as_of(3600))
+                .verify(&signature),
+            |e| {
+                matches!(
+                    e,
+                    Error::WebhookTimestamp {
+                        problem: TimestampProblem::Stale,
+                        ..
+                    }
+                )
+            },
+            "a webhook an hour old",
+        )?;
+        let rogue = Signer::webhook(&kid)
             .method("POST")
             .path("/hooks/truelayer")
             .jku("https://webhooks.truelayer.com.attacker.example/.well-known/jwks")
@@ -204,7 +256,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
         demo.step(
             pk.name(),
             format_args!(
-                "webhook: jku {url:?} allowed, JWKS key chosen by kid, {}; lookalike jku: {refused}",
+                "webhook: jku {url:?} allowed, JWKS key chosen by kid, {} a minute after it was sent; an hour after: {stale}; lookalike jku: {refused}",
                 describe(&verified)
             ),
         );
