@@ -82,14 +82,6 @@ impl Header {
         Iter(self.members.iter())
     }
 
-    /// The members in order: the same as [`Header::iter`]. Kept for callers written when this
-    /// returned a `serde_json::Map`, whose order depended on serde_json's features; iterating
-    /// it still works.
-    #[doc(hidden)]
-    pub fn as_map(&self) -> Iter<'_> {
-        self.iter()
-    }
-
     /// The number of members.
     pub fn len(&self) -> usize {
         self.members.len()
