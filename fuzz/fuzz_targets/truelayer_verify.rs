@@ -1,18 +1,26 @@
-//! TrueLayer request signing: the `Tl-Signature` header parser, the webhook `jku` check, and
-//! verification of a fuzzed signature over a fuzzed request with the fixed ES512 key.
+//! TrueLayer request signing: the `Tl-Signature` header parser, the webhook `jku` check, the
+//! `X-Tl-Webhook-Timestamp` parser and freshness check (the first line as a timestamp, against a
+//! fixed clock and the widest and narrowest tolerances), and verification of a fuzzed signature
+//! over a fuzzed request with the fixed ES512 key.
 //!
 //! Input: the `Tl-Signature` value, a newline, then the request body. The request is
 //! `POST /payouts` with `Idempotency-Key: idemp-1` (what the seeds sign).
 #![no_main]
 
-use jose_truelayer_signing::{JkuAllowList, Verifier, extract_header};
+use jose_truelayer_signing::{JkuAllowList, Verifier, WebhookFreshness, extract_header};
 use libfuzzer_sys::fuzz_target;
+use std::time::{Duration, SystemTime};
 
 fuzz_target!(|data: &[u8]| {
     let (signature, body) = match data.iter().position(|&b| b == b'\n') {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (data, &[][..]),
     };
+    // 2021-11-29T11:42:55Z, the time of TrueLayer's recorded webhook.
+    let clock = SystemTime::UNIX_EPOCH + Duration::from_secs(1_638_186_175);
+    for tolerance in [Duration::ZERO, Duration::from_secs(300), Duration::MAX] {
+        let _ = WebhookFreshness::new(tolerance).as_of(clock).check(signature);
+    }
     let Ok(signature) = std::str::from_utf8(signature) else {
         return;
     };
