@@ -92,7 +92,10 @@ pub fn default_provider() -> &'static dyn CryptoProvider {
 
 /// Every provider compiled in, default first.
 #[allow(clippy::vec_init_then_push)] // the pushes are behind cfg: vec![] cannot express them
-#[cfg_attr(not(any(feature = "aws-lc", feature = "rustcrypto")), allow(unused_mut))]
+#[cfg_attr(
+    not(any(feature = "aws-lc", feature = "rustcrypto")),
+    allow(unused_mut)
+)]
 pub fn providers() -> Vec<&'static dyn CryptoProvider> {
     let mut v: Vec<&'static dyn CryptoProvider> = Vec::new();
     #[cfg(feature = "aws-lc")]
