@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use crate::features::{PROVIDERS, Provider, provider_crates};
 use crate::metadata::{Package, Workspace};
-use crate::run::{CargoCommand, describe_status, format_duration, workspace_root};
+use crate::run::{CargoCommand, format_duration, workspace_root};
 
 /// The facade's package name: the one dependency that chooses the provider.
 const FACADE: &str = "jose-toolkit";
@@ -192,20 +192,7 @@ fn cargo_tree(manifest_path: &str, args: &[&str]) -> Result<String, String> {
         "--offline",
     ];
     all.extend(args);
-    let command = CargoCommand::new(&all);
-    eprintln!("--> {}", command.display());
-    let output = command
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", command.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{}: {}: {}",
-            command.display(),
-            describe_status(output.status),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    CargoCommand::new(&all).stdout()
 }
 
 /// Runs the check for every provider; `Err` says what failed.

@@ -103,20 +103,8 @@ fn tree_check(member: &Package, provider: &Provider) -> Result<(), String> {
         "--charset",
         "ascii",
     ]);
-    let command = CargoCommand::new(&args);
-    eprintln!("--> {}", command.display());
-    let output = command
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", command.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{}: {}: {}",
-            command.display(),
-            describe_status(output.status),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    match path_to_any(&String::from_utf8_lossy(&output.stdout), provider.absent) {
+    let tree = CargoCommand::new(&args).stdout()?;
+    match path_to_any(&tree, provider.absent) {
         None => Ok(()),
         Some(path) => Err(format!(
             "{} with only `{}` still depends on {path}",

@@ -83,6 +83,24 @@ impl CargoCommand {
         self.to_command().stdin(Stdio::null()).output()
     }
 
+    /// Runs the command (printed first) and returns its standard output; `Err` names the
+    /// command, how it failed and its standard error.
+    pub(crate) fn stdout(&self) -> Result<String, String> {
+        eprintln!("--> {}", self.display());
+        let output = self
+            .output()
+            .map_err(|e| format!("could not run {}: {e}", self.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{}: {}: {}",
+                self.display(),
+                describe_status(output.status),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
     /// Runs the command, echoing its output as it comes while also keeping it, and kills it
     /// if it has not finished within `timeout` (when one is given).
     pub(crate) fn captured(&self, timeout: Option<Duration>) -> Timed<std::io::Result<Captured>> {
