@@ -97,7 +97,8 @@ alg_enum! {
     /// only known defence is implicit rejection inside the RSA decryption itself, and even
     /// then the leak must not reappear in the code that calls it; a library that returns
     /// errors to its caller cannot close it. RFC 8725 (JWT Best Current Practices, section
-    /// 3.2) recommends avoiding RSA-PKCS1 v1.5 encryption; use `RSA-OAEP-256` instead.
+    /// 3.2) recommends avoiding RSA-PKCS1 v1.5 encryption, and draft-ietf-jose-deprecate-none-rsa15
+    /// deprecates `RSA1_5` in the IANA registry; use `RSA-OAEP-256` instead.
     KeyManagementAlgorithm, "JWE alg", {
         /// RSAES-OAEP with SHA-1 and MGF1 with SHA-1.
         RsaOaep = "RSA-OAEP",
