@@ -39,7 +39,7 @@
 //! active = true                  # default true
 //! failure_mode = "error"         # error (default) | passthrough | drop
 //! key_ownership = "managed"      # managed (default) | destination_managed
-//! alg = "RSA-OAEP"               # RSA-OAEP (default) | RSA-OAEP-256
+//! alg = "RSA-OAEP"               # RSA-OAEP (default) | RSA-OAEP-256 | RSA-OAEP-384 | RSA-OAEP-512
 //! enc = "A256GCM"                # A256GCM (default) | A192GCM | A128GCM
 //! accept_unbound = false         # also open envelopes without a policy binding (made before
 //!                                # bindings existed); default false
@@ -188,7 +188,8 @@ pub struct PolicyConfig {
     /// Who holds the destination's private key (default `managed`).
     #[serde(default)]
     pub key_ownership: KeyOwnership,
-    /// `RSA-OAEP` (default) or `RSA-OAEP-256`.
+    /// `RSA-OAEP` (default), `RSA-OAEP-256`, `RSA-OAEP-384` or `RSA-OAEP-512` (`RSA1_5` is
+    /// refused).
     #[serde(default)]
     pub alg: Option<String>,
     /// `A256GCM` (default), `A192GCM` or `A128GCM`.

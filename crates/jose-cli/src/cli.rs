@@ -183,7 +183,8 @@ pub(crate) struct JweEncryptArgs {
     /// The recipient's key (public or private; its public half is used).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Key management algorithm: RSA-OAEP-256 or RSA-OAEP.
+    /// Key management algorithm: RSA-OAEP-256, RSA-OAEP-384, RSA-OAEP-512 or RSA-OAEP (RSA1_5 is
+    /// refused: a padding oracle, see jose-core's `KeyManagementAlgorithm`).
     #[arg(long, value_parser = parse_jwe_alg)]
     pub(crate) alg: KeyManagementAlgorithm,
     /// Content encryption: A128GCM, A192GCM or A256GCM.
@@ -211,7 +212,8 @@ pub(crate) struct JweDecryptArgs {
     /// The private key, or a JWKS searched by the token's kid.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Allowed key management algorithm (repeatable; default RSA-OAEP-256 and RSA-OAEP).
+    /// Allowed key management algorithm (repeatable; default RSA-OAEP-256, RSA-OAEP-384,
+    /// RSA-OAEP-512 and RSA-OAEP).
     #[arg(long = "alg", value_name = "ALG", value_parser = parse_jwe_alg)]
     pub(crate) algs: Vec<KeyManagementAlgorithm>,
     /// Allowed content encryption (repeatable; default A128GCM, A192GCM and A256GCM).

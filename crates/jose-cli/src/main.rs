@@ -14,7 +14,8 @@
 //!     plaintext on stdin; the token on stdout followed by one newline
 //! jose jwe decrypt --key FILE [--alg ALG]... [--enc ENC]...
 //!     token on stdin (any serialization, surrounding whitespace ignored); plaintext bytes, exactly,
-//!     on stdout; default allow-lists: alg RSA-OAEP-256 and RSA-OAEP, enc A128GCM, A192GCM, A256GCM
+//!     on stdout; default allow-lists: alg RSA-OAEP-256, RSA-OAEP-384, RSA-OAEP-512 and RSA-OAEP,
+//!     enc A128GCM, A192GCM, A256GCM
 //! jose jws sign --key FILE --alg ALG [--kid ID] [--protected JSON] [--detached] [--unencoded]
 //!               [--format compact|flattened|general]
 //!     payload on stdin; the token on stdout followed by one newline

@@ -67,7 +67,7 @@ fn jwe_round_trip_every_format_on_both_providers_with_binary_plaintext() {
 #[test]
 fn jwe_every_alg_and_enc_and_empty_plaintext() {
     let f = fixtures();
-    for alg in ["RSA-OAEP", "RSA-OAEP-256"] {
+    for alg in ["RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512"] {
         for enc in ["A128GCM", "A192GCM", "A256GCM"] {
             let t = token(
                 jose(
@@ -382,11 +382,23 @@ fn jwe_decrypt_rejections_and_errors() {
         b"x",
     )
     .fails(2);
-    jose(
+    let msg = jose(
         &["jwe", "decrypt", "--key", key, "--alg", "RSA1_5"],
         t.as_bytes(),
     )
     .fails(2);
+    assert!(
+        msg.contains("RSA1_5") && msg.contains("RSA-OAEP-512"),
+        "{msg}"
+    );
+    let msg = jose(
+        &[
+            "jwe", "encrypt", "--key", key, "--alg", "RSA1_5", "--enc", "A128GCM",
+        ],
+        b"x",
+    )
+    .fails(2);
+    assert!(msg.contains("RSA1_5"), "{msg}");
     jose(
         &["jwe", "decrypt", "--key", key, "--enc", "A128CBC-HS256"],
         t.as_bytes(),

@@ -82,11 +82,32 @@ alg_enum! {
 
 alg_enum! {
     /// A JWE key management algorithm (`alg` of a JWE).
+    ///
+    /// RSAES-OAEP only, with the four hashes registered in the IANA JOSE registry. The largest
+    /// CEK an RSA key of `k` bytes can wrap is `k - 2 hLen - 2` bytes (RFC 8017 section 7.1.1):
+    /// 126 bytes for a 2048-bit key with SHA-512, more than any `enc` needs.
+    ///
+    /// # Why `RSA1_5` is refused
+    ///
+    /// `RSA1_5` (RSAES-PKCS1-v1_5, RFC 7518 section 4.2) parses like any unknown name:
+    /// [`Error::UnsupportedAlgorithm`], before any key is touched. Its decryption is a padding
+    /// oracle (Bleichenbacher 1998, and its timing variant, the Marvin attack, 2023): whether the
+    /// padding was valid leaks through errors, timing or the caller's behaviour after an error,
+    /// and enough such answers decrypt a wrapped key or forge a signature with the RSA key. The
+    /// only known defence is implicit rejection inside the RSA decryption itself, and even
+    /// then the leak must not reappear in the code that calls it; a library that returns
+    /// errors to its caller cannot close it. RFC 8725 (JWT Best Current Practices, section
+    /// 3.2) recommends avoiding RSA-PKCS1 v1.5 encryption, and draft-ietf-jose-deprecate-none-rsa15
+    /// deprecates `RSA1_5` in the IANA registry; use `RSA-OAEP-256` instead.
     KeyManagementAlgorithm, "JWE alg", {
         /// RSAES-OAEP with SHA-1 and MGF1 with SHA-1.
         RsaOaep = "RSA-OAEP",
         /// RSAES-OAEP with SHA-256 and MGF1 with SHA-256.
         RsaOaep256 = "RSA-OAEP-256",
+        /// RSAES-OAEP with SHA-384 and MGF1 with SHA-384.
+        RsaOaep384 = "RSA-OAEP-384",
+        /// RSAES-OAEP with SHA-512 and MGF1 with SHA-512.
+        RsaOaep512 = "RSA-OAEP-512",
     }
 }
 
@@ -214,6 +235,8 @@ impl KeyManagementAlgorithm {
         match self {
             KeyManagementAlgorithm::RsaOaep => HashAlg::Sha1,
             KeyManagementAlgorithm::RsaOaep256 => HashAlg::Sha256,
+            KeyManagementAlgorithm::RsaOaep384 => HashAlg::Sha384,
+            KeyManagementAlgorithm::RsaOaep512 => HashAlg::Sha512,
         }
     }
 

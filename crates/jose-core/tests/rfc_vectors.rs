@@ -1,7 +1,8 @@
 //! Published test vectors on both providers: RFC 7520 (the JOSE cookbook: sections 3, 4.1, 4.2,
-//! 4.3, 4.8, 5.2 and 6) and RFC 7515 A.2/A.3/A.4/A.6/A.7 and RFC 7516 A.1. Each token verifies or
-//! decrypts, the deterministic parts (RS256 signatures, the AES-GCM half of each JWE, protected
-//! headers) are reproduced byte for byte, and tampered tokens are rejected.
+//! 4.3, 4.8, 5.2 and 6; 5.1 and 5.13, RSA1_5, refused) and RFC 7515 A.2/A.3/A.4/A.6/A.7 and
+//! RFC 7516 A.1. Each token verifies or decrypts, the deterministic parts (RS256 signatures, the
+//! AES-GCM half of each JWE, protected headers) are reproduced byte for byte, and tampered tokens
+//! are rejected.
 
 // Test code: a failing expectation should fail loudly (clippy.toml only covers #[test] bodies).
 #![allow(
@@ -34,6 +35,11 @@ const JWK_3_1: &str = include_str!("vectors/rfc7520/jwk/3_1.ec_public_key.json")
 const JWK_3_2: &str = include_str!("vectors/rfc7520/jwk/3_2.ec_private_key.json");
 const JWK_3_3: &str = include_str!("vectors/rfc7520/jwk/3_3.rsa_public_key.json");
 const JWK_3_4: &str = include_str!("vectors/rfc7520/jwk/3_4.rsa_private_key.json");
+
+const JWE_5_1: &str =
+    include_str!("vectors/rfc7520/jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json");
+const JWE_5_13: &str =
+    include_str!("vectors/rfc7520/jwe/5_13.encrypting_to_multiple_recipients.json");
 
 const UNSUPPORTED_5: &[(&str, &str)] = &[
     (
@@ -1484,6 +1490,93 @@ fn rfc7520_vectors_unsupported_key_types_are_rejected() {
             "UnsupportedAlgorithm",
             "4.8 HS256 signature alone",
             p,
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSA1_5 (RFC 7520 sections 5.1 and 5.13): refused, with no key work (see `KeyManagementAlgorithm`).
+// ---------------------------------------------------------------------------------------------
+
+/// `Some(name)` when `err` is `UnsupportedAlgorithm` for a JWE `alg` or `enc`, else `None`.
+fn unsupported(err: &Error) -> Option<(&'static str, String)> {
+    match err {
+        Error::UnsupportedAlgorithm { kind, found, .. } => Some((*kind, found.clone())),
+        _ => None,
+    }
+}
+
+#[test]
+fn rfc7520_5_1_and_5_13_rsa1_5_is_refused_before_any_key_work() {
+    // The name itself: UnsupportedAlgorithm naming RSA1_5, and not among the supported names.
+    let err = KeyManagementAlgorithm::from_name("RSA1_5").unwrap_err();
+    assert_eq!(
+        unsupported(&err),
+        Some(("JWE alg", "RSA1_5".to_owned())),
+        "{err:?}"
+    );
+    match &err {
+        Error::UnsupportedAlgorithm { supported, .. } => assert_eq!(
+            *supported,
+            "RSA-OAEP RSA-OAEP-256 RSA-OAEP-384 RSA-OAEP-512"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        KeyManagementAlgorithm::ALL
+            .iter()
+            .all(|a| a.name() != "RSA1_5")
+    );
+
+    let v51 = json(JWE_5_1);
+    let v513 = json(JWE_5_13);
+    for p in providers() {
+        let name = p.name();
+        // 5.1's own RSA key (frodo), bound to every algorithm we have: the allow-list holds the
+        // right key, so only the algorithm can refuse.
+        let key = private_from_jwk(m(&v51, &["input", "key"]), p);
+        let keys: Vec<DecryptingKey> = KeyManagementAlgorithm::ALL
+            .iter()
+            .map(|&alg| DecryptingKey::new(key.clone(), alg).unwrap())
+            .collect();
+        let compact = m(&v51, &["output", "compact"]).as_str().unwrap().to_owned();
+        let forms = [
+            ("5.1 compact", compact.clone()),
+            (
+                "5.1 flattened",
+                m(&v51, &["output", "json_flat"]).to_string(),
+            ),
+            ("5.1 general", m(&v51, &["output", "json"]).to_string()),
+            ("5.13 general", m(&v513, &["output", "json"]).to_string()),
+        ];
+        for (what, token) in forms {
+            // Any key work that failed would be the opaque DecryptionFailed (the engine substitutes
+            // a random CEK); UnsupportedAlgorithm means no unwrap was attempted.
+            let err = Jwe::parse(&token, &limits())
+                .and_then(|jwe| jwe.decrypt(&keys, ContentEncryption::ALL, p))
+                .map(|d| d.plaintext.len())
+                .expect_err(&format!("[{name}] {what} must be refused"));
+            assert!(
+                unsupported(&err).is_some_and(|(kind, _)| kind == "JWE alg" || kind == "JWE enc"),
+                "[{name}] {what}: expected UnsupportedAlgorithm, got {err:?}"
+            );
+        }
+        // 5.1's header with an `enc` we support: now only RSA1_5 can refuse it, and does, naming it.
+        let mut parts: Vec<String> = compact.split('.').map(str::to_owned).collect();
+        parts[0] = b64::encode(
+            br#"{"alg":"RSA1_5","kid":"frodo.baggins@hobbiton.example","enc":"A128GCM"}"#,
+        );
+        // A 96-bit IV, as A128GCM has (5.1's is 128-bit, for CBC).
+        parts[2] = b64::encode(&[7; 12]);
+        let token = parts.join(".");
+        let err = Jwe::parse(&token, &limits())
+            .and_then(|jwe| jwe.decrypt(&keys, ContentEncryption::ALL, p))
+            .map(|d| d.plaintext.len())
+            .expect_err(&format!("[{name}] 5.1 with A128GCM must be refused"));
+        assert_eq!(
+            unsupported(&err),
+            Some(("JWE alg", "RSA1_5".to_owned())),
+            "[{name}] 5.1 with A128GCM: {err:?}"
         );
     }
 }

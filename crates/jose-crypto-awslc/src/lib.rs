@@ -2,7 +2,7 @@
 //!
 //! [`AwsLcProvider`] supplies everything jose-core needs: secure random bytes, SHA-256/384/512, AES-GCM
 //! (A128GCM, A192GCM, A256GCM) with a detached tag, RSA keys (RS256/384/512, PS256/384/512,
-//! RSA-OAEP, RSA-OAEP-256) and EC keys on P-256, P-384 and P-521 (ES256/384/512 with raw r||s
+//! RSA-OAEP, RSA-OAEP-256/384/512) and EC keys on P-256, P-384 and P-521 (ES256/384/512 with raw r||s
 //! signatures). Keys come in as PKCS#8 / SPKI DER (jose-core turns PEM and JWK into those) or are
 //! generated.
 //!

@@ -2,7 +2,7 @@
 //! `p384`, `p521` (ECDSA), `aes-gcm`, `sha1`/`sha2` and `getrandom`.
 //!
 //! It implements RS256/384/512, PS256/384/512 and ES256/384/512 signatures, RSA-OAEP and
-//! RSA-OAEP-256 key wrapping, and A128GCM/A192GCM/A256GCM content encryption, with the error
+//! RSA-OAEP-256/384/512 key wrapping (OAEP decoding of its own, constant-time), and A128GCM/A192GCM/A256GCM content encryption, with the error
 //! contract of [`jose_core::provider`]: every unwrap or AEAD failure is
 //! [`Error::DecryptionFailed`], every signature that does not verify is [`Error::BadSignature`],
 //! and RSA keys under 2048 bits are refused.

@@ -127,44 +127,61 @@ mod tests {
         assert_eq!(ct_select(0, 1, 2), 2);
     }
 
-    /// Builds EM = 0x00 || maskedSeed || maskedDB for `m` (RFC 8017 7.1.1 step 2).
-    fn encode(m: &[u8], k: usize, seed: &[u8]) -> Vec<u8> {
-        let h_len = 32;
-        let mut db = sha2::Sha256::digest([]).to_vec();
+    /// Builds EM = 0x00 || maskedSeed || maskedDB for `m` with hash `D` (RFC 8017 7.1.1 step 2).
+    fn encode<D: Digest>(m: &[u8], k: usize, seed: &[u8]) -> Vec<u8> {
+        let h_len = <D as Digest>::output_size();
+        let mut db = D::digest([]).to_vec();
         db.resize(k - m.len() - h_len - 2, 0);
         db.push(1);
         db.extend_from_slice(m);
-        let mut seed = seed.to_vec();
-        mgf1_xor::<sha2::Sha256>(&mut db, &seed);
-        mgf1_xor::<sha2::Sha256>(&mut seed, &db);
+        let mut seed = seed[..h_len].to_vec();
+        mgf1_xor::<D>(&mut db, &seed);
+        mgf1_xor::<D>(&mut seed, &db);
         let mut em = vec![0];
         em.extend(seed);
         em.extend(db);
         em
     }
 
-    #[test]
-    fn decode_accepts_only_well_formed_messages() {
+    /// Well-formed messages decode under `D` and under no other hash; a non-zero `Y` or a
+    /// flipped bit before M fails; too short an EM fails.
+    fn check_decode<D: Digest, Other: Digest>() {
         let k = 256;
-        for m in [&b""[..], b"x", &[7u8; 32][..], &[1u8; 256 - 66][..]] {
-            let em = encode(m, k, &[9u8; 32]);
+        let h_len = <D as Digest>::output_size();
+        let max = k - 2 * h_len - 2;
+        for m in [
+            &b""[..],
+            b"x",
+            &[7u8; 32][..],
+            &[1u8; 64][..],
+            &vec![1u8; max][..],
+        ] {
+            let em = encode::<D>(m, k, &[9u8; 64]);
             assert_eq!(em.len(), k);
-            assert_eq!(&**decode::<sha2::Sha256>(&em).unwrap(), m);
+            assert_eq!(&**decode::<D>(&em).unwrap(), m);
             let mut bad_y = em.clone();
             bad_y[0] = 1;
-            assert!(decode::<sha2::Sha256>(&bad_y).is_none());
+            assert!(decode::<D>(&bad_y).is_none());
             // Any flipped bit in the masked seed or DB breaks lHash, PS or the separator,
             // unless it lands in M itself (the tail).
-            for pos in [1, 20, 40, 100] {
+            for pos in [1, 20, 40, 70, 100, 130, 200] {
                 let mut bad = em.clone();
                 bad[pos] ^= 0x10;
                 if pos < k - m.len() {
-                    assert!(decode::<sha2::Sha256>(&bad).is_none(), "{pos}");
+                    assert!(decode::<D>(&bad).is_none(), "{pos}");
                 }
             }
-            assert!(decode::<sha1::Sha1>(&em).is_none());
+            assert!(decode::<Other>(&em).is_none());
         }
-        assert!(decode::<sha2::Sha256>(&[0u8; 65]).is_none());
-        assert!(decode::<sha2::Sha256>(&[]).is_none());
+        assert!(decode::<D>(&vec![0u8; 2 * h_len + 1]).is_none());
+        assert!(decode::<D>(&[]).is_none());
+    }
+
+    #[test]
+    fn decode_accepts_only_well_formed_messages() {
+        check_decode::<sha2::Sha256, sha1::Sha1>();
+        check_decode::<sha1::Sha1, sha2::Sha256>();
+        check_decode::<sha2::Sha384, sha2::Sha512>();
+        check_decode::<sha2::Sha512, sha2::Sha384>();
     }
 }

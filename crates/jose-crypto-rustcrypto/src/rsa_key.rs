@@ -1,4 +1,4 @@
-//! RSA keys: RS256/384/512 (PKCS#1 v1.5), PS256/384/512 (PSS) and RSA-OAEP / RSA-OAEP-256.
+//! RSA keys: RS256/384/512 (PKCS#1 v1.5), PS256/384/512 (PSS) and RSA-OAEP / RSA-OAEP-256 / RSA-OAEP-384 / RSA-OAEP-512.
 
 use crate::oaep;
 use crate::util::{ct_eq_trimmed, key_mismatch};
@@ -188,6 +188,8 @@ impl PrivateKeyOps for RsaPrivate {
         let result = match alg {
             KeyManagementAlgorithm::RsaOaep => oaep::decrypt::<Sha1>(&self.key, encrypted_key),
             KeyManagementAlgorithm::RsaOaep256 => oaep::decrypt::<Sha256>(&self.key, encrypted_key),
+            KeyManagementAlgorithm::RsaOaep384 => oaep::decrypt::<Sha384>(&self.key, encrypted_key),
+            KeyManagementAlgorithm::RsaOaep512 => oaep::decrypt::<Sha512>(&self.key, encrypted_key),
         };
         result.ok_or(Error::DecryptionFailed)
     }
@@ -272,6 +274,12 @@ impl PublicKeyOps for RsaPublic {
             KeyManagementAlgorithm::RsaOaep256 => self
                 .key
                 .oaep_encrypt_with_rng::<Sha256, _>(&mut SysRng, cek),
+            KeyManagementAlgorithm::RsaOaep384 => self
+                .key
+                .oaep_encrypt_with_rng::<Sha384, _>(&mut SysRng, cek),
+            KeyManagementAlgorithm::RsaOaep512 => self
+                .key
+                .oaep_encrypt_with_rng::<Sha512, _>(&mut SysRng, cek),
         };
         result.map_err(|e| match e {
             rsa::Error::MessageTooLong => Error::InvalidRequest(format!(

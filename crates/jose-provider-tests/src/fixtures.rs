@@ -43,7 +43,8 @@ pub const RFC7520_4_2_RSA2048_SPKI: &[u8] = fixture!("rfc7520_4_2_rsa2048.spki.d
 // ---- keys made with OpenSSL 3.0 --------------------------------------------------------------
 
 /// An RSA 2048-bit key made with OpenSSL, PKCS#8: the key of [`OPENSSL_RS256_SIG`],
-/// [`OPENSSL_PS512_SIG`], [`OPENSSL_RSA_OAEP`] and [`OPENSSL_RSA_OAEP_256`].
+/// [`OPENSSL_PS512_SIG`], [`OPENSSL_RSA_OAEP`], [`OPENSSL_RSA_OAEP_256`], [`OPENSSL_RSA_OAEP_384`]
+/// and [`OPENSSL_RSA_OAEP_512`].
 pub const OPENSSL_RSA2048_PKCS8: &[u8] = fixture!("openssl_rsa2048.pkcs8.der");
 /// A P-256 key made with OpenSSL, PKCS#8 with the public key: the key of [`OPENSSL_ES256_SIG`].
 pub const OPENSSL_P256_PKCS8: &[u8] = fixture!("openssl_p256.pkcs8.der");
@@ -75,6 +76,12 @@ pub const OPENSSL_CEK: [u8; 32] = [
 pub const OPENSSL_RSA_OAEP: &[u8] = fixture!("openssl_rsa-oaep.bin");
 /// [`OPENSSL_CEK`] wrapped with RSA-OAEP-256 for [`OPENSSL_RSA2048_PKCS8`].
 pub const OPENSSL_RSA_OAEP_256: &[u8] = fixture!("openssl_rsa-oaep-256.bin");
+/// [`OPENSSL_CEK`] wrapped with RSA-OAEP-384 (SHA-384, MGF1 with SHA-384) for
+/// [`OPENSSL_RSA2048_PKCS8`].
+pub const OPENSSL_RSA_OAEP_384: &[u8] = fixture!("openssl_rsa-oaep-384.bin");
+/// [`OPENSSL_CEK`] wrapped with RSA-OAEP-512 (SHA-512, MGF1 with SHA-512) for
+/// [`OPENSSL_RSA2048_PKCS8`].
+pub const OPENSSL_RSA_OAEP_512: &[u8] = fixture!("openssl_rsa-oaep-512.bin");
 
 // ---- keys a provider must refuse, or accept in an unusual form -------------------------------
 

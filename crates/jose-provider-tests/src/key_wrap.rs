@@ -1,6 +1,6 @@
 //! JWE key management: [`PublicKeyOps::wrap_key`](jose_core::PublicKeyOps::wrap_key) and
-//! [`PrivateKeyOps::unwrap_key`](jose_core::PrivateKeyOps::unwrap_key) with RSA-OAEP and
-//! RSA-OAEP-256.
+//! [`PrivateKeyOps::unwrap_key`](jose_core::PrivateKeyOps::unwrap_key) with RSA-OAEP,
+//! RSA-OAEP-256, RSA-OAEP-384 and RSA-OAEP-512.
 //!
 //! The contract: every unwrap failure is [`Error::DecryptionFailed`], with nothing else to tell
 //! them apart.
@@ -9,8 +9,9 @@ use crate::sign::fixture_key;
 use crate::{fails_with, flipped, invalid_request_naming, ok};
 use jose_core::{CryptoProvider, Error, JwsAlgorithm, KeyManagementAlgorithm};
 
-/// Both OAEP algorithms wrap and unwrap CEKs of 0 to 64 bytes with a 2048-bit key: the wrapped
-/// key is 256 bytes, differs each time (OAEP is randomized) and unwraps to the CEK.
+/// Every OAEP algorithm (SHA-1, SHA-256, SHA-384, SHA-512) wraps and unwraps CEKs of 0 to 64
+/// bytes with a 2048-bit key: the wrapped key is 256 bytes, differs each time (OAEP is
+/// randomized) and unwraps to the CEK. (The rule's name predates RSA-OAEP-384 and -512.)
 pub fn round_trip_both_oaep_algorithms(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
     let public = key.public_key();
@@ -53,41 +54,36 @@ pub fn round_trip_both_oaep_algorithms(provider: &dyn CryptoProvider) {
     }
 }
 
-/// A CEK wrapped with RSA-OAEP does not unwrap with RSA-OAEP-256, nor the other way round: each
-/// is [`Error::DecryptionFailed`].
+/// A CEK wrapped with one OAEP algorithm does not unwrap with any other (RSA-OAEP, -256, -384,
+/// -512, every pair both ways): each is [`Error::DecryptionFailed`].
 pub fn oaep_variants_do_not_unwrap_each_other(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
-    for (wrap, unwrap) in [
-        (
-            KeyManagementAlgorithm::RsaOaep,
-            KeyManagementAlgorithm::RsaOaep256,
-        ),
-        (
-            KeyManagementAlgorithm::RsaOaep256,
-            KeyManagementAlgorithm::RsaOaep,
-        ),
-    ] {
+    for &wrap in KeyManagementAlgorithm::ALL {
         let wrapped = ok(
             provider,
             key.public_key().wrap_key(wrap, &[7; 32]),
             format_args!("{wrap}: wrap"),
         );
-        fails_with(
-            provider,
-            key.unwrap_key(unwrap, &wrapped),
-            &Error::DecryptionFailed,
-            format_args!("a CEK wrapped with {wrap}, unwrapped with {unwrap}"),
-        );
+        for &unwrap in KeyManagementAlgorithm::ALL.iter().filter(|&&u| u != wrap) {
+            fails_with(
+                provider,
+                key.unwrap_key(unwrap, &wrapped),
+                &Error::DecryptionFailed,
+                format_args!("a CEK wrapped with {wrap}, unwrapped with {unwrap}"),
+            );
+        }
     }
 }
 
-/// A CEK longer than OAEP can carry for the key (2048 bits: 214 bytes with SHA-1, 190 with
-/// SHA-256) is [`Error::InvalidRequest`] naming the length found; the longest that fits wraps.
+/// A CEK longer than OAEP can carry for the key (k - 2 hLen - 2 bytes; 2048 bits: 214 bytes with
+/// SHA-1, 190 with SHA-256, 158 with SHA-384, 126 with SHA-512) is [`Error::InvalidRequest`] naming the length found; the longest that fits wraps.
 pub fn wrap_refuses_a_cek_too_long_for_the_key(provider: &dyn CryptoProvider) {
     let public = fixture_key(provider, JwsAlgorithm::Rs256).public_key();
     for (alg, limit) in [
         (KeyManagementAlgorithm::RsaOaep, 214usize),
         (KeyManagementAlgorithm::RsaOaep256, 190),
+        (KeyManagementAlgorithm::RsaOaep384, 158),
+        (KeyManagementAlgorithm::RsaOaep512, 126),
     ] {
         ok(
             provider,
@@ -111,7 +107,7 @@ pub fn wrap_refuses_a_cek_too_long_for_the_key(provider: &dyn CryptoProvider) {
 
 /// Unwrapping anything but a valid wrapped key is [`Error::DecryptionFailed`]: random bytes,
 /// empty, too short or too long, all zeros, all ones (above the modulus), one bit flipped, the
-/// first or last byte cut.
+/// first or last byte cut; and, for every algorithm, its own wrapped key with one bit flipped.
 pub fn unwrap_failures_are_decryption_failed(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
     let mut random = vec![0u8; 256];
@@ -151,6 +147,20 @@ pub fn unwrap_failures_are_decryption_failed(provider: &dyn CryptoProvider) {
                 key.unwrap_key(alg, bad),
                 &Error::DecryptionFailed,
                 format_args!("{alg}: unwrap {how}"),
+            );
+        }
+        // A key wrapped with this very algorithm, one bit flipped anywhere.
+        let own = ok(
+            provider,
+            key.public_key().wrap_key(alg, &[5; 32]),
+            format_args!("{alg}: wrap"),
+        );
+        for (index, mask) in [(0, 0x01), (1, 0x80), (64, 0x04), (128, 0x10), (255, 0x01)] {
+            fails_with(
+                provider,
+                key.unwrap_key(alg, &flipped(&own, index, mask)),
+                &Error::DecryptionFailed,
+                format_args!("{alg}: unwrap its own wrapped key with byte {index} ^ {mask:#04x}"),
             );
         }
     }

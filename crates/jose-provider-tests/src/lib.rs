@@ -32,7 +32,7 @@
 //!   signature that does not verify (tampered, wrong length, other scheme, out-of-range ECDSA
 //!   scalars) is [`Error::BadSignature`]; an algorithm that does not fit the key is
 //!   [`Error::InvalidKey`].
-//! - [`key_wrap`]: RSA-OAEP and RSA-OAEP-256 round trips; every unwrap failure is
+//! - [`key_wrap`]: RSA-OAEP, RSA-OAEP-256, -384 and -512 round trips; every unwrap failure is
 //!   [`Error::DecryptionFailed`].
 //! - [`aead`]: AES-GCM round trips; every open failure is `DecryptionFailed`; a seal with a key or
 //!   IV of the wrong length is [`Error::InvalidRequest`].

@@ -245,7 +245,8 @@ pub fn openssl_signatures(provider: &dyn CryptoProvider) {
     );
 }
 
-/// CEKs wrapped by OpenSSL 3.0 with RSA-OAEP (SHA-1) and RSA-OAEP-256 unwrap to the bytes 1..=32.
+/// CEKs wrapped by OpenSSL 3.0 with RSA-OAEP (SHA-1), RSA-OAEP-256, RSA-OAEP-384 and RSA-OAEP-512
+/// unwrap to the bytes 1..=32, and with no other OAEP algorithm.
 pub fn openssl_oaep_ciphertexts(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
     for (alg, wrapped) in [
@@ -254,7 +255,23 @@ pub fn openssl_oaep_ciphertexts(provider: &dyn CryptoProvider) {
             KeyManagementAlgorithm::RsaOaep256,
             fixtures::OPENSSL_RSA_OAEP_256,
         ),
+        (
+            KeyManagementAlgorithm::RsaOaep384,
+            fixtures::OPENSSL_RSA_OAEP_384,
+        ),
+        (
+            KeyManagementAlgorithm::RsaOaep512,
+            fixtures::OPENSSL_RSA_OAEP_512,
+        ),
     ] {
+        for &other in KeyManagementAlgorithm::ALL.iter().filter(|&&o| o != alg) {
+            fails_with(
+                provider,
+                key.unwrap_key(other, wrapped),
+                &Error::DecryptionFailed,
+                format_args!("OpenSSL's {alg} ciphertext, unwrapped with {other}"),
+            );
+        }
         ensure_eq!(
             provider,
             ok(

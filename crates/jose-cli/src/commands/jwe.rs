@@ -10,9 +10,11 @@ use jose::{
 };
 use zeroize::Zeroizing;
 
-/// The `alg` allow-list when no `--alg` is given.
+/// The `alg` allow-list when no `--alg` is given: every RSA-OAEP variant.
 pub(crate) const DEFAULT_ALGS: &[KeyManagementAlgorithm] = &[
     KeyManagementAlgorithm::RsaOaep256,
+    KeyManagementAlgorithm::RsaOaep384,
+    KeyManagementAlgorithm::RsaOaep512,
     KeyManagementAlgorithm::RsaOaep,
 ];
 
