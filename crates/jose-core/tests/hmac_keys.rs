@@ -217,3 +217,59 @@ fn unsupported_hmac_is_a_typed_error() {
         err
     );
 }
+
+/// RFC 7515 appendix A.1: the HS256 signature over the example's signing input verifies with its
+/// key on both providers, and each provider computes exactly that tag.
+#[test]
+fn rfc7515_a1_hs256_signature() {
+    let input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    let signature =
+        jose_core::b64::decode("sig", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
+    let jwk = Jwk::from_json(RFC7515_A1_JWK, &Limits::default()).unwrap();
+    for p in providers() {
+        let key = HmacKey::from_jwk(&jwk, p).unwrap();
+        key.verify(JwsAlgorithm::Hs256, input.as_bytes(), &signature)
+            .unwrap();
+        assert_eq!(
+            key.sign(JwsAlgorithm::Hs256, input.as_bytes()).unwrap(),
+            signature
+        );
+        let mut other = input.as_bytes().to_vec();
+        other[0] ^= 1;
+        assert_eq!(
+            key.verify(JwsAlgorithm::Hs256, &other, &signature),
+            Err(Error::BadSignature)
+        );
+    }
+}
+
+/// RFC 7520 section 4.8: the third (HS256) signature of the general JSON example verifies with
+/// the cookbook's symmetric key, which carries "alg":"HS256" (so HS384 is not allowed).
+#[test]
+fn rfc7520_4_8_hs256_signature() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/rfc7520/jws/4_8.multiple_signatures.json"
+    ))
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let jwk = Jwk::from_json(&v["input"]["key"][2].to_string(), &Limits::default()).unwrap();
+    let json = &v["output"]["json"];
+    let sig = &json["signatures"][2];
+    let input = format!(
+        "{}.{}",
+        sig["protected"].as_str().unwrap(),
+        json["payload"].as_str().unwrap()
+    );
+    let signature = jose_core::b64::decode("sig", sig["signature"].as_str().unwrap()).unwrap();
+    for p in providers() {
+        let key = HmacKey::from_jwk(&jwk, p).unwrap();
+        assert_eq!(key.kid(), Some("018c0ae5-4d9b-471b-bfd6-eef314bc7037"));
+        key.verify(JwsAlgorithm::Hs256, input.as_bytes(), &signature)
+            .unwrap();
+        assert!(matches!(
+            key.verify(JwsAlgorithm::Hs384, input.as_bytes(), &signature),
+            Err(Error::InvalidKey { .. } | Error::AlgorithmNotAllowed { .. })
+        ));
+    }
+}
