@@ -540,7 +540,7 @@ pub const MAX_HMAC_KEY_LEN: usize = 1024;
 /// carries and the provider that computes its tags.
 ///
 /// It is its own type: no [`PublicKey`] or [`PrivateKey`] converts into it, and no
-/// [`KeyKind`](crate::KeyKind) fits HS*, so an RSA or EC public key can never be used as an HMAC
+/// [`KeyKind`] fits HS*, so an RSA or EC public key can never be used as an HMAC
 /// secret. The secret is at least 32 bytes (the HS256 minimum; HS384 and HS512 ask for 48 and 64
 /// when the key is bound) and at most [`MAX_HMAC_KEY_LEN`]; it is zeroized on drop, and `Debug`
 /// shows only its length, `kid` and provider.
