@@ -77,6 +77,12 @@ alg_enum! {
         Es384 = "ES384",
         /// ECDSA on P-521 with SHA-512, raw 132-byte r||s.
         Es512 = "ES512",
+        /// HMAC with SHA-256 (a shared secret of at least 32 bytes, 32-byte tag).
+        Hs256 = "HS256",
+        /// HMAC with SHA-384 (a shared secret of at least 48 bytes, 48-byte tag).
+        Hs384 = "HS384",
+        /// HMAC with SHA-512 (a shared secret of at least 64 bytes, 64-byte tag).
+        Hs512 = "HS512",
     }
 }
 
@@ -185,6 +191,8 @@ pub enum SignatureScheme {
     RsaPss,
     /// ECDSA with a fixed-length r||s signature.
     Ecdsa(EcCurve),
+    /// HMAC with a shared secret ([`HmacKey`](crate::HmacKey)); never an RSA or EC key.
+    Hmac,
 }
 
 impl JwsAlgorithm {
@@ -192,9 +200,9 @@ impl JwsAlgorithm {
     pub const fn hash(self) -> HashAlg {
         use JwsAlgorithm::*;
         match self {
-            Rs256 | Ps256 | Es256 => HashAlg::Sha256,
-            Rs384 | Ps384 | Es384 => HashAlg::Sha384,
-            Rs512 | Ps512 | Es512 => HashAlg::Sha512,
+            Rs256 | Ps256 | Es256 | Hs256 => HashAlg::Sha256,
+            Rs384 | Ps384 | Es384 | Hs384 => HashAlg::Sha384,
+            Rs512 | Ps512 | Es512 | Hs512 => HashAlg::Sha512,
         }
     }
 
@@ -207,10 +215,40 @@ impl JwsAlgorithm {
             Es256 => SignatureScheme::Ecdsa(EcCurve::P256),
             Es384 => SignatureScheme::Ecdsa(EcCurve::P384),
             Es512 => SignatureScheme::Ecdsa(EcCurve::P521),
+            Hs256 | Hs384 | Hs512 => SignatureScheme::Hmac,
         }
     }
 
-    /// Whether a key of this kind can be used with this algorithm.
+    /// Whether this is HS256, HS384 or HS512: an algorithm for an [`HmacKey`](crate::HmacKey),
+    /// which no [`KeyKind`] fits.
+    pub const fn is_hmac(self) -> bool {
+        matches!(self.scheme(), SignatureScheme::Hmac)
+    }
+
+    /// The asymmetric algorithms (RS*, PS*, ES*): [`JwsAlgorithm::ALL`] without the HMAC ones.
+    pub fn asymmetric() -> impl Iterator<Item = JwsAlgorithm> {
+        Self::ALL.iter().copied().filter(|alg| !alg.is_hmac())
+    }
+
+    /// The HMAC algorithms, HS256, HS384 and HS512.
+    pub const HMAC: &'static [JwsAlgorithm] = &[
+        JwsAlgorithm::Hs256,
+        JwsAlgorithm::Hs384,
+        JwsAlgorithm::Hs512,
+    ];
+
+    /// For HS*, the shortest secret accepted, in bytes: the hash length (RFC 7518 section 3.2);
+    /// `None` for the asymmetric algorithms.
+    pub const fn min_hmac_key_len(self) -> Option<usize> {
+        if self.is_hmac() {
+            Some(self.hash().output_len())
+        } else {
+            None
+        }
+    }
+
+    /// Whether a key of this kind can be used with this algorithm. No [`KeyKind`] fits HS*: an
+    /// RSA or EC key is never an HMAC secret.
     pub fn fits(self, kind: KeyKind) -> bool {
         match (self.scheme(), kind) {
             (SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss, KeyKind::Rsa { .. }) => true,
@@ -381,7 +419,7 @@ mod tests {
     #[test]
     fn none_and_near_misses_are_rejected() {
         for bad in [
-            "none", "None", "rs256", "RS256 ", "HS256", "", "ES256K", "EdDSA",
+            "none", "None", "rs256", "RS256 ", "hs256", "HS1", "", "ES256K", "EdDSA",
         ] {
             let err = JwsAlgorithm::from_name(bad).unwrap_err();
             assert!(
@@ -435,6 +473,13 @@ mod tests {
         assert!(!JwsAlgorithm::Es256.fits(KeyKind::Ec(EcCurve::P384)));
         assert!(!JwsAlgorithm::Rs256.fits(KeyKind::Ec(EcCurve::P256)));
         assert!(JwsAlgorithm::Ps256.fits(KeyKind::Rsa { bits: 2048 }));
+        for hs in JwsAlgorithm::HMAC {
+            assert!(!hs.fits(KeyKind::Rsa { bits: 2048 }), "{hs}");
+            assert!(!hs.fits(KeyKind::Ec(EcCurve::P256)), "{hs}");
+            assert_eq!(hs.min_hmac_key_len(), Some(hs.hash().output_len()));
+        }
+        assert_eq!(JwsAlgorithm::asymmetric().count(), 9);
+        assert_eq!(JwsAlgorithm::Rs256.min_hmac_key_len(), None);
         assert!(!KeyManagementAlgorithm::RsaOaep.fits(KeyKind::Ec(EcCurve::P256)));
     }
 }

@@ -86,6 +86,15 @@ pub enum Error {
     /// The crypto provider failed for a reason unrelated to the input (e.g. the RNG).
     #[error("crypto provider failure: {0}")]
     Provider(String),
+    /// The crypto provider does not implement this operation (a partial provider, such as a KMS
+    /// that only signs, answers this from the provider traits' default methods).
+    #[error("the {provider} provider does not support {operation}")]
+    Unsupported {
+        /// The provider's name ([`CryptoProvider::name`](crate::CryptoProvider::name)).
+        provider: &'static str,
+        /// The operation asked for, e.g. `"HMAC-SHA-256"`.
+        operation: String,
+    },
     /// A file could not be read (see [`crate::keyfile::read_limited`]); the operating system's
     /// error is the source.
     #[error("cannot read {what} {}", path.display())]
@@ -289,6 +298,7 @@ impl Error {
             Error::InvalidKey { .. }
             | Error::InvalidRequest(_)
             | Error::Provider(_)
+            | Error::Unsupported { .. }
             | Error::Io { .. }
             | Error::FileTooLarge { .. }
             | Error::KeyFile { .. }

@@ -434,10 +434,12 @@ impl Jwk {
 
     /// The RFC 7638 thumbprint input: the required public members in lexicographic order, as JSON
     /// without whitespace. RSA: `{"e":..,"kty":"RSA","n":..}`; EC: `{"crv":..,"kty":"EC","x":..,"y":..}`;
-    /// OKP (RFC 8037): `{"crv":..,"kty":"OKP","x":..}`. Member values are used as they are.
+    /// OKP (RFC 8037): `{"crv":..,"kty":"OKP","x":..}`; oct: `{"k":..,"kty":"oct"}` (this input
+    /// holds the secret itself: wipe it, and publish only the hash).
+    /// Member values are used as they are.
     ///
     /// Errors: [`Error::InvalidKey`] for a missing member, [`Error::UnsupportedAlgorithm`] for another
-    /// `kty` (`oct` is refused: its input would be the secret itself).
+    /// `kty`.
     pub fn thumbprint_input(&self) -> Result<String, Error> {
         let member = |name: &'static str, value: &Option<String>| -> Result<String, Error> {
             value
@@ -467,15 +469,24 @@ impl Jwk {
                 member("crv", &self.crv)?,
                 member("x", &self.x)?
             )),
-            other => Err(unsupported_kty(other, "RSA EC OKP")),
+            "oct" => match self.extra.get("k") {
+                Some(Value::String(k)) => Ok(format!(
+                    r#"{{"k":{},"kty":"oct"}}"#,
+                    Value::from(k.as_str())
+                )),
+                _ => Err(Error::invalid_key(
+                    "the string member \"k\" for an oct JWK thumbprint",
+                    "none",
+                )),
+            },
+            other => Err(unsupported_kty(other, "RSA EC OKP oct")),
         }
     }
 
     /// The RFC 7638 SHA-256 thumbprint, base64url: `base64url(SHA-256(thumbprint_input))`.
     pub fn thumbprint_sha256(&self, provider: &dyn CryptoProvider) -> Result<String, Error> {
-        Ok(b64::encode(
-            &provider.sha256(self.thumbprint_input()?.as_bytes()),
-        ))
+        let input = Zeroizing::new(self.thumbprint_input()?);
+        Ok(b64::encode(&provider.sha256(input.as_bytes())))
     }
 
     /// Checks member consistency and returns the key parameters.
@@ -1070,7 +1081,16 @@ mod tests {
                 ..
             })
         ));
-        assert!(jwk.thumbprint_input().is_err());
+        // RFC 7638 section 3.2: the required members of an oct key are "k" and "kty".
+        assert_eq!(
+            jwk.thumbprint_input().unwrap(),
+            r#"{"k":"AAEC","kty":"oct"}"#
+        );
+        let mut without_k = jwk.clone();
+        without_k.extra.remove("k");
+        assert!(without_k.thumbprint_input().is_err());
+        let other = Jwk::from_json(r#"{"kty":"OCT","k":"AAEC"}"#, &limits()).unwrap();
+        assert!(other.thumbprint_input().is_err());
         assert!(!jwk.to_public().extra.contains_key("k"));
     }
 

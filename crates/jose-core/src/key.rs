@@ -532,3 +532,175 @@ impl DecryptingKey {
         }
     }
 }
+
+/// The largest HMAC secret accepted, in bytes (far above any hash's block size).
+pub const MAX_HMAC_KEY_LEN: usize = 1024;
+
+/// A shared HMAC secret (JWK `kty` `oct`), for HS256, HS384 and HS512, with the metadata a JWK
+/// carries and the provider that computes its tags.
+///
+/// It is its own type: no [`PublicKey`] or [`PrivateKey`] converts into it, and no
+/// [`KeyKind`] fits HS*, so an RSA or EC public key can never be used as an HMAC
+/// secret. The secret is at least 32 bytes (the HS256 minimum; HS384 and HS512 ask for 48 and 64
+/// when the key is bound) and at most [`MAX_HMAC_KEY_LEN`]; it is zeroized on drop, and `Debug`
+/// shows only its length, `kid` and provider.
+///
+/// The provider is a `&'static dyn CryptoProvider`, as every provider of this workspace is (a
+/// provider built at run time can be leaked once with `Box::leak`).
+#[derive(Clone)]
+pub struct HmacKey {
+    secret: Zeroizing<Vec<u8>>,
+    meta: KeyMeta,
+    provider: &'static dyn CryptoProvider,
+}
+
+impl fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HmacKey")
+            .field("len", &self.secret.len())
+            .field("meta", &self.meta)
+            .field("provider", &self.provider.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HmacKey {
+    /// The smallest secret any HS* algorithm accepts (HS256's 32 bytes).
+    pub const MIN_LEN: usize = 32;
+
+    /// A key from the raw secret bytes (copied; the caller wipes its own copy). Refuses fewer than
+    /// [`HmacKey::MIN_LEN`] or more than [`MAX_HMAC_KEY_LEN`] bytes with [`Error::InvalidKey`].
+    pub fn from_bytes(secret: &[u8], provider: &'static dyn CryptoProvider) -> Result<Self, Error> {
+        if secret.len() < Self::MIN_LEN || secret.len() > MAX_HMAC_KEY_LEN {
+            return Err(Error::invalid_key(
+                format!(
+                    "an HMAC secret of {} to {MAX_HMAC_KEY_LEN} bytes",
+                    Self::MIN_LEN
+                ),
+                format!("{} bytes", secret.len()),
+            ));
+        }
+        Ok(HmacKey {
+            secret: Zeroizing::new(secret.to_vec()),
+            meta: KeyMeta::default(),
+            provider,
+        })
+    }
+
+    /// A fresh random secret of `bits` bits (256, 384 or 512) from `provider`'s generator.
+    pub fn generate(bits: usize, provider: &'static dyn CryptoProvider) -> Result<Self, Error> {
+        if !matches!(bits, 256 | 384 | 512) {
+            return Err(Error::invalid_key(
+                "an HMAC key size of 256, 384 or 512 bits",
+                format!("{bits} bits"),
+            ));
+        }
+        let mut secret = Zeroizing::new(vec![0u8; bits / 8]);
+        provider.fill_random(&mut secret)?;
+        Self::from_bytes(&secret, provider)
+    }
+
+    /// A key from an `oct` JWK: `k` (decoded in constant time) and the metadata `kid`, `use`,
+    /// `key_ops`, `alg`. Another `kty` is [`Error::InvalidKey`].
+    pub fn from_jwk(jwk: &Jwk, provider: &'static dyn CryptoProvider) -> Result<Self, Error> {
+        if jwk.kty != "oct" {
+            return Err(Error::invalid_key(
+                "an \"oct\" JWK for an HMAC key",
+                format!("\"kty\":{:?}", crate::error::clip(&jwk.kty, 16)),
+            ));
+        }
+        let k = match jwk.extra.get("k") {
+            Some(serde_json::Value::String(k)) => k,
+            Some(_) => {
+                return Err(Error::invalid_key(
+                    "an \"oct\" JWK whose \"k\" is a string",
+                    "another JSON value (not shown)",
+                ));
+            }
+            None => return Err(Error::invalid_key("an \"oct\" JWK with \"k\"", "none")),
+        };
+        let secret = crate::b64::decode_secret("JWK \"k\"", k)?;
+        Ok(Self::from_bytes(&secret, provider)?.with_meta(KeyMeta::from_jwk(jwk)))
+    }
+
+    /// The key as an `oct` JWK (`k` encoded in constant time), with its metadata.
+    pub fn to_jwk(&self) -> Jwk {
+        let mut jwk = Jwk::default();
+        jwk.kty = "oct".to_owned();
+        self.meta.write_to_jwk(&mut jwk);
+        jwk.extra.insert(
+            "k".to_owned(),
+            serde_json::Value::String(crate::b64::encode_secret(&self.secret)),
+        );
+        jwk
+    }
+
+    /// Replaces the metadata.
+    pub fn with_meta(mut self, meta: KeyMeta) -> Self {
+        self.meta = meta;
+        self
+    }
+
+    /// Sets the key id.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.meta.kid = Some(kid.into());
+        self
+    }
+
+    /// The metadata.
+    pub fn meta(&self) -> &KeyMeta {
+        &self.meta
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.meta.kid.as_deref()
+    }
+
+    /// The secret's length in bytes (never the secret).
+    pub fn len(&self) -> usize {
+        self.secret.len()
+    }
+
+    /// Always `false`: a key holds at least [`HmacKey::MIN_LEN`] bytes.
+    pub fn is_empty(&self) -> bool {
+        self.secret.is_empty()
+    }
+
+    /// The provider that computes this key's tags.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
+    }
+
+    /// Checks that this key may be used with `alg` for `use_`/`ops`: `alg` is HS*, the secret is at
+    /// least the hash length, and the metadata allows it.
+    pub(crate) fn check_binding(&self, alg: JwsAlgorithm, ops: &[&str]) -> Result<(), Error> {
+        let Some(min) = alg.min_hmac_key_len() else {
+            return Err(Error::invalid_key(
+                format!("an RSA or EC key for {alg}"),
+                "an HMAC secret",
+            ));
+        };
+        if self.secret.len() < min {
+            return Err(Error::invalid_key(
+                format!("an HMAC secret of at least {min} bytes for {alg}"),
+                format!("{} bytes", self.secret.len()),
+            ));
+        }
+        self.meta.allow(alg.name(), "sig", ops)
+    }
+
+    /// The HMAC tag of `message` with `alg`'s hash, after the binding checks for signing.
+    pub fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.check_binding(alg, &["sign"])?;
+        self.provider.hmac_sign(alg.hash(), &self.secret, message)
+    }
+
+    /// Checks the HMAC tag of `message` with `alg`'s hash (constant-time compare), after the
+    /// binding checks for verifying. A wrong tag is [`Error::BadSignature`].
+    pub fn verify(&self, alg: JwsAlgorithm, message: &[u8], tag: &[u8]) -> Result<(), Error> {
+        self.check_binding(alg, &["verify"])?;
+        self.provider
+            .hmac_verify(alg.hash(), &self.secret, message, tag)
+    }
+}

@@ -82,7 +82,8 @@ pub use jwe::{Jwe, JweBuilder};
 pub use jwk::{Jwk, Jwks};
 pub use jws::{AsyncExternalSigner, ExternalKey, ExternalSigner, Jws, JwsBuilder, PreparedJws};
 pub use key::{
-    DecryptingKey, EncryptingKey, KeyMeta, KeyRef, PrivateKey, PublicKey, SigningKey, VerifyingKey,
+    DecryptingKey, EncryptingKey, HmacKey, KeyMeta, KeyRef, PrivateKey, PublicKey, SigningKey,
+    VerifyingKey,
 };
 pub use keyfile::KeyFile;
 pub use limits::Limits;

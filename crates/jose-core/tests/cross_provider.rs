@@ -71,7 +71,7 @@ fn must_err<T: std::fmt::Debug>(r: Result<T, Error>, expected: &str, what: &str)
 
 #[test]
 fn jws_every_algorithm_every_serialization_both_directions() {
-    for &alg in JwsAlgorithm::ALL {
+    for alg in JwsAlgorithm::asymmetric() {
         for (pi, ci) in pairs() {
             let (p, c) = (providers()[pi], providers()[ci]);
             let ctx = label(alg, p, c);
@@ -694,7 +694,8 @@ fn hostile_inputs_give_the_same_error_on_both_providers() {
             "JWS alg HS256 (key confusion)",
             Kind::Jws,
             raw_jws(r#"{"alg":"HS256","kid":"k1"}"#, &payload, &signer),
-            "UnsupportedAlgorithm",
+            // HS256 is supported, but only an HMAC key bound to it allows it: never an EC key.
+            "AlgorithmNotAllowed",
         ),
         (
             "JWS alg ES384 against an ES256 key",

@@ -193,7 +193,7 @@ fn verify_everywhere(token: &str, key: &PrivateKey, alg: JwsAlgorithm, kid: &str
 #[test]
 fn every_algorithm_signs_through_an_external_signer_sync_and_async_on_both_providers() {
     for (i, provider) in providers().into_iter().enumerate() {
-        for &alg in JwsAlgorithm::ALL {
+        for alg in JwsAlgorithm::asymmetric() {
             let key = key_for(alg, i);
             let kms = FakeKms::new(key.clone());
             let kid = format!("kms-{alg}-{}", provider.name());
@@ -370,7 +370,7 @@ fn the_prepared_input_is_what_sign_signs_byte_for_byte() {
 
 #[test]
 fn the_digest_is_the_algorithms_hash_of_the_signing_input_on_both_providers() {
-    for &alg in JwsAlgorithm::ALL {
+    for alg in JwsAlgorithm::asymmetric() {
         let kind = match alg.scheme() {
             SignatureScheme::Ecdsa(curve) => KeyKind::Ec(curve),
             _ => KeyKind::Rsa { bits: 3072 },
@@ -408,7 +408,7 @@ fn prepared(alg: JwsAlgorithm, kind: KeyKind) -> PreparedJws {
 #[test]
 fn wrong_length_and_malformed_signatures_are_refused_with_a_clear_error() {
     let p = providers()[0];
-    for &alg in JwsAlgorithm::ALL {
+    for alg in JwsAlgorithm::asymmetric() {
         let key = key_for(alg, 0);
         let len = ExternalKey::new(alg, key.kind()).unwrap().signature_len();
         for bad in [0, 1, len - 1, len + 1, 2 * len] {

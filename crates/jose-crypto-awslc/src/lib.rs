@@ -104,6 +104,37 @@ impl CryptoProvider for AwsLcProvider {
         Ok(digest::digest(algorithm, data).as_ref().to_vec())
     }
 
+    fn hmac_sign(&self, hash: HashAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+        let algorithm = match hash {
+            HashAlg::Sha256 => aws_lc_rs::hmac::HMAC_SHA256,
+            HashAlg::Sha384 => aws_lc_rs::hmac::HMAC_SHA384,
+            HashAlg::Sha512 => aws_lc_rs::hmac::HMAC_SHA512,
+            HashAlg::Sha1 => {
+                return Err(Error::InvalidRequest(
+                    "the aws-lc provider does not compute HMAC-SHA-1".into(),
+                ));
+            }
+        };
+        let key = aws_lc_rs::hmac::Key::new(algorithm, key);
+        Ok(aws_lc_rs::hmac::sign(&key, data).as_ref().to_vec())
+    }
+
+    fn hmac_verify(&self, hash: HashAlg, key: &[u8], data: &[u8], tag: &[u8]) -> Result<(), Error> {
+        let algorithm = match hash {
+            HashAlg::Sha256 => aws_lc_rs::hmac::HMAC_SHA256,
+            HashAlg::Sha384 => aws_lc_rs::hmac::HMAC_SHA384,
+            HashAlg::Sha512 => aws_lc_rs::hmac::HMAC_SHA512,
+            HashAlg::Sha1 => {
+                return Err(Error::InvalidRequest(
+                    "the aws-lc provider does not compute HMAC-SHA-1".into(),
+                ));
+            }
+        };
+        let key = aws_lc_rs::hmac::Key::new(algorithm, key);
+        // aws-lc-rs compares in constant time; any mismatch, a truncated tag included, fails.
+        aws_lc_rs::hmac::verify(&key, data, tag).map_err(|_| Error::BadSignature)
+    }
+
     fn aead_seal(
         &self,
         enc: ContentEncryption,

@@ -94,6 +94,26 @@ impl CryptoProvider for RustCryptoProvider {
         }
     }
 
+    fn hmac_sign(&self, hash: HashAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+        macro_rules! tag {
+            ($digest:ty) => {{
+                use hmac::{KeyInit, Mac};
+                let mut mac = hmac::Hmac::<$digest>::new_from_slice(key)
+                    .map_err(|_| Error::Provider("HMAC refused the key".into()))?;
+                mac.update(data);
+                Ok(mac.finalize().into_bytes().to_vec())
+            }};
+        }
+        match hash {
+            HashAlg::Sha256 => tag!(sha2::Sha256),
+            HashAlg::Sha384 => tag!(sha2::Sha384),
+            HashAlg::Sha512 => tag!(sha2::Sha512),
+            HashAlg::Sha1 => Err(Error::InvalidRequest(
+                "the rustcrypto provider does not compute HMAC-SHA-1".into(),
+            )),
+        }
+    }
+
     fn aead_seal(
         &self,
         enc: ContentEncryption,

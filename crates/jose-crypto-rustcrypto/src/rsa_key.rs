@@ -172,7 +172,12 @@ impl PrivateKeyOps for RsaPrivate {
             JwsAlgorithm::Ps256 => k.pss_sign::<Sha256>(message),
             JwsAlgorithm::Ps384 => k.pss_sign::<Sha384>(message),
             JwsAlgorithm::Ps512 => k.pss_sign::<Sha512>(message),
-            JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => {
+            JwsAlgorithm::Es256
+            | JwsAlgorithm::Es384
+            | JwsAlgorithm::Es512
+            | JwsAlgorithm::Hs256
+            | JwsAlgorithm::Hs384
+            | JwsAlgorithm::Hs512 => {
                 return Err(key_mismatch(alg.name(), self.kind()));
             }
         };
@@ -259,7 +264,12 @@ impl PublicKeyOps for RsaPublic {
             JwsAlgorithm::Ps256 => k.pss_verify::<Sha256>(message, signature),
             JwsAlgorithm::Ps384 => k.pss_verify::<Sha384>(message, signature),
             JwsAlgorithm::Ps512 => k.pss_verify::<Sha512>(message, signature),
-            JwsAlgorithm::Es256 | JwsAlgorithm::Es384 | JwsAlgorithm::Es512 => {
+            JwsAlgorithm::Es256
+            | JwsAlgorithm::Es384
+            | JwsAlgorithm::Es512
+            | JwsAlgorithm::Hs256
+            | JwsAlgorithm::Hs384
+            | JwsAlgorithm::Hs512 => {
                 return Err(key_mismatch(alg.name(), self.kind()));
             }
         };

@@ -32,6 +32,8 @@
 //!   signature that does not verify (tampered, wrong length, other scheme, out-of-range ECDSA
 //!   scalars) is [`Error::BadSignature`]; an algorithm that does not fit the key is
 //!   [`Error::InvalidKey`].
+//! - [`hmac`]: HMAC-SHA-256/384/512 known answers (RFC 4231); every wrong tag is
+//!   [`Error::BadSignature`].
 //! - [`key_wrap`]: RSA-OAEP, RSA-OAEP-256, -384 and -512 round trips; every unwrap failure is
 //!   [`Error::DecryptionFailed`].
 //! - [`aead`]: AES-GCM round trips; every open failure is `DecryptionFailed`; a seal with a key or
@@ -98,6 +100,7 @@ macro_rules! ensure_ne {
 pub mod aead;
 pub mod basics;
 pub mod fixtures;
+pub mod hmac;
 pub mod key_wrap;
 pub mod keys;
 pub mod sign;
@@ -138,6 +141,11 @@ macro_rules! __with_rules {
                 rsa_schemes_and_hashes_are_not_interchangeable,
                 rsa_pkcs1_is_deterministic_and_pss_is_randomized,
                 algorithm_must_fit_the_key,
+            }
+            hmac {
+                rfc4231_known_answers,
+                wrong_tags_are_bad_signature,
+                hashes_are_distinct_and_deterministic,
             }
             key_wrap {
                 round_trip_both_oaep_algorithms,

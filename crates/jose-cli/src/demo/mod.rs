@@ -402,7 +402,7 @@ fn jws(demo: &mut Demo) -> Result<()> {
     let limits = *demo.limits();
     for pk in &keys {
         let name = pk.name();
-        for alg in JwsAlgorithm::ALL {
+        for alg in &JwsAlgorithm::asymmetric().collect::<Vec<_>>() {
             let signer = SigningKey::new(pk.for_jws(*alg)?.clone(), *alg)?;
             let token = JwsBuilder::new(PAYLOAD)
                 .signer(&signer)
@@ -512,7 +512,7 @@ fn cross_provider(demo: &mut Demo) -> Result<()> {
     let limits = *demo.limits();
     for (a, b) in demo.pairs()? {
         let label = format!("{} -> {}", a.name(), b.name());
-        for alg in JwsAlgorithm::ALL {
+        for alg in &JwsAlgorithm::asymmetric().collect::<Vec<_>>() {
             let key = a.for_jws(*alg)?;
             let signer = SigningKey::new(key.clone(), *alg)?;
             let token = JwsBuilder::new(PAYLOAD)

@@ -225,7 +225,8 @@ impl ExternalKey {
         };
         let curve = match alg.scheme() {
             SignatureScheme::Ecdsa(curve) => Some(curve),
-            SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss => None,
+            // No external key is ever HS* (`ExternalKey::new` refuses it).
+            SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss | SignatureScheme::Hmac => None,
         };
         let len = self.signature_len();
         if signature.len() != len {

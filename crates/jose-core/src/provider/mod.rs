@@ -115,6 +115,33 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     /// Generates a fresh key pair (RSA 2048/3072/4096 with e = 65537, or EC).
     fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error>;
+
+    /// HMAC (RFC 2104) of `data` under `key` with `hash` (SHA-256, SHA-384 or SHA-512): the full
+    /// tag of [`HashAlg::output_len`] bytes. Any key length is computed (the RFC 7518 minimum is
+    /// [`HmacKey`](crate::HmacKey)'s rule); SHA-1 may be refused with [`Error::InvalidRequest`].
+    ///
+    /// The default answers [`Error::Unsupported`], so a partial provider (a KMS that only signs
+    /// with its own keys) need not implement it.
+    fn hmac_sign(&self, hash: HashAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+        let _ = (key, data);
+        Err(Error::Unsupported {
+            provider: self.name(),
+            operation: format!("HMAC-{hash}"),
+        })
+    }
+
+    /// Checks an HMAC tag: [`Error::BadSignature`] unless `tag` is exactly the tag
+    /// [`CryptoProvider::hmac_sign`] computes (a tag of another length, a truncated tag included,
+    /// fails). The default computes the tag with `hmac_sign` and compares in constant time
+    /// ([`support::constant_time_eq`]); a provider whose `hmac_sign` is unsupported answers that.
+    fn hmac_verify(&self, hash: HashAlg, key: &[u8], data: &[u8], tag: &[u8]) -> Result<(), Error> {
+        let expected = Zeroizing::new(self.hmac_sign(hash, key, data)?);
+        if support::constant_time_eq(&expected, tag) {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
+    }
 }
 
 /// Operations on a private key held by a provider.

@@ -213,6 +213,17 @@ fn as_key_error(err: Error) -> Error {
     }
 }
 
+/// Whether `a` and `b` are equal, in time that depends only on their lengths (for MAC tags:
+/// the lengths are public, the bytes are not). Slices of different lengths are unequal.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    // `black_box` keeps the optimizer from turning the fold into an early exit.
+    std::hint::black_box(diff) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
