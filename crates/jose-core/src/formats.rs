@@ -8,6 +8,13 @@
 //! | private | PKCS#8 `PrivateKeyInfo` (v1, or v2 whose extra fields are dropped), PKCS#1 `RSAPrivateKey`, SEC1 `ECPrivateKey` | `PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY` |
 //! | public | SPKI `SubjectPublicKeyInfo`, PKCS#1 `RSAPublicKey` | `PUBLIC KEY`, `RSA PUBLIC KEY` |
 //!
+//! Ed25519 and X25519 keys (RFC 8410) come only as PKCS#8 and SPKI: `id-Ed25519` (1.3.101.112) or
+//! `id-X25519` (1.3.101.110) with absent parameters; the PKCS#8 `privateKey` is a
+//! `CurvePrivateKey` (an OCTET STRING of exactly 32 bytes, the seed) and the SPKI
+//! `subjectPublicKey` exactly 32 bytes. A PKCS#8 v2 (`OneAsymmetricKey`, RFC 5958, as ring and
+//! aws-lc-rs write it) may carry the 32-byte public key; it is then kept (see
+//! [`PrivateKeyDer::pkcs8`]) so that the provider checks it against the seed.
+//!
 //! Encrypted private keys (`ENCRYPTED PRIVATE KEY`, or legacy `Proc-Type: 4,ENCRYPTED` PEM) are
 //! refused with [`Error::InvalidKey`]: decrypt them first.
 //!
@@ -17,8 +24,9 @@
 //! (a provider checks the rest, such as whether a point is on its curve, when it imports the key):
 //!
 //! - strict DER, and nothing after it; inputs larger than [`Limits::max_key_len`] (default) are refused;
-//! - key types RSA (`rsaEncryption`, NULL or absent parameters) and EC (`id-ecPublicKey` with a
-//!   `namedCurve`); anything else is [`Error::UnsupportedAlgorithm`] with kind `"key type"`;
+//! - key types RSA (`rsaEncryption`, NULL or absent parameters), EC (`id-ecPublicKey` with a
+//!   `namedCurve`), Ed25519 and X25519 (absent parameters); anything else (Ed448 and X448
+//!   included) is [`Error::UnsupportedAlgorithm`] with kind `"key type"`;
 //! - curves P-256, P-384 and P-521; any other curve is [`Error::UnsupportedAlgorithm`] with kind
 //!   `"curve"`;
 //! - RSA: a modulus of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits, odd, without the ROCA fingerprint
@@ -40,7 +48,7 @@ mod roca;
 
 pub use ecdsa::{ecdsa_der_to_raw, ecdsa_raw_to_der};
 
-use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
+use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS, OkpCurve};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::provider::support::bit_len;
@@ -56,7 +64,7 @@ use zeroize::Zeroizing;
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
-const KEY_TYPES: &str = "RSA EC";
+const KEY_TYPES: &str = "RSA EC Ed25519 X25519";
 const CURVES: &str = "P-256 P-384 P-521";
 const PRIVATE_DER: &str = "private key DER";
 const PUBLIC_DER: &str = "public key DER";
@@ -143,9 +151,15 @@ impl fmt::Debug for PrivateKeyDer {
 }
 
 impl PrivateKeyDer {
-    /// The normalized PKCS#8 v1 DER: `rsaEncryption` (NULL parameters) with a two-prime PKCS#1
+    /// The normalized PKCS#8 DER: `rsaEncryption` (NULL parameters) with a two-prime PKCS#1
     /// `RSAPrivateKey`, or `id-ecPublicKey` (the curve OID as parameters) with a SEC1 `ECPrivateKey`
-    /// holding the full-length scalar and the public key, without its optional parameters field.
+    /// holding the full-length scalar and the public key, without its optional parameters field;
+    /// these are version 1. An Ed25519 or X25519 key is `id-Ed25519` / `id-X25519` (no
+    /// parameters) with the 32-byte seed as a `CurvePrivateKey`: version 1 when its public key is
+    /// not known, version 2 (`OneAsymmetricKey`, RFC 5958) with the 32-byte public key when it is
+    /// (from a JWK's `x`, a PKCS#8 v2 input, or [`PrivateKeyDer::with_public_key`]), so that the
+    /// provider importing it checks that the two belong together (jose-core does no curve
+    /// arithmetic).
     pub fn pkcs8(&self) -> &[u8] {
         &self.pkcs8
     }
@@ -229,12 +243,29 @@ impl PrivateKeyDer {
         }
     }
 
-    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings, 64-column lines).
+    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, LF line endings, 64-column lines), always
+    /// version 1: an Ed25519 or X25519 key that holds its public key (PKCS#8 v2 in
+    /// [`PrivateKeyDer::pkcs8`]) is written without it, as `openssl genpkey` writes it (OpenSSL
+    /// 3.0 and pyca/cryptography do not read the v2 form).
     pub fn to_pem(&self) -> Result<Zeroizing<String>, Error> {
+        if let PrivateParts::Okp {
+            curve,
+            seed,
+            public: Some(_),
+        } = self.parts()?
+        {
+            let v1 = encode_okp_pkcs8(curve, seed, None)?;
+            return pem::encode("PRIVATE KEY", &v1).map(Zeroizing::new);
+        }
         pem::encode("PRIVATE KEY", &self.pkcs8).map(Zeroizing::new)
     }
 
-    /// The public half, read from the key (RSA `n` and `e`; the EC public point).
+    /// The public half, read from the key (RSA `n` and `e`; the EC public point; the OKP public
+    /// key when the normalized PKCS#8 holds it).
+    ///
+    /// Errors: [`Error::InvalidKey`] for an Ed25519 or X25519 key whose public key is not known
+    /// (a PKCS#8 v1 input: computing it would take curve arithmetic; a provider's
+    /// [`PrivateKeyOps::public_key`](crate::provider::PrivateKeyOps::public_key) gives it).
     pub fn public_key(&self) -> Result<PublicKeyDer, Error> {
         match self.parts()? {
             PrivateParts::Rsa(key) => PublicKeyDer::from_rsa_components(
@@ -242,7 +273,57 @@ impl PrivateKeyDer {
                 key.public_exponent.as_bytes(),
             ),
             PrivateParts::Ec { curve, point, .. } => PublicKeyDer::from_ec_point(curve, point),
+            PrivateParts::Okp {
+                curve,
+                public: Some(public),
+                ..
+            } => PublicKeyDer::from_okp(curve, public),
+            PrivateParts::Okp {
+                curve,
+                public: None,
+                ..
+            } => Err(okp_without_public(curve)),
         }
+    }
+
+    /// This key with its public half attached, for an Ed25519 or X25519 key whose PKCS#8 did not
+    /// carry it (the export of a provider is version 1): the normalized DER becomes PKCS#8 v2
+    /// with the public key. RSA and EC keys hold theirs already and are returned unchanged (the
+    /// kinds must match; the keys are not compared).
+    ///
+    /// Errors: [`Error::InvalidKey`] if `public` is of another kind, or (OKP) differs from a
+    /// public key the PKCS#8 already holds.
+    pub fn with_public_key(self, public: &PublicKeyDer) -> Result<Self, Error> {
+        if public.kind() != self.kind {
+            return Err(Error::invalid_key(
+                format!("the public key of this {}", self.kind),
+                format!("a public {}", public.kind()),
+            ));
+        }
+        if !matches!(self.kind, KeyKind::Okp(_)) {
+            return Ok(self);
+        }
+        let PrivateParts::Okp {
+            curve,
+            seed,
+            public: known,
+        } = self.parts()?
+        else {
+            return Err(Error::invalid_key("an OKP private key", self.kind));
+        };
+        let PublicParts::Okp { x, .. } = public.parts()? else {
+            return Err(Error::invalid_key(
+                format!("an OKP {curve} public key"),
+                public.kind(),
+            ));
+        };
+        if known.is_some_and(|known| known != x) {
+            return Err(Error::invalid_key(
+                format!("the public key of this {curve} key"),
+                "another public key",
+            ));
+        }
+        Self::from_okp(curve, seed, Some(x))
     }
 
     fn from_pkcs8(der: &[u8]) -> Result<Self, Error> {
@@ -278,7 +359,29 @@ impl PrivateKeyDer {
                 let outer_public = info.public_key.and_then(|bits| bits.as_bytes());
                 Self::from_ec_components(curve, key.private_key, key.public_key.or(outer_public))
             }
+            KeyAlgorithm::Okp(curve) => {
+                let seed = okp_seed(curve, inner)?;
+                let public = okp_pkcs8_public(curve, info.public_key)?;
+                Self::from_okp(curve, seed, public)
+            }
         }
+    }
+
+    /// Builds an Ed25519 or X25519 private key from its 32-byte seed and, when known, its 32-byte
+    /// public key (PKCS#8 v2 then, v1 without).
+    pub(crate) fn from_okp(
+        curve: OkpCurve,
+        seed: &[u8],
+        public: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        check_okp_len(curve, "private key (seed)", seed.len())?;
+        if let Some(public) = public {
+            check_okp_len(curve, "public key", public.len())?;
+        }
+        Ok(PrivateKeyDer {
+            pkcs8: encode_okp_pkcs8(curve, seed, public)?,
+            kind: KeyKind::Okp(curve),
+        })
     }
 
     fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
@@ -412,6 +515,11 @@ impl PrivateKeyDer {
             .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#8 PrivateKeyInfo", e))?;
         let inner = info.private_key.as_bytes();
         match self.kind {
+            KeyKind::Okp(curve) => Ok(PrivateParts::Okp {
+                curve,
+                seed: okp_seed(curve, inner)?,
+                public: okp_pkcs8_public(curve, info.public_key)?,
+            }),
             KeyKind::Rsa { .. } => RsaPrivateKeyRef::from_der(inner)
                 .map(PrivateParts::Rsa)
                 .map_err(|e| Error::malformed(PRIVATE_DER, "a DER PKCS#1 RSAPrivateKey", e)),
@@ -441,6 +549,13 @@ pub(crate) enum PrivateParts<'a> {
         d: &'a [u8],
         point: &'a [u8],
     },
+    /// An Ed25519 or X25519 key: the 32-byte seed and, when the PKCS#8 holds it, the 32-byte
+    /// public key.
+    Okp {
+        curve: OkpCurve,
+        seed: &'a [u8],
+        public: Option<&'a [u8]>,
+    },
 }
 
 /// The components of a normalized public key, borrowed from its DER.
@@ -449,6 +564,8 @@ pub(crate) enum PublicParts<'a> {
     Rsa { n: &'a [u8], e: &'a [u8] },
     /// An uncompressed EC point `0x04 || x || y`.
     Ec { curve: EcCurve, point: &'a [u8] },
+    /// An Ed25519 or X25519 public key, 32 bytes.
+    Okp { curve: OkpCurve, x: &'a [u8] },
 }
 
 /// A public key normalized to SPKI (`SubjectPublicKeyInfo`) DER, with its kind.
@@ -459,8 +576,9 @@ pub struct PublicKeyDer {
 }
 
 impl PublicKeyDer {
-    /// The normalized SPKI DER: `rsaEncryption` (NULL parameters) with a PKCS#1 `RSAPublicKey`, or
-    /// `id-ecPublicKey` (the curve OID as parameters) with an uncompressed point.
+    /// The normalized SPKI DER: `rsaEncryption` (NULL parameters) with a PKCS#1 `RSAPublicKey`,
+    /// `id-ecPublicKey` (the curve OID as parameters) with an uncompressed point, or `id-Ed25519`
+    /// / `id-X25519` (no parameters) with the 32-byte public key.
     pub fn spki(&self) -> &[u8] {
         &self.spki
     }
@@ -567,7 +685,18 @@ impl PublicKeyDer {
                 Self::from_rsa_components(rsa.modulus.as_bytes(), rsa.public_exponent.as_bytes())
             }
             KeyAlgorithm::Ec(curve) => Self::from_ec_point(curve, key),
+            KeyAlgorithm::Okp(curve) => Self::from_okp(curve, key),
         }
+    }
+
+    /// Builds an Ed25519 or X25519 public key from its 32 bytes (whether they are a valid point
+    /// is left to the provider).
+    pub(crate) fn from_okp(curve: OkpCurve, public: &[u8]) -> Result<Self, Error> {
+        check_okp_len(curve, "public key", public.len())?;
+        Ok(PublicKeyDer {
+            spki: encode_okp_spki(curve, public)?,
+            kind: KeyKind::Okp(curve),
+        })
     }
 
     fn from_pkcs1(der: &[u8]) -> Result<Self, Error> {
@@ -617,6 +746,7 @@ impl PublicKeyDer {
             Error::malformed(PUBLIC_DER, "a BIT STRING of whole bytes", "unused bits")
         })?;
         match self.kind {
+            KeyKind::Okp(curve) => Ok(PublicParts::Okp { curve, x: key }),
             KeyKind::Rsa { .. } => {
                 let rsa = RsaPublicKeyRef::from_der(key)
                     .map_err(|e| Error::malformed(PUBLIC_DER, "a DER PKCS#1 RSAPublicKey", e))?;
@@ -740,26 +870,126 @@ fn unsupported_key_type(oid: &ObjectIdentifier) -> Error {
     }
 }
 
-/// The key type (and for EC the curve) an `AlgorithmIdentifier` names.
+/// The key type (and for EC and OKP the curve) an `AlgorithmIdentifier` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyAlgorithm {
     /// `rsaEncryption` with NULL (or absent) parameters.
     Rsa,
     /// `id-ecPublicKey` on a supported named curve.
     Ec(EcCurve),
+    /// `id-Ed25519` or `id-X25519` (RFC 8410) with absent parameters.
+    Okp(OkpCurve),
 }
 
-/// Reads the `AlgorithmIdentifier` of a PKCS#8 or SPKI document: `rsaEncryption` or
-/// `id-ecPublicKey` on P-256, P-384 or P-521; anything else is [`Error::UnsupportedAlgorithm`].
+/// Reads the `AlgorithmIdentifier` of a PKCS#8 or SPKI document: `rsaEncryption`,
+/// `id-ecPublicKey` on P-256, P-384 or P-521, `id-Ed25519` or `id-X25519`; anything else is
+/// [`Error::UnsupportedAlgorithm`].
 pub(crate) fn key_algorithm(alg: &AlgorithmIdentifierRef<'_>) -> Result<KeyAlgorithm, Error> {
     if alg.oid == RSA_ENCRYPTION {
         check_rsa_parameters(alg)?;
         Ok(KeyAlgorithm::Rsa)
     } else if alg.oid == EC_PUBLIC_KEY {
         ec_parameters(alg).map(KeyAlgorithm::Ec)
+    } else if let Some(curve) = OkpCurve::from_oid(alg.oid.as_bytes()) {
+        // RFC 8410 section 3: "the parameters MUST be absent".
+        match alg.parameters {
+            None => Ok(KeyAlgorithm::Okp(curve)),
+            Some(p) => Err(Error::invalid_key(
+                format!("id-{curve} with absent parameters (RFC 8410 section 3)"),
+                format!("parameters of type {}", p.tag()),
+            )),
+        }
     } else {
         Err(unsupported_key_type(&alg.oid))
     }
+}
+
+/// Checks the length of an Ed25519 or X25519 key part (`what`: "public key", ...).
+fn check_okp_len(curve: OkpCurve, what: &str, len: usize) -> Result<(), Error> {
+    let expected = curve.key_len();
+    if len == expected {
+        Ok(())
+    } else {
+        Err(Error::invalid_key(
+            format!("a {expected}-byte {curve} {what}"),
+            format!("{len} bytes"),
+        ))
+    }
+}
+
+/// The 32-byte seed of an RFC 8410 `CurvePrivateKey` (the content of the PKCS#8 `privateKey`:
+/// an OCTET STRING of 32 bytes).
+pub(crate) fn okp_seed(curve: OkpCurve, private_key: &[u8]) -> Result<&[u8], Error> {
+    let seed = <&OctetStringRef>::from_der(private_key).map_err(|_| {
+        Error::invalid_key(
+            format!("a DER {curve} CurvePrivateKey (an OCTET STRING) inside the PKCS#8"),
+            "malformed DER",
+        )
+    })?;
+    let seed = seed.as_bytes();
+    check_okp_len(curve, "private key (seed)", seed.len())?;
+    Ok(seed)
+}
+
+/// The public key of a PKCS#8 v2 holding an Ed25519 or X25519 key, checked for length.
+pub(crate) fn okp_pkcs8_public<'a>(
+    curve: OkpCurve,
+    public: Option<BitStringRef<'a>>,
+) -> Result<Option<&'a [u8]>, Error> {
+    let Some(bits) = public else {
+        return Ok(None);
+    };
+    let bytes = bits.as_bytes().ok_or_else(|| {
+        Error::invalid_key(
+            "a PKCS#8 v2 publicKey BIT STRING of whole bytes",
+            "unused bits",
+        )
+    })?;
+    check_okp_len(curve, "public key", bytes.len())?;
+    Ok(Some(bytes))
+}
+
+/// PKCS#8 DER of an Ed25519 or X25519 key: version 1 with the seed, or version 2 with the public
+/// key too. The lengths are the caller's to check.
+pub(crate) fn encode_okp_pkcs8(
+    curve: OkpCurve,
+    seed: &[u8],
+    public: Option<&[u8]>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let inner = encode_secret(&OctetStringRef::new(seed).map_err(internal)?)?;
+    let mut info: PrivateKeyInfoRef<'_> = pkcs8::PrivateKeyInfo::new(
+        okp_algorithm(curve)?,
+        OctetStringRef::new(&inner).map_err(internal)?,
+    );
+    if let Some(public) = public {
+        info.public_key = Some(BitStringRef::from_bytes(public).map_err(internal)?);
+    }
+    encode_secret(&info)
+}
+
+/// SPKI DER of an Ed25519 or X25519 public key. The length is the caller's to check.
+pub(crate) fn encode_okp_spki(curve: OkpCurve, public: &[u8]) -> Result<Vec<u8>, Error> {
+    encode_spki(okp_algorithm(curve)?, public)
+}
+
+/// `id-Ed25519` or `id-X25519` without parameters.
+fn okp_algorithm(curve: OkpCurve) -> Result<AlgorithmIdentifierRef<'static>, Error> {
+    Ok(AlgorithmIdentifierRef {
+        oid: ObjectIdentifier::from_bytes(curve.oid())
+            .map_err(|e| Error::InvalidRequest(format!("the {curve} OID: {e}")))?,
+        parameters: None,
+    })
+}
+
+/// The error for an OKP private key whose public key jose-core would have to compute.
+fn okp_without_public(curve: OkpCurve) -> Error {
+    Error::invalid_key(
+        format!(
+            "an {curve} private key with its public key (a PKCS#8 v2, or a JWK with \"x\"; \
+             jose-core does no curve arithmetic to compute it)"
+        ),
+        "only the private key (PKCS#8 v1)",
+    )
 }
 
 /// `rsaEncryption` parameters must be NULL (RFC 8017 A.1); absent parameters are tolerated.

@@ -315,6 +315,11 @@ impl<'a> Joint<'a> {
         Ok(None)
     }
 
+    /// A member from whichever header has it.
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
+        self.iter().find_map(|h| h.get(name))
+    }
+
     /// True if any header has the member.
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.iter().any(|h| h.contains(name))

@@ -1,16 +1,17 @@
-//! JSON Web Keys (RFC 7517) for RSA and EC keys (RFC 7518 section 6), JWK thumbprints (RFC 7638)
-//! and JWK sets.
+//! JSON Web Keys (RFC 7517) for RSA and EC keys (RFC 7518 section 6) and Ed25519/X25519 octet
+//! key pairs (`kty` `OKP`, RFC 8037), JWK thumbprints (RFC 7638) and JWK sets.
 //!
 //! A [`Jwk`] keeps every member as found: key parameters stay base64url strings until a conversion
 //! ([`Jwk::to_private_der`], [`Jwk::to_public_der`]) decodes them strictly and validates the key
 //! (the same checks as [`crate::formats`]). Unknown members are kept in [`Jwk::extra`], so a JWK
-//! round-trips; a JWK of another key type (`oct`, `OKP`) parses but does not convert.
+//! round-trips; a JWK of another key type (`oct`), or an `OKP` JWK on Ed448 or X448, parses but
+//! does not convert ([`Error::UnsupportedAlgorithm`]).
 //!
 //! Parse untrusted text with [`Jwk::from_json`] / [`Jwks::from_json`]: they apply size limits and
 //! reject duplicate member names. The serde `Deserialize` impls do neither (serde_json keeps the last
 //! of two equal names silently); use them only on values that were parsed strictly already.
 
-use crate::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm};
+use crate::alg::{EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, OkpCurve};
 use crate::b64;
 use crate::error::Error;
 use crate::formats::{PrivateKeyDer, PrivateParts, PublicKeyDer, PublicParts};
@@ -30,7 +31,7 @@ const KNOWN: [&str; 20] = [
     "qi", "x5u", "x5c", "x5t", "x5t#S256",
 ];
 
-const KEY_TYPES: &str = "RSA EC";
+const KEY_TYPES: &str = "RSA EC OKP";
 
 /// A JSON Web Key (RFC 7517).
 ///
@@ -43,7 +44,7 @@ const KEY_TYPES: &str = "RSA EC";
 /// the private members, `x5u`, `x5c`, `x5t`, `x5t#S256`, then [`Jwk::extra`] in its order.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Jwk {
-    /// `kty`: the key type (`"RSA"` and `"EC"` convert; others are kept as-is).
+    /// `kty`: the key type (`"RSA"`, `"EC"` and `"OKP"` convert; others are kept as-is).
     pub kty: String,
     /// `kid`: the key id.
     pub kid: Option<String>,
@@ -53,9 +54,9 @@ pub struct Jwk {
     pub key_ops: Option<Vec<String>>,
     /// `alg`: the one algorithm the key is meant for.
     pub alg: Option<String>,
-    /// `crv` (EC): `"P-256"`, `"P-384"` or `"P-521"`.
+    /// `crv` (EC): `"P-256"`, `"P-384"` or `"P-521"`; (OKP) `"Ed25519"` or `"X25519"`.
     pub crv: Option<String>,
-    /// `x` (EC): the x coordinate, base64url, full length.
+    /// `x` (EC): the x coordinate, base64url, full length; (OKP) the 32-byte public key.
     pub x: Option<String>,
     /// `y` (EC): the y coordinate, base64url, full length.
     pub y: Option<String>,
@@ -63,7 +64,8 @@ pub struct Jwk {
     pub n: Option<String>,
     /// `e` (RSA): the public exponent, base64url.
     pub e: Option<String>,
-    /// `d`: the private exponent (RSA) or scalar (EC, full length), base64url.
+    /// `d`: the private exponent (RSA), scalar (EC, full length) or 32-byte private key (OKP),
+    /// base64url.
     pub d: Option<String>,
     /// `p` (RSA private): the first prime factor.
     pub p: Option<String>,
@@ -123,7 +125,7 @@ impl fmt::Debug for Jwk {
     }
 }
 
-/// The key parameters of a consistent RSA or EC JWK.
+/// The key parameters of a consistent RSA, EC or OKP JWK.
 enum Params<'a> {
     Rsa {
         n: &'a str,
@@ -133,6 +135,10 @@ enum Params<'a> {
         curve: EcCurve,
         x: &'a str,
         y: &'a str,
+    },
+    Okp {
+        curve: OkpCurve,
+        x: &'a str,
     },
 }
 
@@ -225,6 +231,7 @@ impl Jwk {
                 bits: crate::provider::support::bit_len(&b64::decode("JWK \"n\"", n)?),
             }),
             Params::Ec { curve, .. } => Ok(KeyKind::Ec(curve)),
+            Params::Okp { curve, .. } => Ok(KeyKind::Okp(curve)),
         }
     }
 
@@ -265,13 +272,15 @@ impl Jwk {
         }
     }
 
-    /// Converts a private RSA or EC JWK to normalized PKCS#8 DER.
+    /// Converts a private RSA, EC or OKP JWK to normalized PKCS#8 DER.
     ///
     /// RSA needs `n`, `e`, `d`, `p`, `q`, `dp`, `dq`, `qi` (a JWK with only `d` is refused; `oth`,
     /// multi-prime, is refused); leading zero octets in the integers are tolerated. EC needs `crv`,
     /// `x`, `y` and `d`, each coordinate and `d` exactly the curve's length (RFC 7518 section 6.2;
-    /// see [`Jwk::pad_ec_coordinates`] for keys that break this rule). The key is then validated as
-    /// in [`crate::formats`].
+    /// see [`Jwk::pad_ec_coordinates`] for keys that break this rule). OKP (RFC 8037) needs `crv`
+    /// (`Ed25519` or `X25519`), `x` and `d`, each exactly 32 bytes; the PKCS#8 is then version 2
+    /// with `x` as its public key, so that the provider checks `x` belongs to `d`. The key is
+    /// then validated as in [`crate::formats`].
     ///
     /// Errors: [`Error::InvalidKey`] (public JWK, missing or inconsistent members, bad key),
     /// [`Error::Malformed`] (bad base64url; a private member's value is never shown),
@@ -323,11 +332,18 @@ impl Jwk {
                 check_len("d", d.len(), curve)?;
                 PrivateKeyDer::from_ec_components(curve, &d, Some(&point))
             }
+            Params::Okp { curve, x } => {
+                let x = okp_public(curve, x)?;
+                let d = secret("d", d)?;
+                check_okp_len("d", d.len(), curve)?;
+                PrivateKeyDer::from_okp(curve, &d, Some(&x))
+            }
         }
     }
 
-    /// Converts the public part of an RSA or EC JWK to normalized SPKI DER (private members, if any,
-    /// are ignored). RSA needs `n` and `e`, EC `crv`, `x` and `y` (each exactly the curve's length).
+    /// Converts the public part of an RSA, EC or OKP JWK to normalized SPKI DER (private members,
+    /// if any, are ignored). RSA needs `n` and `e`, EC `crv`, `x` and `y` (each exactly the curve's
+    /// length), OKP `crv` and `x` (32 bytes).
     ///
     /// Errors: as [`Jwk::to_private_der`].
     pub fn to_public_der(&self) -> Result<PublicKeyDer, Error> {
@@ -340,11 +356,15 @@ impl Jwk {
             Params::Ec { curve, x, y } => {
                 PublicKeyDer::from_ec_point(curve, &ec_point(curve, x, y)?)
             }
+            Params::Okp { curve, x } => PublicKeyDer::from_okp(curve, &okp_public(curve, x)?),
         }
     }
 
     /// A private JWK from normalized DER: RSA integers without leading zeros, EC `x`, `y` and `d` at
-    /// full length. No metadata (`kid`, `use`, ...) is set.
+    /// full length, OKP `crv`, `x` and `d`. No metadata (`kid`, `use`, ...) is set.
+    ///
+    /// An OKP key needs its public key in the DER (`x`; a PKCS#8 v2, or
+    /// [`PrivateKeyDer::with_public_key`]): without it, [`Error::InvalidKey`].
     pub fn from_private_der(der: &PrivateKeyDer) -> Result<Self, Error> {
         let mut jwk = Jwk::default();
         match der.parts()? {
@@ -363,6 +383,23 @@ impl Jwk {
                 jwk.set_ec_point(curve, point)?;
                 jwk.d = Some(b64::encode_secret(d));
             }
+            PrivateParts::Okp {
+                curve,
+                seed,
+                public,
+            } => {
+                let public = public.ok_or_else(|| {
+                    Error::invalid_key(
+                        format!(
+                            "an {curve} private key with its public key (a PKCS#8 v2; \
+                             PrivateKeyDer::with_public_key adds it)"
+                        ),
+                        "only the private key",
+                    )
+                })?;
+                jwk.set_okp(curve, public);
+                jwk.d = Some(b64::encode_secret(seed));
+            }
         }
         Ok(jwk)
     }
@@ -378,8 +415,16 @@ impl Jwk {
                 jwk.e = Some(b64::encode(e));
             }
             PublicParts::Ec { curve, point } => jwk.set_ec_point(curve, point)?,
+            PublicParts::Okp { curve, x } => jwk.set_okp(curve, x),
         }
         Ok(jwk)
+    }
+
+    /// Sets `kty` (`OKP`), `crv` and `x`.
+    fn set_okp(&mut self, curve: OkpCurve, x: &[u8]) {
+        self.kty = "OKP".to_owned();
+        self.crv = Some(curve.name().to_owned());
+        self.x = Some(b64::encode(x));
     }
 
     /// Sets `kty`, `crv`, `x` and `y` from a normalized uncompressed point.
@@ -537,6 +582,23 @@ impl Jwk {
                     y: self.required("y", &self.y)?,
                 }
             }
+            "OKP" => {
+                self.forbid(&[
+                    ("y", &self.y),
+                    ("n", &self.n),
+                    ("e", &self.e),
+                    ("p", &self.p),
+                    ("q", &self.q),
+                    ("dp", &self.dp),
+                    ("dq", &self.dq),
+                    ("qi", &self.qi),
+                ])?;
+                // Ed448 and X448 (RFC 8037) are refused here as unsupported curves.
+                Params::Okp {
+                    curve: OkpCurve::from_name(self.required("crv", &self.crv)?)?,
+                    x: self.required("x", &self.x)?,
+                }
+            }
             other => return Err(unsupported_kty(other, KEY_TYPES)),
         };
         self.check_alg(&params)?;
@@ -599,8 +661,11 @@ impl Jwk {
             KeyManagementAlgorithm::from_name(alg),
         ) {
             (Params::Ec { curve, .. }, Ok(a), _) => a == JwsAlgorithm::for_curve(*curve),
-            (Params::Ec { .. }, _, Ok(_)) => false,
+            (Params::Ec { curve, .. }, _, Ok(k)) => k.fits(KeyKind::Ec(*curve)),
             (Params::Rsa { .. }, Ok(a), _) => a.fits(KeyKind::Rsa { bits: 0 }),
+            (Params::Rsa { .. }, _, Ok(k)) => k.fits(KeyKind::Rsa { bits: 0 }),
+            (Params::Okp { curve, .. }, Ok(a), _) => a.fits(KeyKind::Okp(*curve)),
+            (Params::Okp { curve, .. }, _, Ok(k)) => k.fits(KeyKind::Okp(*curve)),
             _ => true,
         };
         if fits {
@@ -670,7 +735,7 @@ impl<'de> Deserialize<'de> for Jwk {
 
 /// A JWK set (RFC 7517 section 5): `{"keys": [...]}` plus any other members.
 ///
-/// Keys of types this crate does not convert (`oct`, `OKP`, ...) are kept, so such a set parses;
+/// Keys of types this crate does not convert (`oct`, OKP on Ed448, ...) are kept, so such a set parses;
 /// they just never convert. A key id may appear more than once: [`Jwks::get_unique`] refuses to
 /// choose.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -943,6 +1008,26 @@ fn check_len(name: &str, len: usize, curve: EcCurve) -> Result<(), Error> {
             format!("{len} bytes"),
         ))
     }
+}
+
+/// Checks the length of an OKP member (32 bytes for Ed25519 and X25519, RFC 8037).
+fn check_okp_len(name: &str, len: usize, curve: OkpCurve) -> Result<(), Error> {
+    let expected = curve.key_len();
+    if len == expected {
+        Ok(())
+    } else {
+        Err(Error::invalid_key(
+            format!("\"{name}\" of exactly {expected} bytes for {curve} (RFC 8037 section 2)"),
+            format!("{len} bytes"),
+        ))
+    }
+}
+
+/// The public key of an OKP JWK, decoded and checked for length.
+fn okp_public(curve: OkpCurve, x: &str) -> Result<Vec<u8>, Error> {
+    let x = b64::decode("JWK \"x\"", x)?;
+    check_okp_len("x", x.len(), curve)?;
+    Ok(x)
 }
 
 /// `0x04 || x || y` from full-length base64url coordinates.

@@ -26,7 +26,7 @@ use crate::alg::KeyKind;
 use crate::error::Error;
 use crate::formats;
 use crate::jwk::{Jwk, Jwks};
-use crate::key::{PrivateKey, PublicKey};
+use crate::key::{PrivateKey, PublicKey, SecretKey};
 use crate::limits::Limits;
 use crate::provider::CryptoProvider;
 use serde::Deserializer as _;
@@ -82,13 +82,16 @@ impl fmt::Display for Format {
     }
 }
 
-/// One key: a private key (whose public half is available too) or a public key.
+/// One key: a private key (whose public half is available too), a public key, or a shared secret
+/// (a JWK of `kty` `oct`).
 #[derive(Debug, Clone)]
 pub enum Key {
     /// A private key.
     Private(PrivateKey),
     /// A public key.
     Public(PublicKey),
+    /// A shared secret (HS*, `dir`, A*KW, A*GCMKW).
+    Secret(SecretKey),
 }
 
 impl Key {
@@ -101,15 +104,29 @@ impl Key {
     pub fn private_key(&self) -> Option<&PrivateKey> {
         match self {
             Key::Private(k) => Some(k),
-            Key::Public(_) => None,
+            Key::Public(_) | Key::Secret(_) => None,
+        }
+    }
+
+    /// The shared secret, if this is one.
+    pub fn secret_key(&self) -> Option<&SecretKey> {
+        match self {
+            Key::Secret(k) => Some(k),
+            Key::Private(_) | Key::Public(_) => None,
         }
     }
 
     /// The public key: the key itself, or the public half of a private key (with its `kid`).
-    pub fn public_key(&self) -> PublicKey {
+    ///
+    /// Errors: [`Error::InvalidKey`] for a shared secret, which has no public half.
+    pub fn public_key(&self) -> Result<PublicKey, Error> {
         match self {
-            Key::Private(k) => k.public_key(),
-            Key::Public(k) => k.clone(),
+            Key::Private(k) => Ok(k.public_key()),
+            Key::Public(k) => Ok(k.clone()),
+            Key::Secret(_) => Err(Error::invalid_key(
+                "a public or private key",
+                "a shared secret (kty \"oct\"), which has no public half",
+            )),
         }
     }
 
@@ -118,6 +135,7 @@ impl Key {
         match self {
             Key::Private(k) => k.kid(),
             Key::Public(k) => k.kid(),
+            Key::Secret(k) => k.kid(),
         }
     }
 
@@ -126,23 +144,42 @@ impl Key {
         match self {
             Key::Private(k) => Key::Private(k.with_kid(kid)),
             Key::Public(k) => Key::Public(k.with_kid(kid)),
+            Key::Secret(k) => Key::Secret(k.with_kid(kid)),
         }
     }
 
-    /// The key's type and size.
-    pub fn kind(&self) -> KeyKind {
+    /// The key's type and size; `None` for a shared secret (no [`KeyKind`] is one).
+    pub fn kind(&self) -> Option<KeyKind> {
         match self {
-            Key::Private(k) => k.kind(),
-            Key::Public(k) => k.kind(),
+            Key::Private(k) => Some(k.kind()),
+            Key::Public(k) => Some(k.kind()),
+            Key::Secret(_) => None,
         }
     }
 
-    /// The key as a JWK, with its metadata (the private members too, for a private key).
+    /// What the key is, for messages: "an RSA 2048-bit key", "a 32-byte shared secret".
+    pub fn describe(&self) -> String {
+        match self {
+            Key::Private(k) => format!("a private {}", k.kind()),
+            Key::Public(k) => format!("a public {}", k.kind()),
+            Key::Secret(k) => format!("a {}-byte shared secret", k.len()),
+        }
+    }
+
+    /// The key as a JWK, with its metadata (the private members too, for a private key; `k`
+    /// for a secret).
     pub fn to_jwk(&self) -> Result<Jwk, Error> {
         match self {
             Key::Private(k) => k.to_jwk(),
             Key::Public(k) => k.to_jwk(),
+            Key::Secret(k) => Ok(k.to_jwk()),
         }
+    }
+}
+
+impl From<SecretKey> for Key {
+    fn from(key: SecretKey) -> Self {
+        Key::Secret(key)
     }
 }
 
@@ -210,7 +247,7 @@ impl KeyFile {
     pub fn load(
         path: &Path,
         limits: &Limits,
-        provider: &dyn CryptoProvider,
+        provider: &'static dyn CryptoProvider,
     ) -> Result<KeyFile, Error> {
         let bytes = read_limited(path, "key file", limits.max_key_len)?;
         KeyFile::parse(&bytes, limits, provider).map_err(|e| Error::KeyFile {
@@ -221,7 +258,9 @@ impl KeyFile {
 
     /// Detects the format of key file contents ([`Format::detect`]) and imports the key or keys on
     /// `provider`: PEM and DER as a private or public key by their label or structure, a JWK as a
-    /// private key when it has `"d"` and as a public key otherwise, a JWKS key by key.
+    /// private key when it has `"d"`, as a shared secret ([`SecretKey`]) when its `kty` is `oct`,
+    /// and as a public key otherwise, a JWKS key by key. (A shared secret keeps its provider,
+    /// hence the `'static`: every provider of this workspace is one.)
     ///
     /// ```
     /// use jose_core::keyfile::KeyFile;
@@ -231,8 +270,8 @@ impl KeyFile {
     /// let provider = jose_crypto_awslc::provider();
     /// let signing = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider)?.with_kid("sig-1");
     /// let mut other = signing.public_key().to_jwk()?;
-    /// other.kty = "oct".into();
-    /// other.kid = Some("oct-1".into());
+    /// other.kty = "RSA".into();
+    /// other.kid = Some("broken-1".into());
     /// let jwks = Jwks::new(vec![signing.to_jwk()?, other]).to_json();
     ///
     /// let KeyFile::Set(entries) = KeyFile::parse(jwks.as_bytes(), &Limits::default(), provider)?
@@ -254,7 +293,7 @@ impl KeyFile {
     pub fn parse(
         bytes: &[u8],
         limits: &Limits,
-        provider: &dyn CryptoProvider,
+        provider: &'static dyn CryptoProvider,
     ) -> Result<KeyFile, Error> {
         Limits::check("key file", limits.max_key_len, bytes.len())?;
         match sniff(bytes)? {
@@ -301,9 +340,12 @@ impl KeyFile {
     }
 }
 
-/// Imports a JWK as a private key if it has private members, else as a public key.
-fn import_jwk(jwk: &Jwk, provider: &dyn CryptoProvider) -> Result<Key, Error> {
-    if jwk.is_private() {
+/// Imports a JWK as a shared secret (`kty` `oct`), a private key if it has private members, else as
+/// a public key.
+fn import_jwk(jwk: &Jwk, provider: &'static dyn CryptoProvider) -> Result<Key, Error> {
+    if jwk.kty == "oct" {
+        SecretKey::from_jwk(jwk, provider).map(Key::Secret)
+    } else if jwk.is_private() {
         PrivateKey::from_jwk(jwk, provider).map(Key::Private)
     } else {
         PublicKey::from_jwk(jwk, provider).map(Key::Public)

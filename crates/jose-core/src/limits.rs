@@ -16,6 +16,10 @@ pub struct Limits {
     pub max_key_len: usize,
     /// Most keys in a JWKS. Default 256.
     pub max_jwks_keys: usize,
+    /// The largest PBES2 iteration count (`p2c`) a JWE may ask for: a larger one is refused when
+    /// the JWE is parsed, before any work (a `p2c` of 10⁹ is an attacker's way of spending the
+    /// server's CPU). Default 100,000.
+    pub max_pbes2_count: u32,
 }
 
 impl Default for Limits {
@@ -27,6 +31,7 @@ impl Default for Limits {
             max_recipients: 16,
             max_key_len: 1024 * 1024,
             max_jwks_keys: 256,
+            max_pbes2_count: 100_000,
         }
     }
 }

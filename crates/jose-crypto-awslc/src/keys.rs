@@ -1,10 +1,12 @@
-//! RSA and EC keys held by aws-lc-rs, behind jose-core's `PrivateKeyOps` / `PublicKeyOps`.
+//! RSA, EC, Ed25519 and X25519 keys held by aws-lc-rs, behind jose-core's `PrivateKeyOps` /
+//! `PublicKeyOps`.
 //!
 //! jose-core's `provider::support` reads the key type, RSA size and exponent and EC point encoding
 //! of what a caller passes (with messages that say what was wrong); aws-lc-rs does the real,
 //! strict parsing and checks the key is consistent and its point on the curve.
 
-use aws_lc_rs::encoding::{AsBigEndian, AsDer, EcPrivateKeyBin};
+use aws_lc_rs::agreement;
+use aws_lc_rs::encoding::{AsBigEndian, AsDer, Curve25519SeedBin, EcPrivateKeyBin};
 use aws_lc_rs::error::KeyRejected;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{
@@ -13,14 +15,15 @@ use aws_lc_rs::rsa::{
     PublicEncryptingKey,
 };
 use aws_lc_rs::signature::{
-    self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, KeyPair as _,
-    ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters,
+    self, EcdsaKeyPair, EcdsaSigningAlgorithm, EcdsaVerificationAlgorithm, Ed25519KeyPair,
+    KeyPair as _, ParsedPublicKey, RsaEncoding, RsaKeyPair, RsaParameters,
 };
 use jose_core::Error;
 use jose_core::alg::{
-    EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, MAX_RSA_BITS, SignatureScheme,
+    EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, MAX_RSA_BITS, OkpCurve,
+    SignatureScheme,
 };
-use jose_core::provider::support::{read_pkcs8, read_spki};
+use jose_core::provider::support::{okp_pkcs8, okp_spki, read_pkcs8, read_spki};
 use jose_core::provider::{PrivateKeyOps, PublicKeyOps};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -52,6 +55,64 @@ fn ecdsa_signing(curve: EcCurve) -> &'static EcdsaSigningAlgorithm {
     }
 }
 
+/// The encodings of the Ed25519 points of small order, compared with the sign bit (the top bit of
+/// the last byte) cleared: libsodium's list. The y of the identity (1), of the point of order 2
+/// (p - 1), of the points of order 4 (0) and of order 8 (two values), and the non-canonical p
+/// (0) and p + 1 (1).
+const ED25519_SMALL_ORDER: [[u8; 32]; 7] = [
+    [0; 32],
+    [
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    ],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ],
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+];
+
+/// Whether a 32-byte Ed25519 point encoding is one of a point of small order (public, not
+/// secret: no constant time needed). Anything not 32 bytes is not.
+fn ed25519_small_order(encoding: &[u8]) -> bool {
+    let Some((last, rest)) = encoding.split_last() else {
+        return false;
+    };
+    encoding.len() == 32
+        && ED25519_SMALL_ORDER.iter().any(|bad| {
+            bad.split_last()
+                .is_some_and(|(bad_last, bad_rest)| bad_rest == rest && *bad_last == last & 0x7f)
+        })
+}
+
+fn ecdh(curve: EcCurve) -> &'static agreement::Algorithm {
+    match curve {
+        EcCurve::P256 => &agreement::ECDH_P256,
+        EcCurve::P384 => &agreement::ECDH_P384,
+        EcCurve::P521 => &agreement::ECDH_P521,
+    }
+}
+
 fn ecdsa_verification(curve: EcCurve) -> &'static EcdsaVerificationAlgorithm {
     match curve {
         EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
@@ -75,7 +136,8 @@ fn rsa_signing(alg: JwsAlgorithm) -> Option<&'static dyn RsaEncoding> {
         | JwsAlgorithm::Es512
         | JwsAlgorithm::Hs256
         | JwsAlgorithm::Hs384
-        | JwsAlgorithm::Hs512 => None,
+        | JwsAlgorithm::Hs512
+        | JwsAlgorithm::EdDsa => None,
     }
 }
 
@@ -93,7 +155,8 @@ fn rsa_verification(alg: JwsAlgorithm) -> Option<(usize, &'static RsaParameters)
         | JwsAlgorithm::Es512
         | JwsAlgorithm::Hs256
         | JwsAlgorithm::Hs384
-        | JwsAlgorithm::Hs512 => None,
+        | JwsAlgorithm::Hs512
+        | JwsAlgorithm::EdDsa => None,
     }
 }
 
@@ -118,12 +181,13 @@ impl RsaVerifiers {
     }
 }
 
-fn oaep(alg: KeyManagementAlgorithm) -> &'static OaepAlgorithm {
-    match alg {
-        KeyManagementAlgorithm::RsaOaep => &OAEP_SHA1_MGF1SHA1,
-        KeyManagementAlgorithm::RsaOaep256 => &OAEP_SHA256_MGF1SHA256,
-        KeyManagementAlgorithm::RsaOaep384 => &OAEP_SHA384_MGF1SHA384,
-        KeyManagementAlgorithm::RsaOaep512 => &OAEP_SHA512_MGF1SHA512,
+/// The aws-lc-rs OAEP parameters of an RSA-OAEP algorithm; `None` for every other `alg`.
+fn oaep(alg: KeyManagementAlgorithm) -> Option<&'static OaepAlgorithm> {
+    match alg.oaep_hash()? {
+        HashAlg::Sha1 => Some(&OAEP_SHA1_MGF1SHA1),
+        HashAlg::Sha256 => Some(&OAEP_SHA256_MGF1SHA256),
+        HashAlg::Sha384 => Some(&OAEP_SHA384_MGF1SHA384),
+        HashAlg::Sha512 => Some(&OAEP_SHA512_MGF1SHA512),
     }
 }
 
@@ -154,6 +218,8 @@ enum PublicInner {
         key: ParsedPublicKey,
         curve: EcCurve,
     },
+    /// Ed25519 (verification) or X25519 (a key agreement peer): the 32 public bytes.
+    Okp { curve: OkpCurve, bytes: [u8; 32] },
 }
 
 impl fmt::Debug for AwsLcPublicKey {
@@ -165,11 +231,12 @@ impl fmt::Debug for AwsLcPublicKey {
 }
 
 impl AwsLcPublicKey {
-    /// Imports SPKI DER: RSA (2048 to 8192 bits, odd exponent >= 3) or EC (uncompressed point on
-    /// P-256, P-384 or P-521).
+    /// Imports SPKI DER: RSA (2048 to 8192 bits, odd exponent >= 3), EC (uncompressed point on
+    /// P-256, P-384 or P-521), Ed25519 or X25519 (32 bytes).
     pub(crate) fn from_spki(spki: &[u8]) -> Result<Self, Error> {
         let info = read_spki(spki)?;
         match info.kind {
+            KeyKind::Okp(curve) => Self::from_okp(curve, info.public_key),
             KeyKind::Rsa { bits } => {
                 let expected = "a valid RSA public key";
                 let key =
@@ -216,6 +283,22 @@ impl AwsLcPublicKey {
             }
         }
     }
+
+    /// An Ed25519 or X25519 public key of 32 bytes. Ed25519 points are decoded when a signature
+    /// is verified (a key that does not decode verifies nothing); X25519 accepts any 32 bytes (RFC
+    /// 7748), low-order points being caught by the all-zero check of key agreement.
+    fn from_okp(curve: OkpCurve, public: &[u8]) -> Result<Self, Error> {
+        let bytes: [u8; 32] = public.try_into().map_err(|_| {
+            Error::invalid_key(
+                format!("a 32-byte {curve} public key"),
+                format!("{} bytes", public.len()),
+            )
+        })?;
+        Ok(AwsLcPublicKey {
+            inner: PublicInner::Okp { curve, bytes },
+            spki: okp_spki(curve, &bytes)?,
+        })
+    }
 }
 
 impl PublicKeyOps for AwsLcPublicKey {
@@ -223,6 +306,7 @@ impl PublicKeyOps for AwsLcPublicKey {
         match &self.inner {
             PublicInner::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
             PublicInner::Ec { curve, .. } => KeyKind::Ec(*curve),
+            PublicInner::Okp { curve, .. } => KeyKind::Okp(*curve),
         }
     }
 
@@ -242,7 +326,25 @@ impl PublicKeyOps for AwsLcPublicKey {
                 },
                 _,
             ) => sig.len() == bits.div_ceil(8) && verifiers.verify(pkcs1, alg, message, sig),
-            (PublicInner::Ec { .. }, _) => false,
+            // aws-lc's ED25519_verify: S < L, A and R decoded, [S]B = R + [k]A compared as
+            // encodings (cofactorless). It does not refuse a small-order A or R, which make
+            // signatures that verify for many messages (for every one, with the identity as
+            // key): refused here by list first, as ed25519-dalek's verify_strict does.
+            (
+                PublicInner::Okp {
+                    curve: OkpCurve::Ed25519,
+                    bytes,
+                },
+                SignatureScheme::EdDsa(_),
+            ) => {
+                sig.len() == 64
+                    && !ed25519_small_order(bytes)
+                    && !sig.get(..32).is_none_or(ed25519_small_order)
+                    && signature::UnparsedPublicKey::new(&signature::ED25519, bytes)
+                        .verify(message, sig)
+                        .is_ok()
+            }
+            (PublicInner::Ec { .. } | PublicInner::Okp { .. }, _) => false,
         };
         if verified {
             Ok(())
@@ -258,7 +360,8 @@ impl PublicKeyOps for AwsLcPublicKey {
                 self.kind(),
             ));
         };
-        let algorithm = oaep(alg);
+        let algorithm =
+            oaep(alg).ok_or_else(|| Error::invalid_key(format!("a key for {alg}"), self.kind()))?;
         let max = encrypting.max_plaintext_size(algorithm);
         if cek.len() > max {
             return Err(Error::InvalidRequest(format!(
@@ -296,8 +399,12 @@ enum PrivateInner {
     },
     Ec {
         key: EcdsaKeyPair,
+        /// The same scalar as an ECDH key, for `agree`.
+        ecdh: agreement::PrivateKey,
         curve: EcCurve,
     },
+    Ed25519(Ed25519KeyPair),
+    X25519(agreement::PrivateKey),
 }
 
 impl fmt::Debug for AwsLcPrivateKey {
@@ -309,10 +416,14 @@ impl fmt::Debug for AwsLcPrivateKey {
 }
 
 impl AwsLcPrivateKey {
-    /// Imports PKCS#8 DER (v1, or v2 if aws-lc accepts it): RSA of 2048 to 8192 bits, or EC on
-    /// P-256/P-384/P-521. aws-lc checks the key is consistent (RSA components, EC public point).
+    /// Imports PKCS#8 DER (v1, or v2 if aws-lc accepts it): RSA of 2048 to 8192 bits, EC on
+    /// P-256/P-384/P-521, Ed25519 or X25519. aws-lc checks the key is consistent (RSA components,
+    /// EC public point); for Ed25519 and X25519 the public key of a PKCS#8 v2 must be the one
+    /// derived from the seed.
     pub(crate) fn from_pkcs8(pkcs8: &[u8]) -> Result<Self, Error> {
-        match read_pkcs8(pkcs8)?.kind {
+        let info = read_pkcs8(pkcs8)?;
+        match info.kind {
+            KeyKind::Okp(curve) => Self::from_okp_seed(curve, info.private_key, info.public_key),
             KeyKind::Rsa { bits } => {
                 let expected = "a valid RSA private key";
                 let signing = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| rejected(expected, &e))?;
@@ -348,12 +459,82 @@ impl AwsLcPrivateKey {
                     .as_der()
                     .map_err(|_| provider_failure("encode an EC public key"))?;
                 let public = Arc::new(AwsLcPublicKey::from_spki(spki.as_ref())?);
+                let scalar: EcPrivateKeyBin<'_> = key
+                    .private_key()
+                    .as_be_bytes()
+                    .map_err(|_| provider_failure("read an EC private key"))?;
+                let ecdh = agreement::PrivateKey::from_private_key(ecdh(curve), scalar.as_ref())
+                    .map_err(|e| rejected(format!("a valid {curve} private key"), &e))?;
                 Ok(AwsLcPrivateKey {
-                    inner: PrivateInner::Ec { key, curve },
+                    inner: PrivateInner::Ec { key, ecdh, curve },
                     public,
                 })
             }
         }
+    }
+
+    /// An Ed25519 or X25519 key from its 32-byte seed; `public`, when given (PKCS#8 v2), must be
+    /// the public key the seed gives.
+    pub(crate) fn from_okp_seed(
+        curve: OkpCurve,
+        seed: &[u8],
+        public: Option<&[u8]>,
+    ) -> Result<Self, Error> {
+        let expected = format!("a valid {curve} private key");
+        let (inner, derived) = match curve {
+            OkpCurve::Ed25519 => {
+                let key = Ed25519KeyPair::from_seed_unchecked(seed)
+                    .map_err(|e| rejected(&expected, &e))?;
+                let derived = key.public_key().as_ref().to_vec();
+                (PrivateInner::Ed25519(key), derived)
+            }
+            OkpCurve::X25519 => {
+                let key = agreement::PrivateKey::from_private_key(&agreement::X25519, seed)
+                    .map_err(|e| rejected(&expected, &e))?;
+                let derived = key
+                    .compute_public_key()
+                    .map_err(|_| provider_failure("compute an X25519 public key"))?
+                    .as_ref()
+                    .to_vec();
+                (PrivateInner::X25519(key), derived)
+            }
+        };
+        if public.is_some_and(|public| public != derived.as_slice()) {
+            return Err(Error::invalid_key(
+                format!("a {curve} PKCS#8 v2 whose public key is the seed's"),
+                "another public key",
+            ));
+        }
+        Ok(AwsLcPrivateKey {
+            inner,
+            public: Arc::new(AwsLcPublicKey::from_okp(curve, &derived)?),
+        })
+    }
+
+    /// Generates an Ed25519 or X25519 key.
+    pub(crate) fn generate_okp(curve: OkpCurve) -> Result<Self, Error> {
+        let failure = || Error::Provider(format!("aws-lc-rs failed to generate an {curve} key"));
+        let inner = match curve {
+            OkpCurve::Ed25519 => {
+                PrivateInner::Ed25519(Ed25519KeyPair::generate().map_err(|_| failure())?)
+            }
+            OkpCurve::X25519 => PrivateInner::X25519(
+                agreement::PrivateKey::generate(&agreement::X25519).map_err(|_| failure())?,
+            ),
+        };
+        let derived = match &inner {
+            PrivateInner::Ed25519(key) => key.public_key().as_ref().to_vec(),
+            PrivateInner::X25519(key) => key
+                .compute_public_key()
+                .map_err(|_| failure())?
+                .as_ref()
+                .to_vec(),
+            PrivateInner::Rsa { .. } | PrivateInner::Ec { .. } => return Err(failure()),
+        };
+        Ok(AwsLcPrivateKey {
+            inner,
+            public: Arc::new(AwsLcPublicKey::from_okp(curve, &derived)?),
+        })
     }
 }
 
@@ -362,6 +543,8 @@ impl PrivateKeyOps for AwsLcPrivateKey {
         match &self.inner {
             PrivateInner::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
             PrivateInner::Ec { curve, .. } => KeyKind::Ec(*curve),
+            PrivateInner::Ed25519(_) => KeyKind::Okp(OkpCurve::Ed25519),
+            PrivateInner::X25519(_) => KeyKind::Okp(OkpCurve::X25519),
         }
     }
 
@@ -378,7 +561,17 @@ impl PrivateKeyOps for AwsLcPrivateKey {
                     .map_err(|_| provider_failure("sign with RSA"))?;
                 Ok(sig)
             }
-            PrivateInner::Ec { key, curve } => {
+            PrivateInner::Ed25519(key) => {
+                let sig = key
+                    .try_sign(message)
+                    .map_err(|_| provider_failure("sign with Ed25519"))?;
+                Ok(sig.as_ref().to_vec())
+            }
+            // `check_fit` refused every JWS algorithm for an X25519 key.
+            PrivateInner::X25519(_) => {
+                Err(Error::invalid_key(format!("a key for {alg}"), self.kind()))
+            }
+            PrivateInner::Ec { key, curve, .. } => {
                 let sig = key
                     .sign(&rng, message)
                     .map_err(|_| provider_failure("sign with ECDSA"))?;
@@ -404,7 +597,12 @@ impl PrivateKeyOps for AwsLcPrivateKey {
         }
         let mut out = Zeroizing::new(vec![0u8; decrypting.min_output_size()]);
         let len = decrypting
-            .decrypt(oaep(alg), encrypted_key, &mut out, None)
+            .decrypt(
+                oaep(alg).ok_or(Error::DecryptionFailed)?,
+                encrypted_key,
+                &mut out,
+                None,
+            )
             .map_err(|_| Error::DecryptionFailed)?
             .len();
         out.truncate(len);
@@ -423,6 +621,21 @@ impl PrivateKeyOps for AwsLcPrivateKey {
                     .map_err(|_| provider_failure("encode an RSA private key"))?;
                 Ok(Zeroizing::new(der.as_ref().to_vec()))
             }
+            PrivateInner::Ed25519(key) => {
+                let seed = key
+                    .seed()
+                    .map_err(|_| provider_failure("read an Ed25519 seed"))?;
+                let bin: Curve25519SeedBin<'_> = seed
+                    .as_be_bytes()
+                    .map_err(|_| provider_failure("read an Ed25519 seed"))?;
+                okp_pkcs8(OkpCurve::Ed25519, bin.as_ref())
+            }
+            PrivateInner::X25519(key) => {
+                let bin: Curve25519SeedBin<'_> = key
+                    .as_be_bytes()
+                    .map_err(|_| provider_failure("read an X25519 private key"))?;
+                okp_pkcs8(OkpCurve::X25519, bin.as_ref())
+            }
             PrivateInner::Ec { key, .. } => {
                 // aws-lc remembers when an imported ECPrivateKey had no public key and would
                 // export it that way too; a key rebuilt from scalar and point always includes it.
@@ -439,5 +652,48 @@ impl PrivateKeyOps for AwsLcPrivateKey {
                 Ok(Zeroizing::new(doc.as_ref().to_vec()))
             }
         }
+    }
+
+    fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let (private, algorithm) = match &self.inner {
+            PrivateInner::Ec {
+                ecdh: key, curve, ..
+            } => (key, ecdh(*curve)),
+            PrivateInner::X25519(key) => (key, &agreement::X25519),
+            PrivateInner::Rsa { .. } | PrivateInner::Ed25519(_) => {
+                return Err(Error::Unsupported {
+                    provider: "aws-lc",
+                    operation: format!("key agreement with an {}", self.kind()),
+                });
+            }
+        };
+        let kind = self.kind();
+        let peer = read_spki(peer)?;
+        if peer.kind != kind {
+            return Err(Error::invalid_key(
+                format!("a peer public key of the same kind ({kind})"),
+                peer.kind.to_string(),
+            ));
+        }
+        let refused = Error::invalid_key(
+            format!("a valid peer public key for {kind} key agreement (a point on the curve)"),
+            "a point aws-lc-rs refuses",
+        );
+        let secret = agreement::agree(
+            private,
+            agreement::UnparsedPublicKey::new(algorithm, peer.public_key),
+            refused,
+            |secret| Ok(Zeroizing::new(secret.to_vec())),
+        )?;
+        // X25519 only (RFC 7748 section 6.1): an EC shared x-coordinate may be zero (Wycheproof
+        // ecdh_* tcId 3), and is then the right answer.
+        let x25519 = matches!(self.inner, PrivateInner::X25519(_));
+        if x25519 && secret.iter().fold(0u8, |acc, b| acc | b) == 0 {
+            return Err(Error::invalid_key(
+                format!("a peer public key of full order for {kind} key agreement"),
+                "a low-order point (the shared secret is all zeros)",
+            ));
+        }
+        Ok(secret)
     }
 }

@@ -2,12 +2,28 @@
 //!
 //! [`AwsLcProvider`] supplies everything jose-core needs: secure random bytes, SHA-256/384/512, AES-GCM
 //! (A128GCM, A192GCM, A256GCM) with a detached tag, RSA keys (RS256/384/512, PS256/384/512,
-//! RSA-OAEP, RSA-OAEP-256/384/512) and EC keys on P-256, P-384 and P-521 (ES256/384/512 with raw r||s
-//! signatures). Keys come in as PKCS#8 / SPKI DER (jose-core turns PEM and JWK into those) or are
-//! generated.
+//! RSA-OAEP, RSA-OAEP-256/384/512), EC keys on P-256, P-384 and P-521 (ES256/384/512 with raw r||s
+//! signatures, ECDH key agreement), Ed25519 keys (EdDSA) and X25519 keys (key agreement), and the
+//! symmetric primitives of JWA's A*KW, A*CBC-HS* and PBES2: AES key wrap (RFC 3394; AES-192 written
+//! over aws-lc-rs' AES, which its `key_wrap` lacks), AES-CBC with PKCS#7 padding and
+//! PBKDF2-HMAC-SHA-256/384/512. Keys come in as PKCS#8 / SPKI DER (jose-core turns PEM and JWK into
+//! those) or are generated.
 //!
 //! Limits: RSA moduli from 2048 to 8192 bits (aws-lc-rs does not handle larger ones) with an odd
 //! public exponent of at least 3; EC public points uncompressed.
+//!
+//! # Ed25519 and X25519
+//!
+//! EdDSA verification is aws-lc's `ED25519_verify` (RFC 8032 section 5.1.7, cofactorless): S
+//! must be below the group order L, A and R must decode, and the encoding of `S·B - k·A` must be
+//! R's. RFC 8032 (and aws-lc) accept a public key A or an R of small order, with which one
+//! signature verifies for many messages (for all of them with the identity as A); this provider
+//! refuses both first, by the list of their encodings (libsodium's), as the RustCrypto provider's
+//! `verify_strict` does, so the two give the same verdict there and on all 151 cases of
+//! Wycheproof's `ed25519_test`. Ed25519 public keys are
+//! decoded when a signature is verified, not on import. Key agreement (`PrivateKeyOps::agree`) is
+//! aws-lc's ECDH (the peer point checked to be on the curve) and X25519; an all-zero X25519
+//! secret (a low-order peer) is refused as `InvalidKey`.
 //!
 //! ```
 //! use jose_core::alg::{EcCurve, JwsAlgorithm, KeySpec};
@@ -31,6 +47,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod keys;
+mod symmetric;
 
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair};
@@ -56,17 +73,20 @@ pub fn provider() -> &'static dyn CryptoProvider {
     &AWS_LC
 }
 
-fn aead_algorithm(enc: ContentEncryption) -> &'static aead::Algorithm {
+fn aead_algorithm(enc: ContentEncryption) -> Option<&'static aead::Algorithm> {
     match enc {
-        ContentEncryption::A128Gcm => &aead::AES_128_GCM,
-        ContentEncryption::A192Gcm => &aead::AES_192_GCM,
-        ContentEncryption::A256Gcm => &aead::AES_256_GCM,
+        ContentEncryption::A128Gcm => Some(&aead::AES_128_GCM),
+        ContentEncryption::A192Gcm => Some(&aead::AES_192_GCM),
+        ContentEncryption::A256Gcm => Some(&aead::AES_256_GCM),
+        ContentEncryption::A128CbcHs256
+        | ContentEncryption::A192CbcHs384
+        | ContentEncryption::A256CbcHs512 => None,
     }
 }
 
 /// The AES-GCM key for `enc` (aws-lc-rs refuses a key of the wrong length).
 fn aead_key(enc: ContentEncryption, key: &[u8]) -> Option<LessSafeKey> {
-    UnboundKey::new(aead_algorithm(enc), key)
+    UnboundKey::new(aead_algorithm(enc)?, key)
         .ok()
         .map(LessSafeKey::new)
 }
@@ -177,6 +197,38 @@ impl CryptoProvider for AwsLcProvider {
         Ok(buffer)
     }
 
+    fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {
+        symmetric::aes_key_wrap(kek, key_data)
+    }
+
+    fn aes_key_unwrap(&self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        symmetric::aes_key_unwrap(kek, wrapped)
+    }
+
+    fn aes_cbc_encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        symmetric::aes_cbc_encrypt(key, iv, plaintext)
+    }
+
+    fn aes_cbc_decrypt(
+        &self,
+        key: &[u8],
+        iv: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        symmetric::aes_cbc_decrypt(key, iv, ciphertext)
+    }
+
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        symmetric::pbkdf2(hash, password, salt, iterations, out)
+    }
+
     fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error> {
         Ok(Arc::new(AwsLcPrivateKey::from_pkcs8(pkcs8_der)?))
     }
@@ -188,6 +240,7 @@ impl CryptoProvider for AwsLcProvider {
     fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error> {
         spec.validate()?;
         let pkcs8: Zeroizing<Vec<u8>> = match spec {
+            KeySpec::Okp(curve) => return Ok(Arc::new(AwsLcPrivateKey::generate_okp(curve)?)),
             KeySpec::Rsa { bits } => {
                 let size = match bits {
                     2048 => aws_lc_rs::rsa::KeySize::Rsa2048,

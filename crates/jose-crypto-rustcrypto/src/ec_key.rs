@@ -2,6 +2,7 @@
 
 use crate::util::key_mismatch;
 use getrandom::SysRng;
+use jose_core::provider::support::read_spki;
 use jose_core::{
     EcCurve, Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, PrivateKeyOps, PublicKeyOps,
 };
@@ -153,6 +154,39 @@ impl PrivateKeyOps for EcPrivate {
         }
         .map_err(|e| Error::Provider(format!("EC PKCS#8 encoding failed: {e}")))?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let curve = self.curve();
+        let peer = read_spki(peer)?;
+        if peer.kind != self.kind() {
+            return Err(Error::invalid_key(
+                format!("a peer public key of the same kind ({})", self.kind()),
+                peer.kind.to_string(),
+            ));
+        }
+        let off_curve = || {
+            Error::invalid_key(
+                format!("a peer public key on {curve} (a point on the curve)"),
+                "a point that is not on the curve",
+            )
+        };
+        // ECDH (SEC 1 section 3.3.1): the x-coordinate of d * Q, Q checked to be on the curve
+        // and not the identity by `from_sec1_bytes`.
+        macro_rules! ecdh {
+            ($curve:ident, $key:expr) => {{
+                let public =
+                    $curve::PublicKey::from_sec1_bytes(peer.public_key).map_err(|_| off_curve())?;
+                let shared =
+                    $curve::ecdh::diffie_hellman($key.as_nonzero_scalar(), public.as_affine());
+                Zeroizing::new(shared.raw_secret_bytes().to_vec())
+            }};
+        }
+        Ok(match self {
+            EcPrivate::P256(k) => ecdh!(p256, k),
+            EcPrivate::P384(k) => ecdh!(p384, k),
+            EcPrivate::P521(k) => ecdh!(p521, k),
+        })
     }
 }
 

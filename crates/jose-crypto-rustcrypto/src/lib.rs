@@ -1,8 +1,11 @@
 //! A [`jose_core::CryptoProvider`] built on the pure-Rust RustCrypto crates: `rsa`, `p256`,
-//! `p384`, `p521` (ECDSA), `aes-gcm`, `sha1`/`sha2` and `getrandom`.
+//! `p384`, `p521` (ECDSA and ECDH), `ed25519-dalek` and `x25519-dalek`, `aes-gcm`, `aes-kw`, `cbc`,
+//! `pbkdf2`, `hmac`, `sha1`/`sha2` and `getrandom`.
 //!
-//! It implements RS256/384/512, PS256/384/512 and ES256/384/512 signatures, RSA-OAEP and
-//! RSA-OAEP-256/384/512 key wrapping (OAEP decoding of its own, constant-time), and A128GCM/A192GCM/A256GCM content encryption, with the error
+//! It implements RS256/384/512, PS256/384/512, ES256/384/512 and EdDSA (Ed25519) signatures,
+//! ECDH on P-256/P-384/P-521 and X25519 key agreement, RSA-OAEP and RSA-OAEP-256/384/512 key
+//! wrapping (OAEP decoding of its own, constant-time), A128GCM/A192GCM/A256GCM content encryption,
+//! and AES key wrap (RFC 3394), AES-CBC with PKCS#7 padding and PBKDF2-HMAC-SHA-2, with the error
 //! contract of [`jose_core::provider`]: every unwrap or AEAD failure is
 //! [`Error::DecryptionFailed`], every signature that does not verify is [`Error::BadSignature`],
 //! and RSA keys under 2048 bits are refused.
@@ -28,6 +31,18 @@
 //! # Ok::<(), jose_core::Error>(())
 //! ```
 //!
+//! # Ed25519 and X25519
+//!
+//! EdDSA verification is ed25519-dalek's `verify_strict`: besides what RFC 8032 section 5.1.7
+//! asks (S below the group order, A and R decoded, the group equation, cofactorless), it refuses
+//! a public key or an R of small order, which RFC 8032 allows (the aws-lc provider refuses them
+//! too, by list). No honest signer produces either, and on all 151 cases of Wycheproof's
+//! `ed25519_test` the two providers give the same verdict. Ed25519 public keys are decoded when a signature is
+//! verified, not on import (as in the aws-lc provider). ECDH checks the peer point is on the
+//! curve (`PublicKey::from_sec1_bytes`) and returns the x-coordinate; X25519 refuses a peer
+//! whose shared secret is all zeros (`was_contributory`) as `InvalidKey`. Keys are seeded from
+//! `getrandom`.
+//!
 //! # Side channels and RSA-OAEP
 //!
 //! RSA private operations use the `rsa` crate 0.10 (`crypto-bigint` arithmetic, blinding from the
@@ -43,7 +58,9 @@
 mod aead;
 mod ec_key;
 mod oaep;
+mod okp;
 mod rsa_key;
+mod symmetric;
 mod util;
 
 use ec_key::{EcPrivate, EcPublic};
@@ -52,6 +69,7 @@ use jose_core::provider::support::{read_pkcs8, read_spki};
 use jose_core::{
     ContentEncryption, CryptoProvider, Error, KeyKind, KeySpec, PrivateKeyOps, PublicKeyOps,
 };
+use okp::{OkpPrivate, OkpPublic};
 use rsa_key::{RsaPrivate, RsaPublic};
 use sha2::Digest;
 use std::sync::Arc;
@@ -137,6 +155,38 @@ impl CryptoProvider for RustCryptoProvider {
         aead::open(enc, key, iv, aad, ciphertext, tag)
     }
 
+    fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {
+        symmetric::aes_key_wrap(kek, key_data)
+    }
+
+    fn aes_key_unwrap(&self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        symmetric::aes_key_unwrap(kek, wrapped)
+    }
+
+    fn aes_cbc_encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        symmetric::aes_cbc_encrypt(key, iv, plaintext)
+    }
+
+    fn aes_cbc_decrypt(
+        &self,
+        key: &[u8],
+        iv: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        symmetric::aes_cbc_decrypt(key, iv, ciphertext)
+    }
+
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        symmetric::pbkdf2(hash, password, salt, iterations, out)
+    }
+
     fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error> {
         let key = read_pkcs8(pkcs8_der)?;
         match key.kind {
@@ -144,6 +194,11 @@ impl CryptoProvider for RustCryptoProvider {
                 Ok(Arc::new(RsaPrivate::from_pkcs1_der(key.private_key, bits)?))
             }
             KeyKind::Ec(curve) => Ok(Arc::new(EcPrivate::from_pkcs8(curve, pkcs8_der)?)),
+            KeyKind::Okp(curve) => Ok(Arc::new(OkpPrivate::from_seed(
+                curve,
+                key.private_key,
+                key.public_key,
+            )?)),
         }
     }
 
@@ -155,6 +210,7 @@ impl CryptoProvider for RustCryptoProvider {
                 curve,
                 key.public_key,
             )?)),
+            KeyKind::Okp(curve) => Ok(Arc::new(OkpPublic::from_bytes(curve, key.public_key)?)),
         }
     }
 
@@ -163,6 +219,7 @@ impl CryptoProvider for RustCryptoProvider {
         match spec {
             KeySpec::Rsa { bits } => Ok(Arc::new(RsaPrivate::generate(bits)?)),
             KeySpec::Ec(curve) => Ok(Arc::new(EcPrivate::generate(curve)?)),
+            KeySpec::Okp(curve) => Ok(Arc::new(OkpPrivate::generate(curve)?)),
         }
     }
 }

@@ -6,7 +6,7 @@ use getrandom::SysRng;
 use jose_core::alg::{MAX_RSA_BITS, MIN_RSA_BITS};
 use jose_core::provider::support::bit_len;
 use jose_core::{
-    Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, PrivateKeyOps, PublicKeyOps,
+    Error, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, PrivateKeyOps, PublicKeyOps,
 };
 use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use pkcs8::der::Decode;
@@ -177,7 +177,8 @@ impl PrivateKeyOps for RsaPrivate {
             | JwsAlgorithm::Es512
             | JwsAlgorithm::Hs256
             | JwsAlgorithm::Hs384
-            | JwsAlgorithm::Hs512 => {
+            | JwsAlgorithm::Hs512
+            | JwsAlgorithm::EdDsa => {
                 return Err(key_mismatch(alg.name(), self.kind()));
             }
         };
@@ -190,11 +191,12 @@ impl PrivateKeyOps for RsaPrivate {
         encrypted_key: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
         // Blinded (OS RNG) RSA with strict RFC 8017 OAEP decoding; every failure looks the same.
-        let result = match alg {
-            KeyManagementAlgorithm::RsaOaep => oaep::decrypt::<Sha1>(&self.key, encrypted_key),
-            KeyManagementAlgorithm::RsaOaep256 => oaep::decrypt::<Sha256>(&self.key, encrypted_key),
-            KeyManagementAlgorithm::RsaOaep384 => oaep::decrypt::<Sha384>(&self.key, encrypted_key),
-            KeyManagementAlgorithm::RsaOaep512 => oaep::decrypt::<Sha512>(&self.key, encrypted_key),
+        let result = match alg.oaep_hash() {
+            Some(HashAlg::Sha1) => oaep::decrypt::<Sha1>(&self.key, encrypted_key),
+            Some(HashAlg::Sha256) => oaep::decrypt::<Sha256>(&self.key, encrypted_key),
+            Some(HashAlg::Sha384) => oaep::decrypt::<Sha384>(&self.key, encrypted_key),
+            Some(HashAlg::Sha512) => oaep::decrypt::<Sha512>(&self.key, encrypted_key),
+            None => None,
         };
         result.ok_or(Error::DecryptionFailed)
     }
@@ -269,7 +271,8 @@ impl PublicKeyOps for RsaPublic {
             | JwsAlgorithm::Es512
             | JwsAlgorithm::Hs256
             | JwsAlgorithm::Hs384
-            | JwsAlgorithm::Hs512 => {
+            | JwsAlgorithm::Hs512
+            | JwsAlgorithm::EdDsa => {
                 return Err(key_mismatch(alg.name(), self.kind()));
             }
         };
@@ -277,19 +280,20 @@ impl PublicKeyOps for RsaPublic {
     }
 
     fn wrap_key(&self, alg: KeyManagementAlgorithm, cek: &[u8]) -> Result<Vec<u8>, Error> {
-        let result = match alg {
-            KeyManagementAlgorithm::RsaOaep => {
-                self.key.oaep_encrypt_with_rng::<Sha1, _>(&mut SysRng, cek)
-            }
-            KeyManagementAlgorithm::RsaOaep256 => self
+        let result = match alg.oaep_hash() {
+            Some(HashAlg::Sha1) => self.key.oaep_encrypt_with_rng::<Sha1, _>(&mut SysRng, cek),
+            Some(HashAlg::Sha256) => self
                 .key
                 .oaep_encrypt_with_rng::<Sha256, _>(&mut SysRng, cek),
-            KeyManagementAlgorithm::RsaOaep384 => self
+            Some(HashAlg::Sha384) => self
                 .key
                 .oaep_encrypt_with_rng::<Sha384, _>(&mut SysRng, cek),
-            KeyManagementAlgorithm::RsaOaep512 => self
+            Some(HashAlg::Sha512) => self
                 .key
                 .oaep_encrypt_with_rng::<Sha512, _>(&mut SysRng, cek),
+            None => {
+                return Err(Error::invalid_key(format!("a key for {alg}"), self.kind()));
+            }
         };
         result.map_err(|e| match e {
             rsa::Error::MessageTooLong => Error::InvalidRequest(format!(

@@ -53,6 +53,22 @@ pub const OPENSSL_P384_PKCS8: &[u8] = fixture!("openssl_p384.pkcs8.der");
 /// A P-521 key made with OpenSSL, PKCS#8 with the public key: the key of [`OPENSSL_ES512_SIG`].
 pub const OPENSSL_P521_PKCS8: &[u8] = fixture!("openssl_p521.pkcs8.der");
 
+/// An Ed25519 key made with OpenSSL (`openssl genpkey -algorithm ed25519`), PKCS#8 v1: the key
+/// of [`OPENSSL_EDDSA_SIG`].
+pub const OPENSSL_ED25519_PKCS8: &[u8] = fixture!("openssl_ed25519.pkcs8.der");
+/// [`OPENSSL_ED25519_PKCS8`] as OpenSSL writes it in PEM (`PRIVATE KEY`).
+pub const OPENSSL_ED25519_PEM: &str = include_str!("../fixtures/openssl_ed25519.pem");
+/// The public half of [`OPENSSL_ED25519_PKCS8`], SPKI, as OpenSSL writes it.
+pub const OPENSSL_ED25519_SPKI: &[u8] = fixture!("openssl_ed25519.spki.der");
+/// An X25519 key made with OpenSSL, PKCS#8 v1: one side of [`OPENSSL_X25519_SHARED`].
+pub const OPENSSL_X25519_PKCS8: &[u8] = fixture!("openssl_x25519.pkcs8.der");
+/// The public half of [`OPENSSL_X25519_PKCS8`], SPKI.
+pub const OPENSSL_X25519_SPKI: &[u8] = fixture!("openssl_x25519.spki.der");
+/// Another X25519 key made with OpenSSL, PKCS#8 v1: the other side of [`OPENSSL_X25519_SHARED`].
+pub const OPENSSL_X25519_PEER_PKCS8: &[u8] = fixture!("openssl_x25519_peer.pkcs8.der");
+/// The public half of [`OPENSSL_X25519_PEER_PKCS8`], SPKI.
+pub const OPENSSL_X25519_PEER_SPKI: &[u8] = fixture!("openssl_x25519_peer.spki.der");
+
 // ---- OpenSSL signatures and ciphertexts ------------------------------------------------------
 
 /// The message OpenSSL signed for the `OPENSSL_*_SIG` fixtures.
@@ -67,6 +83,18 @@ pub const OPENSSL_ES512_SIG: &[u8] = fixture!("openssl_es512.sig");
 pub const OPENSSL_RS256_SIG: &[u8] = fixture!("openssl_rs256.sig");
 /// PS512 over [`OPENSSL_MESSAGE`] with [`OPENSSL_RSA2048_PKCS8`] (salt length 64).
 pub const OPENSSL_PS512_SIG: &[u8] = fixture!("openssl_ps512.sig");
+/// EdDSA (Ed25519) over [`OPENSSL_MESSAGE`] with [`OPENSSL_ED25519_PKCS8`]
+/// (`openssl pkeyutl -sign -rawin`).
+pub const OPENSSL_EDDSA_SIG: &[u8] = fixture!("openssl_eddsa.sig");
+/// The X25519 shared secret of [`OPENSSL_X25519_PKCS8`] and [`OPENSSL_X25519_PEER_SPKI`]
+/// (`openssl pkeyutl -derive`).
+pub const OPENSSL_X25519_SHARED: &[u8] = fixture!("openssl_x25519.shared.bin");
+/// The P-256 ECDH shared secret (the x-coordinate) of [`OPENSSL_P256_PKCS8`] and
+/// [`RFC7515_A3_P256_SPKI`] (`openssl pkeyutl -derive`).
+pub const OPENSSL_ECDH_P256_SHARED: &[u8] = fixture!("openssl_ecdh_p256.shared.bin");
+/// The P-521 ECDH shared secret (66 bytes) of [`OPENSSL_P521_PKCS8`] and
+/// [`RFC7515_A4_P521_SPKI`].
+pub const OPENSSL_ECDH_P521_SHARED: &[u8] = fixture!("openssl_ecdh_p521.shared.bin");
 /// The content encryption key OpenSSL wrapped: the bytes 1 to 32.
 pub const OPENSSL_CEK: [u8; 32] = [
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
@@ -102,8 +130,11 @@ pub const TEST_ONLY_P256_MISMATCHED_PUBLIC_PKCS8: &[u8] =
 /// The private scalar of RFC 7515 A.3 without the optional public key, PKCS#8: must be accepted,
 /// the public key derived.
 pub const TEST_ONLY_P256_NO_PUBLIC_PKCS8: &[u8] = fixture!("test_only_p256_no_public.pkcs8.der");
-/// A random Ed25519 key, PKCS#8: an algorithm jose-core does not support, must be refused.
+/// A random Ed25519 key, PKCS#8 v1 (made by pyca/cryptography): must import.
 pub const TEST_ONLY_ED25519_PKCS8: &[u8] = fixture!("test_only_ed25519.pkcs8.der");
+/// A random Ed448 key made with OpenSSL, PKCS#8: a key type jose-core does not support, must be
+/// refused.
+pub const TEST_ONLY_ED448_PKCS8: &[u8] = fixture!("test_only_ed448.pkcs8.der");
 
 // ---- test vectors (JSON) ---------------------------------------------------------------------
 
@@ -120,3 +151,6 @@ pub const RFC7516_A1_RSA_OAEP_A256GCM_JSON: &str =
     vector!("rfc7515_7516/rfc7516_A1_rsa-oaep_a256gcm.json");
 /// RFC 7520 section 4.2 (PS384), from the JOSE cookbook: the signing input and the signature.
 pub const RFC7520_4_2_PS384_JSON: &str = vector!("rfc7520/4_2.rsa-pss_signature.json");
+/// RFC 8037 appendix A: the Ed25519 JWK of A.1, the thumbprint of A.3, the EdDSA JWS of A.4,
+/// and the X25519 keys and shared secret of A.6 (`vectors/rfc8037/SOURCE.txt`).
+pub const RFC8037_A_JSON: &str = vector!("rfc8037/rfc8037_A.json");

@@ -5,7 +5,7 @@
 //!
 //! The provider computes a tag for a key of any length (RFC 4231 test case 2 uses a 4-byte
 //! key); the RFC 7518 minimum (the hash length) is jose-core's rule, kept by
-//! [`HmacKey`](jose_core::HmacKey), and tested there.
+//! [`SecretKey`](jose_core::SecretKey), and tested there.
 
 use crate::ok;
 use jose_core::alg::HashAlg;

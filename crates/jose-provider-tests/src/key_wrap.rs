@@ -15,7 +15,7 @@ use jose_core::{CryptoProvider, Error, JwsAlgorithm, KeyManagementAlgorithm};
 pub fn round_trip_both_oaep_algorithms(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
     let public = key.public_key();
-    for &alg in KeyManagementAlgorithm::ALL {
+    for &alg in KeyManagementAlgorithm::RSA_OAEP {
         for len in [0u8, 16, 24, 32, 64] {
             let cek: Vec<u8> = (0..len).map(|i| i.wrapping_mul(7) ^ 0x5a).collect();
             let wrapped = ok(
@@ -58,13 +58,16 @@ pub fn round_trip_both_oaep_algorithms(provider: &dyn CryptoProvider) {
 /// -512, every pair both ways): each is [`Error::DecryptionFailed`].
 pub fn oaep_variants_do_not_unwrap_each_other(provider: &dyn CryptoProvider) {
     let key = fixture_key(provider, JwsAlgorithm::Rs256);
-    for &wrap in KeyManagementAlgorithm::ALL {
+    for &wrap in KeyManagementAlgorithm::RSA_OAEP {
         let wrapped = ok(
             provider,
             key.public_key().wrap_key(wrap, &[7; 32]),
             format_args!("{wrap}: wrap"),
         );
-        for &unwrap in KeyManagementAlgorithm::ALL.iter().filter(|&&u| u != wrap) {
+        for &unwrap in KeyManagementAlgorithm::RSA_OAEP
+            .iter()
+            .filter(|&&u| u != wrap)
+        {
             fails_with(
                 provider,
                 key.unwrap_key(unwrap, &wrapped),
@@ -140,7 +143,7 @@ pub fn unwrap_failures_are_decryption_failed(provider: &dyn CryptoProvider) {
             wrapped[1..].to_vec(),
         ),
     ];
-    for &alg in KeyManagementAlgorithm::ALL {
+    for &alg in KeyManagementAlgorithm::RSA_OAEP {
         for (how, bad) in &cases {
             fails_with(
                 provider,

@@ -13,7 +13,8 @@ use crate::vectors::{b64, json};
 use crate::{fixtures, flipped, invalid_key, invalid_key_naming, joined, ok};
 use jose_core::alg::MIN_RSA_BITS;
 use jose_core::{
-    CryptoProvider, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec, PrivateKeyOps,
+    CryptoProvider, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec, OkpCurve,
+    PrivateKeyOps,
 };
 use std::sync::Arc;
 
@@ -27,8 +28,9 @@ fn import(provider: &dyn CryptoProvider, der: &[u8], name: &str) -> Arc<dyn Priv
 }
 
 /// Export to PKCS#8 and SPKI, import both again: same kind, same DER (the export is stable), EC
-/// points uncompressed and included in the PKCS#8, RSA PKCS#8 version 1 (v1, no public key). For
-/// generated keys and for imported ones.
+/// points uncompressed and included in the PKCS#8, RSA PKCS#8 version 1 (v1, no public key),
+/// Ed25519 and X25519 PKCS#8 v1 of 48 bytes (RFC 8410) and SPKI of 44 bytes. For generated keys
+/// and for imported ones.
 pub fn export_import_round_trip(provider: &dyn CryptoProvider) {
     let mut keys: Vec<(String, Arc<dyn PrivateKeyOps>)> = vec![(
         "a generated RSA 2048 key".to_owned(),
@@ -48,7 +50,23 @@ pub fn export_import_round_trip(provider: &dyn CryptoProvider) {
             ),
         ));
     }
+    for &curve in OkpCurve::ALL {
+        keys.push((
+            format!("a generated {curve} key"),
+            ok(
+                provider,
+                provider.generate(KeySpec::Okp(curve)),
+                format_args!("generate an {curve} key"),
+            ),
+        ));
+    }
     for (name, der) in [
+        ("OpenSSL Ed25519", fixtures::OPENSSL_ED25519_PKCS8),
+        ("OpenSSL X25519", fixtures::OPENSSL_X25519_PKCS8),
+        (
+            "pyca/cryptography Ed25519",
+            fixtures::TEST_ONLY_ED25519_PKCS8,
+        ),
         ("RFC 7515 A.2", fixtures::RFC7515_A2_RSA2048_PKCS8),
         ("RFC 7515 A.3", fixtures::RFC7515_A3_P256_PKCS8),
         ("OpenSSL RSA 2048", fixtures::OPENSSL_RSA2048_PKCS8),
@@ -124,6 +142,21 @@ pub fn export_import_round_trip(provider: &dyn CryptoProvider) {
             "{name}: the SPKI export is stable"
         );
         match key.kind() {
+            KeyKind::Okp(curve) => {
+                // SEQUENCE (48 bytes), INTEGER 0, the algorithm alone, OCTET STRING (34) wrapping
+                // the 32-byte OCTET STRING of the seed: RFC 8410, version 1.
+                ensure_eq!(provider, pkcs8.len(), 48, "{name}: PKCS#8 length");
+                let mut head = vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03];
+                head.extend_from_slice(curve.oid());
+                head.extend_from_slice(&[0x04, 0x22, 0x04, 0x20]);
+                ensure_eq!(
+                    provider,
+                    &pkcs8[..16],
+                    head.as_slice(),
+                    "{name}: the PKCS#8 export is RFC 8410 version 1"
+                );
+                ensure_eq!(provider, spki.len(), 44, "{name}: SPKI length");
+            }
             KeyKind::Ec(curve) => {
                 let point = &spki[spki.len() - (2 * curve.coordinate_len() + 1)..];
                 ensure_eq!(
@@ -203,6 +236,24 @@ pub fn fixture_keys_import_and_export_the_same_der(provider: &dyn CryptoProvider
             fixtures::OPENSSL_P521_PKCS8,
             None,
             KeyKind::Ec(EcCurve::P521),
+        ),
+        (
+            "OpenSSL Ed25519",
+            fixtures::OPENSSL_ED25519_PKCS8,
+            Some(fixtures::OPENSSL_ED25519_SPKI),
+            KeyKind::Okp(OkpCurve::Ed25519),
+        ),
+        (
+            "OpenSSL X25519",
+            fixtures::OPENSSL_X25519_PKCS8,
+            Some(fixtures::OPENSSL_X25519_SPKI),
+            KeyKind::Okp(OkpCurve::X25519),
+        ),
+        (
+            "OpenSSL X25519 (peer)",
+            fixtures::OPENSSL_X25519_PEER_PKCS8,
+            Some(fixtures::OPENSSL_X25519_PEER_SPKI),
+            KeyKind::Okp(OkpCurve::X25519),
         ),
     ] {
         let key = import(provider, pkcs8, name);
@@ -473,7 +524,7 @@ pub fn ec_points_must_be_on_the_curve_and_uncompressed(provider: &dyn CryptoProv
 
 /// Malformed or unsupported DER is [`Error::InvalidKey`](jose_core::Error::InvalidKey), never a
 /// panic or another error: garbage (the error says DER was expected and does not echo the
-/// bytes), an Ed25519 key (`found` names its OID), a public key where a private one is expected
+/// bytes), an Ed448 key (`found` names its OID), a public key where a private one is expected
 /// and the other way round, every truncation of valid documents, valid documents with trailing
 /// data.
 pub fn malformed_and_unsupported_keys_are_invalid_key(provider: &dyn CryptoProvider) {
@@ -520,10 +571,10 @@ pub fn malformed_and_unsupported_keys_are_invalid_key(provider: &dyn CryptoProvi
 
     invalid_key_naming(
         provider,
-        provider.import_private_pkcs8(fixtures::TEST_ONLY_ED25519_PKCS8),
+        provider.import_private_pkcs8(fixtures::TEST_ONLY_ED448_PKCS8),
         &[],
-        &["1.3.101.112"],
-        "import an Ed25519 PKCS#8",
+        &["1.3.101.113"],
+        "import an Ed448 PKCS#8",
     );
 
     // A private key where a public one is expected, and the other way round.
@@ -585,12 +636,180 @@ pub fn malformed_and_unsupported_keys_are_invalid_key(provider: &dyn CryptoProvi
     }
 }
 
+/// Ed25519 and X25519 DER that is not RFC 8410 is
+/// [`Error::InvalidKey`](jose_core::Error::InvalidKey), never
+/// a panic: every truncation and a byte appended (PKCS#8 and SPKI), a seed or public key of 31
+/// or 33 bytes, the seed not wrapped in its own OCTET STRING, NULL parameters, an Ed448 SPKI
+/// (`found` names 1.3.101.113), and a PKCS#8 v2 whose public key is not the seed's (the v2
+/// with the right public key imports).
+pub fn malformed_okp_keys_are_invalid_key(provider: &dyn CryptoProvider) {
+    for (name, pkcs8, spki) in [
+        (
+            "Ed25519",
+            fixtures::OPENSSL_ED25519_PKCS8,
+            fixtures::OPENSSL_ED25519_SPKI,
+        ),
+        (
+            "X25519",
+            fixtures::OPENSSL_X25519_PKCS8,
+            fixtures::OPENSSL_X25519_SPKI,
+        ),
+    ] {
+        for (what, der) in [("PKCS#8", pkcs8), ("SPKI", spki)] {
+            for cut in 0..der.len() {
+                invalid_key(
+                    provider,
+                    provider.import_private_pkcs8(&der[..cut]),
+                    format_args!(
+                        "import_private_pkcs8 of the first {cut} bytes of an {name} {what}"
+                    ),
+                );
+                invalid_key(
+                    provider,
+                    provider.import_public_spki(&der[..cut]),
+                    format_args!("import_public_spki of the first {cut} bytes of an {name} {what}"),
+                );
+            }
+            invalid_key(
+                provider,
+                provider.import_private_pkcs8(&joined(der, &[0])),
+                format_args!("import_private_pkcs8 of an {name} {what} with a byte appended"),
+            );
+            invalid_key(
+                provider,
+                provider.import_public_spki(&joined(der, &[0])),
+                format_args!("import_public_spki of an {name} {what} with a byte appended"),
+            );
+        }
+        invalid_key(
+            provider,
+            provider.import_public_spki(pkcs8),
+            format_args!("import_public_spki of an {name} PKCS#8"),
+        );
+        invalid_key(
+            provider,
+            provider.import_private_pkcs8(spki),
+            format_args!("import_private_pkcs8 of an {name} SPKI"),
+        );
+
+        // The fixture is SEQUENCE { INTEGER 0, SEQUENCE { OID }, OCTET STRING { OCTET STRING (32) } }.
+        let alg = &pkcs8[5..12];
+        let seed = &pkcs8[16..48];
+        let doc = |inner: &[u8], alg: &[u8], tail: &[u8]| {
+            let body = [
+                &[0x02, 0x01, u8::from(!tail.is_empty())][..],
+                alg,
+                inner,
+                tail,
+            ]
+            .concat();
+            let mut out = vec![0x30, u8::try_from(body.len()).unwrap_or(0)];
+            out.extend(body);
+            out
+        };
+        let octets = |bytes: &[u8]| {
+            let mut out = vec![0x04, u8::try_from(bytes.len()).unwrap_or(0)];
+            out.extend_from_slice(bytes);
+            out
+        };
+        let short = octets(&octets(&seed[..31]));
+        let long = octets(&octets(&joined(seed, &[0])));
+        let bare = octets(seed);
+        let with_null = [&[0x30, 0x07][..], &alg[2..], &[0x05, 0x00]].concat();
+        let public = ok(
+            provider,
+            ok(
+                provider,
+                provider.import_private_pkcs8(pkcs8),
+                format_args!("import the {name} fixture"),
+            )
+            .public_key()
+            .to_spki_der(),
+            format_args!("SPKI of the {name} fixture"),
+        );
+        let own_public = &public[public.len() - 32..];
+        // [1] IMPLICIT BIT STRING (no unused bits) holding a public key.
+        let v2_tail = |key: &[u8]| [&[0x81, 0x21, 0x00][..], key].concat();
+        let right_v2 = doc(&octets(&octets(seed)), alg, &v2_tail(own_public));
+        ok(
+            provider,
+            provider.import_private_pkcs8(&right_v2),
+            format_args!("import an {name} PKCS#8 v2 with its own public key"),
+        );
+        let wrong_public = flipped(own_public, 0, 1);
+        for (what, der) in [
+            ("a 31-byte seed", doc(&short, alg, &[])),
+            ("a 33-byte seed", doc(&long, alg, &[])),
+            (
+                "the seed without its own OCTET STRING",
+                doc(&bare, alg, &[]),
+            ),
+            (
+                "NULL parameters",
+                doc(&octets(&octets(seed)), &with_null, &[]),
+            ),
+            (
+                "a PKCS#8 v2 with another public key",
+                doc(&octets(&octets(seed)), alg, &v2_tail(&wrong_public)),
+            ),
+            (
+                "a PKCS#8 v2 with a 31-byte public key",
+                doc(
+                    &octets(&octets(seed)),
+                    alg,
+                    &[&[0x81, 0x20, 0x00][..], &own_public[..31]].concat(),
+                ),
+            ),
+        ] {
+            invalid_key(
+                provider,
+                provider.import_private_pkcs8(&der),
+                format_args!("import an {name} PKCS#8 with {what}"),
+            );
+        }
+        let spki_with = |key: &[u8]| {
+            let bits = [
+                &[0x03, u8::try_from(key.len() + 1).unwrap_or(0), 0x00][..],
+                key,
+            ]
+            .concat();
+            let body = [alg, &bits].concat();
+            [&[0x30, u8::try_from(body.len()).unwrap_or(0)][..], &body].concat()
+        };
+        ok(
+            provider,
+            provider.import_public_spki(&spki_with(own_public)),
+            format_args!("import an {name} SPKI rebuilt by hand"),
+        );
+        for len in [0, 31, 33, 64] {
+            invalid_key(
+                provider,
+                provider.import_public_spki(&spki_with(&vec![9; len])),
+                format_args!("import an {name} SPKI of a {len}-byte key"),
+            );
+        }
+    }
+    // Ed448 (1.3.101.113), with a 57-byte key.
+    let mut ed448 = vec![
+        0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00,
+    ];
+    ed448.extend([7; 57]);
+    invalid_key_naming(
+        provider,
+        provider.import_public_spki(&ed448),
+        &[],
+        &["1.3.101.113"],
+        "import an Ed448 SPKI",
+    );
+}
+
 /// The private values of a key, by JWK member name.
 type Secrets = Vec<(&'static str, Vec<u8>)>;
 
 /// The RFC 7515 A.2 (RSA) and A.3 (P-256) keys as PKCS#8, each with its private values from the
-/// JWK of the vector (RSA: `d`, `p`, `q`, `dp`, `dq`, `qi`; EC: `d`).
-fn rfc_keys() -> [(&'static str, &'static [u8], Secrets); 2] {
+/// JWK of the vector (RSA: `d`, `p`, `q`, `dp`, `dq`, `qi`; EC: `d`), and the RFC 8037 A.1
+/// Ed25519 key (`d`, the seed) and A.6 X25519 key.
+fn rfc_keys() -> [(&'static str, Vec<u8>, Secrets); 4] {
     let members = |vector: &str, names: &[&'static str]| {
         let key = &json(vector)["key"];
         names
@@ -601,10 +820,23 @@ fn rfc_keys() -> [(&'static str, &'static [u8], Secrets); 2] {
             })
             .collect()
     };
+    let okp = |name: &str| {
+        let jwk = &json(fixtures::RFC8037_A_JSON)[name];
+        let d = b64(jwk["d"].as_str().unwrap_or_default(), "an OKP private key");
+        let der = match jose_core::Jwk::from_json(&jwk.to_string(), &jose_core::Limits::default())
+            .and_then(|jwk| jwk.to_private_der())
+        {
+            Ok(der) => der.pkcs8().to_vec(),
+            Err(error) => panic!("the RFC 8037 {name} JWK converts to PKCS#8: {error}"),
+        };
+        (der, vec![("d", d)])
+    };
+    let (ed25519, ed25519_secrets) = okp("A.1_key");
+    let (x25519, x25519_secrets) = okp("A.6_ephemeral");
     [
         (
             "RSA (RFC 7515 A.2)",
-            fixtures::RFC7515_A2_RSA2048_PKCS8,
+            fixtures::RFC7515_A2_RSA2048_PKCS8.to_vec(),
             members(
                 fixtures::RFC7515_A2_RS256_JSON,
                 &["d", "p", "q", "dp", "dq", "qi"],
@@ -612,9 +844,11 @@ fn rfc_keys() -> [(&'static str, &'static [u8], Secrets); 2] {
         ),
         (
             "P-256 (RFC 7515 A.3)",
-            fixtures::RFC7515_A3_P256_PKCS8,
+            fixtures::RFC7515_A3_P256_PKCS8.to_vec(),
             members(fixtures::RFC7515_A3_ES256_JSON, &["d"]),
         ),
+        ("Ed25519 (RFC 8037 A.1)", ed25519, ed25519_secrets),
+        ("X25519 (RFC 8037 A.6)", x25519, x25519_secrets),
     ]
 }
 
@@ -683,6 +917,7 @@ fn check_message(
 /// hex, as a byte list, in base64), and garbage is not echoed back.
 pub fn errors_never_show_key_material(provider: &dyn CryptoProvider) {
     for (name, pkcs8, secrets) in rfc_keys() {
+        let pkcs8 = pkcs8.as_slice();
         let last = pkcs8.len() - 1;
         for (how, der) in [
             ("its last byte flipped", flipped(pkcs8, last, 1)),
@@ -731,11 +966,11 @@ pub fn errors_never_show_key_material(provider: &dyn CryptoProvider) {
     }
 }
 
-/// `Debug` of private and public keys, RSA and EC, is short and quotes none of the private values
-/// (in hex, as a byte list, in base64).
+/// `Debug` of private and public keys, RSA, EC, Ed25519 and X25519, is short and quotes none of
+/// the private values (in hex, as a byte list, in base64).
 pub fn debug_never_shows_key_material(provider: &dyn CryptoProvider) {
     for (name, pkcs8, secrets) in rfc_keys() {
-        let key = import(provider, pkcs8, name);
+        let key = import(provider, &pkcs8, name);
         for (how, text) in [
             ("Debug of the private key", format!("{key:?}")),
             ("pretty Debug of the private key", format!("{key:#?}")),
@@ -746,8 +981,9 @@ pub fn debug_never_shows_key_material(provider: &dyn CryptoProvider) {
     }
 }
 
-/// Every [`KeySpec`] generates: RSA 2048, 3072 and 4096 (exponent 65537) and EC on every curve,
-/// each of the kind asked, signing and verifying, two EC keys never the same; a generated RSA key
+/// Every [`KeySpec`] generates: RSA 2048, 3072 and 4096 (exponent 65537), EC on every curve,
+/// Ed25519 and X25519, each of the kind asked, signing and verifying (Ed25519: EdDSA; X25519:
+/// agreeing with a second key), two EC or OKP keys never the same; a generated RSA key
 /// exports and imports again and unwraps what its public key wrapped. Other RSA sizes are
 /// [`Error::InvalidKey`](jose_core::Error::InvalidKey) naming the size.
 pub fn generate_every_key_spec(provider: &dyn CryptoProvider) {
@@ -859,6 +1095,64 @@ pub fn generate_every_key_spec(provider: &dyn CryptoProvider) {
             ),
             "two generated {curve} keys must differ"
         );
+    }
+
+    for &curve in OkpCurve::ALL {
+        let spec = KeySpec::Okp(curve);
+        let key = ok(
+            provider,
+            provider.generate(spec),
+            format_args!("generate an {curve} key"),
+        );
+        let other = ok(
+            provider,
+            provider.generate(spec),
+            format_args!("generate another {curve} key"),
+        );
+        ensure_eq!(
+            provider,
+            key.kind(),
+            KeyKind::Okp(curve),
+            "kind of a generated {curve} key"
+        );
+        let other_spki = ok(
+            provider,
+            other.public_key().to_spki_der(),
+            "SPKI of a generated key",
+        );
+        ensure_ne!(
+            provider,
+            other_spki,
+            ok(
+                provider,
+                key.public_key().to_spki_der(),
+                "SPKI of a generated key"
+            ),
+            "two generated {curve} keys must differ"
+        );
+        match curve {
+            OkpCurve::Ed25519 => {
+                let signature = ok(
+                    provider,
+                    key.sign(JwsAlgorithm::EdDsa, b"fresh"),
+                    "EdDSA: sign with a generated key",
+                );
+                ok(
+                    provider,
+                    key.public_key()
+                        .verify(JwsAlgorithm::EdDsa, b"fresh", &signature),
+                    "EdDSA: verify with a generated key",
+                );
+            }
+            OkpCurve::X25519 => {
+                let secret = ok(
+                    provider,
+                    key.agree(&other_spki),
+                    "X25519: agree between generated keys",
+                );
+                ensure_eq!(provider, secret.len(), 32, "X25519 shared secret length");
+            }
+        }
     }
 
     for bits in [1024, 2047, 2049, 8192] {

@@ -28,20 +28,29 @@
 //! # What the suite checks
 //!
 //! - [`basics`]: the provider's name, random bytes, SHA-256.
-//! - [`sign`]: sign and verify for every [`JwsAlgorithm`](jose_core::JwsAlgorithm); every
-//!   signature that does not verify (tampered, wrong length, other scheme, out-of-range ECDSA
-//!   scalars) is [`Error::BadSignature`]; an algorithm that does not fit the key is
-//!   [`Error::InvalidKey`].
+//! - [`sign`]: sign and verify for every asymmetric [`JwsAlgorithm`](jose_core::JwsAlgorithm)
+//!   (EdDSA included); every signature that does not verify (tampered, wrong length, other
+//!   scheme, out-of-range ECDSA scalars) is [`Error::BadSignature`]; an algorithm that does not
+//!   fit the key is [`Error::InvalidKey`].
+//! - [`agree`]: ECDH on P-256, P-384, P-521 and X25519, the same secret on both sides and
+//!   OpenSSL's; foreign, off-curve and low-order peers are [`Error::InvalidKey`].
 //! - [`hmac`]: HMAC-SHA-256/384/512 known answers (RFC 4231); every wrong tag is
 //!   [`Error::BadSignature`].
 //! - [`key_wrap`]: RSA-OAEP, RSA-OAEP-256, -384 and -512 round trips; every unwrap failure is
 //!   [`Error::DecryptionFailed`].
 //! - [`aead`]: AES-GCM round trips; every open failure is `DecryptionFailed`; a seal with a key or
 //!   IV of the wrong length is [`Error::InvalidRequest`].
+//! - [`symmetric`]: AES key wrap (RFC 3394 section 4 vectors, every KEK and key-data size),
+//!   AES-CBC with PKCS#7 padding (NIST SP 800-38A F.2.1/F.2.3/F.2.5 and the padding block, every
+//!   length from 0 to 33 bytes) and PBKDF2-HMAC-SHA-256/384/512 (RFC 7914 section 11 and
+//!   `hashlib` answers); every unwrap and CBC decryption failure (tampered, wrong KEK, bad
+//!   padding, wrong lengths) is `DecryptionFailed`; wrong input lengths on the wrap and encrypt
+//!   side, and PBKDF2 parameters out of range, are [`Error::InvalidRequest`].
 //! - [`keys`]: PKCS#8 and SPKI import and export, RSA below 2048 bits refused on import and
 //!   generation, EC points on the curve and uncompressed, malformed DER refused, generation of
 //!   every [`KeySpec`](jose_core::KeySpec), no key material in `Debug` output or error messages.
-//! - [`vectors`]: known answers from RFC 7515, 7516 and 7520, OpenSSL and the GCM specification.
+//! - [`vectors`]: known answers from RFC 7515, 7516, 7520 and 8037, OpenSSL and the GCM
+//!   specification.
 //!
 //! The fixtures (test-only keys, signatures and ciphertexts, and the RFC vectors) are embedded, so
 //! the suite runs from any crate; [`fixtures`] makes them available to a provider's own tests.
@@ -98,12 +107,14 @@ macro_rules! ensure_ne {
 }
 
 pub mod aead;
+pub mod agree;
 pub mod basics;
 pub mod fixtures;
 pub mod hmac;
 pub mod key_wrap;
 pub mod keys;
 pub mod sign;
+pub mod symmetric;
 pub mod vectors;
 
 /// One rule of the provider contract, as [`RULES`] lists it.
@@ -141,6 +152,14 @@ macro_rules! __with_rules {
                 rsa_schemes_and_hashes_are_not_interchangeable,
                 rsa_pkcs1_is_deterministic_and_pss_is_randomized,
                 algorithm_must_fit_the_key,
+                eddsa_is_deterministic,
+                eddsa_small_order_points_are_bad_signature,
+            }
+            agree {
+                both_sides_derive_the_same_secret,
+                foreign_and_off_curve_peers_are_invalid_key,
+                low_order_x25519_peers_are_invalid_key,
+                keys_without_agreement_refuse,
             }
             hmac {
                 rfc4231_known_answers,
@@ -158,6 +177,18 @@ macro_rules! __with_rules {
                 open_failures_are_decryption_failed,
                 seal_with_a_wrong_key_or_iv_length_is_invalid_request,
             }
+            symmetric {
+                aes_key_wrap_rfc3394_vectors,
+                aes_key_wrap_round_trips,
+                aes_key_unwrap_failures_are_decryption_failed,
+                aes_key_wrap_input_checks_are_invalid_request,
+                aes_cbc_known_answers,
+                aes_cbc_round_trip_every_length,
+                aes_cbc_decrypt_failures_are_decryption_failed,
+                aes_cbc_encrypt_input_checks_are_invalid_request,
+                pbkdf2_known_answers,
+                pbkdf2_parameter_checks,
+            }
             keys {
                 export_import_round_trip,
                 fixture_keys_import_and_export_the_same_der,
@@ -168,6 +199,7 @@ macro_rules! __with_rules {
                 rsa_public_exponent_must_be_odd_and_at_least_3,
                 ec_points_must_be_on_the_curve_and_uncompressed,
                 malformed_and_unsupported_keys_are_invalid_key,
+                malformed_okp_keys_are_invalid_key,
                 errors_never_show_key_material,
                 debug_never_shows_key_material,
                 generate_every_key_spec,
@@ -177,6 +209,8 @@ macro_rules! __with_rules {
                 rfc7515_a3_es256_and_a4_es512,
                 rfc7520_4_2_ps384,
                 rfc7516_a1_rsa_oaep_and_a256gcm,
+                rfc8037_a1_to_a4_ed25519,
+                rfc8037_a6_x25519,
                 openssl_signatures,
                 openssl_oaep_ciphertexts,
                 gcm_spec_test_cases,

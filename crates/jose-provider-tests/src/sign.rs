@@ -2,14 +2,15 @@
 //! [`JwsAlgorithm`].
 //!
 //! The contract: every signature that does not verify is [`Error::BadSignature`], whatever is
-//! wrong with it; ECDSA signatures are raw r||s of exactly [`EcCurve::signature_len`] bytes; an
-//! algorithm that does not fit the key is [`Error::InvalidKey`].
+//! wrong with it; ECDSA signatures are raw r||s of exactly [`EcCurve::signature_len`] bytes,
+//! EdDSA (Ed25519) signatures 64 bytes; an algorithm that does not fit the key is
+//! [`Error::InvalidKey`].
 
 use crate::{fails_with, fixtures, flipped, invalid_key_naming, joined, ok};
 use jose_core::alg::SignatureScheme;
 use jose_core::{
     CryptoProvider, EcCurve, Error, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, KeySpec,
-    PrivateKeyOps, PublicKeyOps,
+    OkpCurve, PrivateKeyOps, PublicKeyOps,
 };
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ pub(crate) fn fixture_key(
         SignatureScheme::Ecdsa(EcCurve::P521) => fixtures::OPENSSL_P521_PKCS8,
         SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss => fixtures::OPENSSL_RSA2048_PKCS8,
         SignatureScheme::Hmac => panic!("{alg} has no private key (see the hmac rules)"),
+        SignatureScheme::EdDsa(_) => fixtures::OPENSSL_ED25519_PKCS8,
     };
     ok(
         provider,
@@ -62,6 +64,7 @@ fn signature_len(kind: KeyKind) -> usize {
     match kind {
         KeyKind::Rsa { bits } => bits.div_ceil(8),
         KeyKind::Ec(curve) => curve.signature_len(),
+        KeyKind::Okp(_) => 64,
     }
 }
 
@@ -70,10 +73,11 @@ fn signature_len(kind: KeyKind) -> usize {
 struct KeySet {
     generated_rsa: Arc<dyn PrivateKeyOps>,
     generated_ec: Vec<(EcCurve, Arc<dyn PrivateKeyOps>)>,
+    generated_ed25519: Arc<dyn PrivateKeyOps>,
 }
 
 impl KeySet {
-    /// Generates an RSA 2048 key and a key on each curve.
+    /// Generates an RSA 2048 key, a key on each curve and an Ed25519 key.
     fn new(provider: &dyn CryptoProvider) -> Self {
         let generated_rsa = ok(
             provider,
@@ -91,9 +95,15 @@ impl KeySet {
                 (curve, key)
             })
             .collect();
+        let generated_ed25519 = ok(
+            provider,
+            provider.generate(KeySpec::Okp(OkpCurve::Ed25519)),
+            "generate an Ed25519 key",
+        );
         KeySet {
             generated_rsa,
             generated_ec,
+            generated_ed25519,
         }
     }
 
@@ -112,6 +122,7 @@ impl KeySet {
                 .unwrap_or_else(|| panic!("KeySet has a {curve} key")),
             SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss => self.generated_rsa.clone(),
             SignatureScheme::Hmac => panic!("{alg} has no private key (see the hmac rules)"),
+            SignatureScheme::EdDsa(_) => self.generated_ed25519.clone(),
         };
         [
             ("generated", generated),
@@ -120,8 +131,9 @@ impl KeySet {
     }
 }
 
-/// Every [`JwsAlgorithm`] signs and verifies, with generated keys and with imported ones: the
-/// signature has the right length (the modulus for RSA, raw r||s for ECDSA) and verifies with the
+/// Every asymmetric [`JwsAlgorithm`] (EdDSA included) signs and verifies, with generated keys
+/// and with imported ones: the signature has the right length (the modulus for RSA, raw r||s for
+/// ECDSA, 64 bytes for EdDSA) and verifies with the
 /// private key's public half and with that public key exported to SPKI and imported again.
 pub fn round_trip_every_algorithm(provider: &dyn CryptoProvider) {
     let keys = KeySet::new(provider);
@@ -402,10 +414,90 @@ pub fn rsa_pkcs1_is_deterministic_and_pss_is_randomized(provider: &dyn CryptoPro
 }
 
 /// Signing or verifying with an algorithm that does not fit the key (another curve, RSA with an
-/// EC key, ECDSA with an RSA key), and wrapping with an EC key, is [`Error::InvalidKey`] whose
-/// `expected` names the algorithm asked for and whose `found` names the key (its curve or size).
-/// Unwrapping with an EC key is the one opaque [`Error::DecryptionFailed`].
+/// EC key, ECDSA with an RSA key, EdDSA with an EC or X25519 key, ECDSA with an Ed25519 key), and
+/// wrapping with an EC or OKP key, is [`Error::InvalidKey`] whose `expected` names the algorithm
+/// asked for and whose `found` names the key (its curve or size). Unwrapping with an EC or OKP
+/// key is the one opaque [`Error::DecryptionFailed`].
 pub fn algorithm_must_fit_the_key(provider: &dyn CryptoProvider) {
+    let ed25519 = fixture_key(provider, JwsAlgorithm::EdDsa);
+    let x25519 = ok(
+        provider,
+        provider.import_private_pkcs8(fixtures::OPENSSL_X25519_PKCS8),
+        "import the OpenSSL X25519 key",
+    );
+    let eddsa = ok(
+        provider,
+        ed25519.sign(JwsAlgorithm::EdDsa, b"m"),
+        "EdDSA: sign",
+    );
+    let okp_cases: [(&str, Result<(), Error>, &str, &str); 7] = [
+        (
+            "sign EdDSA with a P-256 key",
+            fixture_ec_key(provider, EcCurve::P256)
+                .sign(JwsAlgorithm::EdDsa, b"m")
+                .map(drop),
+            "EdDSA",
+            "P-256",
+        ),
+        (
+            "sign ES256 with an Ed25519 key",
+            ed25519.sign(JwsAlgorithm::Es256, b"m").map(drop),
+            "ES256",
+            "Ed25519",
+        ),
+        (
+            "sign EdDSA with an X25519 key",
+            x25519.sign(JwsAlgorithm::EdDsa, b"m").map(drop),
+            "EdDSA",
+            "X25519",
+        ),
+        (
+            "verify EdDSA with an X25519 key",
+            x25519
+                .public_key()
+                .verify(JwsAlgorithm::EdDsa, b"m", &eddsa),
+            "EdDSA",
+            "X25519",
+        ),
+        (
+            "verify RS256 with an Ed25519 key",
+            ed25519
+                .public_key()
+                .verify(JwsAlgorithm::Rs256, b"m", &eddsa),
+            "RS256",
+            "Ed25519",
+        ),
+        (
+            "wrap a key with RSA-OAEP and an Ed25519 key",
+            ed25519
+                .public_key()
+                .wrap_key(KeyManagementAlgorithm::RsaOaep, &[0; 16])
+                .map(drop),
+            "RSA-OAEP",
+            "Ed25519",
+        ),
+        (
+            "wrap a key with RSA-OAEP-256 and an X25519 key",
+            x25519
+                .public_key()
+                .wrap_key(KeyManagementAlgorithm::RsaOaep256, &[0; 16])
+                .map(drop),
+            "RSA-OAEP-256",
+            "X25519",
+        ),
+    ];
+    for (what, result, alg, key) in okp_cases {
+        invalid_key_naming(provider, result, &[alg], &[key], what);
+    }
+    for (name, key) in [("Ed25519", &ed25519), ("X25519", &x25519)] {
+        fails_with(
+            provider,
+            key.unwrap_key(KeyManagementAlgorithm::RsaOaep, &[0; 256]),
+            &Error::DecryptionFailed,
+            format_args!("unwrap a key with RSA-OAEP and an {name} key"),
+        );
+    }
+
     let p256 = fixture_ec_key(provider, EcCurve::P256);
     let rsa = fixture_key(provider, JwsAlgorithm::Rs256);
     let es256 = ok(
@@ -468,4 +560,113 @@ pub fn algorithm_must_fit_the_key(provider: &dyn CryptoProvider) {
         &Error::DecryptionFailed,
         "unwrap a key with RSA-OAEP and a P-256 key",
     );
+}
+
+/// EdDSA (PureEdDSA, RFC 8032) is deterministic: the same key and message give the same 64-byte
+/// signature every time, whether the key was generated or imported, and OpenSSL's signature
+/// over [`fixtures::OPENSSL_MESSAGE`] is exactly what the provider computes with the same key.
+pub fn eddsa_is_deterministic(provider: &dyn CryptoProvider) {
+    let keys = KeySet::new(provider);
+    for (source, key) in keys.for_alg(provider, JwsAlgorithm::EdDsa) {
+        ensure_eq!(
+            provider,
+            ok(provider, key.sign(JwsAlgorithm::EdDsa, b"m"), "EdDSA: sign"),
+            ok(provider, key.sign(JwsAlgorithm::EdDsa, b"m"), "EdDSA: sign"),
+            "EdDSA is deterministic: two signatures of one message with the {source} key"
+        );
+    }
+    ensure_eq!(
+        provider,
+        ok(
+            provider,
+            fixture_key(provider, JwsAlgorithm::EdDsa)
+                .sign(JwsAlgorithm::EdDsa, fixtures::OPENSSL_MESSAGE),
+            "EdDSA: sign OpenSSL's message",
+        )
+        .as_slice(),
+        fixtures::OPENSSL_EDDSA_SIG,
+        "EdDSA: the signature is OpenSSL's"
+    );
+}
+
+/// The encodings of the Ed25519 points of small order (libsodium's list; the sign bit may also
+/// be set): the identity, the points of order 2, 4 and 8, and the non-canonical p and p + 1.
+pub const ED25519_SMALL_ORDER_POINTS: [[u8; 32]; 7] = {
+    let mut points = [[0u8; 32]; 7];
+    points[1][0] = 1;
+    points[2] = [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ];
+    points[3] = [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ];
+    let mut i = 4;
+    while i < 7 {
+        let mut j = 1;
+        while j < 31 {
+            points[i][j] = 0xff;
+            j += 1;
+        }
+        points[i][31] = 0x7f;
+        i += 1;
+    }
+    points[4][0] = 0xec;
+    points[5][0] = 0xed;
+    points[6][0] = 0xee;
+    points
+};
+
+/// EdDSA signatures with a public key or an R of small order are [`Error::BadSignature`], though
+/// RFC 8032's cofactorless equation holds for some of them (for every message with the identity
+/// as key, R the identity and S = 0): every small-order encoding, with and without the sign
+/// bit, as the key with R = identity and S = 0 and with R = the same point, over 16 messages;
+/// and the OpenSSL key's signature with its R replaced by each of them.
+pub fn eddsa_small_order_points_are_bad_signature(provider: &dyn CryptoProvider) {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let template = fixtures::OPENSSL_ED25519_SPKI;
+    let at = template.len() - 32;
+    for (index, point) in ED25519_SMALL_ORDER_POINTS.iter().enumerate() {
+        for sign in [0u8, 0x80] {
+            let mut encoded = *point;
+            encoded[31] |= sign;
+            let mut spki = template.to_vec();
+            spki[at..].copy_from_slice(&encoded);
+            // An Ed25519 key that is a point imports (it is decoded when verifying) or is refused
+            // as InvalidKey; either way it verifies nothing.
+            let Ok(public) = provider.import_public_spki(&spki) else {
+                continue;
+            };
+            for r in [identity, encoded] {
+                let signature = joined(&r, &[0; 32]);
+                for n in 0..16u8 {
+                    fails_with(
+                        provider,
+                        public.verify(JwsAlgorithm::EdDsa, &[n], &signature),
+                        &Error::BadSignature,
+                        format_args!(
+                            "EdDSA: small-order key {index} (sign bit {}), R = {}, S = 0, message {n}",
+                            sign >> 7,
+                            if r == identity { "identity" } else { "the key" }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let key = fixture_key(provider, JwsAlgorithm::EdDsa);
+    let public = key.public_key();
+    let signature = ok(provider, key.sign(JwsAlgorithm::EdDsa, b"m"), "EdDSA: sign");
+    for (index, point) in ED25519_SMALL_ORDER_POINTS.iter().enumerate() {
+        fails_with(
+            provider,
+            public.verify(JwsAlgorithm::EdDsa, b"m", &joined(point, &signature[32..])),
+            &Error::BadSignature,
+            format_args!("EdDSA: a signature with R replaced by small-order point {index}"),
+        );
+    }
 }

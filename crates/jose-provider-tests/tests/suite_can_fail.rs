@@ -99,6 +99,33 @@ impl CryptoProvider for Wrapper {
     fn hmac_sign(&self, hash: HashAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
         AWS_LC.hmac_sign(hash, key, data)
     }
+    fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {
+        AWS_LC.aes_key_wrap(kek, key_data)
+    }
+    fn aes_key_unwrap(&self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        AWS_LC.aes_key_unwrap(kek, wrapped)
+    }
+    fn aes_cbc_encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        AWS_LC.aes_cbc_encrypt(key, iv, plaintext)
+    }
+    fn aes_cbc_decrypt(
+        &self,
+        key: &[u8],
+        iv: &[u8],
+        ct: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        AWS_LC.aes_cbc_decrypt(key, iv, ct)
+    }
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        pw: &[u8],
+        salt: &[u8],
+        n: u32,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        AWS_LC.pbkdf2(hash, pw, salt, n, out)
+    }
     // `hmac_verify` is the trait's default (constant-time compare of `hmac_sign`'s tag), so the
     // control also runs the default through the suite.
 }
@@ -125,6 +152,9 @@ impl PrivateKeyOps for WrappedPrivate {
     }
     fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         self.inner.to_pkcs8_der()
+    }
+    fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.inner.agree(peer)
     }
 }
 

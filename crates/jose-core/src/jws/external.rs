@@ -145,7 +145,9 @@ pub struct ExternalKey {
 
 impl ExternalKey {
     /// A key of `kind` that signs with `alg`: RSA of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits
-    /// for RS*/PS*, the algorithm's curve for ES*; anything else is [`Error::InvalidKey`].
+    /// for RS*/PS*, the algorithm's curve for ES*, Ed25519 for EdDSA (the signer then signs the
+    /// whole signing input: [`PreparedJws::digest`] refuses EdDSA); anything else is
+    /// [`Error::InvalidKey`].
     /// Signatures are checked for length and shape only.
     pub fn new(alg: JwsAlgorithm, kind: KeyKind) -> Result<Self, Error> {
         if !alg.fits(kind) {
@@ -170,13 +172,25 @@ impl ExternalKey {
     /// The key by its public half, bound to the algorithm the outside signs with: the algorithm,
     /// the type and size and the `kid` come from it, and every signature is verified with it
     /// before it is used.
-    pub fn from_public_key(key: VerifyingKey) -> Self {
-        ExternalKey {
+    ///
+    /// Errors: [`Error::InvalidKey`] for an HS* key (a shared secret is never signed with
+    /// outside: there is nothing the outside could keep that the caller does not hold).
+    pub fn from_public_key(key: VerifyingKey) -> Result<Self, Error> {
+        let kind = key
+            .public_key()
+            .ok_or_else(|| {
+                Error::invalid_key(
+                    format!("a public key for an external {} signer", key.alg()),
+                    "a shared secret",
+                )
+            })?
+            .kind();
+        Ok(ExternalKey {
             alg: key.alg(),
-            kind: key.key().kind(),
+            kind,
             kid: key.kid().map(str::to_owned),
             public: Some(key),
-        }
+        })
     }
 
     /// Sets the `kid` the JWS header carries.
@@ -211,12 +225,14 @@ impl ExternalKey {
         match self.kind {
             KeyKind::Rsa { bits } => bits.div_ceil(8),
             KeyKind::Ec(curve) => curve.signature_len(),
+            // Ed25519 (RFC 8032): R || S, 32 bytes each.
+            KeyKind::Okp(_) => 64,
         }
     }
 
     /// Checks a signature from the outside over `signing_input`: its length and shape, then, with
     /// a public key, that it verifies.
-    fn check(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+    pub(crate) fn check(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         let alg = self.alg;
         let unusable = |expected: String, found: String| Error::ExternalSignature {
             alg,
@@ -226,14 +242,17 @@ impl ExternalKey {
         let curve = match alg.scheme() {
             SignatureScheme::Ecdsa(curve) => Some(curve),
             // No external key is ever HS* (`ExternalKey::new` refuses it).
-            SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss | SignatureScheme::Hmac => None,
+            SignatureScheme::RsaPkcs1v15
+            | SignatureScheme::RsaPss
+            | SignatureScheme::Hmac
+            | SignatureScheme::EdDsa(_) => None,
         };
         let len = self.signature_len();
         if signature.len() != len {
             let expected = match (curve, self.kind) {
                 (Some(_), _) => format!("the raw {len}-byte r || s"),
                 (None, KeyKind::Rsa { bits }) => format!("{len} bytes (a {bits}-bit modulus)"),
-                (None, KeyKind::Ec(_)) => format!("{len} bytes"),
+                (None, KeyKind::Ec(_) | KeyKind::Okp(_)) => format!("{len} bytes"),
             };
             let found = match curve {
                 Some(curve) if ecdsa_der_to_raw(curve, signature).is_ok() => format!(
@@ -361,7 +380,18 @@ impl PreparedJws {
     /// The digest of the signing input with the algorithm's hash (SHA-256 for RS256, PS256 and
     /// ES256; SHA-384 and SHA-512 for the others), computed by `provider`: what a KMS that signs
     /// digests takes (AWS KMS with `MessageType: DIGEST`, Google Cloud KMS, Azure Key Vault).
+    ///
+    /// Errors: [`Error::InvalidRequest`] for EdDSA: Ed25519 (PureEdDSA, RFC 8032) hashes the
+    /// message together with the key inside the signature, so no digest can be signed in its
+    /// place; hand the whole [`signing_input`](Self::signing_input) to the signer.
     pub fn digest(&self, provider: &dyn CryptoProvider) -> Result<Vec<u8>, Error> {
+        if let SignatureScheme::EdDsa(curve) = self.key.alg.scheme() {
+            return Err(Error::InvalidRequest(format!(
+                "{} ({curve}, PureEdDSA) signs the whole signing input and cannot be prehashed: \
+                 give the signer signing_input(), not a digest",
+                self.key.alg
+            )));
+        }
         provider.digest(self.key.alg.hash(), &self.signing_input)
     }
 
@@ -472,7 +502,7 @@ impl JwsBuilder<'_> {
     /// // An in-process key stands in for the KMS; its public half lets every signature be checked.
     /// let private = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?;
     /// let kms = SigningKey::new(private, JwsAlgorithm::Ps256)?;
-    /// let key = ExternalKey::from_public_key(kms.verifying_key()).with_kid("kms-1");
+    /// let key = ExternalKey::from_public_key(kms.verifying_key())?.with_kid("kms-1");
     /// let jws = JwsBuilder::new(b"hello").sign_external(&key, &kms)?;
     /// assert_eq!(jws.verify([&kms.verifying_key()])?, b"hello");
     /// # Ok(()) }

@@ -81,7 +81,8 @@ pub trait CryptoProvider: Send + Sync + Debug {
         }
     }
 
-    /// AEAD encryption for `enc`: returns the ciphertext (same length as `plaintext`) and the detached
+    /// AES-GCM encryption for `enc` (A128GCM, A192GCM or A256GCM; jose-core composes the
+    /// AES-CBC-HMAC `enc` values itself from [`CryptoProvider::aes_cbc_encrypt`] and HMAC): returns the ciphertext (same length as `plaintext`) and the detached
     /// 128-bit tag. `key` must be `enc.key_len()` bytes and `iv` `enc.iv_len()` bytes, else
     /// [`Error::InvalidRequest`] ([`support::check_aead_seal_inputs`]).
     fn aead_seal(
@@ -93,7 +94,8 @@ pub trait CryptoProvider: Send + Sync + Debug {
         plaintext: &[u8],
     ) -> Result<(Vec<u8>, [u8; 16]), Error>;
 
-    /// AEAD decryption for `enc` with a detached tag. Any failure (wrong key or IV length, wrong tag
+    /// AES-GCM decryption for `enc` with a detached tag. Any failure (an `enc` that is not
+    /// AES-GCM included, (wrong key or IV length, wrong tag
     /// length ([`support::check_aead_open_inputs`]), authentication failure) is
     /// [`Error::DecryptionFailed`].
     fn aead_open(
@@ -118,7 +120,7 @@ pub trait CryptoProvider: Send + Sync + Debug {
 
     /// HMAC (RFC 2104) of `data` under `key` with `hash` (SHA-256, SHA-384 or SHA-512): the full
     /// tag of [`HashAlg::output_len`] bytes. Any key length is computed (the RFC 7518 minimum is
-    /// [`HmacKey`](crate::HmacKey)'s rule); SHA-1 may be refused with [`Error::InvalidRequest`].
+    /// [`SecretKey`](crate::SecretKey)'s rule); SHA-1 may be refused with [`Error::InvalidRequest`].
     ///
     /// The default answers [`Error::Unsupported`], so a partial provider (a KMS that only signs
     /// with its own keys) need not implement it.
@@ -142,6 +144,78 @@ pub trait CryptoProvider: Send + Sync + Debug {
             Err(Error::BadSignature)
         }
     }
+
+    /// AES key wrap (RFC 3394, the default IV `A6A6A6A6A6A6A6A6`) of `key_data` under `kek`.
+    /// `kek` is 16, 24 or 32 bytes and `key_data` a multiple of 8 bytes, at least 16, else
+    /// [`Error::InvalidRequest`]. The output is 8 bytes longer than `key_data`.
+    ///
+    /// The default answers [`Error::Unsupported`].
+    fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {
+        let _ = (kek, key_data);
+        Err(self.unsupported("AES key wrap"))
+    }
+
+    /// AES key unwrap (RFC 3394). Any failure (a `kek` or `wrapped` of the wrong length, the
+    /// integrity check) is [`Error::DecryptionFailed`].
+    ///
+    /// The default answers [`Error::Unsupported`].
+    fn aes_key_unwrap(&self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let _ = (kek, wrapped);
+        Err(self.unsupported("AES key unwrap"))
+    }
+
+    /// AES-CBC encryption with PKCS#7 padding (what AES-CBC-HMAC-SHA2, RFC 7518 section 5.2,
+    /// uses; jose-core adds the HMAC). `key` is 16, 24 or 32 bytes and `iv` 16 bytes, else
+    /// [`Error::InvalidRequest`]. The output is the padded ciphertext (a multiple of 16 bytes,
+    /// at least 16).
+    ///
+    /// The default answers [`Error::Unsupported`].
+    fn aes_cbc_encrypt(&self, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+        let _ = (key, iv, plaintext);
+        Err(self.unsupported("AES-CBC"))
+    }
+
+    /// AES-CBC decryption with PKCS#7 padding removed. Any failure (lengths, padding) is
+    /// [`Error::DecryptionFailed`]. jose-core calls it only after the HMAC tag has verified.
+    ///
+    /// The default answers [`Error::Unsupported`].
+    fn aes_cbc_decrypt(
+        &self,
+        key: &[u8],
+        iv: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let _ = (key, iv, ciphertext);
+        Err(self.unsupported("AES-CBC"))
+    }
+
+    /// PBKDF2 (RFC 8018) with HMAC over `hash` (SHA-256, SHA-384 or SHA-512), filling `out`.
+    /// `iterations` is at least 1 and `out` 1 to 64 bytes, else [`Error::InvalidRequest`] (SHA-1
+    /// too);
+    /// jose-core bounds `iterations` from above before it calls this
+    /// ([`Limits::max_pbes2_count`](crate::Limits)).
+    ///
+    /// The default answers [`Error::Unsupported`].
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let _ = (hash, password, salt, iterations, out);
+        Err(self.unsupported("PBKDF2"))
+    }
+
+    /// The [`Error::Unsupported`] a provided method answers for `operation`.
+    #[doc(hidden)]
+    fn unsupported(&self, operation: &str) -> Error {
+        Error::Unsupported {
+            provider: self.name(),
+            operation: operation.to_owned(),
+        }
+    }
 }
 
 /// Operations on a private key held by a provider.
@@ -153,18 +227,51 @@ pub trait PrivateKeyOps: Send + Sync + Debug {
     /// returns [`Error::InvalidKey`] if it does not. ECDSA returns raw r||s.
     fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error>;
 
-    /// Decrypts a JWE encrypted key. Every failure is [`Error::DecryptionFailed`].
+    /// Decrypts a JWE encrypted key (RSA-OAEP*). Every failure is [`Error::DecryptionFailed`].
+    ///
+    /// The default answers [`Error::Unsupported`] (a key that only signs, such as one in a KMS);
+    /// the engine reports that as it is, not as a decryption failure, since it says nothing about
+    /// the token.
     fn unwrap_key(
         &self,
         alg: KeyManagementAlgorithm,
         encrypted_key: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, Error>;
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let _ = encrypted_key;
+        Err(Error::Unsupported {
+            provider: "key's",
+            operation: format!("{alg} key unwrap with an {}", self.kind()),
+        })
+    }
 
     /// The matching public key.
     fn public_key(&self) -> Arc<dyn PublicKeyOps>;
 
     /// The key as PKCS#8 v1 DER (EC keys include the public key).
-    fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error>;
+    ///
+    /// The default answers [`Error::Unsupported`] (a key that cannot leave its KMS or HSM).
+    fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        Err(Error::Unsupported {
+            provider: "key's",
+            operation: format!("exporting an {} as PKCS#8", self.kind()),
+        })
+    }
+
+    /// Key agreement (ECDH on P-256, P-384, P-521; X25519) with the peer public key `peer`, an
+    /// SPKI DER document ([`support::read_spki`]): returns the raw shared secret (the
+    /// x-coordinate for EC, 32 bytes for X25519). The peer key must be of this key's kind and
+    /// on its curve, else [`Error::InvalidKey`]; an all-zero X25519 result (a low-order peer
+    /// point) is [`Error::InvalidKey`] too.
+    ///
+    /// The default answers [`Error::Unsupported`] (RSA and Ed25519 keys, and a provider that only
+    /// signs).
+    fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let _ = peer;
+        Err(Error::Unsupported {
+            provider: "key's",
+            operation: format!("key agreement with an {}", self.kind()),
+        })
+    }
 }
 
 /// Operations on a public key held by a provider.
@@ -176,8 +283,16 @@ pub trait PublicKeyOps: Send + Sync + Debug {
     /// is [`Error::BadSignature`].
     fn verify(&self, alg: JwsAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), Error>;
 
-    /// Encrypts a content encryption key for this key (RSA-OAEP / RSA-OAEP-256).
-    fn wrap_key(&self, alg: KeyManagementAlgorithm, cek: &[u8]) -> Result<Vec<u8>, Error>;
+    /// Encrypts a content encryption key for this key (RSA-OAEP*).
+    ///
+    /// The default answers [`Error::Unsupported`] (a key that only verifies).
+    fn wrap_key(&self, alg: KeyManagementAlgorithm, cek: &[u8]) -> Result<Vec<u8>, Error> {
+        let _ = cek;
+        Err(Error::Unsupported {
+            provider: "key's",
+            operation: format!("{alg} key wrap with an {}", self.kind()),
+        })
+    }
 
     /// The key as SPKI DER (EC points uncompressed).
     fn to_spki_der(&self) -> Result<Vec<u8>, Error>;
