@@ -46,7 +46,9 @@ pub(crate) const PROVIDERS: &[Provider] = &[
     },
     Provider {
         feature: "aws-lc",
-        absent: &["rsa", "p256", "p384", "p521", "ecdsa", "aes-gcm"],
+        absent: &[
+            "rsa", "p256", "p384", "p521", "ecdsa", "aes-gcm", "aes-kw", "cbc", "pbkdf2",
+        ],
     },
 ];
 

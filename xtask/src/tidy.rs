@@ -24,6 +24,11 @@ pub(crate) const CRYPTO_CRATES: &[&str] = &[
     "p521",
     "ecdsa",
     "aes-gcm",
+    "aes-kw",
+    "cbc",
+    "pbkdf2",
+    "ed25519-dalek",
+    "x25519-dalek",
 ];
 
 /// The protocol crates: each builds on the facade alone.

@@ -40,7 +40,7 @@
 //! failure_mode = "error"         # error (default) | passthrough | drop
 //! key_ownership = "managed"      # managed (default) | destination_managed
 //! alg = "RSA-OAEP"               # RSA-OAEP (default) | RSA-OAEP-256 | RSA-OAEP-384 | RSA-OAEP-512
-//! enc = "A256GCM"                # A256GCM (default) | A192GCM | A128GCM
+//! enc = "A256GCM"                # A256GCM (default) | A192GCM | A128GCM | A128CBC-HS256 | A192CBC-HS384 | A256CBC-HS512
 //! accept_unbound = false         # also open envelopes without a policy binding (made before
 //!                                # bindings existed); default false
 //!
@@ -375,7 +375,7 @@ fn load_key(
     base: &Path,
     entry: &str,
     limits: &Limits,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
 ) -> Result<DestinationKey, Error> {
     let bad = |message: String| Error::config(entry.to_owned(), message);
     let (path, private) = match (&key.private_key, &key.public_key) {
@@ -414,15 +414,24 @@ fn load_key(
     };
     let imported = match (private, loaded) {
         (true, Key::Private(k)) => DestinationKey::managed(key.kid.clone(), k),
-        (true, Key::Public(k)) => {
+        (true, other) => {
             return Err(bad(format!(
-                "expected a private key (PEM, DER or JWK) in {}, found a public {}",
+                "expected a private key (PEM, DER or JWK) in {}, found {}",
                 path.display(),
-                k.kind()
+                other.describe()
             )));
         }
         // A private key named as public_key: only its public half is kept.
-        (false, loaded) => DestinationKey::public_only(key.kid.clone(), loaded.public_key()),
+        (false, loaded) => match loaded.public_key() {
+            Ok(public) => DestinationKey::public_only(key.kid.clone(), public),
+            Err(_) => {
+                return Err(bad(format!(
+                    "expected a public key (PEM, DER or JWK) in {}, found {}",
+                    path.display(),
+                    loaded.describe()
+                )));
+            }
+        },
     };
     match imported {
         Ok(destination) => Ok(destination),

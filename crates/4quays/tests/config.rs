@@ -355,7 +355,7 @@ fn every_invalid_entry_is_named() {
         (
             config(
                 SERVICE,
-                &format!("{POLICY}enc = \"A128CBC-HS256\"\n"),
+                &format!("{POLICY}enc = \"A512GCM\"\n"),
                 API_KEY_ENTRY,
             ),
             "policies[\"P-1\"].enc",

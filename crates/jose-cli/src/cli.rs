@@ -2,7 +2,7 @@
 //! names, curves, key sizes, formats) is checked here, so a bad value is a clap usage error.
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use jose::{ContentEncryption, EcCurve, JwsAlgorithm, KeyManagementAlgorithm};
+use jose::{ContentEncryption, EcCurve, JwsAlgorithm, KeyManagementAlgorithm, OkpCurve};
 use std::path::PathBuf;
 
 /// `jose`: keys, JWS and JWE from a shell.
@@ -86,6 +86,25 @@ pub(crate) enum KeygenCommand {
     Rsa(KeygenRsaArgs),
     /// An EC key pair.
     Ec(KeygenEcArgs),
+    /// An octet key pair (RFC 8037): Ed25519 for EdDSA, X25519 for ECDH-ES.
+    Okp(KeygenOkpArgs),
+    /// A shared secret as a JWK (kty "oct"): for HS256/384/512, dir, A*KW and A*GCMKW.
+    Oct(KeygenOctArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenOctArgs {
+    /// Size in bits: 128, 192, 256, 384 or 512 (HS256 needs 256, HS384 384, HS512 512; A128KW
+    /// 128, A192KW 192, A256KW 256; dir the enc's key: 128/192/256 for GCM, 256/384/512 for
+    /// CBC-HS).
+    #[arg(long, value_parser = parse_oct_bits)]
+    pub(crate) bits: usize,
+    /// Key id to record in the JWK.
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// Where to write the JWK (mode 0600 on Unix).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +121,15 @@ pub(crate) struct KeygenEcArgs {
     /// The curve: P-256, P-384 or P-521.
     #[arg(long, value_parser = parse_curve)]
     pub(crate) curve: EcCurve,
+    #[command(flatten)]
+    pub(crate) out: KeygenOutput,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenOkpArgs {
+    /// The curve: Ed25519 (EdDSA signatures) or X25519 (ECDH-ES key agreement).
+    #[arg(long, value_parser = parse_okp_curve)]
+    pub(crate) curve: OkpCurve,
     #[command(flatten)]
     pub(crate) out: KeygenOutput,
 }
@@ -180,16 +208,35 @@ pub(crate) enum JweCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct JweEncryptArgs {
-    /// The recipient's key (public or private; its public half is used).
+    /// The recipient's key: public or private (its public half is used) for RSA-OAEP* and
+    /// ECDH-ES*, or a shared secret (a JWK of kty "oct") for dir, A*KW and A*GCMKW.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "password_file",
+        conflicts_with = "password_file"
+    )]
+    pub(crate) key: Option<PathBuf>,
+    /// A file holding the password for PBES2-* (one trailing newline is ignored).
     #[arg(long, value_name = "FILE")]
-    pub(crate) key: PathBuf,
-    /// Key management algorithm: RSA-OAEP-256, RSA-OAEP-384, RSA-OAEP-512 or RSA-OAEP (RSA1_5 is
-    /// refused: a padding oracle, see jose-core's `KeyManagementAlgorithm`).
+    pub(crate) password_file: Option<PathBuf>,
+    /// PBES2 iteration count (at least 10000; default 100000).
+    #[arg(long, value_name = "N", requires = "password_file")]
+    pub(crate) p2c: Option<u32>,
+    /// Key management algorithm: RSA-OAEP-256, RSA-OAEP-384, RSA-OAEP-512, RSA-OAEP; ECDH-ES,
+    /// ECDH-ES+A128KW, +A192KW, +A256KW; dir; A128KW, A192KW, A256KW; A128GCMKW, A192GCMKW,
+    /// A256GCMKW; PBES2-HS256+A128KW, PBES2-HS384+A192KW, PBES2-HS512+A256KW (RSA1_5 is refused:
+    /// a padding oracle, see jose-core's `KeyManagementAlgorithm`).
     #[arg(long, value_parser = parse_jwe_alg)]
     pub(crate) alg: KeyManagementAlgorithm,
-    /// Content encryption: A128GCM, A192GCM or A256GCM.
+    /// Content encryption: A128GCM, A192GCM, A256GCM, A128CBC-HS256, A192CBC-HS384 or
+    /// A256CBC-HS512.
     #[arg(long, value_parser = parse_enc)]
     pub(crate) enc: ContentEncryption,
+    /// Compress the plaintext first ("zip":"DEF"). Compressing secrets together with text an
+    /// attacker chooses lets the length leak them (CRIME, BREACH).
+    #[arg(long, value_name = "ZIP", value_parser = ["DEF"])]
+    pub(crate) zip: Option<String>,
     /// Key id for the header (replaces the key's; selects the key in a JWKS).
     #[arg(long)]
     pub(crate) kid: Option<String>,
@@ -209,16 +256,30 @@ pub(crate) struct JweEncryptArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct JweDecryptArgs {
-    /// The private key, or a JWKS searched by the token's kid.
+    /// The private key or shared secret, or a JWKS searched by the token's kid.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "password_file",
+        conflicts_with = "password_file"
+    )]
+    pub(crate) key: Option<PathBuf>,
+    /// A file holding the password for PBES2-* (one trailing newline is ignored).
     #[arg(long, value_name = "FILE")]
-    pub(crate) key: PathBuf,
-    /// Allowed key management algorithm (repeatable; default RSA-OAEP-256, RSA-OAEP-384,
-    /// RSA-OAEP-512 and RSA-OAEP).
+    pub(crate) password_file: Option<PathBuf>,
+    /// Allowed key management algorithm (repeatable; default every algorithm the key fits,
+    /// PBES2-* only with --password-file).
     #[arg(long = "alg", value_name = "ALG", value_parser = parse_jwe_alg)]
     pub(crate) algs: Vec<KeyManagementAlgorithm>,
-    /// Allowed content encryption (repeatable; default A128GCM, A192GCM and A256GCM).
+    /// Allowed content encryption (repeatable; default all six).
     #[arg(long = "enc", value_name = "ENC", value_parser = parse_enc)]
     pub(crate) encs: Vec<ContentEncryption>,
+    /// The largest PBES2 iteration count (p2c) accepted (default 100000).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_p2c: Option<u32>,
+    /// Accept compressed content ("zip":"DEF"), inflated to at most 16 MiB (the token limit).
+    #[arg(long)]
+    pub(crate) allow_zip: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,9 +295,10 @@ pub(crate) struct JwsSignArgs {
     /// The private key.
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
-    /// Signature algorithm: RS256..RS512, PS256..PS512, ES256, ES384, ES512.
+    /// Signature algorithm: RS256..RS512, PS256..PS512, ES256, ES384, ES512, EdDSA (default: the
+    /// key's own: its JWK "alg", ES* from an EC key's curve, EdDSA for an Ed25519 key).
     #[arg(long, value_parser = parse_jws_alg)]
-    pub(crate) alg: JwsAlgorithm,
+    pub(crate) alg: Option<JwsAlgorithm>,
     /// Key id for the header (replaces the key's; selects the key in a JWKS).
     #[arg(long)]
     pub(crate) kid: Option<String>,
@@ -271,6 +333,20 @@ pub(crate) struct JwsVerifyArgs {
     pub(crate) payload: Option<PathBuf>,
 }
 
+fn parse_oct_bits(s: &str) -> Result<usize, String> {
+    match s {
+        "128" => Ok(128),
+        "192" => Ok(192),
+        "256" => Ok(256),
+        "384" => Ok(384),
+        "512" => Ok(512),
+        other => Err(format!(
+            "expected 128, 192, 256, 384 or 512, found {:?}",
+            other.chars().take(32).collect::<String>()
+        )),
+    }
+}
+
 fn parse_bits(s: &str) -> Result<usize, String> {
     match s {
         "2048" => Ok(2048),
@@ -285,6 +361,10 @@ fn parse_bits(s: &str) -> Result<usize, String> {
 
 fn parse_curve(s: &str) -> Result<EcCurve, String> {
     EcCurve::from_name(s).map_err(|e| e.to_string())
+}
+
+fn parse_okp_curve(s: &str) -> Result<OkpCurve, String> {
+    OkpCurve::from_name(s).map_err(|e| e.to_string())
 }
 
 fn parse_jws_alg(s: &str) -> Result<JwsAlgorithm, String> {

@@ -14,7 +14,7 @@ pub(crate) fn to_file_text(jwk: &Jwk) -> Result<Zeroizing<Vec<u8>>> {
 /// The RFC 7638 SHA-256 thumbprint of a JWK, base64url.
 pub(crate) fn thumbprint(
     jwk: &Jwk,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
 ) -> std::result::Result<String, jose::Error> {
     jwk.thumbprint_sha256(provider)
 }

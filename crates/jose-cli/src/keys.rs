@@ -3,18 +3,28 @@
 
 use crate::error::{CliError, Result};
 pub(crate) use jose::keyfile::{Key, KeyFile, SetEntry};
-use jose::{CryptoProvider, Jwk, Limits, PrivateKey};
+use jose::{CryptoProvider, Jwk, Limits, PrivateKey, PublicKey};
 use std::path::Path;
 
 /// The private key, or a key error naming what was found.
 pub(crate) fn private<'a>(key: &'a Key, purpose: &str) -> Result<&'a PrivateKey> {
     match key {
         Key::Private(k) => Ok(k),
-        Key::Public(k) => Err(CliError::usage(format!(
-            "{purpose} needs a private key: expected a private key, found a public {}",
-            k.kind()
+        other => Err(CliError::usage(format!(
+            "{purpose} needs a private key: expected a private key, found {}",
+            other.describe()
         ))),
     }
+}
+
+/// The public key (a private key's public half), or a usage error for a shared secret.
+pub(crate) fn public(key: &Key, purpose: &str) -> Result<PublicKey> {
+    key.public_key().map_err(|_| {
+        CliError::usage(format!(
+            "{purpose} needs a public or private key: expected RSA, EC or OKP, found {}",
+            key.describe()
+        ))
+    })
 }
 
 /// The key as a JWK (private members included for a private key).
@@ -24,7 +34,11 @@ pub(crate) fn to_jwk(key: &Key) -> Result<Jwk> {
 }
 
 /// Reads and imports a key file. Every error is a usage error (exit status 2) naming the file.
-pub(crate) fn load(path: &Path, provider: &dyn CryptoProvider, limits: &Limits) -> Result<KeyFile> {
+pub(crate) fn load(
+    path: &Path,
+    provider: &'static dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<KeyFile> {
     KeyFile::load(path, limits, provider)
         .map_err(|e| CliError::usage(jose::error::display_chain(&e)))
 }
@@ -32,7 +46,7 @@ pub(crate) fn load(path: &Path, provider: &dyn CryptoProvider, limits: &Limits) 
 /// Loads a file that must hold one key. A JWKS with exactly one key is accepted.
 pub(crate) fn load_single(
     path: &Path,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Key> {
     match load(path, provider, limits)? {

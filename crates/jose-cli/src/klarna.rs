@@ -130,7 +130,7 @@ pub(crate) struct RouteArgs {
 /// Runs a `jose klarna` subcommand; returns what to print on stdout.
 pub(crate) fn run(
     command: &KlarnaCommand,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     match command {
@@ -206,7 +206,7 @@ fn public_with_kid(key: PublicKey, kid: Option<String>) -> PublicKey {
 
 fn seal(
     args: &SealArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let sign = keys::load_single(&args.sign_key, provider, limits)?;
@@ -218,7 +218,10 @@ fn seal(
         "--sign-kid",
         SIGN_KID_NEEDED,
     )?;
-    let recipient = keys::load_single(&args.recipient_key, provider, limits)?.public_key();
+    let recipient = keys::public(
+        &keys::load_single(&args.recipient_key, provider, limits)?,
+        "the recipient key",
+    )?;
     let recipient_kid = need_kid(
         recipient.kid(),
         args.recipient_kid.as_ref(),
@@ -251,7 +254,7 @@ fn add_decrypt_keys(
     path: &Path,
     kid: Option<&String>,
     alone: bool,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<()> {
     let context = |e: Error| cli_error(e).context(format!("--decrypt-key {}", path.display()));
@@ -305,13 +308,14 @@ fn add_decrypt_keys(
 
 fn verifiers(
     args: &OpenArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<VerifierSet> {
     match (&args.verify_key, &args.verify_jwks) {
         (Some(path), None) => {
             // One key: used whatever the JWS kid when it has none.
-            let key: PublicKey = keys::load_single(path, provider, limits)?.public_key();
+            let key: PublicKey =
+                keys::public(&keys::load_single(path, provider, limits)?, "--verify-key")?;
             let kid = kid_of(key.kid(), args.verify_kid.as_ref());
             VerifierSet::new()
                 .with(public_with_kid(key, kid))
@@ -338,7 +342,7 @@ fn verifiers(
 
 fn open(
     args: &OpenArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     if !args.decrypt_kid.is_empty() && args.decrypt_kid.len() != args.decrypt_key.len() {

@@ -74,7 +74,7 @@ pub(crate) struct RouteArgs {
 /// Runs a `jose request4r` subcommand; returns what to print on stdout.
 pub(crate) fn run(
     command: &Request4rCommand,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     match command {
@@ -92,11 +92,11 @@ pub(crate) fn cli_error(err: Error) -> CliError {
 
 fn encrypt(
     args: &EncryptArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.raas_public, provider, limits)?;
-    let mut sealing = SealingKey::new(key.public_key()).map_err(cli_error)?;
+    let mut sealing = SealingKey::new(keys::public(&key, "the RaaS key")?).map_err(cli_error)?;
     if let Some(kid) = &args.kid {
         sealing = sealing.with_kid(kid.as_str()).map_err(cli_error)?;
     }
@@ -109,7 +109,7 @@ fn encrypt(
 
 fn decrypt(
     args: &DecryptArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.partner_private, provider, limits)?;

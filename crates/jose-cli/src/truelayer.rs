@@ -155,7 +155,7 @@ fn parse_header(s: &str) -> std::result::Result<(String, String), String> {
 /// Runs a `jose truelayer` subcommand; returns what to print on stdout.
 pub(crate) fn run(
     command: &TruelayerCommand,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     match command {
@@ -182,7 +182,7 @@ fn read_body(path: Option<&Path>, limits: &Limits) -> Result<Zeroizing<Vec<u8>>>
 
 fn sign(
     args: &SignArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.key, provider, limits)?;
@@ -232,12 +232,12 @@ fn load_jwks(path: &Path, limits: &Limits) -> Result<Jwks> {
 
 fn verify(
     args: &VerifyArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let keys = match (&args.key, &args.jwks) {
         (Some(path), _) => match keys::load(path, provider, limits)? {
-            KeyFile::Single(key) => VerifyKeys::One(key.public_key()),
+            KeyFile::Single(key) => VerifyKeys::One(keys::public(&key, "--key")?),
             KeyFile::Set(_) => VerifyKeys::Set(load_jwks(path, limits)?),
         },
         (None, Some(path)) => VerifyKeys::Set(load_jwks(path, limits)?),

@@ -366,7 +366,18 @@ fn jwe_decrypt_rejections_and_errors() {
     .fails(2);
     assert!(msg.contains("private"), "{msg}");
     let (ec, _) = ec_pem(dir.path(), "P-256", "ec");
-    let msg = jose(&["jwe", "decrypt", "--key", s(&ec)], t.as_bytes()).fails(2);
+    // An EC key fits ECDH-ES by default: the RSA-OAEP-256 token is then not allowed (exit 1);
+    // with --alg RSA-OAEP-256 the key fits nothing (a key error, exit 2).
+    let msg = jose(&["jwe", "decrypt", "--key", s(&ec)], t.as_bytes()).fails(1);
+    assert!(
+        msg.contains("RSA-OAEP-256 is not allowed") && msg.contains("ECDH-ES"),
+        "{msg}"
+    );
+    let msg = jose(
+        &["jwe", "decrypt", "--key", s(&ec), "--alg", "RSA-OAEP-256"],
+        t.as_bytes(),
+    )
+    .fails(2);
     assert!(msg.contains("RSA") && msg.contains("P-256"), "{msg}");
     jose(
         &[
@@ -400,10 +411,16 @@ fn jwe_decrypt_rejections_and_errors() {
     .fails(2);
     assert!(msg.contains("RSA1_5"), "{msg}");
     jose(
-        &["jwe", "decrypt", "--key", key, "--enc", "A128CBC-HS256"],
+        &["jwe", "decrypt", "--key", key, "--enc", "A128CBC_HS256"],
         t.as_bytes(),
     )
     .fails(2);
+    let msg = jose(
+        &["jwe", "decrypt", "--key", key, "--enc", "A128CBC-HS256"],
+        t.as_bytes(),
+    )
+    .fails(1);
+    assert!(msg.contains("A256GCM is not allowed"), "{msg}");
     jose(
         &[
             "jwe", "encrypt", "--key", key, "--alg", "dir", "--enc", "A128GCM",

@@ -861,3 +861,156 @@ fn jws_jwks_is_searched_by_kid() {
     )
     .fails(2);
 }
+
+/// An Ed25519 key pair made by `jose keygen okp` in `format` ("jwk" or "pem") on `provider`.
+fn ed25519_pair(
+    dir: &std::path::Path,
+    provider: &str,
+    format: &str,
+    name: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let private = dir.join(format!("{name}.{format}"));
+    let public = dir.join(format!("{name}.pub.{format}"));
+    let mut args = vec![
+        "--provider",
+        provider,
+        "keygen",
+        "okp",
+        "--curve",
+        "Ed25519",
+        "--format",
+        format,
+        "--out",
+        s(&private),
+        "--public-out",
+        s(&public),
+    ];
+    if format == "jwk" {
+        args.extend(["--kid", name]);
+    }
+    jose(&args, b"").ok();
+    (private, public)
+}
+
+#[test]
+fn jws_eddsa_with_and_without_alg_on_both_providers_and_across() {
+    let dir = TempDir::new().unwrap();
+    for (signer, verifier) in [
+        ("aws-lc", "aws-lc"),
+        ("aws-lc", "rustcrypto"),
+        ("rustcrypto", "aws-lc"),
+        ("rustcrypto", "rustcrypto"),
+    ] {
+        for format in ["jwk", "pem"] {
+            let name = format!("ed-{signer}-{verifier}-{format}");
+            let (private, public) = ed25519_pair(dir.path(), signer, format, &name);
+            for alg in [Some("EdDSA"), None] {
+                for serialization in FORMATS {
+                    let payload = binary();
+                    let mut args = vec![
+                        "--provider",
+                        signer,
+                        "jws",
+                        "sign",
+                        "--key",
+                        s(&private),
+                        "--format",
+                        serialization,
+                    ];
+                    if let Some(alg) = alg {
+                        args.extend(["--alg", alg]);
+                    }
+                    let t = token(jose(&args, &payload).ok());
+                    let header = protected_header(&t);
+                    assert_eq!(header["alg"], "EdDSA", "{name}");
+                    if format == "jwk" {
+                        assert_eq!(header["kid"], name.as_str());
+                    }
+                    // The key's own alg, and --alg EdDSA, on the verifying provider.
+                    assert_eq!(
+                        jose(
+                            &["--provider", verifier, "jws", "verify", "--key", s(&public)],
+                            t.as_bytes()
+                        )
+                        .ok(),
+                        payload,
+                        "{name} {serialization}"
+                    );
+                    assert_eq!(
+                        jose(
+                            &[
+                                "--provider",
+                                verifier,
+                                "jws",
+                                "verify",
+                                "--key",
+                                s(&public),
+                                "--alg",
+                                "EdDSA"
+                            ],
+                            t.as_bytes()
+                        )
+                        .ok(),
+                        payload
+                    );
+                    if serialization == "compact" {
+                        // A tampered signature is a rejection (exit 1).
+                        jose(
+                            &["--provider", verifier, "jws", "verify", "--key", s(&public)],
+                            tamper(&t, 2).as_bytes(),
+                        )
+                        .fails(1);
+                        // An allow-list without EdDSA refuses the token.
+                        jose(
+                            &[
+                                "--provider",
+                                verifier,
+                                "jws",
+                                "verify",
+                                "--key",
+                                s(&public),
+                                "--alg",
+                                "ES256",
+                            ],
+                            t.as_bytes(),
+                        )
+                        .fails(2);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn jws_okp_keys_that_cannot_sign_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let (ed_private, _) = ed25519_pair(dir.path(), "aws-lc", "pem", "ed");
+    // EdDSA is for Ed25519 only, and an Ed25519 key signs nothing else.
+    for alg in ["ES256", "RS256", "PS256"] {
+        let msg = jose(
+            &["jws", "sign", "--key", s(&ed_private), "--alg", alg],
+            b"x",
+        )
+        .fails(2);
+        assert!(msg.contains(alg) && msg.contains("Ed25519"), "{alg}: {msg}");
+    }
+    let x_private = dir.path().join("x.pem");
+    jose(
+        &["keygen", "okp", "--curve", "X25519", "--out", s(&x_private)],
+        b"",
+    )
+    .ok();
+    let msg = jose(&["jws", "sign", "--key", s(&x_private)], b"x").fails(2);
+    assert!(msg.contains("X25519"), "{msg}");
+    let msg = jose(
+        &["jws", "sign", "--key", s(&x_private), "--alg", "EdDSA"],
+        b"x",
+    )
+    .fails(2);
+    assert!(msg.contains("EdDSA") && msg.contains("X25519"), "{msg}");
+    // A P-256 key cannot sign EdDSA.
+    let (p256, _) = ec_pem(dir.path(), "P-256", "p256");
+    let msg = jose(&["jws", "sign", "--key", s(&p256), "--alg", "EdDSA"], b"x").fails(2);
+    assert!(msg.contains("EdDSA"), "{msg}");
+}

@@ -1,5 +1,5 @@
-//! Integration tests of the `jose` binary, `jose keygen rsa|ec`: key files in PEM and JWK on both
-//! providers, and keygen's usage errors.
+//! Integration tests of the `jose` binary, `jose keygen rsa|ec|okp`: key files in PEM and JWK on
+//! both providers, and keygen's usage errors.
 //!
 //! Exit statuses 0/1/2, with one `error: ...` line on stderr and nothing on stdout on failure, are
 //! checked by [`common::Run::fails`]. RSA keys are slow to generate: [`common::fixtures`] makes two
@@ -185,5 +185,116 @@ fn keygen_usage_errors() {
     )
     .fails(2);
     assert!(msg.contains("cannot write"), "{msg}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn keygen_okp_both_curves_on_both_providers() {
+    let dir = TempDir::new().unwrap();
+    for provider in PROVIDERS {
+        for curve in ["Ed25519", "X25519"] {
+            let name = format!("{provider}-{curve}");
+            let private = dir.path().join(format!("{name}.jwk"));
+            let public = dir.path().join(format!("{name}.pub.jwk"));
+            let stdout = jose(
+                &[
+                    "--provider",
+                    provider,
+                    "keygen",
+                    "okp",
+                    "--curve",
+                    curve,
+                    "--kid",
+                    &name,
+                    "--format",
+                    "jwk",
+                    "--out",
+                    s(&private),
+                    "--public-out",
+                    s(&public),
+                ],
+                b"",
+            )
+            .ok();
+            assert!(stdout.is_empty());
+            let jwk = read_json(&private);
+            assert_eq!(jwk["kty"], "OKP");
+            assert_eq!(jwk["crv"], curve);
+            assert_eq!(jwk["kid"], name.as_str());
+            assert!(jwk.get("y").is_none());
+            assert_eq!(b64url_decode(jwk["x"].as_str().unwrap()).len(), 32);
+            assert_eq!(b64url_decode(jwk["d"].as_str().unwrap()).len(), 32);
+            let pubjwk = read_json(&public);
+            assert_eq!(pubjwk["x"], jwk["x"]);
+            assert_eq!(pubjwk["kid"], name.as_str());
+            assert!(pubjwk.get("d").is_none());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "{name}: private key file mode {mode:o}");
+            }
+
+            // PEM: PKCS#8 v1 (48 bytes, RFC 8410) and SPKI (44 bytes).
+            let pem = dir.path().join(format!("{name}.pem"));
+            let pub_pem = dir.path().join(format!("{name}.pub.pem"));
+            jose(
+                &[
+                    "--provider",
+                    provider,
+                    "keygen",
+                    "okp",
+                    "--curve",
+                    curve,
+                    "--out",
+                    s(&pem),
+                    "--public-out",
+                    s(&pub_pem),
+                ],
+                b"",
+            )
+            .ok();
+            let private_der = pem_to_der(&text(&pem));
+            let public_der = pem_to_der(&text(&pub_pem));
+            assert!(text(&pem).starts_with("-----BEGIN PRIVATE KEY-----\n"));
+            assert!(text(&pub_pem).starts_with("-----BEGIN PUBLIC KEY-----\n"));
+            assert_eq!(private_der.len(), 48, "{name}");
+            assert_eq!(
+                &private_der[..5],
+                &[0x30, 0x2e, 0x02, 0x01, 0x00],
+                "{name}: version 1"
+            );
+            assert_eq!(public_der.len(), 44, "{name}");
+            let oid_last = if curve == "Ed25519" { 0x70 } else { 0x6e };
+            assert_eq!(
+                &public_der[4..9],
+                &[0x06, 0x03, 0x2b, 0x65, oid_last],
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn keygen_okp_usage_errors() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("k.pem");
+    let o = s(&out);
+    jose(&["keygen", "okp", "--out", o], b"").fails(2);
+    for curve in ["Ed448", "X448", "ed25519", "P-256"] {
+        let msg = jose(&["keygen", "okp", "--curve", curve, "--out", o], b"").fails(2);
+        assert!(
+            msg.contains("Ed25519") && msg.contains("X25519"),
+            "{curve}: {msg}"
+        );
+    }
+    jose(
+        &[
+            "keygen", "okp", "--curve", "Ed25519", "--bits", "2048", "--out", o,
+        ],
+        b"",
+    )
+    .fails(2);
+    jose(&["keygen", "ec", "--curve", "Ed25519", "--out", o], b"").fails(2);
     assert!(!out.exists());
 }

@@ -18,12 +18,13 @@ fn main() -> Result<(), jose::Error> {
     let rsa = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)?.with_kid("enc-1");
 
     // Sign with ES512. The verifier's keys are its allow-list.
+    let ec_public = ec.public_key();
     let signer = SigningKey::new(ec, JwsAlgorithm::Es512)?;
     let jws = JwsBuilder::new(b"{\"amount\":\"10.00\"}")
         .signer(&signer)
         .sign()?
         .to_compact()?;
-    let verifier = VerifyingKey::new(signer.key().public_key(), JwsAlgorithm::Es512)?;
+    let verifier = VerifyingKey::new(ec_public, JwsAlgorithm::Es512)?;
     let payload = Jws::parse(&jws, &limits)?.verify(&[verifier])?.to_vec();
     println!("JWS verified: {}", String::from_utf8_lossy(&payload));
 

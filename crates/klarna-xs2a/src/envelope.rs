@@ -136,7 +136,7 @@ impl Sealer {
     /// let kms: Arc<dyn ExternalSigner> =
     ///     Arc::new(SigningKey::new(ours.clone(), JwsAlgorithm::Rs512)?);
     /// let public = VerifyingKey::new(ours.public_key(), JwsAlgorithm::Rs512)?;
-    /// let key = ExternalKey::from_public_key(public);
+    /// let key = ExternalKey::from_public_key(public)?;
     /// let sealer = Sealer::with_external_signer(key, kms, theirs.public_key())?;
     /// assert_eq!(sealer.signing_kid(), "tpp-sig-1");
     ///

@@ -111,6 +111,7 @@ fn client_key(keys: &Keys, with_public: bool) -> ExternalKey {
         ExternalKey::from_public_key(
             VerifyingKey::new(keys.client_sig.public_key(), JwsAlgorithm::Rs512).unwrap(),
         )
+        .unwrap()
     } else {
         ExternalKey::new(JwsAlgorithm::Rs512, keys.client_sig.kind())
             .unwrap()

@@ -18,14 +18,15 @@ use zeroize::Zeroizing;
 #[derive(Debug, Clone)]
 pub struct SealingKey {
     key: EncryptingKey,
+    public: PublicKey,
 }
 
 impl SealingKey {
     /// Binds a public key to RSA-OAEP-256. Fails with [`Error::Key`] if it is not an RSA key of at
     /// least 2048 bits or its metadata (`use`, `key_ops`, `alg`) forbids RSA-OAEP-256 encryption.
     pub fn new(public: PublicKey) -> Result<Self, Error> {
-        EncryptingKey::new(public, KEY_MANAGEMENT)
-            .map(|key| SealingKey { key })
+        EncryptingKey::new(public.clone(), KEY_MANAGEMENT)
+            .map(|key| SealingKey { key, public })
             .map_err(|source| Error::Key {
                 context: "the recipient's public key cannot encrypt with RSA-OAEP-256",
                 source,
@@ -44,7 +45,7 @@ impl SealingKey {
 
     /// The same key with key id `kid`, which then goes in every JWE header.
     pub fn with_kid(self, kid: impl Into<String>) -> Result<Self, Error> {
-        Self::new(self.key.key().clone().with_kid(kid))
+        Self::new(self.public.with_kid(kid))
     }
 
     /// The key id, if any.
@@ -54,7 +55,7 @@ impl SealingKey {
 
     /// The public key.
     pub fn public_key(&self) -> &PublicKey {
-        self.key.key()
+        &self.public
     }
 
     /// Encrypts `json`, which must be UTF-8 JSON, to a one-line compact JWE (RSA-OAEP-256 +
@@ -91,6 +92,7 @@ impl SealingKey {
 #[derive(Debug, Clone)]
 pub struct OpeningKey {
     key: DecryptingKey,
+    private: PrivateKey,
     limits: Limits,
 }
 
@@ -98,9 +100,10 @@ impl OpeningKey {
     /// Binds a private key to RSA-OAEP-256. Fails with [`Error::Key`] if it is not an RSA key of at
     /// least 2048 bits or its metadata forbids RSA-OAEP-256 decryption.
     pub fn new(private: PrivateKey) -> Result<Self, Error> {
-        DecryptingKey::new(private, KEY_MANAGEMENT)
+        DecryptingKey::new(private.clone(), KEY_MANAGEMENT)
             .map(|key| OpeningKey {
                 key,
+                private,
                 limits: Limits::default(),
             })
             .map_err(|source| Error::Key {
@@ -133,13 +136,14 @@ impl OpeningKey {
 
     /// The private key.
     pub fn private_key(&self) -> &PrivateKey {
-        self.key.key()
+        &self.private
     }
 
     /// The public half, as the other party's [`SealingKey`].
     pub fn sealing_key(&self) -> SealingKey {
         SealingKey {
             key: self.key.encrypting_key(),
+            public: self.private.public_key(),
         }
     }
 

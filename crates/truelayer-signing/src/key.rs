@@ -12,6 +12,7 @@ use jose::{CryptoProvider, Jwk, JwsAlgorithm, Limits, PrivateKey, PublicKey, Sig
 #[derive(Debug, Clone)]
 pub struct Es512SigningKey {
     key: SigningKey,
+    public: PublicKey,
 }
 
 impl Es512SigningKey {
@@ -40,14 +41,16 @@ impl Es512SigningKey {
     /// Binds an imported private key to ES512; it must be an EC P-521 key whose metadata (if
     /// any) allows ES512 signing.
     pub fn from_private_key(key: PrivateKey) -> Result<Self, Error> {
+        let public = key.public_key();
         Ok(Es512SigningKey {
             key: SigningKey::new(key, JwsAlgorithm::Es512).map_err(Error::key)?,
+            public,
         })
     }
 
     /// The public key, for the verifying side (upload its SPKI PEM to TrueLayer's console).
     pub fn public_key(&self) -> PublicKey {
-        self.key.key().public_key()
+        self.public.clone()
     }
 
     /// The key bound to ES512, as jose-core sees it.

@@ -4,31 +4,56 @@ use crate::cli::{JweDecryptArgs, JweEncryptArgs, Serialization};
 use crate::error::{CliError, Result};
 use crate::files;
 use crate::keys::{self, Key, KeyFile};
-use jose::jwe::{Jwe, JweBuilder};
+use jose::jwe::{DecryptOptions, Jwe, JweBuilder};
 use jose::{
-    ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, KeyManagementAlgorithm, Limits,
+    ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, KeyManagementAlgorithm,
+    Limits, Password,
 };
 use zeroize::Zeroizing;
 
-/// The `alg` allow-list when no `--alg` is given: every RSA-OAEP variant.
-pub(crate) const DEFAULT_ALGS: &[KeyManagementAlgorithm] = &[
-    KeyManagementAlgorithm::RsaOaep256,
-    KeyManagementAlgorithm::RsaOaep384,
-    KeyManagementAlgorithm::RsaOaep512,
-    KeyManagementAlgorithm::RsaOaep,
-];
+/// The `alg` allow-list when no `--alg` is given: every algorithm but PBES2, each key bound to the
+/// ones it fits (RSA: RSA-OAEP*; EC and X25519: ECDH-ES*; a shared secret: dir, A*KW, A*GCMKW
+/// of its length).
+pub(crate) fn default_algs() -> Vec<KeyManagementAlgorithm> {
+    KeyManagementAlgorithm::ALL
+        .iter()
+        .copied()
+        .filter(|alg| !alg.uses_password())
+        .collect()
+}
 
-/// The `enc` allow-list when no `--enc` is given.
-pub(crate) const DEFAULT_ENCS: &[ContentEncryption] = &[
-    ContentEncryption::A128Gcm,
-    ContentEncryption::A192Gcm,
-    ContentEncryption::A256Gcm,
-];
+/// The `alg` allow-list with `--password-file` and no `--alg`: the three PBES2 algorithms.
+fn password_algs() -> Vec<KeyManagementAlgorithm> {
+    KeyManagementAlgorithm::ALL
+        .iter()
+        .copied()
+        .filter(|alg| alg.uses_password())
+        .collect()
+}
+
+/// The `enc` allow-list when no `--enc` is given: every content encryption.
+pub(crate) const DEFAULT_ENCS: &[ContentEncryption] = ContentEncryption::ALL;
+
+/// The largest password file read.
+const MAX_PASSWORD_FILE: usize = 1024;
+
+/// Reads a password file: its bytes, one trailing newline (`\n` or `\r\n`) removed.
+fn read_password(path: &std::path::Path) -> Result<Password> {
+    let mut bytes = files::read_file(path, "password file", MAX_PASSWORD_FILE)?;
+    if bytes.ends_with(b"\n") {
+        bytes.pop();
+        if bytes.ends_with(b"\r") {
+            bytes.pop();
+        }
+    }
+    Password::new(&bytes)
+        .map_err(|e| CliError::key(format!("password file {}", path.display()), &e).into_usage())
+}
 
 /// `jose jwe encrypt`: stdin to a token.
 pub(super) fn encrypt(
     args: &JweEncryptArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     if args.aad.is_some() && args.format == Serialization::Compact {
@@ -37,23 +62,51 @@ pub(super) fn encrypt(
         ));
     }
     let mut protected = super::protected_header(args.protected.as_deref(), limits)?;
-    let file = keys::load(&args.key, provider, limits)?;
-    let wanted = [args.kid.clone()];
-    let mut chosen = keys::choose(&file, &wanted, |key| {
-        let mut public = key.public_key();
-        if let (Some(kid), KeyFile::Single(_)) = (&args.kid, &file) {
-            public = public.with_kid(kid.as_str());
+    let recipient = match (&args.key, &args.password_file) {
+        (Some(path), None) => {
+            let file = keys::load(path, provider, limits)?;
+            let wanted = [args.kid.clone()];
+            let mut chosen = keys::choose(&file, &wanted, |key| {
+                let key = match (&args.kid, &file) {
+                    (Some(kid), KeyFile::Single(_)) => key.clone().with_kid(kid.as_str()),
+                    _ => key.clone(),
+                };
+                let bound = match &key {
+                    Key::Secret(secret) => EncryptingKey::symmetric(secret.clone(), args.alg),
+                    other => EncryptingKey::new(keys::public(other, "encryption")?, args.alg),
+                };
+                bound.map(|k| vec![k]).map_err(|e| {
+                    CliError::key(format!("the key cannot encrypt with {}", args.alg), &e)
+                })
+            })
+            .map_err(CliError::into_usage)?;
+            match chosen.pop() {
+                Some(k) if chosen.is_empty() => k,
+                _ => {
+                    return Err(CliError::usage(
+                        "expected one key to encrypt to, found several",
+                    ));
+                }
+            }
         }
-        EncryptingKey::new(public, args.alg)
-            .map(|k| vec![k])
-            .map_err(|e| CliError::key(format!("the key cannot encrypt with {}", args.alg), &e))
-    })
-    .map_err(CliError::into_usage)?;
-    let recipient = match chosen.pop() {
-        Some(k) if chosen.is_empty() => k,
+        (None, Some(path)) => {
+            let mut password = read_password(path)?;
+            if let Some(count) = args.p2c {
+                password = password
+                    .with_count(count)
+                    .map_err(|e| CliError::usage(format!("--p2c: {e}")))?;
+            }
+            if let Some(kid) = &args.kid {
+                password = password.with_kid(kid.as_str());
+            }
+            EncryptingKey::password(password, args.alg).map_err(|e| {
+                CliError::key(format!("a password cannot encrypt with {}", args.alg), &e)
+                    .into_usage()
+            })?
+        }
         _ => {
             return Err(CliError::usage(
-                "expected one key to encrypt to, found several",
+                "expected exactly one of --key and --password-file",
             ));
         }
     };
@@ -67,6 +120,7 @@ pub(super) fn encrypt(
     let plaintext = files::read_stdin()?;
     let mut builder = JweBuilder::new(args.enc)
         .protected(protected)
+        .compress(args.zip.is_some())
         .recipient(&recipient);
     if let Some(aad) = &aad {
         builder = builder.aad(aad);
@@ -83,16 +137,24 @@ pub(super) fn encrypt(
     Ok(super::token_line(token))
 }
 
-/// Binds a private key to every allowed `alg` it fits.
+/// Binds a private key or shared secret to every allowed `alg` it fits.
 pub(crate) fn decrypting_keys(
     key: &Key,
     algs: &[KeyManagementAlgorithm],
 ) -> Result<Vec<DecryptingKey>> {
-    let private = keys::private(key, "decryption")?;
+    let private = match key {
+        Key::Secret(_) => None,
+        other => Some(keys::private(other, "decryption")?),
+    };
     let mut bound = Vec::new();
     let mut first_error = None;
     for alg in algs {
-        match DecryptingKey::new(private.clone(), *alg) {
+        let binding = match (private, key) {
+            (Some(private), _) => DecryptingKey::new(private.clone(), *alg),
+            (None, Key::Secret(secret)) => DecryptingKey::symmetric(secret.clone(), *alg),
+            (None, _) => continue,
+        };
+        match binding {
             Ok(k) => bound.push(k),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -114,34 +176,70 @@ pub(crate) fn decrypting_keys(
 /// `jose jwe decrypt`: the token on stdin to plaintext bytes.
 pub(super) fn decrypt(
     args: &JweDecryptArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let algs = if args.algs.is_empty() {
-        DEFAULT_ALGS
+    let algs = if !args.algs.is_empty() {
+        args.algs.clone()
+    } else if args.password_file.is_some() {
+        password_algs()
     } else {
-        args.algs.as_slice()
+        default_algs()
     };
     let encs = if args.encs.is_empty() {
         DEFAULT_ENCS
     } else {
         args.encs.as_slice()
     };
-    let file = keys::load(&args.key, provider, limits)?;
+    let mut limits = *limits;
+    if let Some(max) = args.max_p2c {
+        limits.max_pbes2_count = max;
+    }
+    let mut options = DecryptOptions::default().max_pbes2_count(limits.max_pbes2_count);
+    if args.allow_zip {
+        options = options.allow_zip(limits.max_token_len);
+    }
     // Key errors come before token errors: a single key is bound now, a JWKS checked for a usable key.
-    let single = keys::prebind(&file, |key| decrypting_keys(key, algs))?;
+    let (file, single) = match (&args.key, &args.password_file) {
+        (Some(path), None) => {
+            let file = keys::load(path, provider, &limits)?;
+            let single = keys::prebind(&file, |key| decrypting_keys(key, &algs))?;
+            (Some(file), single)
+        }
+        (None, Some(path)) => {
+            let password = read_password(path)?;
+            let bound = algs
+                .iter()
+                .filter(|alg| alg.uses_password())
+                .map(|alg| DecryptingKey::password(password.clone(), *alg))
+                .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
+            if bound.is_empty() {
+                return Err(CliError::usage(format!(
+                    "--password-file needs a PBES2 algorithm: expected --alg PBES2-HS256+A128KW, PBES2-HS384+A192KW or PBES2-HS512+A256KW, found {}",
+                    names(&algs)
+                )));
+            }
+            (None, Some(bound))
+        }
+        _ => {
+            return Err(CliError::usage(
+                "expected exactly one of --key and --password-file",
+            ));
+        }
+    };
     let token = files::read_token(limits.max_token_len)?;
-    let jwe = Jwe::parse(&token, limits)?;
-    let keys = match single {
-        Some(keys) => keys,
-        None => {
+    let jwe = Jwe::parse(&token, &limits)?;
+    let keys = match (single, &file) {
+        (Some(keys), _) => keys,
+        (None, Some(file)) => {
             let wanted = (0..jwe.recipients().len())
                 .map(|i| Ok(jwe.joint_header(i)?.kid()?.map(str::to_owned)))
                 .collect::<std::result::Result<Vec<_>, jose::Error>>()?;
-            keys::choose(&file, &wanted, |key| decrypting_keys(key, algs))?
+            keys::choose(file, &wanted, |key| decrypting_keys(key, &algs))?
         }
+        (None, None) => return Err(CliError::usage("no key to decrypt with")),
     };
-    let decrypted = jwe.decrypt(&keys, encs, provider)?;
+    let decrypted = jwe.decrypt_with(&keys, encs, &options, provider)?;
     Ok(decrypted.plaintext)
 }
 

@@ -10,12 +10,12 @@ use zeroize::Zeroizing;
 /// `jose jwk import`: a key file as a JWK on stdout.
 pub(super) fn import(
     args: &JwkImportArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut key = keys::load_single(&args.file, provider, limits)?;
     if args.public {
-        key = Key::Public(key.public_key());
+        key = Key::Public(keys::public(&key, "--public")?);
     }
     if let Some(kid) = &args.kid {
         key = key.with_kid(kid);
@@ -26,11 +26,17 @@ pub(super) fn import(
 /// `jose jwk thumbprint`: the RFC 7638 SHA-256 thumbprint, base64url, on stdout.
 pub(super) fn thumbprint(
     args: &JwkThumbprintArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let key = keys::load_single(&args.file, provider, limits)?;
-    let tp = jwkjson::thumbprint(&keys::to_jwk(&Key::Public(key.public_key()))?, provider)
+    // A shared secret's thumbprint is over its `k` (RFC 7638 section 3.2); the others' over the
+    // public members.
+    let jwk = match &key {
+        Key::Secret(_) => keys::to_jwk(&key)?,
+        other => keys::to_jwk(&Key::Public(keys::public(other, "a thumbprint")?))?,
+    };
+    let tp = jwkjson::thumbprint(&jwk, provider)
         .map_err(|e| CliError::key("cannot compute the thumbprint", &e))?;
     Ok(super::token_line(tp))
 }

@@ -5,26 +5,34 @@ use crate::error::{CliError, Result};
 use crate::files;
 use crate::keys::{self, Key, KeyFile};
 use jose::jws::{Jws, JwsBuilder, VerifyOptions};
-use jose::{CryptoProvider, JwsAlgorithm, KeyKind, Limits, PublicKey, SigningKey, VerifyingKey};
+use jose::{CryptoProvider, JwsAlgorithm, KeyKind, Limits, OkpCurve, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 /// `jose jws sign`: stdin to a token.
 pub(super) fn sign(
     args: &JwsSignArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let protected = super::protected_header(args.protected.as_deref(), limits)?;
     let file = keys::load(&args.key, provider, limits)?;
     let wanted = [args.kid.clone()];
     let mut chosen = keys::choose(&file, &wanted, |key| {
-        let mut private = keys::private(key, "signing")?.clone();
-        if let (Some(kid), KeyFile::Single(_)) = (&args.kid, &file) {
-            private = private.with_kid(kid.as_str());
-        }
-        SigningKey::new(private, args.alg)
+        let key = match (&args.kid, &file) {
+            (Some(kid), KeyFile::Single(_)) => key.clone().with_kid(kid.as_str()),
+            _ => key.clone(),
+        };
+        let alg = match args.alg {
+            Some(alg) => alg,
+            None => own_alg(&key)?,
+        };
+        let bound = match &key {
+            Key::Secret(secret) => SigningKey::symmetric(secret.clone(), alg),
+            other => SigningKey::new(keys::private(other, "signing")?.clone(), alg),
+        };
+        bound
             .map(|k| vec![k])
-            .map_err(|e| CliError::key(format!("the key cannot sign with {}", args.alg), &e))
+            .map_err(|e| CliError::key(format!("the key cannot sign with {alg}"), &e))
     })
     .map_err(CliError::into_usage)?;
     let signer = match chosen.pop() {
@@ -51,26 +59,45 @@ pub(super) fn sign(
     Ok(super::token_line(token))
 }
 
-/// The algorithm a key allows by itself: its JWK `alg`, or ES256/384/512 from an EC key's curve.
-fn own_alg(key: &PublicKey) -> Result<JwsAlgorithm> {
-    if let Some(alg) = &key.meta().alg {
+/// The algorithm a key allows by itself: its JWK `alg`, ES256/384/512 from an EC key's curve, or
+/// EdDSA for an Ed25519 key.
+fn own_alg(key: &Key) -> Result<JwsAlgorithm> {
+    let meta = match key {
+        Key::Private(k) => k.meta(),
+        Key::Public(k) => k.meta(),
+        Key::Secret(k) => k.meta(),
+    };
+    if let Some(alg) = &meta.alg {
         return JwsAlgorithm::from_name(alg)
             .map_err(|e| CliError::key("the key's \"alg\" is not a JWS algorithm", &e));
     }
-    match key.kind() {
+    let Some(kind) = key.kind() else {
+        return Err(CliError::usage(
+            "a shared secret without \"alg\" needs --alg: expected --alg (HS256, HS384 or HS512) or a JWK with \"alg\", found neither",
+        ));
+    };
+    match kind {
         KeyKind::Ec(curve) => Ok(JwsAlgorithm::for_curve(curve)),
+        KeyKind::Okp(OkpCurve::Ed25519) => Ok(JwsAlgorithm::EdDsa),
+        KeyKind::Okp(OkpCurve::X25519) => Err(CliError::usage(
+            "an X25519 key is for ECDH-ES encryption: expected a signing key (RSA, EC or Ed25519), found an X25519 key",
+        )),
         KeyKind::Rsa { .. } => Err(CliError::usage(
             "an RSA key without \"alg\" needs --alg: expected --alg (RS256, RS384, RS512, PS256, PS384 or PS512) or a JWK with \"alg\", found neither",
         )),
     }
 }
 
-/// Binds a key's public half to every allowed algorithm it fits (`algs` empty: the key's own).
+/// Binds a key's public half (or a shared secret) to every allowed algorithm it fits (`algs`
+/// empty: the key's own).
 pub(crate) fn verifying_keys(key: &Key, algs: &[JwsAlgorithm]) -> Result<Vec<VerifyingKey>> {
-    let public = key.public_key();
+    let public = match key {
+        Key::Secret(_) => None,
+        other => Some(keys::public(other, "verification")?),
+    };
     let own;
     let algs = if algs.is_empty() {
-        own = [own_alg(&public)?];
+        own = [own_alg(key)?];
         &own[..]
     } else {
         algs
@@ -78,7 +105,12 @@ pub(crate) fn verifying_keys(key: &Key, algs: &[JwsAlgorithm]) -> Result<Vec<Ver
     let mut bound = Vec::new();
     let mut first_error = None;
     for alg in algs {
-        match VerifyingKey::new(public.clone(), *alg) {
+        let binding = match (&public, key) {
+            (Some(public), _) => VerifyingKey::new(public.clone(), *alg),
+            (None, Key::Secret(secret)) => VerifyingKey::symmetric(secret.clone(), *alg),
+            (None, _) => continue,
+        };
+        match binding {
             Ok(k) => bound.push(k),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -100,7 +132,7 @@ pub(crate) fn verifying_keys(key: &Key, algs: &[JwsAlgorithm]) -> Result<Vec<Ver
 /// `jose jws verify`: the token on stdin to the verified payload.
 pub(super) fn verify(
     args: &JwsVerifyArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let file = match (&args.key, &args.jwks) {

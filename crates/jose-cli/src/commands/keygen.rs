@@ -1,29 +1,58 @@
-//! `jose keygen rsa|ec`.
+//! `jose keygen rsa|ec|okp|oct`.
 
-use crate::cli::{KeyFormat, KeygenEcArgs, KeygenOutput, KeygenRsaArgs};
+use crate::cli::{
+    KeyFormat, KeygenEcArgs, KeygenOctArgs, KeygenOkpArgs, KeygenOutput, KeygenRsaArgs,
+};
 use crate::error::{CliError, Result};
 use crate::files;
 use crate::jwkjson;
-use jose::{CryptoProvider, KeySpec, PrivateKey};
+use jose::{CryptoProvider, KeySpec, PrivateKey, SecretKey};
 use zeroize::Zeroizing;
 
 /// `jose keygen rsa`.
 pub(super) fn rsa(
     args: &KeygenRsaArgs,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
 ) -> Result<Zeroizing<Vec<u8>>> {
     generate(KeySpec::Rsa { bits: args.bits }, &args.out, provider)
 }
 
 /// `jose keygen ec`.
-pub(super) fn ec(args: &KeygenEcArgs, provider: &dyn CryptoProvider) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn ec(
+    args: &KeygenEcArgs,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Zeroizing<Vec<u8>>> {
     generate(KeySpec::Ec(args.curve), &args.out, provider)
+}
+
+/// `jose keygen okp`: an Ed25519 or X25519 key (PEM: PKCS#8 v1 and SPKI, as OpenSSL writes them;
+/// JWK: `kty` OKP, RFC 8037).
+pub(super) fn okp(
+    args: &KeygenOkpArgs,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Zeroizing<Vec<u8>>> {
+    generate(KeySpec::Okp(args.curve), &args.out, provider)
+}
+
+/// `jose keygen oct`: a random shared secret as a JWK (`kty` `oct`), written with mode 0600.
+pub(super) fn oct(
+    args: &KeygenOctArgs,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut key = SecretKey::generate(args.bits, provider)
+        .map_err(|e| CliError::key("cannot generate the secret", &e))?;
+    if let Some(kid) = &args.kid {
+        key = key.with_kid(kid.as_str());
+    }
+    let text = jwkjson::to_file_text(&key.to_jwk())?;
+    files::write_file(&args.out, "secret key file", &text, true)?;
+    Ok(Zeroizing::new(Vec::new()))
 }
 
 fn generate(
     spec: KeySpec,
     out: &KeygenOutput,
-    provider: &dyn CryptoProvider,
+    provider: &'static dyn CryptoProvider,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let mut key = PrivateKey::generate(spec, provider).map_err(|e| {
         CliError::key(

@@ -22,6 +22,8 @@ pub(crate) fn run(cli: &Cli) -> Result<Zeroizing<Vec<u8>>> {
     match &cli.command {
         Command::Keygen(KeygenCommand::Rsa(args)) => keygen::rsa(args, provider),
         Command::Keygen(KeygenCommand::Ec(args)) => keygen::ec(args, provider),
+        Command::Keygen(KeygenCommand::Okp(args)) => keygen::okp(args, provider),
+        Command::Keygen(KeygenCommand::Oct(args)) => keygen::oct(args, provider),
         Command::Jwk(JwkCommand::Import(args)) => jwk::import(args, provider, &limits),
         Command::Jwk(JwkCommand::Thumbprint(args)) => jwk::thumbprint(args, provider, &limits),
         Command::Jwe(JweCommand::Encrypt(args)) => jwe::encrypt(args, provider, &limits),
@@ -56,6 +58,6 @@ fn token_line(token: String) -> Zeroizing<Vec<u8>> {
 }
 
 /// The provider named in messages.
-fn provider_name(provider: &dyn CryptoProvider) -> &'static str {
+fn provider_name(provider: &'static dyn CryptoProvider) -> &'static str {
     provider.name()
 }

@@ -199,7 +199,7 @@ pub(crate) fn demo(demo: &mut Demo) -> Result<()> {
 }
 
 /// A key's public half imported on `provider` through SPKI DER (no kid).
-fn public_on(key: &PrivateKey, provider: &dyn CryptoProvider) -> Result<PublicKey> {
+fn public_on(key: &PrivateKey, provider: &'static dyn CryptoProvider) -> Result<PublicKey> {
     Ok(PublicKey::from_der(
         &key.public_key().to_spki_der()?,
         provider,

@@ -174,7 +174,7 @@ fn without_kid(key: &PrivateKey) -> PrivateKey {
 }
 
 /// A key's public half imported on `provider` through SPKI DER (no kid).
-fn public_on(key: &PrivateKey, provider: &dyn CryptoProvider) -> Result<PublicKey> {
+fn public_on(key: &PrivateKey, provider: &'static dyn CryptoProvider) -> Result<PublicKey> {
     Ok(PublicKey::from_der(
         &key.public_key().to_spki_der()?,
         provider,

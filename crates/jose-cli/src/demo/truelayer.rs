@@ -37,7 +37,7 @@ fn expect_rejection<T>(
 }
 
 /// A public key moved to another provider through SPKI DER.
-fn public_on(key: &jose::PrivateKey, provider: &dyn CryptoProvider) -> Result<PublicKey> {
+fn public_on(key: &jose::PrivateKey, provider: &'static dyn CryptoProvider) -> Result<PublicKey> {
     Ok(PublicKey::from_der(
         &key.public_key().to_spki_der()?,
         provider,
