@@ -20,7 +20,7 @@ use jose_core::jwe::{Jwe, JweBuilder};
 use jose_core::jws::{Jws, JwsBuilder, VerifyOptions};
 use jose_core::{
     ContentEncryption, CryptoProvider, DecryptingKey, EcCurve, Error, Header, JwsAlgorithm,
-    KeyManagementAlgorithm, KeySpec, Limits, PrivateKey, SigningKey, VerifyingKey, b64,
+    KeyManagementAlgorithm, KeySpec, Limits, OkpCurve, PrivateKey, SigningKey, VerifyingKey, b64,
 };
 use serde_json::Value;
 
@@ -49,6 +49,9 @@ fn key_for(alg: JwsAlgorithm, i: usize) -> PrivateKey {
         }
         JwsAlgorithm::Es512 => {
             PrivateKey::generate(KeySpec::Ec(EcCurve::P521), providers()[i]).unwrap()
+        }
+        JwsAlgorithm::EdDsa => {
+            PrivateKey::generate(KeySpec::Okp(OkpCurve::Ed25519), providers()[i]).unwrap()
         }
         _ => rsa_keys()[i].clone(),
     };
@@ -466,8 +469,8 @@ fn jwe_round_trips(
 
 #[test]
 fn jwe_every_alg_and_enc_every_serialization_both_directions() {
-    for &alg in KeyManagementAlgorithm::ALL {
-        for &enc in ContentEncryption::ALL {
+    for &alg in KeyManagementAlgorithm::RSA_OAEP {
+        for &enc in ContentEncryption::GCM {
             for (pi, ci) in pairs() {
                 let (p, c) = (providers()[pi], providers()[ci]);
                 let key = rsa_keys()[pi].clone().with_kid("rsa-1");
@@ -499,7 +502,7 @@ fn jwe_every_alg_and_enc_every_serialization_both_directions() {
 #[test]
 fn aead_and_rsa_primitives_agree_between_providers() {
     let [a, r] = providers();
-    for &enc in ContentEncryption::ALL {
+    for &enc in ContentEncryption::GCM {
         let key = vec![7u8; enc.key_len()];
         let iv = [9u8; 12];
         for pt in [&b""[..], b"x", PLAINTEXT] {
@@ -840,13 +843,13 @@ fn hostile_inputs_give_the_same_error_on_both_providers() {
             "DecryptionFailed",
         ),
         (
-            "JWE enc A128CBC-HS256",
+            "JWE enc A128CBC-HS256, not allowed",
             Kind::Jwe,
             with_jwe_header(
                 &good_jwe,
                 r#"{"alg":"RSA-OAEP-256","kid":"enc","enc":"A128CBC-HS256"}"#,
             ),
-            "UnsupportedAlgorithm",
+            "AlgorithmNotAllowed",
         ),
         (
             "JWE alg RSA1_5",
@@ -855,10 +858,10 @@ fn hostile_inputs_give_the_same_error_on_both_providers() {
             "UnsupportedAlgorithm",
         ),
         (
-            "JWE alg dir",
+            "JWE alg dir, no dir key given",
             Kind::Jwe,
             with_jwe_header(&good_jwe, r#"{"alg":"dir","enc":"A256GCM"}"#),
-            "UnsupportedAlgorithm",
+            "AlgorithmNotAllowed",
         ),
         (
             "JWE alg none",
@@ -1073,4 +1076,46 @@ fn hostile_keys_are_refused_the_same_way() {
     let a = PrivateKey::from_der(&der[..der.len() - 3], providers()[0]).unwrap_err();
     let b = PrivateKey::from_der(&der[..der.len() - 3], providers()[1]).unwrap_err();
     assert_eq!(variant(&a), variant(&b), "truncated PKCS#8: {a:?} vs {b:?}");
+}
+
+/// RFC 8037 appendix A.4 and A.5 through the JWS engine on both providers: the A.1 key (from its
+/// JWK) signs "Example of Ed25519 signing" into exactly the published compact JWS (Ed25519 is
+/// deterministic, and the builder writes `{"alg":"EdDSA"}`), and that JWS verifies with the
+/// public JWK on both providers; a tampered one does not.
+#[test]
+fn rfc8037_a4_eddsa_jws_on_both_providers() {
+    const A1: &str = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+    const A4: &str = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+    let jwk = jose_core::Jwk::from_json(A1, &limits()).unwrap();
+    for p in providers() {
+        let key = PrivateKey::from_jwk(&jwk, p).unwrap();
+        let signer = SigningKey::new(key, JwsAlgorithm::EdDsa).unwrap();
+        let token = JwsBuilder::new(b"Example of Ed25519 signing")
+            .signer(&signer)
+            .sign()
+            .unwrap()
+            .to_compact()
+            .unwrap();
+        assert_eq!(token, A4, "{}", p.name());
+        for c in providers() {
+            let public = jose_core::PublicKey::from_jwk(&jwk.to_public(), c).unwrap();
+            let verifier = VerifyingKey::new(public, JwsAlgorithm::EdDsa).unwrap();
+            assert_eq!(
+                Jws::from_compact(A4, &limits())
+                    .unwrap()
+                    .verify(std::slice::from_ref(&verifier))
+                    .unwrap(),
+                b"Example of Ed25519 signing",
+                "{} -> {}",
+                p.name(),
+                c.name()
+            );
+            let tampered = Jws::from_compact(&flip_compact_segment(A4, 2), &limits()).unwrap();
+            must_err(
+                tampered.verify(&[verifier]),
+                "BadSignature",
+                "RFC 8037 A.4 tampered",
+            );
+        }
+    }
 }

@@ -209,7 +209,10 @@ fn kid_selects_among_keys() {
     ));
     // A key without a kid is a candidate for any kid; a wrong one fails the signature.
     let anonymous = VerifyingKey::new(
-        a.key().public_key().with_meta(KeyMeta::default()),
+        a.private_key()
+            .unwrap()
+            .public_key()
+            .with_meta(KeyMeta::default()),
         JwsAlgorithm::Es256,
     )
     .unwrap();
@@ -506,8 +509,9 @@ fn jwe_wrong_key_is_the_same_opaque_error_as_a_bad_tag() {
 #[test]
 fn jwe_zip_and_unknown_crit_are_refused() {
     let d = decrypting(KeyManagementAlgorithm::RsaOaep256);
+    // zip: only "DEF", and a compressed JWE is refused unless the caller allows it.
     let mut zip = Header::new();
-    zip.set("zip", "DEF");
+    zip.set("zip", "GZIP");
     assert!(
         JweBuilder::new(ContentEncryption::A128Gcm)
             .protected(zip)
@@ -515,6 +519,21 @@ fn jwe_zip_and_unknown_crit_are_refused() {
             .encrypt(b"m", provider())
             .is_err()
     );
+    let compressed = JweBuilder::new(ContentEncryption::A128Gcm)
+        .compress(true)
+        .recipient(&d.encrypting_key())
+        .encrypt(b"m", provider())
+        .unwrap()
+        .to_compact()
+        .unwrap();
+    assert!(matches!(
+        Jwe::parse(&compressed, &limits()).unwrap().decrypt(
+            &[&d],
+            &[ContentEncryption::A128Gcm],
+            provider()
+        ),
+        Err(Error::InvalidHeader(_))
+    ));
     let mut crit = Header::new();
     crit.set("crit", serde_json::json!(["x-bank"]))
         .set("x-bank", 1);

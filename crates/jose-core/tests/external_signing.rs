@@ -156,6 +156,9 @@ fn key_for(alg: JwsAlgorithm, i: usize) -> PrivateKey {
         SignatureScheme::Ecdsa(curve) => {
             PrivateKey::generate(KeySpec::Ec(curve), providers()[i]).unwrap()
         }
+        SignatureScheme::EdDsa(curve) => {
+            PrivateKey::generate(KeySpec::Okp(curve), providers()[i]).unwrap()
+        }
         _ => rsa_keys()[i].clone(),
     }
 }
@@ -200,7 +203,7 @@ fn every_algorithm_signs_through_an_external_signer_sync_and_async_on_both_provi
             // Described by type and size only (length and shape checks), or by the public key
             // (every signature also verified before it is used).
             let by_kind = ExternalKey::new(alg, key.kind()).unwrap().with_kid(&kid);
-            let by_public = ExternalKey::from_public_key(verifier_on(&key, alg, &kid, i));
+            let by_public = ExternalKey::from_public_key(verifier_on(&key, alg, &kid, i)).unwrap();
             assert_eq!(by_public.kid(), Some(kid.as_str()));
             for (described, external) in [("kind", &by_kind), ("public key", &by_public)] {
                 let label = format!("{alg} on {}, key by {described}", provider.name());
@@ -285,7 +288,7 @@ fn the_prepared_input_is_what_sign_signs_byte_for_byte() {
         .set("tl_version", "2");
     for (i, provider) in providers().into_iter().enumerate() {
         let signing = SigningKey::new(rsa_keys()[i].clone().with_kid("key-kid"), alg).unwrap();
-        let external = ExternalKey::from_public_key(signing.verifying_key());
+        let external = ExternalKey::from_public_key(signing.verifying_key()).unwrap();
         for (shape, apply) in shapes {
             for (members, protected) in [("no members", Header::new()), ("members", extra.clone())]
             {
@@ -373,12 +376,24 @@ fn the_digest_is_the_algorithms_hash_of_the_signing_input_on_both_providers() {
     for alg in JwsAlgorithm::asymmetric() {
         let kind = match alg.scheme() {
             SignatureScheme::Ecdsa(curve) => KeyKind::Ec(curve),
+            SignatureScheme::EdDsa(curve) => KeyKind::Okp(curve),
             _ => KeyKind::Rsa { bits: 3072 },
         };
         let prepared = JwsBuilder::new(PAYLOAD)
             .detached(true)
             .prepare(&ExternalKey::new(alg, kind).unwrap())
             .unwrap();
+        if alg == JwsAlgorithm::EdDsa {
+            // PureEdDSA signs the whole input: no digest can stand in for it.
+            for p in providers() {
+                let err = prepared.digest(p).unwrap_err();
+                assert!(
+                    matches!(&err, Error::InvalidRequest(m) if m.contains("EdDSA") && m.contains("signing_input")),
+                    "{err:?}"
+                );
+            }
+            continue;
+        }
         let [a, b] = providers().map(|p| prepared.digest(p).unwrap());
         assert_eq!(a, b, "{alg}: the two providers agree");
         assert_eq!(a.len(), alg.hash().output_len(), "{alg}");
@@ -477,7 +492,7 @@ fn with_the_public_key_a_signature_by_another_key_or_algorithm_is_refused() {
     for (i, provider) in providers().into_iter().enumerate() {
         let key = SigningKey::new(rsa_keys()[i].clone(), JwsAlgorithm::Rs256).unwrap();
         let other = SigningKey::new(rsa_keys_2()[i].clone(), JwsAlgorithm::Rs256).unwrap();
-        let external = ExternalKey::from_public_key(key.verifying_key());
+        let external = ExternalKey::from_public_key(key.verifying_key()).unwrap();
         // The right length, the wrong key.
         let prepared = JwsBuilder::new(PAYLOAD).prepare(&external).unwrap();
         let signature = other.sign(prepared.signing_input()).unwrap();
@@ -490,7 +505,8 @@ fn with_the_public_key_a_signature_by_another_key_or_algorithm_is_refused() {
         unusable(prepared.finish(&signature), "PS256 for RS256");
         // Without the public key only the shape is checked: the same bytes are accepted, and
         // the recipient's verification fails.
-        let by_kind = ExternalKey::new(JwsAlgorithm::Rs256, key.key().kind()).unwrap();
+        let by_kind =
+            ExternalKey::new(JwsAlgorithm::Rs256, key.private_key().unwrap().kind()).unwrap();
         let prepared = JwsBuilder::new(PAYLOAD).prepare(&by_kind).unwrap();
         let signature = other.sign(prepared.signing_input()).unwrap();
         let jws = prepared.finish(&signature).unwrap();
@@ -590,7 +606,7 @@ fn builder_and_key_rules() {
         JwsAlgorithm::Es256,
     )
     .unwrap();
-    let external = ExternalKey::from_public_key(key.verifying_key());
+    let external = ExternalKey::from_public_key(key.verifying_key()).unwrap();
     // A prepared JWS has one signature: no in-process signers beside it.
     assert!(matches!(
         JwsBuilder::new(PAYLOAD).signer(&key).prepare(&external),
@@ -654,4 +670,142 @@ fn signers_are_object_safe_and_shareable() {
     for token in tokens.into_inner().unwrap() {
         verify_everywhere(&token, &key, JwsAlgorithm::Es384, "shared", "threads");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A signing-only provider through the normal builders (issue 14).
+
+/// The whole of a signing-only KMS provider: one method. (It holds no key material the engine
+/// can reach: it signs what it is given, with the key it keeps.)
+struct OneMethodKms(PrivateKey);
+
+impl ExternalSigner for OneMethodKms {
+    fn sign(&self, alg: JwsAlgorithm, signing_input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.0.ops().sign(alg, signing_input)
+    }
+}
+
+#[test]
+fn a_one_method_signer_signs_through_the_normal_builders_on_both_providers() {
+    for (i, provider) in providers().into_iter().enumerate() {
+        for alg in JwsAlgorithm::asymmetric() {
+            let label = format!("{alg} on {}", provider.name());
+            let inside = key_for(alg, i);
+            let public = VerifyingKey::new(inside.public_key().with_kid("kms-7"), alg).unwrap();
+            let key = SigningKey::external(public.clone(), Arc::new(OneMethodKms(inside.clone())))
+                .unwrap();
+            assert_eq!(key.alg(), alg);
+            assert_eq!(key.kid(), Some("kms-7"));
+            assert!(key.private_key().is_none() && key.secret_key().is_none());
+            assert!(!format!("{key:?}").contains("OneMethodKms"), "{label}");
+            // The ordinary builder, every serialization, verified on both providers.
+            let jws = JwsBuilder::new(PAYLOAD).signer(&key).sign().unwrap();
+            verify_everywhere(&jws.to_compact().unwrap(), &inside, alg, "kms-7", &label);
+            for token in [
+                jws.to_flattened_json().unwrap(),
+                jws.to_general_json().unwrap(),
+            ] {
+                let parsed = Jws::parse(&token, &Limits::default()).unwrap();
+                assert_eq!(parsed.verify([&key.verifying_key()]).unwrap(), PAYLOAD);
+            }
+            // And where a SigningKey goes: sign-then-encrypt.
+            let recipient_key = rsa_keys()[i].clone();
+            let recipient = jose_core::EncryptingKey::new(
+                recipient_key.public_key(),
+                jose_core::KeyManagementAlgorithm::RsaOaep256,
+            )
+            .unwrap();
+            let nested = jose_core::nested::sign_then_encrypt(
+                PAYLOAD,
+                &key,
+                Header::new(),
+                &recipient,
+                jose_core::ContentEncryption::A256Gcm,
+                "JWT",
+                provider,
+            )
+            .unwrap();
+            let decrypting = jose_core::DecryptingKey::new(
+                recipient_key,
+                jose_core::KeyManagementAlgorithm::RsaOaep256,
+            )
+            .unwrap();
+            let opened = jose_core::nested::decrypt_then_verify(
+                &nested,
+                &[decrypting],
+                &[jose_core::ContentEncryption::A256Gcm],
+                &[public],
+                &Limits::default(),
+                provider,
+            )
+            .unwrap();
+            assert_eq!(&opened.payload[..], PAYLOAD, "{label}");
+        }
+    }
+}
+
+#[test]
+fn a_one_method_signer_with_the_wrong_key_is_caught_before_any_token() {
+    let provider = providers()[0];
+    let alg = JwsAlgorithm::Es256;
+    let published = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider).unwrap();
+    let other = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider).unwrap();
+    let public = VerifyingKey::new(published.public_key(), alg).unwrap();
+    let key = SigningKey::external(public, Arc::new(OneMethodKms(other))).unwrap();
+    let err = JwsBuilder::new(PAYLOAD).signer(&key).sign().unwrap_err();
+    assert!(matches!(err, Error::ExternalSignature { .. }), "{err:?}");
+    // An HS* key is never external.
+    let secret = jose_core::SecretKey::from_bytes(&[9u8; 32], provider).unwrap();
+    let hs = VerifyingKey::symmetric(secret, JwsAlgorithm::Hs256).unwrap();
+    assert!(matches!(
+        SigningKey::external(hs, Arc::new(OneMethodKms(published))),
+        Err(Error::InvalidKey { .. })
+    ));
+}
+
+/// A provider key that only signs: `kind`, `sign` and `public_key`; every other operation is the
+/// trait's default, a typed `Unsupported`.
+#[derive(Debug)]
+struct SignOnlyOps(PrivateKey);
+
+impl jose_core::PrivateKeyOps for SignOnlyOps {
+    fn kind(&self) -> KeyKind {
+        self.0.kind()
+    }
+    fn sign(&self, alg: JwsAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.0.ops().sign(alg, message)
+    }
+    fn public_key(&self) -> Arc<dyn jose_core::PublicKeyOps> {
+        self.0.public_key().ops().clone()
+    }
+}
+
+#[test]
+fn a_sign_only_provider_key_signs_and_answers_unsupported_for_the_rest() {
+    let provider = providers()[0];
+    let inside = rsa_keys()[0].clone();
+    let key = PrivateKey::from_ops(Arc::new(SignOnlyOps(inside.clone()))).with_kid("kms");
+    // Signs through the normal builder; the token verifies with the public key.
+    let signer = SigningKey::new(key.clone(), JwsAlgorithm::Ps256).unwrap();
+    let token = JwsBuilder::new(PAYLOAD).signer(&signer).sign().unwrap();
+    let verifier = VerifyingKey::new(inside.public_key(), JwsAlgorithm::Ps256).unwrap();
+    assert_eq!(token.verify([&verifier]).unwrap(), PAYLOAD);
+    // Export and unwrap: the typed Unsupported, reported as it is (not DecryptionFailed).
+    assert!(matches!(key.to_pkcs8_der(), Err(Error::Unsupported { .. })));
+    let alg = jose_core::KeyManagementAlgorithm::RsaOaep256;
+    let recipient = jose_core::EncryptingKey::new(inside.public_key(), alg).unwrap();
+    let jwe = jose_core::jwe::JweBuilder::new(jose_core::ContentEncryption::A128Gcm)
+        .recipient(&recipient)
+        .encrypt(PAYLOAD, provider)
+        .unwrap();
+    let decrypting = jose_core::DecryptingKey::new(key, alg).unwrap();
+    let err = jwe
+        .decrypt(
+            [&decrypting],
+            &[jose_core::ContentEncryption::A128Gcm],
+            provider,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+    assert!(err.to_string().contains("key unwrap"), "{err}");
 }

@@ -11,7 +11,7 @@
 
 use jose_core::formats::{PrivateKeyDer, PublicKeyDer, pem_label};
 use jose_core::jwk::{Jwk, Jwks};
-use jose_core::{EcCurve, Error, KeyKind, Limits};
+use jose_core::{CryptoProvider, EcCurve, Error, KeyKind, Limits, OkpCurve, PrivateKey};
 use std::path::PathBuf;
 
 fn path(name: &str) -> PathBuf {
@@ -299,7 +299,7 @@ fn weak_and_unsupported_keys_are_refused() {
 
     for (file, kind) in [
         ("test-only-rsapss2048-pkcs8.pem", "key type"),
-        ("test-only-ed25519-pkcs8.pem", "key type"),
+        ("test-only-ed448-pkcs8.pem", "key type"),
         ("test-only-secp256k1-sec1.pem", "curve"),
     ] {
         match PrivateKeyDer::from_pem(&text(file)) {
@@ -546,4 +546,228 @@ fn jwks_with_foreign_keys() {
     let again = Jwks::from_json(&jwks.to_json(), &limits()).unwrap();
     assert_eq!(again, jwks);
     assert!(!jwks.to_public().to_json().contains("\"k\""));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ed25519 and X25519 (RFC 8410 DER, RFC 8037 JWK)
+
+const RFC8037_A1: &str = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+
+fn both() -> [&'static dyn CryptoProvider; 2] {
+    [
+        jose_crypto_awslc::provider(),
+        jose_crypto_rustcrypto::provider(),
+    ]
+}
+
+#[test]
+fn okp_pem_and_der_import_and_normalize() {
+    for (name, curve) in [
+        ("test-only-ed25519-pkcs8.pem", OkpCurve::Ed25519),
+        ("test-only-x25519-pkcs8.pem", OkpCurve::X25519),
+    ] {
+        let key = PrivateKeyDer::from_pem(&text(name)).unwrap();
+        assert_eq!(key.kind(), KeyKind::Okp(curve), "{name}");
+        // OpenSSL writes PKCS#8 v1 exactly as jose-core normalizes it.
+        let der = pem_rfc7468_decode(&text(name));
+        assert_eq!(key.pkcs8(), der.as_slice(), "{name}");
+        assert_eq!(PrivateKeyDer::from_der(&der).unwrap().pkcs8(), key.pkcs8());
+        assert_eq!(key.to_pem().unwrap().as_str(), text(name), "{name}");
+        assert_eq!(pem_label(&text(name)).unwrap(), "PRIVATE KEY");
+        // Without its public key, jose-core cannot give the public half or a JWK.
+        let err = key.public_key().unwrap_err();
+        assert!(err.to_string().contains("no curve arithmetic"), "{err}");
+        assert!(Jwk::from_private_der(&key).is_err());
+        // The providers give it, and the key comes back with it as a JWK and as PKCS#8 v2.
+        for provider in both() {
+            let imported = PrivateKey::from_pem(&text(name), provider).unwrap();
+            let public =
+                PublicKeyDer::from_der(&imported.public_key().to_spki_der().unwrap()).unwrap();
+            let full = key.clone().with_public_key(&public).unwrap();
+            assert_ne!(full.pkcs8(), key.pkcs8(), "v2 holds the public key");
+            assert_eq!(full.public_key().unwrap(), public);
+            // PEM is always version 1, as OpenSSL writes (and reads) it.
+            assert_eq!(full.to_pem().unwrap().as_str(), text(name));
+            let jwk = imported.to_jwk().unwrap();
+            assert_eq!(jwk.kty, "OKP");
+            assert_eq!(jwk.crv.as_deref(), Some(curve.name()));
+            assert_eq!(
+                jwk.to_private_der().unwrap().pkcs8(),
+                full.pkcs8(),
+                "{name} on {}",
+                provider.name()
+            );
+            assert_eq!(jwk.to_public_der().unwrap(), public);
+            assert_eq!(
+                PrivateKey::from_jwk(&jwk, provider)
+                    .unwrap()
+                    .to_pkcs8_der()
+                    .unwrap()
+                    .as_slice(),
+                key.pkcs8()
+            );
+            // A public key of another key is refused, in jose-core and by the provider.
+            let other = PrivateKey::generate(jose_core::KeySpec::Okp(curve), provider).unwrap();
+            let other_public =
+                PublicKeyDer::from_der(&other.public_key().to_spki_der().unwrap()).unwrap();
+            let mismatched = key.clone().with_public_key(&other_public).unwrap();
+            assert!(matches!(
+                mismatched.clone().with_public_key(&public),
+                Err(Error::InvalidKey { .. })
+            ));
+            assert!(matches!(
+                PrivateKey::from_normalized(&mismatched, provider),
+                Err(Error::InvalidKey { .. })
+            ));
+        }
+    }
+    let public = PublicKeyDer::from_pem(&text("test-only-ed25519-spki.pem")).unwrap();
+    assert_eq!(public.kind(), KeyKind::Okp(OkpCurve::Ed25519));
+    assert_eq!(public.spki().len(), 44);
+    assert_eq!(public.to_pem().unwrap(), text("test-only-ed25519-spki.pem"));
+    // A private label over the public key, and the other way round.
+    assert!(PrivateKeyDer::from_pem(&text("test-only-ed25519-spki.pem")).is_err());
+    assert!(PublicKeyDer::from_pem(&text("test-only-ed25519-pkcs8.pem")).is_err());
+    // Ed448 names itself.
+    match PrivateKeyDer::from_pem(&text("test-only-ed448-pkcs8.pem")) {
+        Err(Error::UnsupportedAlgorithm {
+            found, supported, ..
+        }) => {
+            assert!(
+                found.contains("Ed448") && supported.contains("Ed25519"),
+                "{found} {supported}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The base64 of a one-block PEM, decoded (the test's own reader, not jose-core's).
+fn pem_rfc7468_decode(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64_std_decode(&body)
+}
+
+fn base64_std_decode(text: &str) -> Vec<u8> {
+    let url: String = text
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    jose_core::b64::decode("test PEM", &url).unwrap()
+}
+
+#[test]
+fn okp_jwks_convert_strictly_rfc_8037() {
+    let jwk = Jwk::from_json(RFC8037_A1, &limits()).unwrap();
+    assert_eq!(jwk.kind().unwrap(), KeyKind::Okp(OkpCurve::Ed25519));
+    let private = jwk.to_private_der().unwrap();
+    assert_eq!(private.kind(), KeyKind::Okp(OkpCurve::Ed25519));
+    // PKCS#8 v2: version 1 (INTEGER 1), the seed, and the public key.
+    assert_eq!(&private.pkcs8()[2..5], &[0x02, 0x01, 0x01]);
+    let back = Jwk::from_private_der(&private).unwrap();
+    assert_eq!(
+        back.to_json(),
+        Jwk::from_json(RFC8037_A1, &limits()).unwrap().to_json()
+    );
+    let public = jwk.to_public_der().unwrap();
+    assert_eq!(
+        Jwk::from_public_der(&public).unwrap().to_json(),
+        jwk.to_public().to_json()
+    );
+    // RFC 8037 A.3.
+    assert_eq!(
+        jwk.thumbprint_input().unwrap(),
+        r#"{"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#
+    );
+    for provider in both() {
+        assert_eq!(
+            jwk.thumbprint_sha256(provider).unwrap(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        let key = PrivateKey::from_jwk(&jwk, provider).unwrap();
+        assert_eq!(key.to_jwk().unwrap().to_json(), jwk.to_json());
+    }
+    // Debug never shows d or x.
+    let debug = format!("{jwk:?}");
+    assert!(
+        !debug.contains("nWGxne") && !debug.contains("11qYAY"),
+        "{debug}"
+    );
+
+    let with = |member: &str, value: serde_json::Value| {
+        let mut map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(RFC8037_A1).unwrap();
+        if value.is_null() {
+            map.remove(member);
+        } else {
+            map.insert(member.to_owned(), value);
+        }
+        Jwk::from_map(map).unwrap()
+    };
+    // Ed448 and X448 are unsupported curves, named.
+    for crv in ["Ed448", "X448"] {
+        match with("crv", crv.into()).to_public_der() {
+            Err(Error::UnsupportedAlgorithm {
+                found, supported, ..
+            }) => {
+                assert_eq!(found, crv);
+                assert!(supported.contains("Ed25519") && supported.contains("X25519"));
+            }
+            other => panic!("{crv}: {other:?}"),
+        }
+    }
+    // Exact lengths, strict base64url, no members of other key types, alg that fits.
+    let short_x = jose_core::b64::encode(&[1; 31]);
+    let long_d = jose_core::b64::encode(&[1; 33]);
+    for (what, jwk, private) in [
+        ("a 31-byte x", with("x", short_x.as_str().into()), false),
+        ("a 33-byte d", with("d", long_d.as_str().into()), true),
+        (
+            "padded d",
+            with("d", "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=".into()),
+            true,
+        ),
+        (
+            "d with '+'",
+            with("d", "nWGxne+9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A".into()),
+            true,
+        ),
+        ("no x", with("x", serde_json::Value::Null), false),
+        ("no crv", with("crv", serde_json::Value::Null), false),
+        ("a y", with("y", "AA".into()), false),
+        ("an n", with("n", "AQAB".into()), false),
+        ("alg ES256", with("alg", "ES256".into()), false),
+        ("alg ECDH-ES", with("alg", "ECDH-ES".into()), false),
+    ] {
+        let result = if private {
+            jwk.to_private_der().map(drop)
+        } else {
+            jwk.to_public_der().map(drop)
+        };
+        let err = result.expect_err(what);
+        assert!(!err.to_string().contains("nWGxne"), "{what}: {err}");
+    }
+    assert!(with("alg", "EdDSA".into()).to_public_der().is_ok());
+    let x25519 = with("crv", "X25519".into());
+    assert!(x25519.to_public_der().is_ok());
+    let mut ecdh = x25519.clone();
+    ecdh.alg = Some("ECDH-ES+A128KW".into());
+    assert!(ecdh.to_public_der().is_ok());
+    ecdh.alg = Some("EdDSA".into());
+    assert!(matches!(
+        ecdh.to_public_der(),
+        Err(Error::InvalidKey { .. })
+    ));
+    // As an X25519 key, the A.1 d does not give the A.1 x: the provider refuses the pair.
+    for provider in both() {
+        assert!(matches!(
+            PrivateKey::from_jwk(&x25519, provider),
+            Err(Error::InvalidKey { .. })
+        ));
+    }
 }

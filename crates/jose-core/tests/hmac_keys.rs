@@ -1,10 +1,10 @@
-//! HMAC keys (`HmacKey`, JWK `kty` `oct`): sizes, JWK round trips, RFC 7638 thumbprints, `Debug`,
+//! HMAC keys (`SecretKey`, JWK `kty` `oct`): sizes, JWK round trips, RFC 7638 thumbprints, `Debug`,
 //! and the binding rules, on both providers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use jose_core::jwk::Jwk;
-use jose_core::{CryptoProvider, Error, HmacKey, JwsAlgorithm, Limits};
+use jose_core::{CryptoProvider, Error, JwsAlgorithm, Limits, SecretKey};
 
 fn providers() -> [&'static dyn CryptoProvider; 2] {
     [
@@ -19,19 +19,27 @@ const RFC7515_A1_JWK: &str = r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVM
 #[test]
 fn short_and_huge_secrets_are_refused() {
     for p in providers() {
-        let err = HmacKey::from_bytes(&[1u8; 31], p).unwrap_err();
+        let err = SecretKey::from_bytes(&[1u8; 15], p).unwrap_err();
+        assert!(matches!(err, Error::InvalidKey { .. }), "{err:?}");
+        assert!(err.to_string().contains("15 bytes"), "{err}");
+        assert!(SecretKey::from_bytes(&[1u8; 16], p).is_ok());
+        assert!(SecretKey::from_bytes(&[1u8; 1025], p).is_err());
+        // 31 bytes is a secret, but too short for any HS* (RFC 7518 section 3.2).
+        let short = SecretKey::from_bytes(&[1u8; 31], p).unwrap();
+        let err = short.sign(JwsAlgorithm::Hs256, b"m").unwrap_err();
         assert!(matches!(err, Error::InvalidKey { .. }), "{err:?}");
         assert!(err.to_string().contains("31 bytes"), "{err}");
-        assert!(HmacKey::from_bytes(&[1u8; 32], p).is_ok());
-        assert!(HmacKey::from_bytes(&[1u8; 1025], p).is_err());
+        let err = jose_core::SigningKey::symmetric(short.clone(), JwsAlgorithm::Hs256).unwrap_err();
+        assert!(err.to_string().contains("at least 32 bytes"), "{err}");
+        assert!(jose_core::VerifyingKey::symmetric(short, JwsAlgorithm::Hs256).is_err());
         // A 32-byte key is enough for HS256 only.
-        let key = HmacKey::from_bytes(&[1u8; 32], p).unwrap();
+        let key = SecretKey::from_bytes(&[1u8; 32], p).unwrap();
         assert!(key.sign(JwsAlgorithm::Hs256, b"m").is_ok());
         for alg in [JwsAlgorithm::Hs384, JwsAlgorithm::Hs512] {
             let err = key.sign(alg, b"m").unwrap_err();
             assert!(matches!(err, Error::InvalidKey { .. }), "{alg}: {err:?}");
         }
-        let key = HmacKey::from_bytes(&[1u8; 48], p).unwrap();
+        let key = SecretKey::from_bytes(&[1u8; 48], p).unwrap();
         assert!(key.sign(JwsAlgorithm::Hs384, b"m").is_ok());
         assert!(key.sign(JwsAlgorithm::Hs512, b"m").is_err());
         // Never an asymmetric algorithm.
@@ -43,7 +51,7 @@ fn short_and_huge_secrets_are_refused() {
 #[test]
 fn sign_verify_and_wrong_tags() {
     for p in providers() {
-        let key = HmacKey::generate(512, p).unwrap();
+        let key = SecretKey::generate(512, p).unwrap();
         assert_eq!(key.len(), 64);
         for &alg in JwsAlgorithm::HMAC {
             let tag = key.sign(alg, b"input").unwrap();
@@ -58,10 +66,11 @@ fn sign_verify_and_wrong_tags() {
             );
             assert_eq!(key.verify(alg, b"other", &tag), Err(Error::BadSignature));
         }
-        assert!(HmacKey::generate(128, p).is_err());
+        assert_eq!(SecretKey::generate(128, p).unwrap().len(), 16);
+        assert!(SecretKey::generate(100, p).is_err());
         assert_ne!(
-            HmacKey::generate(256, p).unwrap().to_jwk().to_json(),
-            HmacKey::generate(256, p).unwrap().to_jwk().to_json()
+            SecretKey::generate(256, p).unwrap().to_jwk().to_json(),
+            SecretKey::generate(256, p).unwrap().to_jwk().to_json()
         );
     }
 }
@@ -70,8 +79,8 @@ fn sign_verify_and_wrong_tags() {
 fn both_providers_compute_the_same_tags() {
     let [a, b] = providers();
     let jwk = Jwk::from_json(RFC7515_A1_JWK, &Limits::default()).unwrap();
-    let ka = HmacKey::from_jwk(&jwk, a).unwrap();
-    let kb = HmacKey::from_jwk(&jwk, b).unwrap();
+    let ka = SecretKey::from_jwk(&jwk, a).unwrap();
+    let kb = SecretKey::from_jwk(&jwk, b).unwrap();
     for &alg in JwsAlgorithm::HMAC {
         let tag = ka.sign(alg, b"cross").unwrap();
         assert_eq!(tag, kb.sign(alg, b"cross").unwrap());
@@ -84,7 +93,7 @@ fn oct_jwk_round_trip_metadata_and_thumbprint() {
     for p in providers() {
         let text = r#"{"kty":"oct","kid":"h1","use":"sig","alg":"HS256","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#;
         let jwk = Jwk::from_json(text, &Limits::default()).unwrap();
-        let key = HmacKey::from_jwk(&jwk, p).unwrap();
+        let key = SecretKey::from_jwk(&jwk, p).unwrap();
         assert_eq!(key.kid(), Some("h1"));
         assert_eq!(key.to_jwk().to_json(), text);
         // The key's "alg" is the allow-list: HS256 only.
@@ -108,10 +117,7 @@ fn oct_jwk_errors_never_show_the_secret() {
             r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CA=="}"#,
             "padded",
         ),
-        (
-            r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObw"}"#,
-            "short",
-        ),
+        (r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3um"}"#, "short"),
         (
             r#"{"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ+EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#,
             "not base64url",
@@ -124,7 +130,7 @@ fn oct_jwk_errors_never_show_the_secret() {
         ),
     ] {
         let jwk = Jwk::from_json(text, &Limits::default()).unwrap();
-        let err = HmacKey::from_jwk(&jwk, p).unwrap_err();
+        let err = SecretKey::from_jwk(&jwk, p).unwrap_err();
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("AyM1Sy"), "{what}: {shown}");
     }
@@ -134,7 +140,7 @@ fn oct_jwk_errors_never_show_the_secret() {
 fn debug_never_shows_the_secret() {
     let p = providers()[1];
     let jwk = Jwk::from_json(RFC7515_A1_JWK, &Limits::default()).unwrap();
-    let key = HmacKey::from_jwk(&jwk, p).unwrap().with_kid("k");
+    let key = SecretKey::from_jwk(&jwk, p).unwrap().with_kid("k");
     let debug = format!("{key:?}");
     assert!(
         debug.contains("len: 64") && debug.contains("rustcrypto"),
@@ -202,7 +208,7 @@ fn unsupported_hmac_is_a_typed_error() {
         }
     }
     static PARTIAL: Partial = Partial;
-    let key = HmacKey::from_bytes(&[1; 32], &PARTIAL).unwrap();
+    let key = SecretKey::from_bytes(&[1; 32], &PARTIAL).unwrap();
     let err = key.sign(JwsAlgorithm::Hs256, b"m").unwrap_err();
     assert_eq!(
         err,
@@ -227,7 +233,7 @@ fn rfc7515_a1_hs256_signature() {
         jose_core::b64::decode("sig", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
     let jwk = Jwk::from_json(RFC7515_A1_JWK, &Limits::default()).unwrap();
     for p in providers() {
-        let key = HmacKey::from_jwk(&jwk, p).unwrap();
+        let key = SecretKey::from_jwk(&jwk, p).unwrap();
         key.verify(JwsAlgorithm::Hs256, input.as_bytes(), &signature)
             .unwrap();
         assert_eq!(
@@ -263,7 +269,7 @@ fn rfc7520_4_8_hs256_signature() {
     );
     let signature = jose_core::b64::decode("sig", sig["signature"].as_str().unwrap()).unwrap();
     for p in providers() {
-        let key = HmacKey::from_jwk(&jwk, p).unwrap();
+        let key = SecretKey::from_jwk(&jwk, p).unwrap();
         assert_eq!(key.kid(), Some("018c0ae5-4d9b-471b-bfd6-eef314bc7037"));
         key.verify(JwsAlgorithm::Hs256, input.as_bytes(), &signature)
             .unwrap();

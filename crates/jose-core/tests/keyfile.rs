@@ -71,18 +71,18 @@ fn single(file: KeyFile) -> Key {
 }
 
 #[track_caller]
-fn private_kind(input: &[u8], provider: &dyn CryptoProvider) -> KeyKind {
+fn private_kind(input: &[u8], provider: &'static dyn CryptoProvider) -> KeyKind {
     match single(KeyFile::parse(input, &Limits::default(), provider).unwrap()) {
         Key::Private(k) => k.kind(),
-        Key::Public(k) => panic!("expected a private key, found a public {}", k.kind()),
+        other => panic!("expected a private key, found {}", other.describe()),
     }
 }
 
 #[track_caller]
-fn public_kind(input: &[u8], provider: &dyn CryptoProvider) -> KeyKind {
+fn public_kind(input: &[u8], provider: &'static dyn CryptoProvider) -> KeyKind {
     match single(KeyFile::parse(input, &Limits::default(), provider).unwrap()) {
         Key::Public(k) => k.kind(),
-        Key::Private(k) => panic!("expected a public key, found a private {}", k.kind()),
+        other => panic!("expected a public key, found {}", other.describe()),
     }
 }
 
@@ -134,7 +134,7 @@ fn bad_pem_is_refused_with_the_parsers_error() {
         ("test-only-p256-encrypted.pem", "encrypted"),
         ("test-only-p256-sec1-nopub.pem", "public key"),
         ("test-only-secp256k1-sec1.pem", "secp256k1"),
-        ("test-only-ed25519-pkcs8.pem", "Ed25519"),
+        ("test-only-ed448-pkcs8.pem", "Ed448"),
         ("test-only-rsapss2048-pkcs8.pem", "RSASSA-PSS"),
         ("test-only-rsa2048-3prime-pkcs1.pem", "two-prime"),
         // Public labels.
@@ -249,9 +249,9 @@ fn jwks_import_as_private_or_public_keeping_their_kid() {
             assert_eq!(Format::detect(&input, &Limits::default()), Ok(Format::Jwk));
             let key = single(KeyFile::parse(&input, &Limits::default(), provider).unwrap());
             assert_eq!(key.is_private(), private, "{name}");
-            assert_eq!(key.kind(), kind, "{name}");
+            assert_eq!(key.kind(), Some(kind), "{name}");
             assert_eq!(key.kid(), Some(kid), "{name}");
-            assert_eq!(key.public_key().kid(), Some(kid), "{name}");
+            assert_eq!(key.public_key().unwrap().kid(), Some(kid), "{name}");
             assert_eq!(key.private_key().is_some(), private, "{name}");
         }
     }
@@ -261,10 +261,10 @@ fn jwks_import_as_private_or_public_keeping_their_kid() {
 fn bad_jwks_are_refused() {
     let ec = String::from_utf8(bytes("rfc7520/3_2.ec_private_key.json")).unwrap();
     let cases: [(String, &str); 6] = [
-        // A type this crate does not import.
+        // A shared secret too short to be one (6 bytes).
         (
             r#"{"kty":"oct","k":"c2VjcmV0"}"#.to_owned(),
-            "unsupported key type",
+            "a shared secret of 16 to 1024 bytes, found 6 bytes",
         ),
         // A private scalar too long for the curve.
         (
@@ -363,13 +363,8 @@ fn a_jwks_with_mixed_keys_keeps_every_entry_in_order() {
             assert_eq!(key.kid(), entry.kid.as_deref());
         }
     }
-    assert!(matches!(
-        entries[2].key,
-        Err(Error::UnsupportedAlgorithm {
-            kind: "key type",
-            ..
-        })
-    ));
+    // "oct-1" is a secret of 6 bytes: too short to be one.
+    assert!(matches!(entries[2].key, Err(Error::InvalidKey { .. })));
     assert!(matches!(entries[4].key, Err(Error::InvalidKey { .. })));
 
     // A malformed set fails as a whole; so does one over the key count limit.
@@ -640,8 +635,100 @@ fn a_loaded_key_round_trips_through_every_format() {
         let loaded = single(KeyFile::parse(input, &Limits::default(), provider).unwrap());
         assert_eq!(loaded.is_private(), private);
         assert_eq!(loaded.kid(), kid);
-        assert_eq!(loaded.public_key().to_spki_der().unwrap(), expected_public);
+        assert_eq!(
+            loaded.public_key().unwrap().to_spki_der().unwrap(),
+            expected_public
+        );
         assert_eq!(loaded.clone().with_kid("other").kid(), Some("other"));
         assert_eq!(loaded.to_jwk().unwrap().is_private(), private);
     }
+}
+
+#[test]
+fn okp_key_files_load_in_every_format() {
+    const ED25519: KeyKind = KeyKind::Okp(jose_core::OkpCurve::Ed25519);
+    const X25519: KeyKind = KeyKind::Okp(jose_core::OkpCurve::X25519);
+    for provider in providers() {
+        // PEM and DER, private and public.
+        assert_eq!(
+            private_kind(&bytes("test-only-ed25519-pkcs8.pem"), provider),
+            ED25519
+        );
+        assert_eq!(
+            private_kind(&pem_der("test-only-ed25519-pkcs8.pem"), provider),
+            ED25519
+        );
+        assert_eq!(
+            public_kind(&bytes("test-only-ed25519-spki.pem"), provider),
+            ED25519
+        );
+        assert_eq!(
+            public_kind(&pem_der("test-only-ed25519-spki.pem"), provider),
+            ED25519
+        );
+        assert_eq!(
+            private_kind(&bytes("test-only-x25519-pkcs8.pem"), provider),
+            X25519
+        );
+        // JWK: the RFC 8037 A.1 key, private and public; a JWKS with an Ed448 entry kept as its
+        // error.
+        let a1 = r#"{"kty":"OKP","crv":"Ed25519","kid":"a1","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        assert_eq!(
+            Format::detect(a1.as_bytes(), &Limits::default()),
+            Ok(Format::Jwk)
+        );
+        assert_eq!(private_kind(a1.as_bytes(), provider), ED25519);
+        let public = Jwk::from_json(a1, &Limits::default()).unwrap().to_public();
+        assert_eq!(public_kind(public.to_json().as_bytes(), provider), ED25519);
+        let ed448 = Jwk::from_json(
+            r#"{"kty":"OKP","crv":"Ed448","kid":"ed448","x":"AAAA"}"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let set = Jwks::new(vec![public, ed448]).to_json();
+        let KeyFile::Set(entries) =
+            KeyFile::parse(set.as_bytes(), &Limits::default(), provider).unwrap()
+        else {
+            panic!("a JWKS is a set");
+        };
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].kid.as_deref(), Some("a1"));
+        assert_eq!(entries[0].key.as_ref().unwrap().kind(), Some(ED25519));
+        let err = entries[1].key.as_ref().unwrap_err();
+        assert!(err.to_string().contains("Ed448"), "{err}");
+    }
+}
+
+#[test]
+fn an_oct_jwk_is_a_shared_secret_with_its_metadata() {
+    let provider = jose_crypto_awslc::provider();
+    let text = format!(
+        r#"{{"kty":"oct","kid":"s-1","alg":"HS256","k":"{}"}}"#,
+        jose_core::b64::encode(&[7u8; 32])
+    );
+    let key = single(KeyFile::parse(text.as_bytes(), &Limits::default(), provider).unwrap());
+    let secret = key.secret_key().expect("a shared secret");
+    assert_eq!(secret.len(), 32);
+    assert_eq!(key.kid(), Some("s-1"));
+    assert_eq!(key.kind(), None);
+    assert!(!key.is_private() && key.private_key().is_none());
+    assert!(matches!(
+        key.public_key(),
+        Err(jose_core::Error::InvalidKey { .. })
+    ));
+    assert_eq!(key.describe(), "a 32-byte shared secret");
+    assert_eq!(key.to_jwk().unwrap().kty, "oct");
+    assert!(!format!("{key:?}").contains("BwcH"), "{key:?}");
+    // In a JWKS too, beside other keys; a secret too short to be one is kept as its error.
+    let short = format!(
+        r#"{{"keys":[{text},{{"kty":"oct","kid":"tiny","k":"{}"}}]}}"#,
+        jose_core::b64::encode(&[1u8; 8])
+    );
+    let KeyFile::Set(entries) =
+        KeyFile::parse(short.as_bytes(), &Limits::default(), provider).unwrap()
+    else {
+        panic!("a JWKS is a set");
+    };
+    assert!(entries[0].key.as_ref().unwrap().secret_key().is_some());
+    assert!(entries[1].key.is_err());
 }

