@@ -1,6 +1,9 @@
 //! Core benchmarks: JWE encrypt/decrypt (RSA-OAEP and RSA-OAEP-256 with A128GCM and A256GCM, at
-//! 1 KiB, 64 KiB and 1 MiB) and JWS sign/verify for every algorithm at 1 KiB, each on both
-//! providers, beside the raw aws-lc-rs baseline and (feature `peers`) josekit.
+//! 1 KiB, 64 KiB and 1 MiB; `dir`, A*KW, A*GCMKW and PBES2 with their GCM, and the CBC-HS encs
+//! under `dir`, at 1 KiB) and JWS sign/verify for every algorithm (HS* included) at 1 KiB, each
+//! on both providers, beside the raw aws-lc-rs baseline and (feature `peers`) josekit.
+//! RSA-OAEP-256+A256GCM also has `raw+b64`: the raw baseline through the compact
+//! serialization, base64url by the `base64` crate's engine.
 //!
 //! Ids: group `jwe_encrypt` / `jwe_decrypt` / `jws_sign` / `jws_verify`; function `aws-lc`,
 //! `rustcrypto`, `raw` (aws-lc-rs directly) or `josekit`; parameter the case
@@ -14,9 +17,13 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use jose::jwe::{Jwe, JweBuilder};
 use jose::jws::{Jws, JwsBuilder};
-use jose::{Limits, b64};
+use jose::{ContentEncryption, KeyManagementAlgorithm, Limits, b64};
 use jose_benches::raw::{RawJweKeys, RawSigner};
-use jose_benches::{JWE_ALGS, JWE_ENCS, JWE_SIZES, JWS_ALGS, jwe_keys, jws_keys, payload};
+use jose_benches::raw_symmetric::{RawHmac, RawSymmetricJwe};
+use jose_benches::{
+    HMAC_ALGS, JWE_ALGS, JWE_ENCS, JWE_SIZES, JWS_ALGS, SYMMETRIC_JWE, hmac_keys, jwe_keys,
+    jws_keys, payload, symmetric_jwe_keys,
+};
 
 /// Criterion settings: `JOSE_BENCH_QUICK=1` for a fast, rougher run.
 pub fn config() -> Criterion {
@@ -69,6 +76,16 @@ fn jwe(c: &mut Criterion) {
                             .expect("raw")
                     })
                 });
+                // The same, through the compact serialization with the `base64` crate's engine
+                // (issue 14's baseline for RSA-OAEP-256/A256GCM).
+                if (alg, enc) == RAW_B64_CASE {
+                    encrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
+                        b.iter(|| {
+                            raw.encrypt_compact(alg, enc, &header, black_box(&plaintext))
+                                .expect("raw+b64")
+                        })
+                    });
+                }
                 #[cfg(feature = "peers")]
                 encrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
                     b.iter(|| josekit.encrypt(black_box(&plaintext)).expect("josekit"))
@@ -101,6 +118,17 @@ fn jwe(c: &mut Criterion) {
                             .expect("raw")
                     })
                 });
+                if (alg, enc) == RAW_B64_CASE {
+                    let token = raw
+                        .encrypt_compact(alg, enc, &header, &plaintext)
+                        .expect("raw+b64");
+                    decrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
+                        b.iter(|| {
+                            raw.decrypt_compact(alg, enc, black_box(&token))
+                                .expect("raw+b64")
+                        })
+                    });
+                }
                 #[cfg(feature = "peers")]
                 {
                     let token = josekit.encrypt(&plaintext).expect("josekit");
@@ -111,6 +139,161 @@ fn jwe(c: &mut Criterion) {
                 decrypt.finish();
             }
         }
+    }
+}
+
+/// The JWE case with a second raw baseline through the compact serialization (`raw+b64`).
+const RAW_B64_CASE: (KeyManagementAlgorithm, ContentEncryption) = (
+    KeyManagementAlgorithm::RsaOaep256,
+    ContentEncryption::A256Gcm,
+);
+
+/// Issue 14's symmetric and password JWE cases at 1 KiB, in the same groups.
+fn jwe_symmetric(c: &mut Criterion) {
+    let limits = Limits::default();
+    let plaintext = payload(1024);
+    for (alg, enc) in SYMMETRIC_JWE {
+        let case = format!("{alg}+{enc}/1KiB");
+        let raw = RawSymmetricJwe::new(alg, enc).expect("raw keys");
+        #[cfg(feature = "peers")]
+        let josekit = jose_benches::peers::JosekitJwe::symmetric(alg, enc).expect("josekit keys");
+        let header = b64::encode(format!("{{\"alg\":\"{alg}\",\"enc\":\"{enc}\"}}").as_bytes());
+
+        let mut encrypt = c.benchmark_group("jwe_encrypt");
+        for provider in jose::providers() {
+            let (key, _) = symmetric_jwe_keys(alg, enc, provider).expect("keys");
+            encrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    JweBuilder::new(enc)
+                        .recipient(&key)
+                        .encrypt(black_box(&plaintext), provider)
+                        .expect("encrypt")
+                        .to_compact()
+                        .expect("compact")
+                })
+            });
+        }
+        encrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| {
+                raw.encrypt(header.as_bytes(), black_box(&plaintext))
+                    .expect("raw")
+            })
+        });
+        #[cfg(feature = "peers")]
+        encrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+            b.iter(|| josekit.encrypt(black_box(&plaintext)).expect("josekit"))
+        });
+        encrypt.finish();
+
+        let mut decrypt = c.benchmark_group("jwe_decrypt");
+        for provider in jose::providers() {
+            let (key, dkey) = symmetric_jwe_keys(alg, enc, provider).expect("keys");
+            let token = JweBuilder::new(enc)
+                .recipient(&key)
+                .encrypt(&plaintext, provider)
+                .expect("encrypt")
+                .to_compact()
+                .expect("compact");
+            let keys = [dkey];
+            decrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    let jwe = Jwe::from_compact(black_box(&token), &limits).expect("parse");
+                    jwe.decrypt(&keys, &[enc], provider).expect("decrypt")
+                })
+            });
+        }
+        let sealed = raw.encrypt(header.as_bytes(), &plaintext).expect("raw");
+        assert_eq!(
+            raw.decrypt(header.as_bytes(), &sealed).expect("raw"),
+            plaintext
+        );
+        decrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| {
+                raw.decrypt(header.as_bytes(), black_box(&sealed))
+                    .expect("raw")
+            })
+        });
+        #[cfg(feature = "peers")]
+        {
+            let token = josekit.encrypt(&plaintext).expect("josekit");
+            decrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+                b.iter(|| josekit.decrypt(black_box(&token)).expect("josekit"))
+            });
+        }
+        decrypt.finish();
+    }
+}
+
+/// HS256/384/512 at 1 KiB, in the JWS groups.
+fn jws_hmac(c: &mut Criterion) {
+    let limits = Limits::default();
+    let body = payload(1024);
+    for alg in HMAC_ALGS {
+        let case = format!("{alg}/1KiB");
+        let raw = RawHmac::new(alg);
+        #[cfg(feature = "peers")]
+        let josekit = jose_benches::peers::JosekitJws::hmac(alg).expect("josekit key");
+        let signing_input = format!(
+            "{}.{}",
+            b64::encode(format!("{{\"alg\":\"{alg}\"}}").as_bytes()),
+            b64::encode(&body)
+        );
+
+        let mut sign = c.benchmark_group("jws_sign");
+        for provider in jose::providers() {
+            let (key, _) = hmac_keys(alg, provider).expect("keys");
+            sign.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    JwsBuilder::new(black_box(&body))
+                        .signer(&key)
+                        .sign()
+                        .expect("sign")
+                        .to_compact()
+                        .expect("compact")
+                })
+            });
+        }
+        sign.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| raw.sign(black_box(signing_input.as_bytes())))
+        });
+        #[cfg(feature = "peers")]
+        sign.bench_function(BenchmarkId::new("josekit", &case), |b| {
+            b.iter(|| josekit.sign(black_box(&body)).expect("josekit"))
+        });
+        sign.finish();
+
+        let mut verify = c.benchmark_group("jws_verify");
+        for provider in jose::providers() {
+            let (key, vkey) = hmac_keys(alg, provider).expect("keys");
+            let token = JwsBuilder::new(&body)
+                .signer(&key)
+                .sign()
+                .expect("sign")
+                .to_compact()
+                .expect("compact");
+            let keys = [vkey];
+            verify.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
+                b.iter(|| {
+                    let jws = Jws::from_compact(black_box(&token), &limits).expect("parse");
+                    jws.verify(&keys).expect("verify").len()
+                })
+            });
+        }
+        let tag = raw.sign(signing_input.as_bytes());
+        verify.bench_function(BenchmarkId::new("raw", &case), |b| {
+            b.iter(|| {
+                raw.verify(black_box(signing_input.as_bytes()), &tag)
+                    .expect("raw")
+            })
+        });
+        #[cfg(feature = "peers")]
+        {
+            let token = josekit.sign(&body).expect("josekit");
+            verify.bench_function(BenchmarkId::new("josekit", &case), |b| {
+                b.iter(|| josekit.verify(black_box(&token)).expect("josekit"))
+            });
+        }
+        verify.finish();
     }
 }
 
@@ -190,6 +373,6 @@ fn jws(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = jws, jwe
+    targets = jws, jws_hmac, jwe, jwe_symmetric
 }
 criterion_main!(benches);

@@ -22,7 +22,8 @@
 
 use jose::{
     ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, JwsAlgorithm,
-    KeyManagementAlgorithm, PrivateKey, SigningKey, VerifyingKey,
+    KeyManagementAlgorithm, KeyManagementMode, Password, PrivateKey, SecretKey, SigningKey,
+    VerifyingKey,
 };
 
 /// The RSA 2048 test-only key (PKCS#8 PEM) used for RS*/PS* and RSA-OAEP.
@@ -106,6 +107,112 @@ pub fn jwe_keys(
     Ok((decrypting.encrypting_key(), decrypting))
 }
 
+/// The HMAC JWS algorithms (issue 14), benchmarked at 1 KiB.
+pub const HMAC_ALGS: [JwsAlgorithm; 3] = [
+    JwsAlgorithm::Hs256,
+    JwsAlgorithm::Hs384,
+    JwsAlgorithm::Hs512,
+];
+
+/// The symmetric and password JWE cases (issue 14), each at 1 KiB: every new `alg` with the
+/// `enc` of its own key size, then every CBC-HS `enc` under `dir` (so its row isolates the
+/// content encryption).
+pub const SYMMETRIC_JWE: [(KeyManagementAlgorithm, ContentEncryption); 13] = [
+    (KeyManagementAlgorithm::Dir, ContentEncryption::A128Gcm),
+    (KeyManagementAlgorithm::A128Kw, ContentEncryption::A128Gcm),
+    (KeyManagementAlgorithm::A192Kw, ContentEncryption::A192Gcm),
+    (KeyManagementAlgorithm::A256Kw, ContentEncryption::A256Gcm),
+    (
+        KeyManagementAlgorithm::A128GcmKw,
+        ContentEncryption::A128Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::A192GcmKw,
+        ContentEncryption::A192Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::A256GcmKw,
+        ContentEncryption::A256Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::Pbes2Hs256A128Kw,
+        ContentEncryption::A128Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::Pbes2Hs384A192Kw,
+        ContentEncryption::A192Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::Pbes2Hs512A256Kw,
+        ContentEncryption::A256Gcm,
+    ),
+    (KeyManagementAlgorithm::Dir, ContentEncryption::A128CbcHs256),
+    (KeyManagementAlgorithm::Dir, ContentEncryption::A192CbcHs384),
+    (KeyManagementAlgorithm::Dir, ContentEncryption::A256CbcHs512),
+];
+
+/// The PBKDF2 iteration count of the PBES2 cases, on every side: the smallest jose accepts
+/// (10,000), so those rows measure PBKDF2 above all.
+pub const PBES2_COUNT: u32 = jose::MIN_PBES2_COUNT;
+
+/// The test-only password of the PBES2 cases.
+pub const PASSWORD: &[u8] = b"test-only bench password";
+
+/// `len` bytes of a test-only shared secret (0, 1, 2, ...: the value does not change timings).
+pub fn secret(len: usize) -> Vec<u8> {
+    (0..len).map(|i| i as u8).collect()
+}
+
+/// The length of the shared secret `alg` uses with `enc`: the `enc` key for `dir`, the
+/// key-wrap key otherwise, the hash length for HMAC (see [`hmac_secret_len`]).
+pub fn jwe_secret_len(alg: KeyManagementAlgorithm, enc: ContentEncryption) -> usize {
+    match alg.mode() {
+        KeyManagementMode::AesKw(len) | KeyManagementMode::AesGcmKw(len) => len,
+        _ => enc.key_len(),
+    }
+}
+
+/// The shared-secret length of an HMAC algorithm: its hash length.
+pub fn hmac_secret_len(alg: JwsAlgorithm) -> usize {
+    match alg {
+        JwsAlgorithm::Hs384 => 48,
+        JwsAlgorithm::Hs512 => 64,
+        _ => 32,
+    }
+}
+
+/// The HMAC keys for `alg` in `provider`: a signing and a verifying key over the same secret.
+pub fn hmac_keys(
+    alg: JwsAlgorithm,
+    provider: &'static dyn CryptoProvider,
+) -> Result<(SigningKey, VerifyingKey), jose::Error> {
+    let secret = SecretKey::from_bytes(&secret(hmac_secret_len(alg)), provider)?;
+    Ok((
+        SigningKey::symmetric(secret.clone(), alg)?,
+        VerifyingKey::symmetric(secret, alg)?,
+    ))
+}
+
+/// The shared-secret or password keys for `alg` (with `enc`) in `provider`.
+pub fn symmetric_jwe_keys(
+    alg: KeyManagementAlgorithm,
+    enc: ContentEncryption,
+    provider: &'static dyn CryptoProvider,
+) -> Result<(EncryptingKey, DecryptingKey), jose::Error> {
+    if let KeyManagementMode::Pbes2 { .. } = alg.mode() {
+        let password = || Password::new(PASSWORD)?.with_count(PBES2_COUNT);
+        return Ok((
+            EncryptingKey::password(password()?, alg)?,
+            DecryptingKey::password(password()?, alg)?,
+        ));
+    }
+    let secret = SecretKey::from_bytes(&secret(jwe_secret_len(alg, enc)), provider)?;
+    Ok((
+        EncryptingKey::symmetric(secret.clone(), alg)?,
+        DecryptingKey::symmetric(secret, alg)?,
+    ))
+}
+
 /// The raw baselines: aws-lc-rs called directly, with the same keys, doing the same
 /// cryptographic work as the JOSE operation and nothing else (no base64, no JSON).
 pub mod raw {
@@ -116,6 +223,8 @@ pub mod raw {
         OaepPublicEncryptingKey, PrivateDecryptingKey,
     };
     use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, PrivateKeyDer};
 
     /// A failure in the baseline setup or operation (the benches treat it as fatal).
@@ -347,6 +456,587 @@ pub mod raw {
             buffer.truncate(plaintext_len);
             Ok(buffer)
         }
+
+        /// [`RawJweKeys::encrypt`], then the compact serialization: `header_b64` (the protected
+        /// header's base64url, also the AAD) and the four other parts base64url-encoded with the
+        /// `base64` crate's engine (URL-safe alphabet, no padding), straight into one string.
+        pub fn encrypt_compact(
+            &self,
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+            header_b64: &str,
+            plaintext: &[u8],
+        ) -> Result<String, RawError> {
+            let sealed = self.encrypt(alg, enc, header_b64.as_bytes(), plaintext)?;
+            let encoded = |n: usize| n.div_ceil(3) * 4;
+            let mut out = String::with_capacity(
+                header_b64.len()
+                    + encoded(sealed.encrypted_key.len())
+                    + encoded(sealed.iv.len())
+                    + encoded(sealed.ciphertext.len())
+                    + encoded(sealed.tag.len())
+                    + 4,
+            );
+            out.push_str(header_b64);
+            for part in [
+                &sealed.encrypted_key[..],
+                &sealed.iv[..],
+                &sealed.ciphertext[..],
+                &sealed.tag[..],
+            ] {
+                out.push('.');
+                URL_SAFE_NO_PAD.encode_string(part, &mut out);
+            }
+            Ok(out)
+        }
+
+        /// Splits a compact JWE into its five parts, decodes the four binary ones with the
+        /// `base64` crate's strict engine (the ciphertext and tag straight into one buffer), and
+        /// opens it as [`RawJweKeys::decrypt`] does. The header is not parsed (raw knows it).
+        pub fn decrypt_compact(
+            &self,
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+            token: &str,
+        ) -> Result<Vec<u8>, RawError> {
+            let mut parts = token.split('.');
+            let mut next = || parts.next().ok_or(RawError("five parts"));
+            let (header, encrypted_key, iv, ciphertext, tag) =
+                (next()?, next()?, next()?, next()?, next()?);
+            let decode = |text: &str| {
+                URL_SAFE_NO_PAD
+                    .decode(text)
+                    .map_err(|_| RawError("base64url"))
+            };
+            let encrypted_key = decode(encrypted_key)?;
+            let iv: [u8; 12] = decode(iv)?
+                .try_into()
+                .map_err(|_| RawError("a 96-bit IV"))?;
+            let mut cek = vec![0u8; self.private.min_output_size()];
+            let len = self
+                .private
+                .decrypt(oaep(alg), &encrypted_key, &mut cek, None)
+                .map_err(|_| RawError("RSA-OAEP decryption"))?
+                .len();
+            cek.truncate(len);
+            let key =
+                LessSafeKey::new(UnboundKey::new(gcm(enc), &cek).map_err(|_| RawError("AES key"))?);
+            let mut buffer = Vec::with_capacity((ciphertext.len() + tag.len()) / 4 * 3 + 6);
+            URL_SAFE_NO_PAD
+                .decode_vec(ciphertext, &mut buffer)
+                .map_err(|_| RawError("base64url"))?;
+            URL_SAFE_NO_PAD
+                .decode_vec(tag, &mut buffer)
+                .map_err(|_| RawError("base64url"))?;
+            let plaintext_len = key
+                .open_in_place(
+                    Nonce::assume_unique_for_key(iv),
+                    Aad::from(header.as_bytes()),
+                    &mut buffer,
+                )
+                .map_err(|_| RawError("AES-GCM open"))?
+                .len();
+            buffer.truncate(plaintext_len);
+            Ok(buffer)
+        }
+    }
+}
+
+/// The raw baselines of the HMAC JWS and the symmetric and password JWE cases (issue 14):
+/// aws-lc-rs called directly for the same cryptographic work, no base64 and no JSON. Keys that
+/// live across messages (the HMAC key, `dir`'s CEK, the key-wrap and GCMKW keys) are imported
+/// once, as an application calling aws-lc-rs would; a fresh CEK is imported per message.
+pub mod raw_symmetric {
+    use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+    use aws_lc_rs::cipher::{
+        self, DecryptionContext, EncryptionContext, PaddedBlockDecryptingKey,
+        PaddedBlockEncryptingKey, UnboundCipherKey,
+    };
+    use aws_lc_rs::hmac;
+    use aws_lc_rs::iv::FixedLength;
+    use aws_lc_rs::key_wrap::{self, AesBlockCipher, KeyEncryptionKey, KeyWrap};
+    use aws_lc_rs::pbkdf2;
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    use jose::alg::HashAlg;
+    use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, KeyManagementMode};
+    use std::num::NonZeroU32;
+
+    use crate::raw::RawError;
+
+    fn hmac_algorithm(hash: HashAlg) -> hmac::Algorithm {
+        match hash {
+            HashAlg::Sha384 => hmac::HMAC_SHA384,
+            HashAlg::Sha512 => hmac::HMAC_SHA512,
+            _ => hmac::HMAC_SHA256,
+        }
+    }
+
+    /// An HMAC key in aws-lc-rs for HS256/384/512.
+    pub struct RawHmac {
+        key: hmac::Key,
+    }
+
+    impl RawHmac {
+        /// The bench secret of `alg` ([`crate::secret`]).
+        pub fn new(alg: JwsAlgorithm) -> Self {
+            let hash = match alg {
+                JwsAlgorithm::Hs384 => HashAlg::Sha384,
+                JwsAlgorithm::Hs512 => HashAlg::Sha512,
+                _ => HashAlg::Sha256,
+            };
+            let secret = crate::secret(crate::hmac_secret_len(alg));
+            Self {
+                key: hmac::Key::new(hmac_algorithm(hash), &secret),
+            }
+        }
+
+        /// The tag of `message` (the JWS signing input).
+        pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+            hmac::sign(&self.key, message).as_ref().to_vec()
+        }
+
+        /// Checks `tag` over `message` (constant time).
+        pub fn verify(&self, message: &[u8], tag: &[u8]) -> Result<(), RawError> {
+            hmac::verify(&self.key, message, tag).map_err(|_| RawError("HMAC verification"))
+        }
+    }
+
+    fn gcm(len: usize) -> &'static aead::Algorithm {
+        match len {
+            16 => &aead::AES_128_GCM,
+            24 => &aead::AES_192_GCM,
+            _ => &aead::AES_256_GCM,
+        }
+    }
+
+    fn cbc(len: usize) -> &'static cipher::Algorithm {
+        match len {
+            16 => &cipher::AES_128,
+            24 => &cipher::AES_192,
+            _ => &cipher::AES_256,
+        }
+    }
+
+    /// A content encryption key, imported: AES-GCM, or AES-CBC with its HMAC key (RFC 7518
+    /// section 5.2: the first half of the CEK is the MAC key, the second the AES key).
+    // Built once per key, never moved in the measured loop: the size difference does not matter.
+    #[allow(clippy::large_enum_variant)]
+    enum Content {
+        Gcm(LessSafeKey),
+        CbcHs {
+            mac: hmac::Key,
+            encrypt: PaddedBlockEncryptingKey,
+            decrypt: PaddedBlockDecryptingKey,
+            tag_len: usize,
+        },
+    }
+
+    /// The IV, ciphertext and tag of a content encryption.
+    type SealedParts = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+    impl Content {
+        fn new(enc: ContentEncryption, cek: &[u8]) -> Result<Self, RawError> {
+            let error = |_| RawError("content key");
+            Ok(match enc.cbc_hmac_hash() {
+                None => Content::Gcm(LessSafeKey::new(
+                    UnboundKey::new(gcm(cek.len()), cek).map_err(error)?,
+                )),
+                Some(hash) => {
+                    let (mac, key) = cek.split_at(cek.len() / 2);
+                    let unbound = || UnboundCipherKey::new(cbc(key.len()), key);
+                    Content::CbcHs {
+                        mac: hmac::Key::new(hmac_algorithm(hash), mac),
+                        encrypt: PaddedBlockEncryptingKey::cbc_pkcs7(unbound().map_err(error)?)
+                            .map_err(error)?,
+                        decrypt: PaddedBlockDecryptingKey::cbc_pkcs7(unbound().map_err(error)?)
+                            .map_err(error)?,
+                        tag_len: enc.tag_len(),
+                    }
+                }
+            })
+        }
+
+        /// RFC 7518 5.2.2.1 step 4: HMAC over AAD || IV || ciphertext || AL.
+        fn cbc_tag(mac: &hmac::Key, aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> hmac::Tag {
+            let mut context = hmac::Context::with_key(mac);
+            context.update(aad);
+            context.update(iv);
+            context.update(ciphertext);
+            context.update(&((aad.len() as u64) * 8).to_be_bytes());
+            context.sign()
+        }
+
+        fn seal(
+            &self,
+            rng: &SystemRandom,
+            aad: &[u8],
+            plaintext: &[u8],
+        ) -> Result<SealedParts, RawError> {
+            let random = |_| RawError("random");
+            match self {
+                Content::Gcm(key) => {
+                    let mut iv = [0u8; 12];
+                    rng.fill(&mut iv).map_err(random)?;
+                    let mut ciphertext = plaintext.to_vec();
+                    let tag = key
+                        .seal_in_place_separate_tag(
+                            Nonce::assume_unique_for_key(iv),
+                            Aad::from(aad),
+                            &mut ciphertext,
+                        )
+                        .map_err(|_| RawError("AES-GCM seal"))?;
+                    Ok((iv.to_vec(), ciphertext, tag.as_ref().to_vec()))
+                }
+                Content::CbcHs {
+                    mac,
+                    encrypt,
+                    tag_len,
+                    ..
+                } => {
+                    let mut iv = [0u8; 16];
+                    rng.fill(&mut iv).map_err(random)?;
+                    let mut ciphertext = Vec::with_capacity(plaintext.len() + 16);
+                    ciphertext.extend_from_slice(plaintext);
+                    encrypt
+                        .less_safe_encrypt(
+                            &mut ciphertext,
+                            EncryptionContext::Iv128(FixedLength::from(iv)),
+                        )
+                        .map_err(|_| RawError("AES-CBC encryption"))?;
+                    let tag = Self::cbc_tag(mac, aad, &iv, &ciphertext);
+                    let tag = tag.as_ref().get(..*tag_len).ok_or(RawError("tag length"))?;
+                    Ok((iv.to_vec(), ciphertext, tag.to_vec()))
+                }
+            }
+        }
+
+        fn open(&self, aad: &[u8], sealed: &RawSymmetricSealed) -> Result<Vec<u8>, RawError> {
+            match self {
+                Content::Gcm(key) => {
+                    let iv: [u8; 12] = sealed
+                        .iv
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| RawError("IV"))?;
+                    let mut buffer = Vec::with_capacity(sealed.ciphertext.len() + sealed.tag.len());
+                    buffer.extend_from_slice(&sealed.ciphertext);
+                    buffer.extend_from_slice(&sealed.tag);
+                    let len = key
+                        .open_in_place(
+                            Nonce::assume_unique_for_key(iv),
+                            Aad::from(aad),
+                            &mut buffer,
+                        )
+                        .map_err(|_| RawError("AES-GCM open"))?
+                        .len();
+                    buffer.truncate(len);
+                    Ok(buffer)
+                }
+                Content::CbcHs {
+                    mac,
+                    decrypt,
+                    tag_len,
+                    ..
+                } => {
+                    let tag = Self::cbc_tag(mac, aad, &sealed.iv, &sealed.ciphertext);
+                    let expected = tag.as_ref().get(..*tag_len).ok_or(RawError("tag length"))?;
+                    #[allow(deprecated)]
+                    aws_lc_rs::constant_time::verify_slices_are_equal(expected, &sealed.tag)
+                        .map_err(|_| RawError("CBC-HS tag"))?;
+                    let iv: [u8; 16] = sealed
+                        .iv
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| RawError("IV"))?;
+                    let mut buffer = sealed.ciphertext.clone();
+                    let len = decrypt
+                        .decrypt(&mut buffer, DecryptionContext::Iv128(FixedLength::from(iv)))
+                        .map_err(|_| RawError("AES-CBC decryption"))?
+                        .len();
+                    buffer.truncate(len);
+                    Ok(buffer)
+                }
+            }
+        }
+    }
+
+    /// An AES key-wrap key: aws-lc-rs' `key_wrap` for AES-128 and AES-256 (its
+    /// `KeyEncryptionKey` wraps or unwraps once, by value, so it is imported per message), and
+    /// for AES-192 (which `key_wrap` lacks) RFC 3394 over aws-lc-rs' single-block AES, as the
+    /// aws-lc provider does.
+    #[allow(clippy::large_enum_variant)]
+    enum Kek {
+        Native(&'static AesBlockCipher, Vec<u8>),
+        Aes192(cipher::EncryptingKey, cipher::DecryptingKey),
+    }
+
+    impl Kek {
+        fn new(kek: &[u8]) -> Result<Self, RawError> {
+            let error = |_| RawError("key-wrap key");
+            let native = |cipher: &'static AesBlockCipher| Ok(Kek::Native(cipher, kek.to_vec()));
+            match kek.len() {
+                16 => native(&key_wrap::AES_128),
+                32 => native(&key_wrap::AES_256),
+                _ => {
+                    let unbound = || UnboundCipherKey::new(&cipher::AES_192, kek);
+                    Ok(Kek::Aes192(
+                        cipher::EncryptingKey::ecb(unbound().map_err(error)?).map_err(error)?,
+                        cipher::DecryptingKey::ecb(unbound().map_err(error)?).map_err(error)?,
+                    ))
+                }
+            }
+        }
+
+        fn wrap(&self, cek: &[u8]) -> Result<Vec<u8>, RawError> {
+            let error = |_| RawError("key wrap");
+            match self {
+                Kek::Native(cipher, kek) => {
+                    let kek = KeyEncryptionKey::new(*cipher, kek).map_err(error)?;
+                    let mut out = vec![0u8; cek.len() + 8];
+                    let len = kek.wrap(cek, &mut out).map_err(error)?.len();
+                    out.truncate(len);
+                    Ok(out)
+                }
+                Kek::Aes192(key, _) => {
+                    // RFC 3394 2.2.1, index-based.
+                    let mut out = vec![0u8; cek.len() + 8];
+                    let (a, r) = out.split_at_mut(8);
+                    a.copy_from_slice(&[0xa6; 8]);
+                    r.copy_from_slice(cek);
+                    let n = (cek.len() / 8) as u64;
+                    let mut block = [0u8; 16];
+                    for j in 0..6u64 {
+                        for (i, ri) in (1u64..).zip(r.chunks_exact_mut(8)) {
+                            block[..8].copy_from_slice(a);
+                            block[8..].copy_from_slice(ri);
+                            key.encrypt(&mut block).map_err(error)?;
+                            let t = u64::from_be_bytes(
+                                block[..8].try_into().map_err(|_| RawError("block"))?,
+                            );
+                            a.copy_from_slice(&(t ^ (n * j + i)).to_be_bytes());
+                            ri.copy_from_slice(&block[8..]);
+                        }
+                    }
+                    Ok(out)
+                }
+            }
+        }
+
+        fn unwrap(&self, wrapped: &[u8]) -> Result<Vec<u8>, RawError> {
+            let error = |_| RawError("key unwrap");
+            match self {
+                Kek::Native(cipher, kek) => {
+                    let kek = KeyEncryptionKey::new(*cipher, kek).map_err(error)?;
+                    let mut out = vec![0u8; wrapped.len()];
+                    let len = kek.unwrap(wrapped, &mut out).map_err(error)?.len();
+                    out.truncate(len);
+                    Ok(out)
+                }
+                Kek::Aes192(_, key) => {
+                    // RFC 3394 2.2.2, index-based.
+                    let (first, rest) = wrapped.split_at(8);
+                    let mut a =
+                        u64::from_be_bytes(first.try_into().map_err(|_| RawError("block"))?);
+                    let mut r = rest.to_vec();
+                    let n = (r.len() / 8) as u64;
+                    let mut block = [0u8; 16];
+                    for j in (0..6u64).rev() {
+                        for (i, ri) in (1u64..=n).rev().zip(r.chunks_exact_mut(8).rev()) {
+                            block[..8].copy_from_slice(&(a ^ (n * j + i)).to_be_bytes());
+                            block[8..].copy_from_slice(ri);
+                            key.decrypt(&mut block, DecryptionContext::None)
+                                .map_err(error)?;
+                            a = u64::from_be_bytes(
+                                block[..8].try_into().map_err(|_| RawError("block"))?,
+                            );
+                            ri.copy_from_slice(&block[8..]);
+                        }
+                    }
+                    #[allow(deprecated)]
+                    aws_lc_rs::constant_time::verify_slices_are_equal(&a.to_be_bytes(), &[0xa6; 8])
+                        .map_err(|_| RawError("key unwrap integrity"))?;
+                    Ok(r)
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::large_enum_variant)]
+    enum Management {
+        Dir(Content),
+        Kw(Kek),
+        GcmKw(LessSafeKey),
+        Pbes2 {
+            prf: pbkdf2::Algorithm,
+            kw_len: usize,
+            name: &'static str,
+        },
+    }
+
+    /// What a raw symmetric JWE encryption produces.
+    pub struct RawSymmetricSealed {
+        /// The wrapped or encrypted CEK (empty for `dir`).
+        pub encrypted_key: Vec<u8>,
+        /// A*GCMKW: the IV and tag of the CEK's encryption (`iv`, `tag` header parameters).
+        pub key_iv: [u8; 12],
+        /// A*GCMKW: the tag of the CEK's encryption.
+        pub key_tag: Vec<u8>,
+        /// PBES2: the salt input (`p2s`).
+        pub p2s: [u8; 16],
+        /// The content IV.
+        pub iv: Vec<u8>,
+        /// The ciphertext.
+        pub ciphertext: Vec<u8>,
+        /// The authentication tag.
+        pub tag: Vec<u8>,
+    }
+
+    /// One symmetric or password JWE case in aws-lc-rs.
+    pub struct RawSymmetricJwe {
+        enc: ContentEncryption,
+        management: Management,
+        rng: SystemRandom,
+    }
+
+    impl RawSymmetricJwe {
+        /// The keys of `alg` with `enc` ([`crate::secret`], [`crate::PASSWORD`]).
+        pub fn new(alg: KeyManagementAlgorithm, enc: ContentEncryption) -> Result<Self, RawError> {
+            let secret = crate::secret(crate::jwe_secret_len(alg, enc));
+            let management = match alg.mode() {
+                KeyManagementMode::Direct => Management::Dir(Content::new(enc, &secret)?),
+                KeyManagementMode::AesKw(_) => Management::Kw(Kek::new(&secret)?),
+                KeyManagementMode::AesGcmKw(len) => Management::GcmKw(LessSafeKey::new(
+                    UnboundKey::new(gcm(len), &secret).map_err(|_| RawError("GCMKW key"))?,
+                )),
+                KeyManagementMode::Pbes2 { hash, kw_len } => Management::Pbes2 {
+                    prf: match hash {
+                        HashAlg::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
+                        HashAlg::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
+                        _ => pbkdf2::PBKDF2_HMAC_SHA256,
+                    },
+                    kw_len,
+                    name: alg.name(),
+                },
+                _ => return Err(RawError("not a symmetric or password algorithm")),
+            };
+            Ok(Self {
+                enc,
+                management,
+                rng: SystemRandom::new(),
+            })
+        }
+
+        fn pbes2_kek(
+            prf: pbkdf2::Algorithm,
+            kw_len: usize,
+            name: &str,
+            p2s: &[u8],
+        ) -> Result<Kek, RawError> {
+            let mut salt = Vec::with_capacity(name.len() + 1 + p2s.len());
+            salt.extend_from_slice(name.as_bytes());
+            salt.push(0);
+            salt.extend_from_slice(p2s);
+            let mut kek = [0u8; 32];
+            let kek = kek.get_mut(..kw_len).ok_or(RawError("KEK length"))?;
+            let count = NonZeroU32::new(crate::PBES2_COUNT).ok_or(RawError("count"))?;
+            pbkdf2::derive(prf, count, &salt, crate::PASSWORD, kek);
+            Kek::new(kek)
+        }
+
+        /// Encrypts `plaintext` with `aad` (the protected header's base64url).
+        pub fn encrypt(
+            &self,
+            aad: &[u8],
+            plaintext: &[u8],
+        ) -> Result<RawSymmetricSealed, RawError> {
+            let random = |_| RawError("random");
+            let mut key_iv = [0u8; 12];
+            let mut key_tag = Vec::new();
+            let mut p2s = [0u8; 16];
+            let fresh_cek = || -> Result<Vec<u8>, RawError> {
+                let mut cek = vec![0u8; self.enc.key_len()];
+                self.rng.fill(&mut cek).map_err(random)?;
+                Ok(cek)
+            };
+            let (encrypted_key, (iv, ciphertext, tag)) = match &self.management {
+                Management::Dir(content) => (Vec::new(), content.seal(&self.rng, aad, plaintext)?),
+                Management::Kw(kek) => {
+                    let cek = fresh_cek()?;
+                    let wrapped = kek.wrap(&cek)?;
+                    (
+                        wrapped,
+                        Content::new(self.enc, &cek)?.seal(&self.rng, aad, plaintext)?,
+                    )
+                }
+                Management::GcmKw(kek) => {
+                    let cek = fresh_cek()?;
+                    self.rng.fill(&mut key_iv).map_err(random)?;
+                    let mut encrypted = cek.clone();
+                    key_tag = kek
+                        .seal_in_place_separate_tag(
+                            Nonce::assume_unique_for_key(key_iv),
+                            Aad::empty(),
+                            &mut encrypted,
+                        )
+                        .map_err(|_| RawError("GCMKW seal"))?
+                        .as_ref()
+                        .to_vec();
+                    (
+                        encrypted,
+                        Content::new(self.enc, &cek)?.seal(&self.rng, aad, plaintext)?,
+                    )
+                }
+                Management::Pbes2 { prf, kw_len, name } => {
+                    let cek = fresh_cek()?;
+                    self.rng.fill(&mut p2s).map_err(random)?;
+                    let wrapped = Self::pbes2_kek(*prf, *kw_len, name, &p2s)?.wrap(&cek)?;
+                    (
+                        wrapped,
+                        Content::new(self.enc, &cek)?.seal(&self.rng, aad, plaintext)?,
+                    )
+                }
+            };
+            Ok(RawSymmetricSealed {
+                encrypted_key,
+                key_iv,
+                key_tag,
+                p2s,
+                iv,
+                ciphertext,
+                tag,
+            })
+        }
+
+        /// Recovers the CEK and opens the ciphertext.
+        pub fn decrypt(
+            &self,
+            aad: &[u8],
+            sealed: &RawSymmetricSealed,
+        ) -> Result<Vec<u8>, RawError> {
+            let cek = match &self.management {
+                Management::Dir(content) => return content.open(aad, sealed),
+                Management::Kw(kek) => kek.unwrap(&sealed.encrypted_key)?,
+                Management::GcmKw(kek) => {
+                    let mut buffer = sealed.encrypted_key.clone();
+                    buffer.extend_from_slice(&sealed.key_tag);
+                    let len = kek
+                        .open_in_place(
+                            Nonce::assume_unique_for_key(sealed.key_iv),
+                            Aad::empty(),
+                            &mut buffer,
+                        )
+                        .map_err(|_| RawError("GCMKW open"))?
+                        .len();
+                    buffer.truncate(len);
+                    buffer
+                }
+                Management::Pbes2 { prf, kw_len, name } => {
+                    Self::pbes2_kek(*prf, *kw_len, name, &sealed.p2s)?
+                        .unwrap(&sealed.encrypted_key)?
+                }
+            };
+            Content::new(self.enc, &cek)?.open(aad, sealed)
+        }
     }
 }
 
@@ -427,6 +1117,20 @@ pub mod peers {
             Ok(Self { signer, verifier })
         }
 
+        /// The HMAC signer and verifier of `alg` over the bench secret ([`crate::secret`]).
+        pub fn hmac(alg: JwsAlgorithm) -> Result<Self, josekit::JoseError> {
+            let secret = crate::secret(crate::hmac_secret_len(alg));
+            let algorithm = match alg {
+                JwsAlgorithm::Hs384 => jws::HS384,
+                JwsAlgorithm::Hs512 => jws::HS512,
+                _ => jws::HS256,
+            };
+            Ok(Self {
+                signer: Box::new(algorithm.signer_from_bytes(&secret)?),
+                verifier: Box::new(algorithm.verifier_from_bytes(&secret)?),
+            })
+        }
+
         /// A compact JWS of `payload`.
         pub fn sign(&self, payload: &[u8]) -> Result<String, josekit::JoseError> {
             jws::serialize_compact(payload, &JwsHeader::new(), &*self.signer)
@@ -460,6 +1164,60 @@ pub mod peers {
                 _ => (
                     Box::new(jwe::RSA_OAEP_256.encrypter_from_pem(public)?),
                     Box::new(jwe::RSA_OAEP_256.decrypter_from_pem(private)?),
+                ),
+            };
+            let mut header = JweHeader::new();
+            header.set_content_encryption(enc.name());
+            Ok(Self {
+                encrypter,
+                decrypter,
+                header,
+            })
+        }
+
+        /// The shared-secret or password encrypter and decrypter of `alg` with `enc`, over the
+        /// bench secret ([`crate::secret`]) or password; PBES2 with [`crate::PBES2_COUNT`]
+        /// iterations and a 16-byte salt, as ours.
+        pub fn symmetric(
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+        ) -> Result<Self, josekit::JoseError> {
+            let secret = crate::secret(crate::jwe_secret_len(alg, enc));
+            type Pair = (Box<dyn JweEncrypter>, Box<dyn JweDecrypter>);
+            let aeskw = |algorithm: jwe::alg::aeskw::AeskwJweAlgorithm| -> Result<Pair, josekit::JoseError> {
+                Ok((
+                    Box::new(algorithm.encrypter_from_bytes(&secret)?),
+                    Box::new(algorithm.decrypter_from_bytes(&secret)?),
+                ))
+            };
+            let gcmkw = |algorithm: jwe::alg::aesgcmkw::AesgcmkwJweAlgorithm| -> Result<Pair, josekit::JoseError> {
+                Ok((
+                    Box::new(algorithm.encrypter_from_bytes(&secret)?),
+                    Box::new(algorithm.decrypter_from_bytes(&secret)?),
+                ))
+            };
+            let pbes2 = |algorithm: jwe::alg::pbes2_hmac_aeskw::Pbes2HmacAeskwJweAlgorithm| -> Result<Pair, josekit::JoseError> {
+                let mut encrypter = algorithm.encrypter_from_bytes(crate::PASSWORD)?;
+                encrypter.set_iter_count(crate::PBES2_COUNT as usize);
+                encrypter.set_salt_len(16);
+                Ok((
+                    Box::new(encrypter),
+                    Box::new(algorithm.decrypter_from_bytes(crate::PASSWORD)?),
+                ))
+            };
+            let (encrypter, decrypter) = match alg {
+                KeyManagementAlgorithm::A128Kw => aeskw(jwe::A128KW)?,
+                KeyManagementAlgorithm::A192Kw => aeskw(jwe::A192KW)?,
+                KeyManagementAlgorithm::A256Kw => aeskw(jwe::A256KW)?,
+                KeyManagementAlgorithm::A128GcmKw => gcmkw(jwe::A128GCMKW)?,
+                KeyManagementAlgorithm::A192GcmKw => gcmkw(jwe::A192GCMKW)?,
+                KeyManagementAlgorithm::A256GcmKw => gcmkw(jwe::A256GCMKW)?,
+                KeyManagementAlgorithm::Pbes2Hs256A128Kw => pbes2(jwe::PBES2_HS256_A128KW)?,
+                KeyManagementAlgorithm::Pbes2Hs384A192Kw => pbes2(jwe::PBES2_HS384_A192KW)?,
+                KeyManagementAlgorithm::Pbes2Hs512A256Kw => pbes2(jwe::PBES2_HS512_A256KW)?,
+                _ => (
+                    Box::new(jwe::Dir.encrypter_from_bytes(&secret)?) as Box<dyn JweEncrypter>,
+                    Box::new(jwe::Dir.decrypter_from_bytes(&secret)?) as Box<dyn JweDecrypter>,
                 ),
             };
             let mut header = JweHeader::new();

@@ -130,6 +130,10 @@ fn core_tokens(seeds: &mut Seeds) -> Res<()> {
     }
     for key in &fixture.encrypting {
         for enc in jose_fuzz::ENCS {
+            // The fixture's dir key is 32 bytes: A256GCM and A128CBC-HS256 only.
+            if key.alg() == jose::KeyManagementAlgorithm::Dir && enc.key_len() != 32 {
+                continue;
+            }
             let jwe = JweBuilder::new(enc)
                 .recipient(key)
                 .encrypt(b"{\"secret\":true}", fixture.provider)?;

@@ -323,7 +323,8 @@ fn build_jwe(
     let protected = b64::encode(header.as_bytes());
     let mut cek = input.cek.clone();
     cek.resize(enc.key_len(), 0x5a);
-    let encrypted_key = b64::encode(&key.wrap(&cek).ok()?);
+    // The RSA-OAEP wrap of the CEK, by the recipient key's provider (what the engine does).
+    let encrypted_key = b64::encode(&key.public_key()?.ops().wrap_key(alg, &cek).ok()?);
     let compact = matches!(serialization, Serialization::Compact);
     let aad_b64 = input
         .aad

@@ -19,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
     // 2021-11-29T11:42:55Z, the time of TrueLayer's recorded webhook.
     let clock = SystemTime::UNIX_EPOCH + Duration::from_secs(1_638_186_175);
     for tolerance in [Duration::ZERO, Duration::from_secs(300), Duration::MAX] {
-        let _ = WebhookFreshness::new(tolerance).as_of(clock).check(signature);
+        let _ = WebhookFreshness::new(tolerance)
+            .as_of(clock)
+            .check(signature);
     }
     let Ok(signature) = std::str::from_utf8(signature) else {
         return;
