@@ -54,14 +54,85 @@ pub const fn encoded_len(len: usize) -> usize {
         }
 }
 
+/// Bytes per chunk of the in-place codecs: a multiple of 3 (whole input groups when encoding)
+/// whose encoding is a multiple of 4 (whole groups when decoding).
+const CHUNK: usize = 3 * 1024;
+
+/// Encodes in place: `region` is [`encoded_len(n)`](encoded_len) bytes long and holds `n` raw
+/// bytes at its end; afterwards it holds their unpadded base64url encoding.
+///
+/// The encoding grows by a third, so writing from the region's start never overtakes the bytes
+/// still to be read: each chunk is copied out before its encoding is written. This lets a
+/// compact JWE be encrypted and encoded in the token's own buffer.
+pub(crate) fn expand_in_place(region: &mut [u8]) {
+    // The raw length n is the one whose encoding is region.len(): region.len() = 4q + r with
+    // r in {0, 2, 3} gives n = 3q + (0, 1, 2).
+    let (q, r) = (region.len() / 4, region.len() % 4);
+    let n = 3 * q + r.saturating_sub(1);
+    let raw_at = region.len() - n;
+    let mut chunk = [0u8; CHUNK];
+    let mut read = 0;
+    let mut written = 0;
+    while read < n {
+        let take = CHUNK.min(n - read);
+        chunk[..take].copy_from_slice(&region[raw_at + read..raw_at + read + take]);
+        // Writes end at encoded_len(read + take) <= raw_at + read + take: the unread bytes after
+        // this chunk are untouched.
+        written += URL_SAFE_NO_PAD
+            .encode_slice(&chunk[..take], &mut region[written..])
+            .unwrap_or(0);
+        read += take;
+    }
+    debug_assert_eq!(written, region.len());
+}
+
+/// Decodes public unpadded base64url in place, as strictly as [`decode`]: the text in `buf` is
+/// replaced by its bytes at the start of `buf`, and their length is returned (the rest of `buf`
+/// is left as it was).
+pub(crate) fn decode_in_place(what: &'static str, buf: &mut [u8]) -> Result<usize, Error> {
+    let text_len = buf.len();
+    // The start of the text, kept for the error (decoding overwrites it): 33 characters, so
+    // that the error knows whether there were more than the 32 it shows.
+    let head = buf.get(..4 * 33).unwrap_or(buf);
+    let head = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let head: String = head.chars().take(33).collect();
+    let mut decoded = [0u8; CHUNK];
+    let mut read = 0;
+    let mut written = 0;
+    while read < text_len {
+        let take = (4 * CHUNK / 3).min(text_len - read);
+        // The output of a chunk (3/4 of it) lands before the chunk's own start; it goes through
+        // a small buffer because the codec wants room for its estimate, not the exact length.
+        match URL_SAFE_NO_PAD.decode_slice(&buf[read..read + take], &mut decoded) {
+            Ok(n) => {
+                buf[written..written + n].copy_from_slice(&decoded[..n]);
+                written += n;
+            }
+            Err(_) => return Err(invalid(what, &head)),
+        }
+        read += take;
+    }
+    Ok(written)
+}
+
 /// Decodes public unpadded base64url, strictly: no padding, no whitespace, no non-canonical
 /// trailing bits. `what` names the field in the error message, which shows the start of the input.
 pub fn decode(what: &'static str, s: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD.decode(s).map_err(|_| {
-        let shown: String = s.chars().take(32).collect();
-        let ellipsis = if s.chars().count() > 32 { "..." } else { "" };
-        Error::malformed(what, "unpadded base64url", format!("{shown:?}{ellipsis}"))
-    })
+    URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid(what, s))
+}
+
+/// The error of [`decode`]: names `what` and shows the start of the text (public data).
+fn invalid(what: &'static str, s: &str) -> Error {
+    let shown: String = s.chars().take(32).collect();
+    let ellipsis = if s.chars().nth(32).is_some() {
+        "..."
+    } else {
+        ""
+    };
+    Error::malformed(what, "unpadded base64url", format!("{shown:?}{ellipsis}"))
 }
 
 /// Encodes secret bytes as unpadded base64url in constant time.
@@ -177,6 +248,38 @@ mod tests {
             let mut appended = String::from("x.");
             encode_into(&bytes, &mut appended);
             assert_eq!(appended, format!("x.{text}"));
+        }
+    }
+
+    /// The in-place codecs give what the allocating ones give, at every length around the chunk
+    /// boundaries, and refuse what they refuse.
+    #[test]
+    fn in_place_codecs_agree_with_the_allocating_ones() {
+        for n in (0..40)
+            .chain(CHUNK - 4..CHUNK + 5)
+            .chain(3 * CHUNK - 2..3 * CHUNK + 3)
+        {
+            let raw: Vec<u8> = (0..n).map(|i| (i * 151 + 7) as u8).collect();
+            let mut region = vec![0u8; encoded_len(n)];
+            let at = region.len() - n;
+            region[at..].copy_from_slice(&raw);
+            expand_in_place(&mut region);
+            assert_eq!(region, encode(&raw).into_bytes(), "encode, n = {n}");
+            let written = decode_in_place("test", &mut region).expect("decodes");
+            assert_eq!(&region[..written], &raw[..], "decode, n = {n}");
+        }
+        for bad in [
+            "-_9",
+            "-_8=",
+            "a",
+            "ab c",
+            "ab+/",
+            &"A".repeat(4 * CHUNK / 3 + 1),
+        ] {
+            let mut buf = bad.as_bytes().to_vec();
+            let error = decode_in_place("JWE ciphertext", &mut buf).expect_err(bad);
+            assert_eq!(decode("JWE ciphertext", bad).is_err(), true, "{bad}");
+            assert!(error.to_string().contains("JWE ciphertext"), "{error}");
         }
     }
 

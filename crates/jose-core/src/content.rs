@@ -207,6 +207,27 @@ pub fn open(
     }
 }
 
+/// [`open`] for a ciphertext the caller gives up: AES-GCM opens it in place
+/// ([`CryptoProvider::aead_open_in_place`]) and returns the same buffer as the plaintext, so a
+/// large JWE is never held twice; CBC-HS opens a copy as [`open`] does. Same errors as [`open`].
+pub fn open_owned(
+    provider: &dyn CryptoProvider,
+    enc: ContentEncryption,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: Vec<u8>,
+    tag: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if enc.cbc_hmac_hash().is_some() {
+        return open(provider, enc, key, iv, aad, &ciphertext, tag);
+    }
+    // Wiped on drop whatever happens: after a failed open it holds unspecified bytes.
+    let mut buffer = Zeroizing::new(ciphertext);
+    provider.aead_open_in_place(enc, key, iv, aad, &mut buffer, tag)?;
+    Ok(buffer)
+}
+
 /// `AL`: the AAD's length in bits, which RFC 7518 section 5.2.2.1 writes as a 64-bit integer.
 fn aad_bits(aad: &[u8]) -> Option<u64> {
     u64::try_from(aad.len()).ok()?.checked_mul(8)

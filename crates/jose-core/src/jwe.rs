@@ -63,7 +63,7 @@ use crate::limits::Limits;
 use crate::provider::CryptoProvider;
 use crate::zip;
 use serde_json::{Map, Value};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// One recipient of a JWE: its per-recipient header and encrypted key.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,6 +245,73 @@ impl<'a> JweBuilder<'a> {
     /// Encrypts `plaintext`, drawing the CEK (unless the key management determines it: `dir`,
     /// ECDH-ES) and the IV from `provider`.
     pub fn encrypt(self, plaintext: &[u8], provider: &dyn CryptoProvider) -> Result<Jwe, Error> {
+        self.prepare(provider)?.seal(plaintext, provider)
+    }
+
+    /// Encrypts `plaintext` straight to the compact serialization: the same JWE as
+    /// [`encrypt`](Self::encrypt) followed by [`Jwe::to_compact`], with the same checks, but
+    /// without the intermediate [`Jwe`].
+    ///
+    /// For AES-GCM without compression the plaintext is copied once, into the token's own buffer,
+    /// encrypted there in place ([`CryptoProvider::aead_seal_in_place`]) and base64url-expanded
+    /// in place, so the memory this call needs beyond `plaintext` is the token itself (about 4/3
+    /// of the plaintext), not the ciphertext and the token.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jose_core::Error> {
+    /// # let provider = jose_crypto_awslc::provider();
+    /// use jose_core::{ContentEncryption, DecryptingKey, JweBuilder, Jwe, KeyManagementAlgorithm,
+    ///                 Limits, SecretKey};
+    /// let secret = SecretKey::from_bytes(&[7u8; 32], provider)?;
+    /// let key = jose_core::EncryptingKey::symmetric(secret.clone(), KeyManagementAlgorithm::A256Kw)?;
+    /// let token = JweBuilder::new(ContentEncryption::A256Gcm)
+    ///     .recipient(&key)
+    ///     .encrypt_compact(b"a large payload", provider)?;
+    /// let jwe = Jwe::from_compact_owned(token, &Limits::default())?;
+    /// let opened = jwe.into_decrypted(
+    ///     [DecryptingKey::symmetric(secret, KeyManagementAlgorithm::A256Kw)?],
+    ///     &[ContentEncryption::A256Gcm],
+    ///     &Default::default(),
+    ///     provider,
+    /// )?;
+    /// assert_eq!(&opened.plaintext[..], b"a large payload");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn encrypt_compact(
+        self,
+        plaintext: &[u8],
+        provider: &dyn CryptoProvider,
+    ) -> Result<String, Error> {
+        match self.recipients.as_slice() {
+            [(_, None)] => {}
+            [(_, Some(_))] => {
+                return Err(Error::InvalidRequest(
+                    "compact serialization cannot carry unprotected headers".into(),
+                ));
+            }
+            many => {
+                return Err(Error::InvalidRequest(format!(
+                    "compact serialization needs exactly one recipient, this JWE has {}",
+                    many.len()
+                )));
+            }
+        }
+        if self.unprotected.is_some() {
+            return Err(Error::InvalidRequest(
+                "compact serialization cannot carry unprotected headers".into(),
+            ));
+        }
+        if self.aad.is_some() {
+            return Err(Error::InvalidRequest(
+                "compact serialization cannot carry AAD".into(),
+            ));
+        }
+        self.prepare(provider)?.seal_compact(plaintext, provider)
+    }
+
+    /// Key management and headers: everything an encryption does before the content.
+    fn prepare(self, provider: &dyn CryptoProvider) -> Result<Prepared, Error> {
         self.check_headers()?;
         let mut iv = vec![0u8; self.enc.iv_len()];
         provider.fill_random(&mut iv)?;
@@ -271,7 +338,7 @@ impl<'a> JweBuilder<'a> {
                 (cek, managed)
             }
         };
-        self.encrypt_with(plaintext, &cek, &iv, managed, provider)
+        self.headers(cek, iv, managed)
     }
 
     /// The rules on the caller's headers that need no key.
@@ -336,14 +403,13 @@ impl<'a> JweBuilder<'a> {
         Ok(())
     }
 
-    fn encrypt_with(
+    /// The protected header and the recipients, once the key management is done.
+    fn headers(
         self,
-        plaintext: &[u8],
-        cek: &[u8],
-        iv: &[u8],
+        cek: Zeroizing<Vec<u8>>,
+        iv: Vec<u8>,
         managed: Vec<keymgmt::Managed>,
-        provider: &dyn CryptoProvider,
-    ) -> Result<Jwe, Error> {
+    ) -> Result<Prepared, Error> {
         let single = self.recipients.len() == 1;
         // alg, kid and enc as the builder decides them; placed below.
         let mut fixed: Vec<(&str, Value)> = Vec::with_capacity(3);
@@ -419,15 +485,6 @@ impl<'a> JweBuilder<'a> {
         }
         let protected_b64 = b64::encode(protected.to_json().as_bytes());
         let aad_b64 = self.aad.map(b64::encode);
-        let aad = content_aad(&protected_b64, aad_b64.as_deref());
-        let deflated;
-        let plaintext = if compress {
-            deflated = zip::deflate(plaintext);
-            &deflated[..]
-        } else {
-            plaintext
-        };
-        let (ciphertext, tag) = content::seal(provider, self.enc, cek, iv, &aad, plaintext)?;
         let recipients = recipients
             .into_iter()
             .map(|(encrypted_key, header)| JweRecipient {
@@ -435,16 +492,126 @@ impl<'a> JweBuilder<'a> {
                 encrypted_key,
             })
             .collect();
-        Ok(Jwe {
+        Ok(Prepared {
+            enc: self.enc,
+            cek,
+            iv,
+            compress,
             protected_b64,
             protected,
             unprotected: self.unprotected,
             recipients,
-            iv: iv.to_vec(),
-            ciphertext,
-            tag: tag.as_bytes().to_vec(),
             aad_b64,
         })
+    }
+}
+
+/// An encryption whose key management and headers are done: what is left is the content.
+struct Prepared {
+    enc: ContentEncryption,
+    cek: Zeroizing<Vec<u8>>,
+    iv: Vec<u8>,
+    compress: bool,
+    protected_b64: String,
+    protected: Header,
+    unprotected: Option<Header>,
+    recipients: Vec<JweRecipient>,
+    aad_b64: Option<String>,
+}
+
+impl Prepared {
+    /// The content, as a [`Jwe`].
+    fn seal(self, plaintext: &[u8], provider: &dyn CryptoProvider) -> Result<Jwe, Error> {
+        let aad = content_aad(&self.protected_b64, self.aad_b64.as_deref());
+        let deflated;
+        let plaintext = if self.compress {
+            deflated = zip::deflate(plaintext);
+            &deflated[..]
+        } else {
+            plaintext
+        };
+        let (ciphertext, tag) =
+            content::seal(provider, self.enc, &self.cek, &self.iv, &aad, plaintext)?;
+        Ok(Jwe {
+            protected_b64: self.protected_b64,
+            protected: self.protected,
+            unprotected: self.unprotected,
+            recipients: self.recipients,
+            iv: self.iv,
+            ciphertext,
+            tag: tag.as_bytes().to_vec(),
+            aad_b64: self.aad_b64,
+        })
+    }
+
+    /// The content, straight into the compact serialization (one recipient, no unprotected
+    /// header, no AAD: checked by the caller).
+    fn seal_compact(
+        self,
+        plaintext: &[u8],
+        provider: &dyn CryptoProvider,
+    ) -> Result<String, Error> {
+        let in_place = self.enc.is_gcm() && !self.compress;
+        if !in_place {
+            return self.seal(plaintext, provider)?.to_compact();
+        }
+        let encrypted_key = match self.recipients.as_slice() {
+            [one] => one.encrypted_key.as_slice(),
+            _ => {
+                return Err(Error::InvalidRequest(
+                    "compact serialization needs exactly one recipient".into(),
+                ));
+            }
+        };
+        let aad = self.protected_b64.as_bytes();
+        // header . key . iv . ciphertext . tag, every part encoded into one buffer of the final
+        // size; the ciphertext is made where its encoding goes.
+        let ciphertext_len = b64::encoded_len(plaintext.len());
+        let len = self.protected_b64.len()
+            + 1
+            + b64::encoded_len(encrypted_key.len())
+            + 1
+            + b64::encoded_len(self.iv.len())
+            + 1
+            + ciphertext_len
+            + 1
+            + b64::encoded_len(16);
+        let mut head = String::with_capacity(len);
+        head.push_str(&self.protected_b64);
+        head.push('.');
+        b64::encode_into(encrypted_key, &mut head);
+        head.push('.');
+        b64::encode_into(&self.iv, &mut head);
+        head.push('.');
+        let mut out = head.into_bytes();
+        let start = out.len();
+        // The plaintext goes at the end of the ciphertext's region, is encrypted there and then
+        // expanded to base64url from the region's start (the writes never overtake the reads).
+        out.resize(start + ciphertext_len, 0);
+        let region = &mut out[start..];
+        let raw_at = region.len() - plaintext.len();
+        region[raw_at..].copy_from_slice(plaintext);
+        let tag = match provider.aead_seal_in_place(
+            self.enc,
+            &self.cek,
+            &self.iv,
+            aad,
+            &mut region[raw_at..],
+        ) {
+            Ok(tag) => tag,
+            Err(error) => {
+                // The region holds plaintext: wipe it before the buffer is freed.
+                region.zeroize();
+                return Err(error);
+            }
+        };
+        b64::expand_in_place(region);
+        let mut out = String::from_utf8(out).map_err(|_| {
+            Error::Provider("the compact JWE buffer is not ASCII (a bug in jose-core)".into())
+        })?;
+        out.push('.');
+        b64::encode_into(&tag, &mut out);
+        Ok(out)
     }
 }
 
@@ -526,6 +693,45 @@ impl Jwe {
         keys: I,
         allowed_enc: &[ContentEncryption],
         options: &DecryptOptions,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Decrypted, Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<DecryptingKey>,
+    {
+        let mut ciphertext = Ciphertext::Borrowed(&self.ciphertext);
+        self.decrypt_from(keys, allowed_enc, options, &mut ciphertext, provider)
+    }
+
+    /// [`decrypt_with`](Self::decrypt_with), giving the JWE up: its ciphertext buffer becomes
+    /// the plaintext (AES-GCM decrypts it in place), so a large message is never held twice.
+    /// The checks, the errors and the order of the attempts are those of `decrypt_with`; only
+    /// the last attempt works in place (earlier ones, with other keys or recipients, decrypt a
+    /// copy so that a failure leaves the ciphertext for the next).
+    ///
+    /// With [`Jwe::from_compact_owned`] a compact token is decoded and decrypted in the memory
+    /// it arrived in: see [`JweBuilder::encrypt_compact`] for an example.
+    pub fn into_decrypted<I>(
+        mut self,
+        keys: I,
+        allowed_enc: &[ContentEncryption],
+        options: &DecryptOptions,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Decrypted, Error>
+    where
+        I: IntoIterator,
+        I::Item: KeyRef<DecryptingKey>,
+    {
+        let mut ciphertext = Ciphertext::Owned(std::mem::take(&mut self.ciphertext));
+        self.decrypt_from(keys, allowed_enc, options, &mut ciphertext, provider)
+    }
+
+    fn decrypt_from<I>(
+        &self,
+        keys: I,
+        allowed_enc: &[ContentEncryption],
+        options: &DecryptOptions,
+        ciphertext: &mut Ciphertext<'_>,
         provider: &dyn CryptoProvider,
     ) -> Result<Decrypted, Error>
     where
@@ -623,7 +829,10 @@ impl Jwe {
                     )));
                 }
                 let header = joint.merged();
-                for key in candidates {
+                let last_recipient = index + 1 == self.recipients.len();
+                let count = candidates.len();
+                for (i, key) in candidates.into_iter().enumerate() {
+                    let last = last_recipient && i + 1 == count;
                     if let Some(plaintext) = self.open_with(
                         key,
                         &r.encrypted_key,
@@ -631,6 +840,7 @@ impl Jwe {
                         &aad,
                         &header,
                         options.max_pbes2_count,
+                        ciphertext.for_attempt(last),
                         provider,
                     )? {
                         let plaintext = match inflate_to {
@@ -670,6 +880,7 @@ impl Jwe {
         aad: &[u8],
         header: &Header,
         max_pbes2_count: u32,
+        ciphertext: Attempt<'_>,
         provider: &dyn CryptoProvider,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
         // The decoy is fetched before the unwrap on every call, so success and failure do the
@@ -681,15 +892,15 @@ impl Jwe {
             Ok(cek) if cek.len() == enc.key_len() => (cek, true),
             _ => (decoy, false),
         };
-        match content::open(
-            provider,
-            enc,
-            cek,
-            &self.iv,
-            aad,
-            &self.ciphertext,
-            &self.tag,
-        ) {
+        let opened = match ciphertext {
+            Attempt::Copy(ciphertext) => {
+                content::open(provider, enc, cek, &self.iv, aad, ciphertext, &self.tag)
+            }
+            Attempt::InPlace(ciphertext) => {
+                content::open_owned(provider, enc, cek, &self.iv, aad, ciphertext, &self.tag)
+            }
+        };
+        match opened {
             Ok(plaintext) if genuine => Ok(Some(plaintext)),
             _ => Ok(None),
         }
@@ -812,9 +1023,41 @@ impl Jwe {
 
     /// Parses the compact serialization.
     pub fn from_compact(token: &str, limits: &Limits) -> Result<Self, Error> {
+        let (mut jwe, c, t) = Self::compact_parts(token, limits)?;
+        jwe.ciphertext = b64::decode("JWE ciphertext", &token[c])?;
+        jwe.tag = b64::decode("JWE tag", &token[t])?;
+        jwe.check_structure(limits)?;
+        Ok(jwe)
+    }
+
+    /// [`from_compact`](Self::from_compact), keeping the token's buffer: the ciphertext (most
+    /// of a large token) is decoded in place and becomes the JWE's ciphertext, so parsing needs
+    /// no second buffer of its size. Same checks and errors as `from_compact`. With
+    /// [`into_decrypted`](Self::into_decrypted) the plaintext ends up in that same buffer.
+    pub fn from_compact_owned(token: String, limits: &Limits) -> Result<Self, Error> {
+        let (mut jwe, c, t) = Self::compact_parts(&token, limits)?;
+        let mut bytes = token.into_bytes();
+        let len = b64::decode_in_place("JWE ciphertext", &mut bytes[c.clone()])?;
+        // The tag's text is untouched by the decoding above (it comes after the ciphertext).
+        let tag = std::str::from_utf8(&bytes[t]).unwrap_or_default();
+        jwe.tag = b64::decode("JWE tag", tag)?;
+        bytes.copy_within(c.start..c.start + len, 0);
+        bytes.truncate(len);
+        bytes.shrink_to_fit();
+        jwe.ciphertext = bytes;
+        jwe.check_structure(limits)?;
+        Ok(jwe)
+    }
+
+    /// Splits and parses a compact token but for its ciphertext and tag, whose places it
+    /// returns.
+    fn compact_parts(
+        token: &str,
+        limits: &Limits,
+    ) -> Result<(Self, std::ops::Range<usize>, std::ops::Range<usize>), Error> {
         Limits::check("JWE", limits.max_token_len, token.len())?;
         let parts: Vec<&str> = token.splitn(6, '.').collect();
-        let [h, k, iv, c, t] = parts.as_slice() else {
+        let [h, k, iv, c, _] = parts.as_slice() else {
             return Err(Error::malformed(
                 "JWE compact serialization",
                 "five dot-separated parts",
@@ -829,6 +1072,8 @@ impl Jwe {
             ));
         }
         let protected = decode_protected(h, limits)?;
+        let c_start = h.len() + k.len() + iv.len() + 3;
+        let c_end = c_start + c.len();
         let jwe = Jwe {
             protected_b64: (*h).to_owned(),
             protected,
@@ -838,12 +1083,11 @@ impl Jwe {
                 encrypted_key: b64::decode("JWE encrypted key", k)?,
             }],
             iv: b64::decode("JWE IV", iv)?,
-            ciphertext: b64::decode("JWE ciphertext", c)?,
-            tag: b64::decode("JWE tag", t)?,
+            ciphertext: Vec::new(),
+            tag: Vec::new(),
             aad_b64: None,
         };
-        jwe.check_structure(limits)?;
-        Ok(jwe)
+        Ok((jwe, c_start..c_end, c_end + 1..token.len()))
     }
 
     /// Parses either JSON serialization (flattened or general).
@@ -982,6 +1226,31 @@ impl Jwe {
             }
         }
         Ok(())
+    }
+}
+
+/// The ciphertext a decryption reads: borrowed (each attempt opens a copy) or owned (the last
+/// attempt opens it in place).
+enum Ciphertext<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+/// What one attempt opens.
+enum Attempt<'a> {
+    Copy(&'a [u8]),
+    InPlace(Vec<u8>),
+}
+
+impl Ciphertext<'_> {
+    /// The ciphertext for an attempt: the buffer itself for the last attempt on an owned one
+    /// (nothing is tried after it), a view otherwise.
+    fn for_attempt(&mut self, last: bool) -> Attempt<'_> {
+        match self {
+            Ciphertext::Borrowed(c) => Attempt::Copy(c),
+            Ciphertext::Owned(c) if last => Attempt::InPlace(std::mem::take(c)),
+            Ciphertext::Owned(c) => Attempt::Copy(c),
+        }
     }
 }
 

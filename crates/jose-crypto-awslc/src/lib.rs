@@ -163,15 +163,8 @@ impl CryptoProvider for AwsLcProvider {
         aad: &[u8],
         plaintext: &[u8],
     ) -> Result<(Vec<u8>, [u8; 16]), Error> {
-        check_aead_seal_inputs(enc, key, iv)?;
-        let failure = || Error::Provider(format!("aws-lc-rs failed to encrypt with {enc}"));
-        let key = aead_key(enc, key).ok_or_else(failure)?;
-        let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| failure())?;
         let mut buffer = plaintext.to_vec();
-        let tag = key
-            .seal_in_place_separate_tag(nonce, Aad::from(aad), &mut buffer)
-            .map_err(|_| failure())?;
-        let tag: [u8; 16] = tag.as_ref().try_into().map_err(|_| failure())?;
+        let tag = self.aead_seal_in_place(enc, key, iv, aad, &mut buffer)?;
         Ok((buffer, tag))
     }
 
@@ -184,17 +177,52 @@ impl CryptoProvider for AwsLcProvider {
         ciphertext: &[u8],
         tag: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        // On failure the buffer may hold unauthenticated plaintext; Zeroizing wipes it on drop.
+        let mut buffer = Zeroizing::new(ciphertext.to_vec());
+        self.aead_open_in_place(enc, key, iv, aad, &mut buffer, tag)?;
+        Ok(buffer)
+    }
+
+    fn aead_seal_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error> {
+        check_aead_seal_inputs(enc, key, iv)?;
+        let failure = || Error::Provider(format!("aws-lc-rs failed to encrypt with {enc}"));
+        let key = aead_key(enc, key).ok_or_else(failure)?;
+        let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| failure())?;
+        let tag = key
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), in_out)
+            .map_err(|_| failure())?;
+        tag.as_ref().try_into().map_err(|_| failure())
+    }
+
+    fn aead_open_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), Error> {
         check_aead_open_inputs(enc, key, iv, tag)?;
         let key = aead_key(enc, key).ok_or(Error::DecryptionFailed)?;
         let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| Error::DecryptionFailed)?;
-        // On failure the buffer may hold unauthenticated plaintext; Zeroizing wipes it on drop.
-        let mut buffer = Zeroizing::new(ciphertext.to_vec());
-        let len = key
-            .open_in_place_separate_tag(nonce, Aad::from(aad), tag, &mut buffer)
+        let len = in_out.len();
+        let opened = key
+            .open_in_place_separate_tag(nonce, Aad::from(aad), tag, in_out)
             .map_err(|_| Error::DecryptionFailed)?
             .len();
-        buffer.truncate(len);
-        Ok(buffer)
+        if opened == len {
+            Ok(())
+        } else {
+            Err(Error::DecryptionFailed)
+        }
     }
 
     fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {

@@ -19,13 +19,25 @@ pub(crate) fn seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<(Vec<u8>, [u8; 16]), Error> {
-    check_aead_seal_inputs(enc, key, iv)?;
     // The buffer holds the plaintext until it is encrypted in place: zeroize it if anything fails.
     let mut buf = Zeroizing::new(plaintext.to_vec());
-    let tag = match enc {
-        ContentEncryption::A128Gcm => seal_with::<Aes128Gcm>(key, iv, aad, &mut buf),
-        ContentEncryption::A192Gcm => seal_with::<Aes192Gcm>(key, iv, aad, &mut buf),
-        ContentEncryption::A256Gcm => seal_with::<Aes256Gcm>(key, iv, aad, &mut buf),
+    let tag = seal_in_place(enc, key, iv, aad, &mut buf)?;
+    Ok((std::mem::take(&mut *buf), tag))
+}
+
+/// Encrypts `in_out` in place, returning the detached tag.
+pub(crate) fn seal_in_place(
+    enc: ContentEncryption,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+) -> Result<[u8; 16], Error> {
+    check_aead_seal_inputs(enc, key, iv)?;
+    match enc {
+        ContentEncryption::A128Gcm => seal_with::<Aes128Gcm>(key, iv, aad, in_out),
+        ContentEncryption::A192Gcm => seal_with::<Aes192Gcm>(key, iv, aad, in_out),
+        ContentEncryption::A256Gcm => seal_with::<Aes256Gcm>(key, iv, aad, in_out),
         // `check_aead_seal_inputs` refused every other `enc`.
         ContentEncryption::A128CbcHs256
         | ContentEncryption::A192CbcHs384
@@ -35,8 +47,7 @@ pub(crate) fn seal(
         Error::InvalidRequest(format!(
             "{enc} cannot encrypt this input (plaintext or AAD too long)"
         ))
-    })?;
-    Ok((std::mem::take(&mut *buf), tag))
+    })
 }
 
 /// Decrypts and authenticates; every failure is [`Error::DecryptionFailed`].
@@ -48,20 +59,33 @@ pub(crate) fn open(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    check_aead_open_inputs(enc, key, iv, tag)?;
+    // `buf` is zeroized on drop, whatever it holds after a failure.
     let mut buf = Zeroizing::new(ciphertext.to_vec());
+    open_in_place(enc, key, iv, aad, &mut buf, tag)?;
+    Ok(buf)
+}
+
+/// Decrypts `in_out` in place and authenticates; every failure is [`Error::DecryptionFailed`].
+pub(crate) fn open_in_place(
+    enc: ContentEncryption,
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    in_out: &mut [u8],
+    tag: &[u8],
+) -> Result<(), Error> {
+    check_aead_open_inputs(enc, key, iv, tag)?;
     let ok = match enc {
-        ContentEncryption::A128Gcm => open_with::<Aes128Gcm>(key, iv, aad, &mut buf, tag),
-        ContentEncryption::A192Gcm => open_with::<Aes192Gcm>(key, iv, aad, &mut buf, tag),
-        ContentEncryption::A256Gcm => open_with::<Aes256Gcm>(key, iv, aad, &mut buf, tag),
+        ContentEncryption::A128Gcm => open_with::<Aes128Gcm>(key, iv, aad, in_out, tag),
+        ContentEncryption::A192Gcm => open_with::<Aes192Gcm>(key, iv, aad, in_out, tag),
+        ContentEncryption::A256Gcm => open_with::<Aes256Gcm>(key, iv, aad, in_out, tag),
         ContentEncryption::A128CbcHs256
         | ContentEncryption::A192CbcHs384
         | ContentEncryption::A256CbcHs512 => false,
     };
     if ok {
-        Ok(buf)
+        Ok(())
     } else {
-        // `buf` is zeroized on drop.
         Err(Error::DecryptionFailed)
     }
 }

@@ -155,6 +155,29 @@ impl CryptoProvider for RustCryptoProvider {
         aead::open(enc, key, iv, aad, ciphertext, tag)
     }
 
+    fn aead_seal_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error> {
+        aead::seal_in_place(enc, key, iv, aad, in_out)
+    }
+
+    fn aead_open_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), Error> {
+        aead::open_in_place(enc, key, iv, aad, in_out, tag)
+    }
+
     fn aes_key_wrap(&self, kek: &[u8], key_data: &[u8]) -> Result<Vec<u8>, Error> {
         symmetric::aes_key_wrap(kek, key_data)
     }

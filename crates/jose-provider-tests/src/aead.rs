@@ -1,5 +1,5 @@
-//! JWE content encryption: [`CryptoProvider::aead_seal`] and [`CryptoProvider::aead_open`] with
-//! A128GCM, A192GCM and A256GCM.
+//! JWE content encryption: [`CryptoProvider::aead_seal`] and [`CryptoProvider::aead_open`] (and
+//! their in-place forms) with A128GCM, A192GCM and A256GCM.
 //!
 //! The contract: every open failure (authentication, or a key, IV or tag of the wrong length) is
 //! [`Error::DecryptionFailed`]; a seal with a key or IV of the wrong length is
@@ -68,6 +68,69 @@ pub fn round_trip_every_encryption(provider: &dyn CryptoProvider) {
                 );
             }
         }
+    }
+}
+
+/// [`CryptoProvider::aead_seal_in_place`] and [`CryptoProvider::aead_open_in_place`] agree with
+/// the copying methods: the same ciphertext and tag in the same buffer, the plaintext back in it;
+/// an in-place open with a flipped tag bit, a wrong key length or a wrong tag length is
+/// [`Error::DecryptionFailed`], and a seal with a wrong IV length is [`Error::InvalidRequest`].
+pub fn in_place_agrees_with_copying(provider: &dyn CryptoProvider) {
+    for &enc in ContentEncryption::GCM {
+        let key = random_key(provider, enc);
+        for plaintext in plaintexts() {
+            let len = plaintext.len();
+            let (ciphertext, tag) = ok(
+                provider,
+                provider.aead_seal(enc, &key, &IV, AAD, &plaintext),
+                format_args!("{enc}: seal {len} bytes"),
+            );
+            let mut buffer = plaintext.clone();
+            let in_place_tag = ok(
+                provider,
+                provider.aead_seal_in_place(enc, &key, &IV, AAD, &mut buffer),
+                format_args!("{enc}: seal {len} bytes in place"),
+            );
+            ensure_eq!(
+                provider,
+                (&buffer, in_place_tag),
+                (&ciphertext, tag),
+                "{enc}: in place, the ciphertext and tag of {len} bytes are those of aead_seal"
+            );
+            ok(
+                provider,
+                provider.aead_open_in_place(enc, &key, &IV, AAD, &mut buffer, &tag),
+                format_args!("{enc}: open {len} bytes in place"),
+            );
+            ensure_eq!(
+                provider,
+                buffer.as_slice(),
+                plaintext.as_slice(),
+                "{enc}: the plaintext of {len} bytes, opened in place"
+            );
+            let mut flipped = tag;
+            flipped[0] ^= 1;
+            for (what, key, tag) in [
+                ("a flipped tag bit", key.as_slice(), flipped.as_slice()),
+                ("a short key", &key[1..], tag.as_slice()),
+                ("a short tag", key.as_slice(), &tag[..15]),
+            ] {
+                let mut buffer = ciphertext.clone();
+                fails_with(
+                    provider,
+                    provider.aead_open_in_place(enc, key, &IV, AAD, &mut buffer, tag),
+                    &Error::DecryptionFailed,
+                    format_args!("{enc}: open in place with {what}"),
+                );
+            }
+        }
+        let mut buffer = b"p".to_vec();
+        invalid_request_naming(
+            provider,
+            provider.aead_seal_in_place(enc, &key, &IV[..11], b"", &mut buffer),
+            &["IV", "12", "11"],
+            format_args!("{enc}: seal in place with an 11-byte IV"),
+        );
     }
 }
 

@@ -176,6 +176,7 @@ macro_rules! __with_rules {
                 round_trip_every_encryption,
                 open_failures_are_decryption_failed,
                 seal_with_a_wrong_key_or_iv_length_is_invalid_request,
+                in_place_agrees_with_copying,
             }
             symmetric {
                 aes_key_wrap_rfc3394_vectors,

@@ -108,6 +108,59 @@ pub trait CryptoProvider: Send + Sync + Debug {
         tag: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>, Error>;
 
+    /// [`CryptoProvider::aead_seal`] in place: `in_out` holds the plaintext and is overwritten
+    /// with the ciphertext (same length); returns the tag. Same inputs, same errors.
+    ///
+    /// jose-core encrypts large compact JWEs through this method, so that the plaintext is copied
+    /// once, into the token's own buffer, and never held twice. The default calls `aead_seal` and
+    /// copies (correct, one extra buffer); a provider whose library can work in place overrides it
+    /// (both of ours do).
+    fn aead_seal_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error> {
+        let (ciphertext, tag) = self.aead_seal(enc, key, iv, aad, in_out)?;
+        let Some(target) = in_out.get_mut(..ciphertext.len()) else {
+            return Err(Error::Provider(format!(
+                "{}: aead_seal gave {} bytes of ciphertext for {} bytes of plaintext",
+                self.name(),
+                ciphertext.len(),
+                in_out.len()
+            )));
+        };
+        target.copy_from_slice(&ciphertext);
+        Ok(tag)
+    }
+
+    /// [`CryptoProvider::aead_open`] in place: `in_out` holds the ciphertext; on success it holds
+    /// the plaintext (same length). Every failure is [`Error::DecryptionFailed`], and after a
+    /// failure `in_out` holds unspecified bytes (the caller wipes or discards it; it is never
+    /// plaintext the caller may use).
+    ///
+    /// The default calls `aead_open` and copies; both of our providers override it.
+    fn aead_open_in_place(
+        &self,
+        enc: ContentEncryption,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), Error> {
+        let plaintext = self.aead_open(enc, key, iv, aad, in_out, tag)?;
+        match in_out.get_mut(..plaintext.len()) {
+            Some(target) if plaintext.len() == target.len() => {
+                target.copy_from_slice(&plaintext);
+                Ok(())
+            }
+            _ => Err(Error::DecryptionFailed),
+        }
+    }
+
     /// Imports a private key from PKCS#8 v1 DER (RSA, or EC on P-256/P-384/P-521 with the public
     /// key included). Checks the key is consistent and, for RSA, at least [`MIN_RSA_BITS`].
     fn import_private_pkcs8(&self, pkcs8_der: &[u8]) -> Result<Arc<dyn PrivateKeyOps>, Error>;
