@@ -557,6 +557,8 @@ pub mod raw_symmetric {
     use aws_lc_rs::key_wrap::{self, AesBlockCipher, KeyEncryptionKey, KeyWrap};
     use aws_lc_rs::pbkdf2;
     use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jose::alg::HashAlg;
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, KeyManagementMode};
     use std::num::NonZeroU32;
@@ -891,6 +893,13 @@ pub mod raw_symmetric {
         pub tag: Vec<u8>,
     }
 
+    /// The key-management header members of a raw compact token ([`RawSymmetricJwe::encrypt_compact`]).
+    pub struct RawKeyParams {
+        key_iv: [u8; 12],
+        key_tag: Vec<u8>,
+        p2s: [u8; 16],
+    }
+
     /// One symmetric or password JWE case in aws-lc-rs.
     pub struct RawSymmetricJwe {
         enc: ContentEncryption,
@@ -1036,6 +1045,73 @@ pub mod raw_symmetric {
                 }
             };
             Content::new(self.enc, &cek)?.open(aad, sealed)
+        }
+
+        /// [`RawSymmetricJwe::encrypt`], then the compact serialization: `header_b64` (the
+        /// protected header's base64url, also the AAD) and the four binary parts encoded with the
+        /// `base64` crate's engine straight into one string. The key-management header members
+        /// (A*GCMKW's `iv` and `tag`, PBES2's `p2s` and `p2c`) are returned beside the token, not
+        /// encoded into its header: raw knows them, so this baseline does less than a real token.
+        pub fn encrypt_compact(
+            &self,
+            header_b64: &str,
+            plaintext: &[u8],
+        ) -> Result<(String, RawKeyParams), RawError> {
+            let sealed = self.encrypt(header_b64.as_bytes(), plaintext)?;
+            let encoded = |n: usize| n.div_ceil(3) * 4;
+            let mut out = String::with_capacity(
+                header_b64.len()
+                    + encoded(sealed.encrypted_key.len())
+                    + encoded(sealed.iv.len())
+                    + encoded(sealed.ciphertext.len())
+                    + encoded(sealed.tag.len())
+                    + 4,
+            );
+            out.push_str(header_b64);
+            for part in [
+                &sealed.encrypted_key[..],
+                &sealed.iv[..],
+                &sealed.ciphertext[..],
+                &sealed.tag[..],
+            ] {
+                out.push('.');
+                URL_SAFE_NO_PAD.encode_string(part, &mut out);
+            }
+            let params = RawKeyParams {
+                key_iv: sealed.key_iv,
+                key_tag: sealed.key_tag,
+                p2s: sealed.p2s,
+            };
+            Ok((out, params))
+        }
+
+        /// Splits a compact JWE, decodes its four binary parts with the `base64` crate's strict
+        /// engine and decrypts as [`RawSymmetricJwe::decrypt`] does (the header is not parsed:
+        /// raw knows it, and `params` are its key-management members).
+        pub fn decrypt_compact(
+            &self,
+            token: &str,
+            params: &RawKeyParams,
+        ) -> Result<Vec<u8>, RawError> {
+            let mut parts = token.split('.');
+            let mut next = || parts.next().ok_or(RawError("five parts"));
+            let (header, encrypted_key, iv, ciphertext, tag) =
+                (next()?, next()?, next()?, next()?, next()?);
+            let decode = |text: &str| {
+                URL_SAFE_NO_PAD
+                    .decode(text)
+                    .map_err(|_| RawError("base64url"))
+            };
+            let sealed = RawSymmetricSealed {
+                encrypted_key: decode(encrypted_key)?,
+                key_iv: params.key_iv,
+                key_tag: params.key_tag.clone(),
+                p2s: params.p2s,
+                iv: decode(iv)?,
+                ciphertext: decode(ciphertext)?,
+                tag: decode(tag)?,
+            };
+            self.decrypt(header.as_bytes(), &sealed)
         }
     }
 }

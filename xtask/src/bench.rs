@@ -321,6 +321,8 @@ fn cpu_model() -> String {
 #[derive(Debug, PartialEq, Eq)]
 struct PeakMemory {
     provider: String,
+    /// `compact` (the in-place path) or `allocating`.
+    path: String,
     payload_bytes: u64,
     baseline_kb: u64,
     peak_kb: u64,
@@ -337,6 +339,7 @@ fn parse_peak(line: &str) -> Option<PeakMemory> {
     };
     Some(PeakMemory {
         provider: value("provider")?,
+        path: value("path")?,
         payload_bytes: value("payload_bytes")?.parse().ok()?,
         baseline_kb: value("baseline_kb")?.parse().ok()?,
         peak_kb: value("peak_kb")?.parse().ok()?,
@@ -468,21 +471,25 @@ fn render(
     } else {
         let _ = writeln!(
             out,
-            "RSA-OAEP-256 + A256GCM: encrypt to a compact JWE, parse, decrypt, compare (`benches/src/bin/jwe_peak_memory.rs`, \
-             `VmHWM` from /proc/self/status, one process per provider). The baseline is the peak after the \
-             plaintext was allocated and the keys imported.\n"
+            "RSA-OAEP-256 + A256GCM: encrypt to a compact JWE, parse, decrypt, compare with the plaintext, which is held \
+             throughout (`benches/src/bin/jwe_peak_memory.rs`, `VmHWM` from /proc/self/status, one process per provider \
+             and path). Path `compact`: `JweBuilder::encrypt_compact`, `Jwe::from_compact_owned`, `Jwe::into_decrypted` \
+             (in-place AES-GCM, base64url straight into and out of the token's buffer); `allocating`: `encrypt` + \
+             `to_compact`, `from_compact` + `decrypt`. The baseline is the peak after the plaintext was allocated and the \
+             keys imported. Target: peak / payload ≤ 3 on the compact path.\n"
         );
         let _ = writeln!(
             out,
-            "| provider | payload | baseline | peak | peak / payload | (peak − baseline) / payload |"
+            "| provider | path | payload | baseline | peak | peak / payload | (peak − baseline) / payload |"
         );
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|");
         for peak in peaks {
             let payload_kb = peak.payload_bytes as f64 / 1024.0;
             let _ = writeln!(
                 out,
-                "| {} | {:.0} MiB | {:.0} MiB | {:.0} MiB | {:.2} | {:.2} |",
+                "| {} | {} | {:.0} MiB | {:.0} MiB | {:.0} MiB | {:.2} | {:.2} |",
                 peak.provider,
+                peak.path,
                 payload_kb / 1024.0,
                 peak.baseline_kb as f64 / 1024.0,
                 peak.peak_kb as f64 / 1024.0,
@@ -558,7 +565,12 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        for provider in ["aws-lc", "rustcrypto"] {
+        for (provider, path) in [
+            ("aws-lc", "compact"),
+            ("aws-lc", "allocating"),
+            ("rustcrypto", "compact"),
+            ("rustcrypto", "allocating"),
+        ] {
             let command = CargoCommand::new(&[
                 "run",
                 "--locked",
@@ -571,6 +583,7 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
                 "--",
                 provider,
                 "64",
+                path,
             ]);
             eprintln!("==> {}", command.display());
             match command.output() {
@@ -682,12 +695,13 @@ fn parse_peak_row(line: &str) -> Option<PeakMemory> {
         .split('|')
         .map(str::trim)
         .collect();
-    let [provider, payload, baseline, peak, ..] = cells.as_slice() else {
+    let [provider, path, payload, baseline, peak, ..] = cells.as_slice() else {
         return None;
     };
     let mib = |cell: &str| -> Option<u64> { cell.strip_suffix(" MiB")?.parse::<u64>().ok() };
     Some(PeakMemory {
         provider: (*provider).to_owned(),
+        path: (*path).to_owned(),
         payload_bytes: mib(payload)? * 1024 * 1024,
         baseline_kb: mib(baseline)? * 1024,
         peak_kb: mib(peak)? * 1024,
@@ -716,14 +730,15 @@ mod tests {
 
     #[test]
     fn peak_lines_round_trip_through_the_table() {
-        let line =
-            "peak_memory provider=aws-lc payload_bytes=67108864 baseline_kb=68608 peak_kb=309248";
+        let line = "peak_memory provider=aws-lc path=compact payload_bytes=67108864 baseline_kb=68608 peak_kb=309248";
         let peak = parse_peak(line).expect("parses");
         assert_eq!(peak.provider, "aws-lc");
         assert_eq!(peak.peak_kb, 309_248);
-        let row = "| aws-lc | 64 MiB | 67 MiB | 302 MiB | 4.61 | 3.58 |";
+        assert_eq!(peak.path, "compact");
+        let row = "| aws-lc | compact | 64 MiB | 67 MiB | 302 MiB | 4.61 | 3.58 |";
         let back = parse_peak_row(row).expect("row parses");
         assert_eq!(back.payload_bytes, 67_108_864);
+        assert_eq!(back.path, "compact");
         assert_eq!(back.peak_kb, 302 * 1024);
         assert!(parse_peak_row("|---|--:|").is_none());
         let header = "Generated by `cargo xtask bench` on 2026-11-23 20:41 UTC — do not edit\n- Load average (1, 5, 15 min) before the run: 2.87 4.07 4.10; after: 3.66 3.42 3.67\n";

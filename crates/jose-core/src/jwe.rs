@@ -588,16 +588,12 @@ impl Prepared {
         // The plaintext goes at the end of the ciphertext's region, is encrypted there and then
         // expanded to base64url from the region's start (the writes never overtake the reads).
         out.resize(start + ciphertext_len, 0);
-        let region = &mut out[start..];
+        let bug = || Error::Provider("the compact JWE buffer has the wrong size (a bug)".into());
+        let region = out.get_mut(start..).ok_or_else(bug)?;
         let raw_at = region.len() - plaintext.len();
-        region[raw_at..].copy_from_slice(plaintext);
-        let tag = match provider.aead_seal_in_place(
-            self.enc,
-            &self.cek,
-            &self.iv,
-            aad,
-            &mut region[raw_at..],
-        ) {
+        let raw = region.get_mut(raw_at..).ok_or_else(bug)?;
+        raw.copy_from_slice(plaintext);
+        let tag = match provider.aead_seal_in_place(self.enc, &self.cek, &self.iv, aad, raw) {
             Ok(tag) => tag,
             Err(error) => {
                 // The region holds plaintext: wipe it before the buffer is freed.
@@ -1037,10 +1033,11 @@ impl Jwe {
     pub fn from_compact_owned(token: String, limits: &Limits) -> Result<Self, Error> {
         let (mut jwe, c, t) = Self::compact_parts(&token, limits)?;
         let mut bytes = token.into_bytes();
-        let len = b64::decode_in_place("JWE ciphertext", &mut bytes[c.clone()])?;
+        let ciphertext = bytes.get_mut(c.clone()).unwrap_or_default();
+        let len = b64::decode_in_place("JWE ciphertext", ciphertext)?;
         // The tag's text is untouched by the decoding above (it comes after the ciphertext).
-        let tag = std::str::from_utf8(&bytes[t]).unwrap_or_default();
-        jwe.tag = b64::decode("JWE tag", tag)?;
+        let tag = bytes.get(t).unwrap_or_default();
+        jwe.tag = b64::decode("JWE tag", std::str::from_utf8(tag).unwrap_or_default())?;
         bytes.copy_within(c.start..c.start + len, 0);
         bytes.truncate(len);
         bytes.shrink_to_fit();

@@ -145,7 +145,7 @@ fn from_compact_owned_refuses_what_from_compact_refuses() {
         parts[segment].push('=');
         bad.push(parts.join("."));
         parts[segment].pop();
-        parts[segment].push_str("A");
+        parts[segment].push('A');
         bad.push(parts.join("."));
     }
     let small = Limits {
