@@ -244,8 +244,9 @@ fn jwe_symmetric(c: &mut Criterion) {
     }
 }
 
-/// The public-data base64url codec (`jose::b64`, table-driven) beside the `base64` crate's
-/// general-purpose engine (the codec of the `raw+b64` baselines), at 1 KiB and 1 MiB. Group
+/// The public-data base64url codec (`jose::b64`) beside the `base64` crate's general-purpose
+/// engine (the codec of the `raw+b64` baselines), at 1 KiB and 1 MiB: what the wrapper costs,
+/// and a place to measure a faster codec against. Group
 /// `b64_codec`, functions `jose` and `base64`; `cargo xtask bench` does not tabulate it (the
 /// figures go into the hand-written notes).
 fn b64_codec(c: &mut Criterion) {

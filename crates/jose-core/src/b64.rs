@@ -1,10 +1,9 @@
 //! Strict base64url without padding (RFC 7515 section 2), in two codecs.
 //!
 //! - [`encode`], [`encode_into`] and [`decode`] are for public data: protected headers, payloads,
-//!   signatures, encrypted keys, IVs, ciphertexts, tags, AAD, public key members. They use a
-//!   table-driven codec of our own (safe Rust, about twice as fast as the `base64` crate's
-//!   engine, equally strict; its lookups' timing may depend on the data, which is harmless for
-//!   bytes an attacker already sees on the wire).
+//!   signatures, encrypted keys, IVs, ciphertexts, tags, AAD, public key members. They use the
+//!   `base64` crate's fast engine (table lookups whose timing may depend on the data, which is
+//!   harmless for bytes an attacker already sees on the wire).
 //! - [`encode_secret`] and [`decode_secret`] are for secret material (JWK `d`, `p`, `q`, `dp`,
 //!   `dq`, `qi`): `base64ct`, constant-time, and a decoding error never shows the value.
 //!
@@ -27,34 +26,20 @@
 //! # Ok::<(), jose_core::Error>(())
 //! ```
 
-mod fast;
-
 use crate::error::Error;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use zeroize::Zeroizing;
 
 /// Encodes public bytes as unpadded base64url.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    encode_into(bytes, &mut out);
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Appends the unpadded base64url encoding of public bytes to `out` (no intermediate string).
 pub fn encode_into(bytes: &[u8], out: &mut String) {
-    let mut buffer = std::mem::take(out).into_bytes();
-    let start = buffer.len();
-    buffer.resize(start + encoded_len(bytes.len()), 0);
-    if let Some(region) = buffer.get_mut(start..) {
-        fast::encode_to_slice(bytes, region);
-    }
-    *out = ascii(buffer);
-}
-
-/// The text of a buffer the encoders filled (ASCII by construction; a non-ASCII byte, which
-/// cannot occur, would be replaced rather than panic).
-fn ascii(buffer: Vec<u8>) -> String {
-    String::from_utf8(buffer).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
 /// The length of the unpadded base64url encoding of `len` bytes.
@@ -69,8 +54,8 @@ pub const fn encoded_len(len: usize) -> usize {
         }
 }
 
-/// Bytes per chunk of the in-place codecs: a multiple of 6 (whole steps of the encoder) whose
-/// encoding is a multiple of 8 (whole steps of the decoder).
+/// Bytes per chunk of the in-place codecs: a multiple of 3 (whole input groups when encoding)
+/// whose encoding is a multiple of 4 (whole groups when decoding).
 const CHUNK: usize = 3 * 1024;
 
 /// Encodes in place: `region` is [`encoded_len(n)`](encoded_len) bytes long and holds `n` raw
@@ -102,7 +87,7 @@ pub(crate) fn expand_in_place(region: &mut [u8]) {
         let Some(dst) = region.get_mut(written..) else {
             return;
         };
-        written += fast::encode_to_slice(held, dst);
+        written += URL_SAFE_NO_PAD.encode_slice(&*held, dst).unwrap_or(0);
         read += take;
     }
     debug_assert_eq!(written, region.len());
@@ -133,7 +118,11 @@ pub(crate) fn decode_in_place(what: &'static str, buf: &mut [u8]) -> Result<usiz
         let n = buf
             .get(read..read + take)
             .ok_or(())
-            .and_then(|text| fast::decode_to_slice(text, &mut decoded))
+            .and_then(|text| {
+                URL_SAFE_NO_PAD
+                    .decode_slice(text, &mut decoded)
+                    .map_err(|_| ())
+            })
             .map_err(|()| invalid(what, &head))?;
         let (Some(dst), Some(src)) = (buf.get_mut(written..written + n), decoded.get(..n)) else {
             return Err(invalid(what, &head));
@@ -148,10 +137,7 @@ pub(crate) fn decode_in_place(what: &'static str, buf: &mut [u8]) -> Result<usiz
 /// Decodes public unpadded base64url, strictly: no padding, no whitespace, no non-canonical
 /// trailing bits. `what` names the field in the error message, which shows the start of the input.
 pub fn decode(what: &'static str, s: &str) -> Result<Vec<u8>, Error> {
-    let mut out = vec![0u8; s.len() / 4 * 3 + 2];
-    let n = fast::decode_to_slice(s.as_bytes(), &mut out).map_err(|()| invalid(what, s))?;
-    out.truncate(n);
-    Ok(out)
+    URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid(what, s))
 }
 
 /// The error of [`decode`]: names `what` and shows the start of the text (public data).
