@@ -348,6 +348,34 @@ pub mod raw {
         pub tag: Vec<u8>,
     }
 
+    /// The compact serialization of a raw JWE: `header_b64` and the four binary parts encoded
+    /// with the `base64` crate's engine (URL-safe, no padding), straight into one string.
+    pub fn compact(header_b64: &str, parts: [&[u8]; 4]) -> String {
+        let encoded = |n: usize| n.div_ceil(3) * 4;
+        let len = parts.iter().map(|p| 1 + encoded(p.len())).sum::<usize>();
+        let mut out = String::with_capacity(header_b64.len() + len);
+        out.push_str(header_b64);
+        for part in parts {
+            out.push('.');
+            URL_SAFE_NO_PAD.encode_string(part, &mut out);
+        }
+        out
+    }
+
+    /// The five parts of a compact JWE (no more are looked for: raw knows its own tokens).
+    pub fn split(token: &str) -> Result<[&str; 5], RawError> {
+        let mut parts = token.split('.');
+        let mut next = || parts.next().ok_or(RawError("five parts"));
+        Ok([next()?, next()?, next()?, next()?, next()?])
+    }
+
+    /// Strict base64url decoding with the `base64` crate's engine.
+    pub fn decode(text: &str) -> Result<Vec<u8>, RawError> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| RawError("base64url"))
+    }
+
     /// The RSA key for RSA-OAEP, both halves, in aws-lc-rs.
     pub struct RawJweKeys {
         public: OaepPublicEncryptingKey,
@@ -468,26 +496,15 @@ pub mod raw {
             plaintext: &[u8],
         ) -> Result<String, RawError> {
             let sealed = self.encrypt(alg, enc, header_b64.as_bytes(), plaintext)?;
-            let encoded = |n: usize| n.div_ceil(3) * 4;
-            let mut out = String::with_capacity(
-                header_b64.len()
-                    + encoded(sealed.encrypted_key.len())
-                    + encoded(sealed.iv.len())
-                    + encoded(sealed.ciphertext.len())
-                    + encoded(sealed.tag.len())
-                    + 4,
-            );
-            out.push_str(header_b64);
-            for part in [
-                &sealed.encrypted_key[..],
-                &sealed.iv[..],
-                &sealed.ciphertext[..],
-                &sealed.tag[..],
-            ] {
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(part, &mut out);
-            }
-            Ok(out)
+            Ok(compact(
+                header_b64,
+                [
+                    &sealed.encrypted_key,
+                    &sealed.iv,
+                    &sealed.ciphertext,
+                    &sealed.tag,
+                ],
+            ))
         }
 
         /// Splits a compact JWE into its five parts, decodes the four binary ones with the
@@ -499,15 +516,7 @@ pub mod raw {
             enc: ContentEncryption,
             token: &str,
         ) -> Result<Vec<u8>, RawError> {
-            let mut parts = token.split('.');
-            let mut next = || parts.next().ok_or(RawError("five parts"));
-            let (header, encrypted_key, iv, ciphertext, tag) =
-                (next()?, next()?, next()?, next()?, next()?);
-            let decode = |text: &str| {
-                URL_SAFE_NO_PAD
-                    .decode(text)
-                    .map_err(|_| RawError("base64url"))
-            };
+            let [header, encrypted_key, iv, ciphertext, tag] = split(token)?;
             let encrypted_key = decode(encrypted_key)?;
             let iv: [u8; 12] = decode(iv)?
                 .try_into()
@@ -557,8 +566,6 @@ pub mod raw_symmetric {
     use aws_lc_rs::key_wrap::{self, AesBlockCipher, KeyEncryptionKey, KeyWrap};
     use aws_lc_rs::pbkdf2;
     use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jose::alg::HashAlg;
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, KeyManagementMode};
     use std::num::NonZeroU32;
@@ -1058,25 +1065,15 @@ pub mod raw_symmetric {
             plaintext: &[u8],
         ) -> Result<(String, RawKeyParams), RawError> {
             let sealed = self.encrypt(header_b64.as_bytes(), plaintext)?;
-            let encoded = |n: usize| n.div_ceil(3) * 4;
-            let mut out = String::with_capacity(
-                header_b64.len()
-                    + encoded(sealed.encrypted_key.len())
-                    + encoded(sealed.iv.len())
-                    + encoded(sealed.ciphertext.len())
-                    + encoded(sealed.tag.len())
-                    + 4,
+            let out = crate::raw::compact(
+                header_b64,
+                [
+                    &sealed.encrypted_key,
+                    &sealed.iv,
+                    &sealed.ciphertext,
+                    &sealed.tag,
+                ],
             );
-            out.push_str(header_b64);
-            for part in [
-                &sealed.encrypted_key[..],
-                &sealed.iv[..],
-                &sealed.ciphertext[..],
-                &sealed.tag[..],
-            ] {
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(part, &mut out);
-            }
             let params = RawKeyParams {
                 key_iv: sealed.key_iv,
                 key_tag: sealed.key_tag,
@@ -1093,15 +1090,8 @@ pub mod raw_symmetric {
             token: &str,
             params: &RawKeyParams,
         ) -> Result<Vec<u8>, RawError> {
-            let mut parts = token.split('.');
-            let mut next = || parts.next().ok_or(RawError("five parts"));
-            let (header, encrypted_key, iv, ciphertext, tag) =
-                (next()?, next()?, next()?, next()?, next()?);
-            let decode = |text: &str| {
-                URL_SAFE_NO_PAD
-                    .decode(text)
-                    .map_err(|_| RawError("base64url"))
-            };
+            let [header, encrypted_key, iv, ciphertext, tag] = crate::raw::split(token)?;
+            let decode = crate::raw::decode;
             let sealed = RawSymmetricSealed {
                 encrypted_key: decode(encrypted_key)?,
                 key_iv: params.key_iv,

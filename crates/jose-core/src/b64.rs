@@ -64,33 +64,43 @@ const CHUNK: usize = 3 * 1024;
 /// The encoding grows by a third, so writing from the region's start never overtakes the bytes
 /// still to be read: each chunk is copied out before its encoding is written. This lets a
 /// compact JWE be encrypted and encoded in the token's own buffer.
-pub(crate) fn expand_in_place(region: &mut [u8]) {
+///
+/// Fails (with [`Error::Provider`], as a bug in jose-core) only if `region` is not the length of
+/// an encoding, so that a short encoding never passes as a token.
+pub(crate) fn expand_in_place(region: &mut [u8]) -> Result<(), Error> {
     // The raw length n is the one whose encoding is region.len(): region.len() = 4q + r with
     // r in {0, 2, 3} gives n = 3q + (0, 1, 2).
     let (q, r) = (region.len() / 4, region.len() % 4);
     let n = 3 * q + r.saturating_sub(1);
+    let bug = || Error::Provider(format!("cannot expand {n} bytes to base64url in place"));
+    if encoded_len(n) != region.len() {
+        return Err(bug());
+    }
     let raw_at = region.len() - n;
     let mut chunk = [0u8; CHUNK];
     let mut read = 0;
     let mut written = 0;
     while read < n {
         let take = CHUNK.min(n - read);
-        let (Some(src), Some(held)) = (
-            region.get(raw_at + read..raw_at + read + take),
-            chunk.get_mut(..take),
-        ) else {
-            return;
-        };
-        held.copy_from_slice(src);
+        let held = chunk.get_mut(..take).ok_or_else(bug)?;
+        held.copy_from_slice(
+            region
+                .get(raw_at + read..raw_at + read + take)
+                .ok_or_else(bug)?,
+        );
         // Writes end at encoded_len(read + take) <= raw_at + read + take: the unread bytes after
         // this chunk are untouched.
-        let Some(dst) = region.get_mut(written..) else {
-            return;
-        };
-        written += URL_SAFE_NO_PAD.encode_slice(&*held, dst).unwrap_or(0);
+        let dst = region.get_mut(written..).ok_or_else(bug)?;
+        written += URL_SAFE_NO_PAD
+            .encode_slice(&*held, dst)
+            .map_err(|_| bug())?;
         read += take;
     }
-    debug_assert_eq!(written, region.len());
+    if written == region.len() {
+        Ok(())
+    } else {
+        Err(bug())
+    }
 }
 
 /// Decodes public unpadded base64url in place, as strictly as [`decode`]: the text in `buf` is
@@ -279,7 +289,7 @@ mod tests {
             let mut region = vec![0u8; encoded_len(n)];
             let at = region.len() - n;
             region[at..].copy_from_slice(&raw);
-            expand_in_place(&mut region);
+            expand_in_place(&mut region).expect("expands");
             assert_eq!(region, encode(&raw).into_bytes(), "encode, n = {n}");
             let written = decode_in_place("test", &mut region).expect("decodes");
             assert_eq!(&region[..written], &raw[..], "decode, n = {n}");

@@ -283,30 +283,11 @@ impl<'a> JweBuilder<'a> {
         plaintext: &[u8],
         provider: &dyn CryptoProvider,
     ) -> Result<String, Error> {
-        match self.recipients.as_slice() {
-            [(_, None)] => {}
-            [(_, Some(_))] => {
-                return Err(Error::InvalidRequest(
-                    "compact serialization cannot carry unprotected headers".into(),
-                ));
-            }
-            many => {
-                return Err(Error::InvalidRequest(format!(
-                    "compact serialization needs exactly one recipient, this JWE has {}",
-                    many.len()
-                )));
-            }
-        }
-        if self.unprotected.is_some() {
-            return Err(Error::InvalidRequest(
-                "compact serialization cannot carry unprotected headers".into(),
-            ));
-        }
-        if self.aad.is_some() {
-            return Err(Error::InvalidRequest(
-                "compact serialization cannot carry AAD".into(),
-            ));
-        }
+        check_compact(
+            &self.recipients,
+            self.unprotected.is_some() || self.recipients.iter().any(|(_, h)| h.is_some()),
+            self.aad.is_some(),
+        )?;
         self.prepare(provider)?.seal_compact(plaintext, provider)
     }
 
@@ -555,14 +536,9 @@ impl Prepared {
         if !in_place {
             return self.seal(plaintext, provider)?.to_compact();
         }
-        let encrypted_key = match self.recipients.as_slice() {
-            [one] => one.encrypted_key.as_slice(),
-            _ => {
-                return Err(Error::InvalidRequest(
-                    "compact serialization needs exactly one recipient".into(),
-                ));
-            }
-        };
+        let encrypted_key = check_compact(&self.recipients, false, false)?
+            .encrypted_key
+            .as_slice();
         let aad = self.protected_b64.as_bytes();
         // header . key . iv . ciphertext . tag, every part encoded into one buffer of the final
         // size; the ciphertext is made where its encoding goes.
@@ -601,7 +577,7 @@ impl Prepared {
                 return Err(error);
             }
         };
-        b64::expand_in_place(region);
+        b64::expand_in_place(region)?;
         let mut out = String::from_utf8(out).map_err(|_| {
             Error::Provider("the compact JWE buffer is not ASCII (a bug in jose-core)".into())
         })?;
@@ -904,25 +880,11 @@ impl Jwe {
 
     /// Compact serialization. Needs one recipient, no unprotected header, no AAD.
     pub fn to_compact(&self) -> Result<String, Error> {
-        let r = match self.recipients.as_slice() {
-            [one] => one,
-            many => {
-                return Err(Error::InvalidRequest(format!(
-                    "compact serialization needs exactly one recipient, this JWE has {}",
-                    many.len()
-                )));
-            }
-        };
-        if self.unprotected.is_some() || r.header.is_some() {
-            return Err(Error::InvalidRequest(
-                "compact serialization cannot carry unprotected headers".into(),
-            ));
-        }
-        if self.aad_b64.is_some() {
-            return Err(Error::InvalidRequest(
-                "compact serialization cannot carry AAD".into(),
-            ));
-        }
+        let r = check_compact(
+            &self.recipients,
+            self.unprotected.is_some() || self.recipients.iter().any(|r| r.header.is_some()),
+            self.aad_b64.is_some(),
+        )?;
         // One buffer of the final size, every part encoded straight into it: no intermediate
         // strings (the ciphertext's encoding is most of the token).
         let parts = [
@@ -1224,6 +1186,30 @@ impl Jwe {
         }
         Ok(())
     }
+}
+
+/// What the compact serialization cannot carry (RFC 7516 section 7.1): any number of recipients
+/// but one, an unprotected header (shared or per-recipient), AAD. The one check behind
+/// [`Jwe::to_compact`] and [`JweBuilder::encrypt_compact`].
+/// Returns the one recipient.
+fn check_compact<T>(recipients: &[T], unprotected: bool, aad: bool) -> Result<&T, Error> {
+    let [one] = recipients else {
+        return Err(Error::InvalidRequest(format!(
+            "compact serialization needs exactly one recipient, this JWE has {}",
+            recipients.len()
+        )));
+    };
+    if unprotected {
+        return Err(Error::InvalidRequest(
+            "compact serialization cannot carry unprotected headers".into(),
+        ));
+    }
+    if aad {
+        return Err(Error::InvalidRequest(
+            "compact serialization cannot carry AAD".into(),
+        ));
+    }
+    Ok(one)
 }
 
 /// The ciphertext a decryption reads: borrowed (each attempt opens a copy) or owned (the last
