@@ -192,8 +192,13 @@ fn run_command(step: &Step) -> (std::io::Result<ExitStatus>, Duration, Option<Te
     }
 }
 
-/// `cargo xtask ci`: fmt, tidy, clippy, doc, features, test, fuzz smoke.
+/// `cargo xtask ci`: fmt, tidy, clippy, doc, features, test, fuzz smoke (after installing the
+/// interop checkers if they are missing).
 pub(crate) fn ci() -> ExitCode {
+    if let Err(error) = crate::interop::ensure_checkers() {
+        eprintln!("xtask ci: error: {error} (the interop test needs it)");
+        return ExitCode::FAILURE;
+    }
     run_steps(
         "ci",
         &[
@@ -210,6 +215,10 @@ pub(crate) fn ci() -> ExitCode {
 
 /// `cargo xtask test`: the test step alone.
 pub(crate) fn test() -> ExitCode {
+    if let Err(error) = crate::interop::ensure_checkers() {
+        eprintln!("xtask test: error: {error} (the interop test needs it)");
+        return ExitCode::FAILURE;
+    }
     run_steps("test", &[test_step()])
 }
 

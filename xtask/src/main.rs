@@ -27,6 +27,7 @@ mod deny;
 mod downstream;
 mod features;
 mod fuzz;
+mod interop;
 mod metadata;
 mod publish;
 mod release;
