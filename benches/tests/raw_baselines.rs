@@ -1,7 +1,7 @@
 //! The raw baselines do the same cryptographic work as the JOSE operations they stand beside:
 //! the raw HMAC is byte for byte the JWS signature, the raw symmetric JWE decryption opens what
 //! jose encrypts (so its key management and content encryption are the same algorithms), and the
-//! raw compact RSA-OAEP-256 token (base64 crate) decrypts with jose.
+//! raw compact RSA-OAEP-256 token (base64-simd) decrypts with jose.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use jose::jwe::{Jwe, JweBuilder};

@@ -27,8 +27,7 @@
 
 use crate::error::Error;
 use crate::types::JweEnvelope;
-use jose::{ContentEncryption, CryptoProvider, DecryptingKey, Limits};
-use zeroize::Zeroizing;
+use jose::{ContentEncryption, CryptoProvider, DecryptingKey, Limits, Plaintext};
 
 /// Decrypts an envelope and parses the plaintext as the JSON payload that was protected.
 pub fn open(
@@ -55,7 +54,7 @@ pub fn open_bytes(
     allowed_enc: &[ContentEncryption],
     limits: &Limits,
     provider: &dyn CryptoProvider,
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<Plaintext, Error> {
     let jwe = envelope.to_jwe(limits)?;
     Ok(jwe.decrypt(keys, allowed_enc, provider)?.plaintext)
 }

@@ -1,9 +1,11 @@
 //! Strict base64url without padding (RFC 7515 section 2), in two codecs.
 //!
 //! - [`encode`], [`encode_into`] and [`decode`] are for public data: protected headers, payloads,
-//!   signatures, encrypted keys, IVs, ciphertexts, tags, AAD, public key members. They use the
-//!   `base64` crate's fast engine (table lookups whose timing may depend on the data, which is
-//!   harmless for bytes an attacker already sees on the wire).
+//!   signatures, encrypted keys, IVs, ciphertexts, tags, AAD, public key members. They use
+//!   `base64-simd` (SSE4.1, AVX2 or NEON chosen at run time, a scalar loop elsewhere; its
+//!   timing may depend on the data, which is harmless for bytes an attacker already sees on the
+//!   wire). On a 2.0 GHz EPYC it encodes and decodes 1 MiB in 0.35 and 0.41 ms, against 0.87 and
+//!   0.95 ms for the `base64` crate's general-purpose engine (BENCHMARKS.md, `b64_codec`).
 //! - [`encode_secret`] and [`decode_secret`] are for secret material (JWK `d`, `p`, `q`, `dp`,
 //!   `dq`, `qi`): `base64ct`, constant-time, and a decoding error never shows the value.
 //!
@@ -27,19 +29,18 @@
 //! ```
 
 use crate::error::Error;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64_simd::{Out, URL_SAFE_NO_PAD};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use zeroize::Zeroizing;
 
 /// Encodes public bytes as unpadded base64url.
 pub fn encode(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    URL_SAFE_NO_PAD.encode_to_string(bytes)
 }
 
 /// Appends the unpadded base64url encoding of public bytes to `out` (no intermediate string).
 pub fn encode_into(bytes: &[u8], out: &mut String) {
-    URL_SAFE_NO_PAD.encode_string(bytes, out);
+    URL_SAFE_NO_PAD.encode_append(bytes, out);
 }
 
 /// The length of the unpadded base64url encoding of `len` bytes.
@@ -62,8 +63,11 @@ const CHUNK: usize = 3 * 1024;
 /// bytes at its end; afterwards it holds their unpadded base64url encoding.
 ///
 /// The encoding grows by a third, so writing from the region's start never overtakes the bytes
-/// still to be read: each chunk is copied out before its encoding is written. This lets a
-/// compact JWE be encrypted and encoded in the token's own buffer.
+/// still to be read. While the gap between the next write and the next read is wide, the
+/// encoder reads and writes disjoint parts of the region directly (the gap shrinks by a quarter
+/// each step, so a 1 MiB region takes about fifteen steps); the last few KiB, where they would
+/// overlap, go through a small buffer, a chunk at a time. This lets a compact JWE be encrypted
+/// and encoded in the token's own buffer.
 ///
 /// Fails (with [`Error::Provider`], as a bug in jose-core) only if `region` is not the length of
 /// an encoding, so that a short encoding never passes as a token.
@@ -81,19 +85,28 @@ pub(crate) fn expand_in_place(region: &mut [u8]) -> Result<(), Error> {
     let mut read = 0;
     let mut written = 0;
     while read < n {
+        let src_at = raw_at + read;
+        // The most whole groups whose encoding ends before the next unread byte.
+        let direct = ((src_at - written) / 4 * 3).min(n - read);
+        if direct >= CHUNK || direct == n - read {
+            let (before, after) = region.split_at_mut(src_at);
+            let src = after.get(..direct).ok_or_else(bug)?;
+            let dst = before
+                .get_mut(written..written + encoded_len(direct))
+                .ok_or_else(bug)?;
+            written += URL_SAFE_NO_PAD.encode(src, Out::from_slice(dst)).len();
+            read += direct;
+            continue;
+        }
         let take = CHUNK.min(n - read);
         let held = chunk.get_mut(..take).ok_or_else(bug)?;
-        held.copy_from_slice(
-            region
-                .get(raw_at + read..raw_at + read + take)
-                .ok_or_else(bug)?,
-        );
+        held.copy_from_slice(region.get(src_at..src_at + take).ok_or_else(bug)?);
         // Writes end at encoded_len(read + take) <= raw_at + read + take: the unread bytes after
         // this chunk are untouched.
-        let dst = region.get_mut(written..).ok_or_else(bug)?;
-        written += URL_SAFE_NO_PAD
-            .encode_slice(&*held, dst)
-            .map_err(|_| bug())?;
+        let dst = region
+            .get_mut(written..written + encoded_len(take))
+            .ok_or_else(bug)?;
+        written += URL_SAFE_NO_PAD.encode(held, Out::from_slice(dst)).len();
         read += take;
     }
     if written == region.len() {
@@ -107,47 +120,35 @@ pub(crate) fn expand_in_place(region: &mut [u8]) -> Result<(), Error> {
 /// replaced by its bytes at the start of `buf`, and their length is returned (the rest of `buf`
 /// is left as it was).
 pub(crate) fn decode_in_place(what: &'static str, buf: &mut [u8]) -> Result<usize, Error> {
-    let text_len = buf.len();
     // The start of the text, kept for the error (decoding overwrites it): 33 characters, so
-    // that the error knows whether there were more than the 32 it shows.
-    let head = buf.get(..4 * 33).unwrap_or(buf);
-    let head = match std::str::from_utf8(head) {
-        Ok(text) => text,
-        Err(e) => {
-            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default()
-        }
-    };
-    let head: String = head.chars().take(33).collect();
-    let mut decoded = [0u8; CHUNK + 2];
-    let mut read = 0;
-    let mut written = 0;
-    while read < text_len {
-        let take = (4 * CHUNK / 3).min(text_len - read);
-        // The output of a chunk (3/4 of it) lands before the chunk's own start; it goes through
-        // a small buffer so that reading and writing never overlap.
-        let n = buf
-            .get(read..read + take)
-            .ok_or(())
-            .and_then(|text| {
-                URL_SAFE_NO_PAD
-                    .decode_slice(text, &mut decoded)
-                    .map_err(|_| ())
-            })
-            .map_err(|()| invalid(what, &head))?;
-        let (Some(dst), Some(src)) = (buf.get_mut(written..written + n), decoded.get(..n)) else {
-            return Err(invalid(what, &head));
-        };
+    // that the error knows whether there were more than the 32 it shows. A copy on the stack;
+    // the text of the error is built only when there is one.
+    let mut head = [0u8; 4 * 33];
+    let kept = head.len().min(buf.len());
+    if let (Some(dst), Some(src)) = (head.get_mut(..kept), buf.get(..kept)) {
         dst.copy_from_slice(src);
-        written += n;
-        read += take;
     }
-    Ok(written)
+    match URL_SAFE_NO_PAD.decode_inplace(buf) {
+        Ok(bytes) => Ok(bytes.len()),
+        Err(_) => {
+            let head = head.get(..kept).unwrap_or_default();
+            let text = match std::str::from_utf8(head) {
+                Ok(text) => text,
+                Err(e) => std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default())
+                    .unwrap_or_default(),
+            };
+            let text: String = text.chars().take(33).collect();
+            Err(invalid(what, &text))
+        }
+    }
 }
 
 /// Decodes public unpadded base64url, strictly: no padding, no whitespace, no non-canonical
 /// trailing bits. `what` names the field in the error message, which shows the start of the input.
 pub fn decode(what: &'static str, s: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid(what, s))
+    URL_SAFE_NO_PAD
+        .decode_to_vec(s)
+        .map_err(|_| invalid(what, s))
 }
 
 /// The error of [`decode`]: names `what` and shows the start of the text (public data).
@@ -284,6 +285,8 @@ mod tests {
         for n in (0..40)
             .chain(CHUNK - 4..CHUNK + 5)
             .chain(3 * CHUNK - 2..3 * CHUNK + 3)
+            // Long enough for the direct (no-copy) steps, then the buffered tail.
+            .chain([16 * CHUNK, 16 * CHUNK + 1, 100_003, (1 << 20) + 2])
         {
             let raw: Vec<u8> = (0..n).map(|i| (i * 151 + 7) as u8).collect();
             let mut region = vec![0u8; encoded_len(n)];
@@ -306,6 +309,47 @@ mod tests {
             let error = decode_in_place("JWE ciphertext", &mut buf).expect_err(bad);
             assert!(decode("JWE ciphertext", bad).is_err(), "{bad}");
             assert!(error.to_string().contains("JWE ciphertext"), "{error}");
+        }
+    }
+
+    /// The SIMD codec against the `base64` crate's engine (the strict reference), on inputs
+    /// long enough to take its vector paths: random bytes, their encoding with one character
+    /// replaced anywhere, and every length class.
+    mod against_the_base64_crate {
+        use super::super::*;
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as REFERENCE;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn encoding_and_decoding_agree(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+                let text = encode(&bytes);
+                prop_assert_eq!(&text, &REFERENCE.encode(&bytes));
+                prop_assert_eq!(decode("t", &text).ok(), Some(bytes.clone()));
+                let mut buf = text.clone().into_bytes();
+                let n = decode_in_place("t", &mut buf).ok();
+                prop_assert_eq!(n.and_then(|n| buf.get(..n)), Some(&bytes[..]));
+            }
+
+            #[test]
+            fn verdicts_agree_on_damaged_text(
+                bytes in proptest::collection::vec(any::<u8>(), 1..600),
+                at in any::<prop::sample::Index>(),
+                with in prop::sample::select(b"AQgw_-+/=. \n\0\x80\xffBCz9".to_vec()),
+                cut in 0usize..3,
+            ) {
+                let mut text = REFERENCE.encode(&bytes).into_bytes();
+                let i = at.index(text.len());
+                text[i] = with;
+                text.truncate(text.len() - cut.min(text.len() - 1));
+                let reference = REFERENCE.decode(&text).ok();
+                let as_str = std::str::from_utf8(&text).ok();
+                prop_assert_eq!(as_str.and_then(|t| decode("t", t).ok()), reference.clone().filter(|_| as_str.is_some()));
+                let mut buf = text.clone();
+                let n = decode_in_place("t", &mut buf).ok();
+                prop_assert_eq!(n.and_then(|n| buf.get(..n)).map(<[u8]>::to_vec), reference);
+            }
         }
     }
 

@@ -37,6 +37,7 @@
 //! # Ok::<(), jose_core::Error>(())
 //! ```
 
+use crate::Plaintext;
 use crate::alg::ContentEncryption;
 use crate::error::Error;
 use crate::provider::CryptoProvider;
@@ -172,9 +173,11 @@ pub fn open(
     aad: &[u8],
     ciphertext: &[u8],
     tag: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<Plaintext, Error> {
     let Some(hash) = enc.cbc_hmac_hash() else {
-        return provider.aead_open(enc, key, iv, aad, ciphertext, tag);
+        return provider
+            .aead_open(enc, key, iv, aad, ciphertext, tag)
+            .map(Plaintext::from);
     };
     let half = enc.key_len() / 2;
     let lengths_ok = (key.len() == enc.key_len())
@@ -201,7 +204,7 @@ pub fn open(
         return Err(Error::DecryptionFailed);
     }
     match provider.aes_cbc_decrypt(enc_key, iv, ciphertext) {
-        Ok(plaintext) => Ok(plaintext),
+        Ok(plaintext) => Ok(Plaintext::from(plaintext)),
         Err(error @ Error::Unsupported { .. }) => Err(error),
         Err(_) => Err(Error::DecryptionFailed),
     }
@@ -218,12 +221,12 @@ pub fn open_owned(
     aad: &[u8],
     ciphertext: Vec<u8>,
     tag: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<Plaintext, Error> {
     if enc.cbc_hmac_hash().is_some() {
         return open(provider, enc, key, iv, aad, &ciphertext, tag);
     }
     // Wiped on drop whatever happens: after a failed open it holds unspecified bytes.
-    let mut buffer = Zeroizing::new(ciphertext);
+    let mut buffer = Plaintext::new(ciphertext);
     provider.aead_open_in_place(enc, key, iv, aad, &mut buffer, tag)?;
     Ok(buffer)
 }

@@ -51,6 +51,7 @@
 //! | `RSA1_5`, `none`, an unknown name | [`Error::UnsupportedAlgorithm`] |
 //! | anything cryptographic (wrong key, a tampered tag, IV, ciphertext, AAD or encrypted key) | [`Error::DecryptionFailed`], after the same work |
 
+use crate::Plaintext;
 use crate::alg::{ContentEncryption, KeyManagementAlgorithm};
 use crate::b64;
 use crate::content;
@@ -101,8 +102,8 @@ pub struct Jwe {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Decrypted {
-    /// The plaintext (zeroized on drop).
-    pub plaintext: Zeroizing<Vec<u8>>,
+    /// The plaintext (wiped when dropped; `Debug` shows its length only).
+    pub plaintext: Plaintext,
     /// The joint header of the recipient that decrypted (protected, shared and per-recipient).
     pub header: Header,
     /// Which recipient decrypted (index into [`Jwe::recipients`]).
@@ -302,8 +303,14 @@ impl<'a> JweBuilder<'a> {
         let caller_header = |extra: &Option<Header>| -> Result<Header, Error> {
             Ok(Joint::new(&self.protected, self.unprotected.as_ref(), extra.as_ref())?.merged())
         };
-        let direct = match self.recipients.as_slice() {
-            [(key, extra)] => keymgmt::direct_cek(key, self.enc, &caller_header(extra)?, provider)?,
+        // Each recipient's view of the caller's headers, merged once.
+        let views = self
+            .recipients
+            .iter()
+            .map(|(_, extra)| caller_header(extra))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let direct = match (self.recipients.as_slice(), views.as_slice()) {
+            ([(key, _)], [view]) => keymgmt::direct_cek(key, self.enc, view, provider)?,
             _ => None,
         };
         let (cek, managed) = match direct {
@@ -314,7 +321,8 @@ impl<'a> JweBuilder<'a> {
                 let managed = self
                     .recipients
                     .iter()
-                    .map(|(key, extra)| keymgmt::wrap(key, &cek, &caller_header(extra)?, provider))
+                    .zip(&views)
+                    .map(|((key, _), view)| keymgmt::wrap(key, &cek, view, provider))
                     .collect::<Result<Vec<_>, Error>>()?;
                 (cek, managed)
             }
@@ -563,12 +571,13 @@ impl Prepared {
         let start = out.len();
         // The plaintext goes at the end of the ciphertext's region, is encrypted there and then
         // expanded to base64url from the region's start (the writes never overtake the reads).
-        out.resize(start + ciphertext_len, 0);
+        // (Only the gap before it is zero-filled: the plaintext is written once, not twice.)
+        let raw_at = ciphertext_len - plaintext.len();
+        out.resize(start + raw_at, 0);
+        out.extend_from_slice(plaintext);
         let bug = || Error::Provider("the compact JWE buffer has the wrong size (a bug)".into());
         let region = out.get_mut(start..).ok_or_else(bug)?;
-        let raw_at = region.len() - plaintext.len();
         let raw = region.get_mut(raw_at..).ok_or_else(bug)?;
-        raw.copy_from_slice(plaintext);
         let tag = match provider.aead_seal_in_place(self.enc, &self.cek, &self.iv, aad, raw) {
             Ok(tag) => tag,
             Err(error) => {
@@ -854,7 +863,7 @@ impl Jwe {
         max_pbes2_count: u32,
         ciphertext: Attempt<'_>,
         provider: &dyn CryptoProvider,
-    ) -> Result<Option<Zeroizing<Vec<u8>>>, Error> {
+    ) -> Result<Option<Plaintext>, Error> {
         // The decoy is fetched before the unwrap on every call, so success and failure do the
         // same work from here on.
         let decoy = decoy_cek(enc, provider)?;

@@ -78,6 +78,7 @@ mod keymgmt;
 pub mod limits;
 pub mod media;
 pub mod nested;
+pub mod plaintext;
 pub mod provider;
 mod zip;
 
@@ -97,4 +98,5 @@ pub use key::{
 };
 pub use keyfile::KeyFile;
 pub use limits::Limits;
+pub use plaintext::Plaintext;
 pub use provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};

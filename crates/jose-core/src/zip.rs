@@ -2,25 +2,25 @@
 //! encryption, on request; inflation after decryption only when the caller allows it, with a bound
 //! on the inflated size (a few kilobytes of DEFLATE can expand a thousandfold).
 
+use crate::Plaintext;
 use crate::error::Error;
-use zeroize::{Zeroize, Zeroizing};
 
 /// The only registered `zip` value.
 pub(crate) const DEFLATE: &str = "DEF";
 
 /// Raw DEFLATE of `plaintext` (the default level).
-pub(crate) fn deflate(plaintext: &[u8]) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(miniz_oxide::deflate::compress_to_vec(plaintext, 6))
+pub(crate) fn deflate(plaintext: &[u8]) -> Plaintext {
+    Plaintext::new(miniz_oxide::deflate::compress_to_vec(plaintext, 6))
 }
 
 /// Inflates raw DEFLATE `data` to at most `max` bytes. More than `max` bytes, or data that is
 /// not DEFLATE, is [`Error::Malformed`] (after authenticated decryption: the sender wrote it).
-pub(crate) fn inflate(data: &[u8], max: usize) -> Result<Zeroizing<Vec<u8>>, Error> {
+pub(crate) fn inflate(data: &[u8], max: usize) -> Result<Plaintext, Error> {
     match miniz_oxide::inflate::decompress_to_vec_with_limit(data, max) {
-        Ok(plaintext) => Ok(Zeroizing::new(plaintext)),
-        Err(mut err) => {
+        Ok(plaintext) => Ok(Plaintext::new(plaintext)),
+        Err(err) => {
             // What was inflated so far is plaintext too.
-            err.output.zeroize();
+            drop(Plaintext::new(err.output));
             let found = match err.status {
                 miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
                     format!("more than {max} bytes")

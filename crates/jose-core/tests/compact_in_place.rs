@@ -220,3 +220,25 @@ fn into_decrypted_tries_every_key_and_fails_opaquely() {
         }
     }
 }
+
+/// A decrypted JWE's `Debug` (as a log line would print it) shows the plaintext's length, never
+/// its bytes.
+#[test]
+fn decrypted_debug_never_shows_the_plaintext() {
+    let (enc_key, dec_key) = kw(7);
+    let secret_text = b"IBAN GB33BUKB20201555555555";
+    let token = JweBuilder::new(ContentEncryption::A256Gcm)
+        .recipient(&enc_key)
+        .encrypt_compact(secret_text, providers()[0])
+        .unwrap();
+    let decrypted = Jwe::from_compact(&token, &Limits::default())
+        .unwrap()
+        .decrypt([&dec_key], &[ContentEncryption::A256Gcm], providers()[0])
+        .unwrap();
+    assert_eq!(&decrypted.plaintext[..], secret_text);
+    let shown = format!("{decrypted:?}");
+    assert!(shown.contains("Plaintext(<27 bytes>)"), "{shown}");
+    for needle in ["GB33", "73, 66, 65, 78", "[73"] {
+        assert!(!shown.contains(needle), "{needle} in {shown}");
+    }
+}

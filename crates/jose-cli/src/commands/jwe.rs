@@ -240,7 +240,7 @@ pub(super) fn decrypt(
         (None, None) => return Err(CliError::usage("no key to decrypt with")),
     };
     let decrypted = jwe.decrypt_with(&keys, encs, &options, provider)?;
-    Ok(decrypted.plaintext)
+    Ok(Zeroizing::new(decrypted.plaintext.into_vec()))
 }
 
 /// Names joined for messages.
