@@ -55,18 +55,27 @@ pub const fn encoded_len(len: usize) -> usize {
         }
 }
 
-/// Bytes per chunk of the in-place codecs: a multiple of 3 (whole input groups when encoding)
-/// whose encoding is a multiple of 4 (whole groups when decoding).
+/// Bytes per chunk of the in-place codecs' tests: a multiple of 3 (whole input groups when
+/// encoding) whose encoding is a multiple of 4 (whole groups when decoding).
+#[cfg(test)]
 const CHUNK: usize = 3 * 1024;
+
+/// [`expand_in_place`] encodes straight from the region to the region while the gap between
+/// the next write and the next read holds at least this many bytes' encoding (a few SIMD
+/// blocks, so that each call is worth making)...
+const MIN_DIRECT: usize = 48;
+
+/// ... and the rest, at most a few hundred bytes, through a buffer of this size, a multiple of 3.
+const TAIL: usize = 3 * 64;
 
 /// Encodes in place: `region` is [`encoded_len(n)`](encoded_len) bytes long and holds `n` raw
 /// bytes at its end; afterwards it holds their unpadded base64url encoding.
 ///
 /// The encoding grows by a third, so writing from the region's start never overtakes the bytes
-/// still to be read. While the gap between the next write and the next read is wide, the
+/// still to be read. While the gap between the next write and the next read is wide enough, the
 /// encoder reads and writes disjoint parts of the region directly (the gap shrinks by a quarter
-/// each step, so a 1 MiB region takes about fifteen steps); the last few KiB, where they would
-/// overlap, go through a small buffer, a chunk at a time. This lets a compact JWE be encrypted
+/// each step: about 30 steps for 1 MiB, 6 for 1 KiB); the last bytes, where they would overlap,
+/// go through a small buffer. This lets a compact JWE be encrypted
 /// and encoded in the token's own buffer.
 ///
 /// Fails (with [`Error::Provider`], as a bug in jose-core) only if `region` is not the length of
@@ -81,14 +90,16 @@ pub(crate) fn expand_in_place(region: &mut [u8]) -> Result<(), Error> {
         return Err(bug());
     }
     let raw_at = region.len() - n;
-    let mut chunk = [0u8; CHUNK];
+    // Small, so that zeroing it costs nothing next to a 1 KiB token (a 3 KiB one cost more than
+    // the encoding of 1 KiB itself).
+    let mut chunk = [0u8; TAIL];
     let mut read = 0;
     let mut written = 0;
     while read < n {
         let src_at = raw_at + read;
         // The most whole groups whose encoding ends before the next unread byte.
         let direct = ((src_at - written) / 4 * 3).min(n - read);
-        if direct >= CHUNK || direct == n - read {
+        if direct >= MIN_DIRECT || direct == n - read {
             let (before, after) = region.split_at_mut(src_at);
             let src = after.get(..direct).ok_or_else(bug)?;
             let dst = before
@@ -98,7 +109,7 @@ pub(crate) fn expand_in_place(region: &mut [u8]) -> Result<(), Error> {
             read += direct;
             continue;
         }
-        let take = CHUNK.min(n - read);
+        let take = TAIL.min(n - read);
         let held = chunk.get_mut(..take).ok_or_else(bug)?;
         held.copy_from_slice(region.get(src_at..src_at + take).ok_or_else(bug)?);
         // Writes end at encoded_len(read + take) <= raw_at + read + take: the unread bytes after
@@ -283,6 +294,8 @@ mod tests {
     #[test]
     fn in_place_codecs_agree_with_the_allocating_ones() {
         for n in (0..40)
+            .chain(TAIL - 4..TAIL + 5)
+            .chain(1020..1030)
             .chain(CHUNK - 4..CHUNK + 5)
             .chain(3 * CHUNK - 2..3 * CHUNK + 3)
             // Long enough for the direct (no-copy) steps, then the buffered tail.

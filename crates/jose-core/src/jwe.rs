@@ -495,6 +495,11 @@ impl<'a> JweBuilder<'a> {
     }
 }
 
+/// Up to this many bytes of plaintext, [`JweBuilder::encrypt_compact`] seals a copy and encodes
+/// it onto the token (as `encrypt` + `to_compact` would, without the intermediate `Jwe`); above,
+/// in the token's own buffer, so that a large token is never held twice.
+const SMALL_IN_PLACE: usize = 64 * 1024;
+
 /// An encryption whose key management and headers are done: what is left is the content.
 struct Prepared {
     enc: ContentEncryption,
@@ -567,6 +572,18 @@ impl Prepared {
         head.push('.');
         b64::encode_into(&self.iv, &mut head);
         head.push('.');
+        if plaintext.len() <= SMALL_IN_PLACE {
+            // Small: the ciphertext in a buffer of its own, encoded onto the string. Two
+            // buffers of a few KiB cost nothing, and the string needs no UTF-8 check.
+            let mut ciphertext = plaintext.to_vec();
+            let sealed =
+                provider.aead_seal_in_place(self.enc, &self.cek, &self.iv, aad, &mut ciphertext);
+            let tag = sealed.inspect_err(|_| ciphertext.zeroize())?;
+            b64::encode_into(&ciphertext, &mut head);
+            head.push('.');
+            b64::encode_into(&tag, &mut head);
+            return Ok(head);
+        }
         let mut out = head.into_bytes();
         let start = out.len();
         // The plaintext goes at the end of the ciphertext's region, is encrypted there and then
