@@ -122,6 +122,16 @@ fn fuzz_smoke_step() -> Step {
     }
 }
 
+/// `cargo xtask examples`: every example of every crate, each run as its docs say and required
+/// to exit 0 (after the test step, which has built them).
+fn examples_step() -> Step {
+    Step {
+        name: "examples",
+        command: CargoCommand::new(&["xtask", "examples"]),
+        counts_tests: false,
+    }
+}
+
 /// Tests counted from libtest's `test result:` lines, over every test binary and doctest run.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct TestTally {
@@ -192,7 +202,7 @@ fn run_command(step: &Step) -> (std::io::Result<ExitStatus>, Duration, Option<Te
     }
 }
 
-/// `cargo xtask ci`: fmt, tidy, clippy, doc, features, test, fuzz smoke (after installing the
+/// `cargo xtask ci`: fmt, tidy, clippy, doc, features, test, examples, fuzz smoke (after installing the
 /// interop checkers if they are missing).
 pub(crate) fn ci() -> ExitCode {
     if let Err(error) = crate::interop::ensure_checkers() {
@@ -208,6 +218,7 @@ pub(crate) fn ci() -> ExitCode {
             doc_step(),
             features_step(),
             test_step(),
+            examples_step(),
             fuzz_smoke_step(),
         ],
     )

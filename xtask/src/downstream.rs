@@ -15,13 +15,15 @@
 //! if the tree reaches the other provider's crypto crates (a protocol crate that enabled a
 //! provider by default would pull aws-lc-rs into a RustCrypto build) or serde_json's
 //! `preserve_order` feature (which would change `serde_json::Map`'s order in the user's whole
-//! program). A failure names the path from the crate to the offender.
+//! program), or the adapters' HTTP stack (`features::ADAPTER_DEPS`: a protocol crate whose
+//! default features pulled in axum or reqwest would compile an HTTP stack into every user's
+//! build). A failure names the path from the crate to the offender.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::features::{PROVIDERS, Provider, provider_crates};
+use crate::features::{ADAPTER_DEPS, PROVIDERS, Provider, provider_crates};
 use crate::metadata::{Package, Workspace};
 use crate::run::{CargoCommand, format_duration, workspace_root};
 
@@ -160,6 +162,7 @@ fn check(
     }
     let mut forbidden: Vec<&str> = provider.absent.to_vec();
     forbidden.extend(FORBIDDEN_FEATURES);
+    forbidden.extend(ADAPTER_DEPS);
     let Some(path) = path_to_any(&tree, &forbidden) else {
         return Ok(());
     };
@@ -218,9 +221,10 @@ pub(crate) fn run_checks(workspace: &Workspace) -> Result<(), String> {
         let dir: PathBuf = root.join("target/xtask-downstream").join(provider.feature);
         check(&root, &dir, facade, &others, provider)?;
         eprintln!(
-            "downstream: only `{}` chosen: no {} and no {} ({})",
+            "downstream: only `{}` chosen: no {}, no {} and no {} ({})",
             provider.feature,
             provider.absent.join("/"),
+            ADAPTER_DEPS.join("/"),
             FORBIDDEN_FEATURES.join(", "),
             format_duration(begun.elapsed())
         );

@@ -17,6 +17,9 @@
 //!    provider's crypto crates are absent from the normal dependency graph (a failure names the
 //!    path to the first one found). Optional features such as jose-4quays's `server` and
 //!    `client` (rustls on aws-lc-rs for TLS) are not enabled here, so they need no exception;
+//!    nor may the graph reach the adapters' HTTP stack ([`ADAPTER_DEPS`]: axum, tower, reqwest,
+//!    reqwest-middleware, hyper, tokio, jose-remote-jwks), which only the `axum` and `reqwest`
+//!    features (jose-4quays: `server`, `client`) may pull in;
 //! 3. `cargo test -p CRATE --lib ...` and `cargo test -p CRATE --doc ...` with the same
 //!    features: the unit tests and doctests. With resolver 3 a crate's dev-dependencies are
 //!    unified into its test build, and several crates' dev-dependencies enable both providers,
@@ -37,6 +40,20 @@ pub(crate) struct Provider {
     /// Crates of the other provider.
     pub(crate) absent: &'static [&'static str],
 }
+
+/// The HTTP stack of the adapters (each crate's `axum` and `reqwest` features, jose-4quays's
+/// `server` and `client`): none of it may be in a library's normal dependency graph when only a
+/// provider feature is on, nor in a user's build of the protocol crates with their default
+/// features (`downstream`). A user who does not ask for an adapter compiles no HTTP stack.
+pub(crate) const ADAPTER_DEPS: &[&str] = &[
+    "axum",
+    "tower",
+    "reqwest",
+    "reqwest-middleware",
+    "hyper",
+    "tokio",
+    "jose-remote-jwks",
+];
 
 /// RustCrypto first: it is the build `cargo test --workspace` never makes.
 pub(crate) const PROVIDERS: &[Provider] = &[
@@ -106,10 +123,16 @@ fn tree_check(member: &Package, provider: &Provider) -> Result<(), String> {
         "ascii",
     ]);
     let tree = CargoCommand::new(&args).stdout()?;
-    match path_to_any(&tree, provider.absent) {
+    if let Some(path) = path_to_any(&tree, provider.absent) {
+        return Err(format!(
+            "{} with only `{}` still depends on {path}",
+            member.name, provider.feature
+        ));
+    }
+    match path_to_any(&tree, ADAPTER_DEPS) {
         None => Ok(()),
         Some(path) => Err(format!(
-            "{} with only `{}` still depends on {path}",
+            "{} with only `{}` (no adapter feature) depends on the HTTP stack: {path}",
             member.name, provider.feature
         )),
     }

@@ -4,12 +4,13 @@
 //!
 //! ```text
 //! cargo xtask ci      # fmt check, layering, clippy, rustdoc, single-provider builds, then the
-//!                     # whole test suite and a fuzz smoke run
+//!                     # whole test suite, every example and a fuzz smoke run
 //! cargo xtask test    # the test suite only
 //! cargo xtask tidy    # the layering of ARCHITECTURE.md and the publish metadata, from cargo metadata
 //! cargo xtask features  # a user's crate choosing one provider (downstream), then each provider
 //!                       # crate built and tested on one provider alone
 //! cargo xtask downstream  # only the first part of features: `cargo tree` of a user's crate
+//! cargo xtask examples  # every example of every crate, run as its docs say, each must exit 0
 //! cargo xtask deny    # cargo-deny: licenses, bans, sources (offline), then advisories
 //! cargo xtask fuzz    # cargo-fuzz targets (fuzz/), on stable
 //! cargo xtask bench   # criterion benches (benches/), writes BENCHMARKS.md (--load: and the
@@ -25,6 +26,7 @@ mod bench;
 mod ci;
 mod deny;
 mod downstream;
+mod examples;
 mod features;
 mod fuzz;
 mod interop;
@@ -52,6 +54,7 @@ Commands:
            doc       cargo doc --workspace --no-deps --locked   (RUSTDOCFLAGS=\"-D warnings\")
            features  cargo xtask features                       (one provider at a time, below)
            test      cargo test --workspace --locked            (unit, integration and doc tests)
+           examples  cargo xtask examples                       (every example runs and exits 0)
            fuzz      cargo xtask fuzz --seconds 4               (smoke: every fuzz target briefly)
   test   run only the test step
   tidy   the layering of ARCHITECTURE.md, from `cargo metadata --locked`: which of our crates each
@@ -70,6 +73,10 @@ Commands:
          depending on jose-toolkit with only P and on every protocol crate with its default
          features: `cargo tree -e normal,build,features --target all` must not reach the other
          provider's crypto crates nor serde_json's `preserve_order` (no build)
+  examples
+         every example of every published member (cargo metadata), each run as its docs say:
+         `cargo run --locked --quiet -p CRATE --example NAME`; each must exit 0 within 10 minutes
+         (its build included); the examples start their counterparts on loopback themselves
   deny   cargo-deny: `licenses bans sources` offline, then `advisories`
          (reported as NOT RUN when the advisory database cannot be fetched)
   fuzz [--target T] [--seconds N]
@@ -108,6 +115,7 @@ fn main() -> ExitCode {
         "tidy" => tidy::tidy(),
         "features" => features::features(),
         "downstream" => downstream::downstream(),
+        "examples" => examples::examples(),
         "deny" => deny::deny(),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -82,6 +82,8 @@ pub(crate) struct Package {
     pub(crate) features: BTreeSet<String>,
     /// Whether it has a library target.
     pub(crate) has_lib: bool,
+    /// The names of its example targets (`examples/*.rs` and `[[example]]`), in manifest order.
+    pub(crate) examples: Vec<String>,
     /// Its direct dependencies, every kind.
     pub(crate) dependencies: Vec<Dependency>,
     /// Its crates.io and docs.rs metadata.
@@ -183,6 +185,17 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
             })
     });
     let has_lib = lib.is_some();
+    let examples = array_field(package, "targets")?
+        .iter()
+        .filter(|target| {
+            target
+                .get("kind")
+                .and_then(Value::as_array)
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind.as_str() == Some("example")))
+        })
+        .filter_map(|target| target.get("name").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
     let string = |key: &str| package.get(key).and_then(Value::as_str).map(str::to_owned);
     let strings = |value: Option<&Value>| -> Vec<String> {
         value
@@ -238,6 +251,7 @@ fn read_package(package: &Value, root: &str) -> Result<Package, String> {
         publishable,
         features,
         has_lib,
+        examples,
         dependencies,
         listing,
     })
@@ -274,6 +288,7 @@ pub(crate) mod tests {
             rust_version: None,
             features: BTreeSet::new(),
             has_lib: true,
+            examples: Vec::new(),
             dependencies: deps
                 .iter()
                 .map(|&(package, kind)| Dependency {
@@ -303,7 +318,9 @@ pub(crate) mod tests {
          "description": "A", "license": "MIT", "readme": "README.md", "repository": null,
          "keywords": ["jose"], "categories": ["cryptography"],
          "metadata": {"docs": {"rs": {"all-features": true, "rustdoc-args": ["--cfg", "docsrs"]}}},
-         "targets": [{"kind": ["lib"], "name": "a", "src_path": "/w/crates/a/src/lib.rs"}],
+         "targets": [{"kind": ["lib"], "name": "a", "src_path": "/w/crates/a/src/lib.rs"},
+                     {"kind": ["example"], "name": "hello", "src_path": "/w/crates/a/examples/hello.rs"},
+                     {"kind": ["test"], "name": "it", "src_path": "/w/crates/a/tests/it.rs"}],
          "dependencies": [{"name": "serde", "rename": null, "kind": null}]}
       ],
       "workspace_members": ["path+file:///w/crates/a#a-real@0.1.0", "path+file:///w/crates/b#0.1.0"],
@@ -319,6 +336,7 @@ pub(crate) mod tests {
         let a = workspace.member("a-real").unwrap();
         assert_eq!(a.dir, "crates/a");
         assert!(a.publishable && a.has_lib);
+        assert_eq!(a.examples, ["hello"]);
         assert_eq!(
             a.features.iter().map(String::as_str).collect::<Vec<_>>(),
             ["aws-lc", "default", "rustcrypto"]
@@ -339,6 +357,7 @@ pub(crate) mod tests {
         );
         let b = workspace.member("b").unwrap();
         assert!(!b.publishable && !b.has_lib);
+        assert!(b.examples.is_empty());
         assert_eq!(b.listing, Listing::default());
         assert_eq!(b.rust_version.as_deref(), Some("1.87"));
         assert_eq!(
