@@ -498,3 +498,114 @@ impl<S: Send + Sync> FromRequestParts<S> for OpenedRequest {
             .ok_or(MissingLayer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Layer;
+
+    /// Every refusal's status and code, and messages that hold no key ids and no crypto detail.
+    #[test]
+    fn refusal_statuses_codes_and_messages() {
+        let cases = [
+            (
+                Error::WrongContentType {
+                    context: "",
+                    expected: "application/jose",
+                    found: "\"application/json\"".into(),
+                },
+                415,
+                "WRONG_CONTENT_TYPE",
+            ),
+            (
+                Error::BodyTooLarge {
+                    what: "request body",
+                    limit: 10,
+                },
+                413,
+                "BODY_TOO_LARGE",
+            ),
+            (
+                Error::TimedOut {
+                    what: "request body",
+                    after_ms: 5,
+                },
+                408,
+                "TIMED_OUT",
+            ),
+            (Error::DecryptionFailed, 401, "DECRYPTION_FAILED"),
+            (Error::BadSignature, 401, "BAD_SIGNATURE"),
+            (
+                Error::UnknownKid {
+                    layer: Layer::Jwe,
+                    found: "\"x\"".into(),
+                    known: "our-secret-kid-list".into(),
+                },
+                401,
+                "UNKNOWN_KID",
+            ),
+            (
+                Error::Stale {
+                    field: "request_timestamp",
+                    age_ms: 120_001,
+                    max_age_ms: 120_000,
+                },
+                401,
+                "STALE_TIMESTAMP",
+            ),
+            (
+                Error::Replayed {
+                    request_id: "request-0001".into(),
+                    window_ms: 300_000,
+                },
+                409,
+                "REPLAYED_REQUEST",
+            ),
+            (
+                Error::ReplayGuardFull { capacity: 7 },
+                503,
+                "TRY_AGAIN_LATER",
+            ),
+            (
+                Error::InvalidRequestId { found: 3 },
+                400,
+                "INVALID_REQUEST_ID",
+            ),
+            (
+                Error::Key {
+                    context: "signing key: our-secret-kid-list".into(),
+                    source: None,
+                },
+                500,
+                "INTERNAL_ERROR",
+            ),
+        ];
+        for (error, status, code) in cases {
+            let refusal = Refusal::new(&error);
+            assert_eq!(
+                (refusal.status.as_u16(), refusal.code),
+                (status, code),
+                "{error}"
+            );
+            assert!(
+                !refusal.message.contains("our-secret-kid-list"),
+                "{}",
+                refusal.message
+            );
+            assert!(!refusal.message.contains("capacity") && !refusal.message.contains('7'));
+        }
+        assert_eq!(
+            Refusal::new(&Error::DecryptionFailed).message,
+            "decryption failed"
+        );
+        assert_eq!(
+            Refusal::new(&Error::UnknownKid {
+                layer: Layer::Jws,
+                found: "\"x\"".into(),
+                known: "a, b".into(),
+            })
+            .message,
+            "unknown JWS kid"
+        );
+    }
+}
