@@ -160,6 +160,24 @@ pub enum Error {
         /// What was found (cut to 100 characters).
         found: String,
     },
+    /// A message body over the limit an HTTP adapter reads: a request to the server layer
+    /// (answered `413`) or an answer to the client middleware. Nothing past the limit is read.
+    #[error("body too large: expected a {what} of at most {limit} bytes, found more")]
+    BodyTooLarge {
+        /// Which body: "request body" or "response body".
+        what: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A message body did not arrive within the time an HTTP adapter waits for it (the server
+    /// layer answers `408`).
+    #[error("timed out: expected the {what} within {after_ms} ms")]
+    TimedOut {
+        /// Which body: "request body" or "response body".
+        what: &'static str,
+        /// How long the adapter waited, in milliseconds.
+        after_ms: u64,
+    },
     /// Building an `http` request or response failed.
     #[error("invalid HTTP message: {0}")]
     Http(String),

@@ -92,12 +92,124 @@
 //!   receiver chooses its keys by it; Klarna gives the ids out), so none is derived; opening with
 //!   one key per layer does not.
 //!
+//! # HTTP adapters
+//!
+//! With the `axum` feature, [`axum::Xs2aLayer`] (a tower layer) serves the API: it buffers the
+//! body (bounded), opens it (decrypt, verify, `request_timestamp`, replay guard) before the
+//! handler runs, hands the handler the verified JSON and an [`OpenedRequest`] extractor, and
+//! seals the handler's JSON answer. A refused request gets a small JSON error and never reaches
+//! the handler ([`axum::Refusal`]: 401 for a failed decryption or signature, 409 for a replay,
+//! 413 for a body over the limit, ...).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! # use jose::{KeySpec, PrivateKey};
+//! # use jose_klarna_xs2a::{Client, KeyRing, Opener, Sealer, Server, VerifierSet};
+//! # let provider = jose::default_provider();
+//! # let rsa = || PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider);
+//! # let (tpp_sig, tpp_enc) = (rsa()?.with_kid("tpp-sig-1"), rsa()?.with_kid("tpp-enc-1"));
+//! # let (xs2a_sig, xs2a_enc) = (rsa()?.with_kid("5F0C9D37"), rsa()?.with_kid("2AF92B1D"));
+//! # let client = Client::new(
+//! #     Sealer::new(tpp_sig.clone(), xs2a_enc.public_key())?,
+//! #     Opener::new(KeyRing::new().with(tpp_enc.clone())?, VerifierSet::new().with(xs2a_sig.public_key())?),
+//! # );
+//! # let server = Server::new(
+//! #     Sealer::new(xs2a_sig, tpp_enc.public_key())?,
+//! #     Opener::new(KeyRing::new().with(xs2a_enc)?, VerifierSet::new().with(tpp_sig.public_key())?),
+//! # );
+//! use axum::{Json, Router, routing::put};
+//! use jose_klarna_xs2a::{OpenedRequest, axum::Xs2aLayer};
+//! use serde_json::{Value, json};
+//!
+//! // The handler gets the verified body and who signed it; its JSON answer is sealed.
+//! async fn create_session(request: OpenedRequest) -> Json<Value> {
+//!     Json(json!({"data": {"session_id": "s-1", "signed_by": request.signing_kid}}))
+//! }
+//!
+//! let router = Router::new().route("/xs2a/v1/sessions", put(create_session));
+//! // Around the whole router: GET and DELETE arrive as POST <path>/get and <path>/delete.
+//! let app = Xs2aLayer::new(server, provider).with_body_limit(64 * 1024).wrap(router);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let addr = listener.local_addr()?;
+//! tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+//! # let request = http::Request::put("/xs2a/v1/sessions").body(b"{}".to_vec())?;
+//! # let sealed = client.encrypt_request(request, provider)?;
+//! # let response = reqwest::Client::new()
+//! #     .put(format!("http://{addr}/xs2a/v1/sessions"))
+//! #     .header("content-type", "application/jose")
+//! #     .body(sealed.into_body())
+//! #     .send()
+//! #     .await?;
+//! # assert_eq!(response.status(), 200);
+//! # assert_eq!(response.headers()["content-type"], "application/jose");
+//! # let response = http::Response::builder()
+//! #     .header("content-type", "application/jose")
+//! #     .body(response.bytes().await?)?;
+//! # let opened = client.decrypt_response(response, provider)?;
+//! # assert_eq!(opened.body().body().ok_or("no body")?["data"]["signed_by"], "tpp-sig-1");
+//! # Ok(()) }
+//! ```
+//!
+//! With the `reqwest` feature, [`reqwest::Xs2aMiddleware`] (a reqwest-middleware) is the
+//! client: the caller sends and reads plain JSON. An error status, or an answer that does not
+//! open, is an error whose source is this crate's [`Error`] ([`reqwest::xs2a_error`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! # use jose::{KeySpec, PrivateKey};
+//! # use jose_klarna_xs2a::{Client, KeyRing, OpenedRequest, Opener, Sealer, Server, VerifierSet};
+//! # let provider = jose::default_provider();
+//! # let rsa = || PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider);
+//! # let (tpp_sig, tpp_enc) = (rsa()?.with_kid("tpp-sig-1"), rsa()?.with_kid("tpp-enc-1"));
+//! # let (xs2a_sig, xs2a_enc) = (rsa()?.with_kid("5F0C9D37"), rsa()?.with_kid("2AF92B1D"));
+//! # let client = Client::new(
+//! #     Sealer::new(tpp_sig.clone(), xs2a_enc.public_key())?,
+//! #     Opener::new(KeyRing::new().with(tpp_enc.clone())?, VerifierSet::new().with(xs2a_sig.public_key())?),
+//! # );
+//! # let server = Server::new(
+//! #     Sealer::new(xs2a_sig, tpp_enc.public_key())?,
+//! #     Opener::new(KeyRing::new().with(xs2a_enc)?, VerifierSet::new().with(tpp_sig.public_key())?),
+//! # );
+//! # async fn create_session(request: OpenedRequest) -> axum::Json<serde_json::Value> {
+//! #     axum::Json(serde_json::json!({"data": {"session_id": "s-1", "ip": request.body["psu"]["ip_address"]}}))
+//! # }
+//! # let router = axum::Router::new().route("/xs2a/v1/sessions", axum::routing::put(create_session));
+//! # let app = jose_klarna_xs2a::axum::Xs2aLayer::new(server, provider).wrap(router);
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let base = format!("http://{}", listener.local_addr()?);
+//! # tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await });
+//! use jose_klarna_xs2a::reqwest::{ResponseSeal, Xs2aMiddleware};
+//! use serde_json::{Value, json};
+//!
+//! let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!     .with(Xs2aMiddleware::new(client, provider))
+//!     .build();
+//! // Plain JSON out: stamped, signed and encrypted on the way (GET goes as POST <path>/get).
+//! let response = http
+//!     .put(format!("{base}/xs2a/v1/sessions"))
+//!     .header("content-type", "application/json")
+//!     .body(json!({"psu": {"ip_address": "136.71.143.70"}}).to_string())
+//!     .send()
+//!     .await?;
+//! // Plain JSON back: decrypted, verified, checked for freshness.
+//! let seal = response.extensions().get::<ResponseSeal>().cloned().ok_or("not sealed")?;
+//! assert_eq!(seal.signing_kid, "5F0C9D37");
+//! let body: Value = serde_json::from_slice(&response.bytes().await?)?;
+//! assert_eq!(body["data"]["session_id"], "s-1");
+//! # Ok(()) }
+//! ```
+//!
 //! # Features
 //!
 //! | feature | what it turns on |
 //! |---|---|
 //! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
 //! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//! | `axum` | the server side on axum/tower: [`axum::Xs2aLayer`] |
+//! | `reqwest` | the client side on reqwest-middleware: [`reqwest::Xs2aMiddleware`] |
+//! | `tracing` | events in the adapters (outcome, `kid`, `request_id`, latency; never bodies or keys) |
 //!
 //! No provider is on by default. The application chooses one, once, for every jose crate it uses:
 //! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
@@ -113,6 +225,20 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// A `tracing` event in the adapters with the `tracing` feature, nothing without it.
+#[cfg(any(feature = "axum", feature = "reqwest"))]
+macro_rules! event {
+    ($level:ident, $($rest:tt)*) => {
+        #[cfg(feature = "tracing")]
+        {
+            ::tracing::$level!($($rest)*);
+        }
+    };
+}
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 pub mod client;
 pub mod clock;
 pub mod envelope;
@@ -122,6 +248,9 @@ mod http_util;
 mod json;
 pub mod keys;
 pub mod replay;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 pub mod route;
 pub mod server;
 
