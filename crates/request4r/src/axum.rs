@@ -3,7 +3,7 @@
 //!
 //! For each request the layer:
 //!
-//! 1. maps the path `/v1/partners/request4r/...` back to `/v1/...` ([`route`](crate::route)); any
+//! 1. maps the path `/v1/partners/request4r/...` back to `/v1/...` ([`route`]); any
 //!    other path is answered 404 `ERROR_NOT_FOUND` before the body is read;
 //! 2. reads the body, at most [`body_limit`](GatewayLayer::body_limit) bytes (413
 //!    `ERROR_PAYLOAD_TOO_LARGE` beyond) within [`body_timeout`](GatewayLayer::body_timeout) (408
