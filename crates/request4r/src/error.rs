@@ -93,6 +93,31 @@ pub enum Error {
     /// instance).
     #[error("the crypto provider failed")]
     Crypto(#[source] jose::Error),
+    /// A body is larger than the configured limit: a request at the gateway (answered 413
+    /// [`ERROR_PAYLOAD_TOO_LARGE`]), an answer at the partner, or a handler's answer.
+    #[error("{what} too large: expected at most {limit} bytes, found more")]
+    BodyTooLarge {
+        /// Which body: "request body", "response body", "handler response".
+        what: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A body could not be read whole: the peer stopped sending, or the body did not arrive within
+    /// the time allowed (answered 408 [`ERROR_REQUEST_TIMEOUT`] by the gateway).
+    #[error(
+        "{what} incomplete: expected the whole body, found {}",
+        if *timed_out { "none within the time allowed" } else { "a body that ended early" }
+    )]
+    BodyIncomplete {
+        /// Which body.
+        what: &'static str,
+        /// True when the time allowed ran out, false when the body ended early or broke.
+        timed_out: bool,
+    },
+    /// The gateway's own handler answered something the gateway cannot send (a body that is not
+    /// JSON, or too large): answered 500 [`ERROR_INTERNAL`], the cause kept for the logs.
+    #[error("the handler's response cannot be sent")]
+    HandlerResponse(#[source] Box<Error>),
     /// An HTTP message could not be rebuilt (a mapped URI or a header value that `http` refuses).
     #[error("HTTP message: expected {expected}, found {found}")]
     Http {
@@ -109,16 +134,22 @@ pub const ERROR_INVALID_JWE_PAYLOAD: &str = "ERROR_INVALID_JWE_PAYLOAD";
 pub const ERROR_NOT_FOUND: &str = "ERROR_NOT_FOUND";
 /// The code of a gateway's answer when its own key or provider fails (HTTP 500).
 pub const ERROR_INTERNAL: &str = "ERROR_INTERNAL";
+/// The code of a gateway's answer to a body over its size limit (HTTP 413).
+pub const ERROR_PAYLOAD_TOO_LARGE: &str = "ERROR_PAYLOAD_TOO_LARGE";
+/// The code of a gateway's answer to a body that did not arrive in time (HTTP 408).
+pub const ERROR_REQUEST_TIMEOUT: &str = "ERROR_REQUEST_TIMEOUT";
 
 impl Error {
     /// The HTTP status a gateway answers with: 400 for a body it cannot accept, 404 for a path that
-    /// is not a Request4R route, 500 for its own failures.
+    /// is not a Request4R route, 413 for a body over the limit, 408 for one that did not arrive in
+    /// time, 500 for its own failures.
     pub fn gateway_status(&self) -> StatusCode {
         self.gateway_answer().0
     }
 
     /// The stable code a gateway answers with: [`ERROR_INVALID_JWE_PAYLOAD`] for any body it
-    /// cannot accept, [`ERROR_NOT_FOUND`] or [`ERROR_INTERNAL`] otherwise.
+    /// cannot accept, [`ERROR_NOT_FOUND`], [`ERROR_PAYLOAD_TOO_LARGE`], [`ERROR_REQUEST_TIMEOUT`] or
+    /// [`ERROR_INTERNAL`] otherwise.
     pub fn gateway_code(&self) -> &'static str {
         self.gateway_answer().1
     }
@@ -156,6 +187,21 @@ impl Error {
                 ERROR_INVALID_JWE_PAYLOAD,
                 "X-Skip-Encryption is not accepted here",
             ),
+            Error::BodyTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ERROR_PAYLOAD_TOO_LARGE,
+                "the body is larger than the gateway accepts",
+            ),
+            Error::BodyIncomplete {
+                timed_out: true, ..
+            } => (
+                StatusCode::REQUEST_TIMEOUT,
+                ERROR_REQUEST_TIMEOUT,
+                "the body did not arrive in time",
+            ),
+            Error::BodyIncomplete {
+                timed_out: false, ..
+            } => (BAD, ERROR_INVALID_JWE_PAYLOAD, "the body could not be read"),
             Error::Route { .. } => (
                 StatusCode::NOT_FOUND,
                 ERROR_NOT_FOUND,
@@ -194,12 +240,18 @@ impl Error {
     }
 
     /// Whose problem this is (see [`jose::ErrorClass`]): a key, an HTTP message we could not
-    /// build or a provider failure is [`Local`](jose::ErrorClass::Local); everything about a
-    /// message, a route or an answer received is [`Rejected`](jose::ErrorClass::Rejected) (a
-    /// caller that supplied the route itself, as a CLI argument, treats it as its own mistake).
+    /// build, a provider failure or a gateway handler's unsendable answer is
+    /// [`Local`](jose::ErrorClass::Local); a body that did not arrive whole is
+    /// [`Transport`](jose::ErrorClass::Transport); everything about a message, a route or an answer
+    /// received is [`Rejected`](jose::ErrorClass::Rejected) (a caller that supplied the route
+    /// itself, as a CLI argument, treats it as its own mistake).
     pub fn class(&self) -> jose::ErrorClass {
         match self {
-            Error::Key { .. } | Error::Crypto(_) | Error::Http { .. } => jose::ErrorClass::Local,
+            Error::Key { .. }
+            | Error::Crypto(_)
+            | Error::Http { .. }
+            | Error::HandlerResponse(_) => jose::ErrorClass::Local,
+            Error::BodyIncomplete { .. } => jose::ErrorClass::Transport,
             _ => jose::ErrorClass::Rejected,
         }
     }
@@ -299,6 +351,46 @@ mod tests {
             // display_chain would hide a message that writes its cause into itself.
             assert_eq!(repeated_cause(&error), None, "{line}");
         }
+    }
+
+    #[test]
+    fn handler_response_keeps_its_cause_once() {
+        let inner = Error::BodyTooLarge {
+            what: "handler response",
+            limit: 10,
+        };
+        let error = Error::HandlerResponse(Box::new(inner.clone()));
+        let line = display_chain(&error);
+        assert_eq!(line.matches(&inner.to_string()).count(), 1, "{line}");
+        assert_eq!(repeated_cause(&error), None, "{line}");
+        assert_eq!(error.gateway_status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.gateway_code(), ERROR_INTERNAL);
+    }
+
+    #[test]
+    fn body_answers() {
+        let big = Error::BodyTooLarge {
+            what: "request body",
+            limit: 1,
+        };
+        assert_eq!(big.gateway_status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(big.gateway_code(), ERROR_PAYLOAD_TOO_LARGE);
+        assert!(big.is_rejection());
+        let slow = Error::BodyIncomplete {
+            what: "request body",
+            timed_out: true,
+        };
+        assert_eq!(slow.gateway_status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(slow.class(), jose::ErrorClass::Transport);
+        assert_eq!(
+            slow.to_string(),
+            "request body incomplete: expected the whole body, found none within the time allowed"
+        );
+        let cut = Error::BodyIncomplete {
+            what: "request body",
+            timed_out: false,
+        };
+        assert_eq!(cut.gateway_code(), ERROR_INVALID_JWE_PAYLOAD);
     }
 
     #[test]

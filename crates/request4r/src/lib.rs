@@ -53,6 +53,10 @@
 //! - [`route`] maps `/v1/...` to `/v1/partners/request4r/...` and back.
 //! - [`set_reference_id`] and [`reference_id`]: the `reference_id` correlation member and the
 //!   `X-Reference-ID` header.
+//! - `axum` (feature `axum`): `GatewayLayer`, the gateway as a tower layer around an axum
+//!   `Router` (bounded body, decrypt, route, encrypt the answer).
+//! - `reqwest` (feature `reqwest`): `PartnerMiddleware`, the partner as a reqwest-middleware
+//!   (route, encrypt, decrypt the answer).
 //!
 //! # Security
 //!
@@ -75,6 +79,9 @@
 //! |---|---|
 //! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
 //! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//! | `axum` | the gateway on axum/tower: `axum::GatewayLayer` |
+//! | `reqwest` | the partner on reqwest-middleware: `reqwest::PartnerMiddleware` |
+//! | `tracing` | events from the adapters (outcome, status, latency; never payloads or keys) |
 //!
 //! No provider is on by default. The application chooses one, once, for every jose crate it uses:
 //! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
@@ -90,14 +97,23 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod error;
 mod gateway;
 mod json;
 mod keys;
 mod partner;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 pub mod route;
 
-pub use error::{ApiError, ERROR_INTERNAL, ERROR_INVALID_JWE_PAYLOAD, ERROR_NOT_FOUND, Error};
+pub use error::{
+    ApiError, ERROR_INTERNAL, ERROR_INVALID_JWE_PAYLOAD, ERROR_NOT_FOUND, ERROR_PAYLOAD_TOO_LARGE,
+    ERROR_REQUEST_TIMEOUT, Error,
+};
 pub use gateway::Gateway;
 pub use http;
 pub use keys::{OpeningKey, SealingKey};

@@ -10,6 +10,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Request, Response, StatusCode};
 use jose::CryptoProvider;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 /// A partner's Request4R client state: the RaaS public key (to encrypt requests), the partner
 /// private key (to decrypt responses) and the options. Sans-IO: it turns `http` messages into
@@ -243,6 +244,38 @@ impl Partner {
         response: Response<B>,
         provider: &dyn CryptoProvider,
     ) -> Result<Response<Value>, Error> {
+        let (parts, text, what) = self.read_response(response, provider)?;
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            json::parse(text.as_bytes(), what)?
+        };
+        Ok(Response::from_parts(parts, value))
+    }
+
+    /// [`decrypt_response`](Partner::decrypt_response), keeping the JSON as text: the body is
+    /// exactly the plaintext the RaaS encrypted (or the plain JSON body, where accepted), checked to
+    /// be UTF-8 JSON, and empty for a 204 without a body. Same checks, same errors.
+    ///
+    /// This is what the `reqwest` middleware hands its caller, so that member order and number
+    /// spelling are the RaaS's own.
+    pub fn decrypt_response_text<B: AsRef<[u8]>>(
+        &self,
+        response: Response<B>,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Response<String>, Error> {
+        let (parts, text, _) = self.read_response(response, provider)?;
+        Ok(Response::from_parts(parts, text))
+    }
+
+    /// The checks of [`decrypt_response`](Partner::decrypt_response): the parts with `Content-Type:
+    /// application/json` and no `Content-Length`, the JSON text (empty for a 204 without a body),
+    /// and what to call that text in an error.
+    fn read_response<B: AsRef<[u8]>>(
+        &self,
+        response: Response<B>,
+        provider: &dyn CryptoProvider,
+    ) -> Result<(http::response::Parts, String, &'static str), Error> {
         let (mut parts, body) = response.into_parts();
         let body = body.as_ref();
         let status = parts.status;
@@ -250,15 +283,23 @@ impl Partner {
             return Err(self.api_error(&parts, body, provider));
         }
         let media = json::media_type(&parts.headers);
-        let value = match media.as_deref() {
-            Some(CONTENT_TYPE_JOSE) => self.open_json(body, provider)?,
+        let (text, what) = match media.as_deref() {
+            Some(CONTENT_TYPE_JOSE) => (
+                self.open_text(body, provider)?.as_str().to_owned(),
+                "decrypted response",
+            ),
             Some(CONTENT_TYPE_JSON) => {
                 if !(self.sandbox || self.accept_plain_json) {
                     return Err(Error::PlainResponseRefused { status });
                 }
-                json::parse(body, "response body")?
+                (
+                    json::check(body, "response body")?.to_owned(),
+                    "response body",
+                )
             }
-            _ if status == StatusCode::NO_CONTENT && body.is_empty() => Value::Null,
+            _ if status == StatusCode::NO_CONTENT && body.is_empty() => {
+                (String::new(), "response body")
+            }
             _ => {
                 return Err(Error::UnexpectedContentType {
                     status,
@@ -275,11 +316,15 @@ impl Partner {
         parts
             .headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON));
-        Ok(Response::from_parts(parts, value))
+        Ok((parts, text, what))
     }
 
-    /// Decrypts a JWE body and parses the plaintext as JSON.
-    fn open_json(&self, body: &[u8], provider: &dyn CryptoProvider) -> Result<Value, Error> {
+    /// Decrypts a JWE body: the plaintext, checked to be UTF-8 JSON.
+    fn open_text(
+        &self,
+        body: &[u8],
+        provider: &dyn CryptoProvider,
+    ) -> Result<Zeroizing<String>, Error> {
         let token = std::str::from_utf8(body).map_err(|_| {
             Error::MalformedJwe(jose::Error::malformed(
                 "JWE",
@@ -287,7 +332,12 @@ impl Partner {
                 "bytes that are not UTF-8",
             ))
         })?;
-        let plaintext = self.ours.open(token, provider)?;
+        self.ours.open(token, provider)
+    }
+
+    /// Decrypts a JWE body and parses the plaintext as JSON.
+    fn open_json(&self, body: &[u8], provider: &dyn CryptoProvider) -> Result<Value, Error> {
+        let plaintext = self.open_text(body, provider)?;
         json::parse(plaintext.as_bytes(), "decrypted response")
     }
 
