@@ -451,7 +451,30 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, WebhookError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
+
     use super::*;
+
+    /// Each cause of a refusal's chain appears once in the line a caller prints.
+    #[test]
+    fn each_cause_is_printed_once() {
+        let errors = [
+            WebhookError::Signature(Error::BadSignature),
+            WebhookError::Signature(Error::key(jose::Error::invalid_key("a", "b"))),
+            WebhookError::Jwks(jose_remote_jwks::Error::Status {
+                url: "https://issuer.example/jwks".to_owned(),
+                status: 503,
+            }),
+        ];
+        for error in &errors {
+            assert!(std::error::Error::source(error).is_some(), "{error:?}");
+            assert_eq!(jose::error::repeated_cause(error), None, "{error:?}");
+        }
+        assert_eq!(
+            jose::error::display_chain(&errors[0]),
+            "webhook refused: signature verification failed"
+        );
+    }
 
     #[test]
     fn statuses_and_labels() {
