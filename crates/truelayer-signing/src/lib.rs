@@ -83,6 +83,9 @@
 //! |---|---|
 //! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
 //! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
+//! | `axum` | [`axum`](mod@crate::axum): a tower layer and extractor verifying webhooks, the `jku`'s JWKS fetched and cached by `jose-remote-jwks` |
+//! | `reqwest` | [`reqwest`](mod@crate::reqwest): a reqwest-middleware signing outgoing requests |
+//! | `tracing` | events from the adapters (outcome, kid, latency; never bodies, keys or signatures) |
 //!
 //! No provider is on by default. The application chooses one, once, for every jose crate it uses:
 //! on `jose-toolkit` (whose default is aws-lc) or with one of the features above. Cargo unifies
@@ -106,6 +109,13 @@ mod sign;
 mod timestamp;
 mod verify;
 mod webhook;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 
 pub use error::{Error, Result, TimestampProblem};
 pub use header::{ES512_SIGNATURE_LEN, TlHeader, extract_header};
