@@ -84,12 +84,19 @@ const RULES: &[Rule] = &[
                implementation directly",
     },
     Rule {
-        crates: PROTOCOLS,
+        crates: &["jose-remote-jwks"],
         may_use: Allowed::Only(&["jose-toolkit"]),
         crypto: false,
-        text: "a protocol crate depends on jose-toolkit only: not on jose-core directly, not on \
-               a provider, not on another protocol crate, not on aws-lc-rs or RustCrypto \
-               primitives",
+        text: "jose-remote-jwks (a remote JWKS over HTTPS) depends on jose-toolkit only, and on \
+               no crypto implementation directly (rustls brings aws-lc-rs for TLS)",
+    },
+    Rule {
+        crates: PROTOCOLS,
+        may_use: Allowed::Only(&["jose-toolkit", "jose-remote-jwks"]),
+        crypto: false,
+        text: "a protocol crate depends on jose-toolkit (and, for an adapter that fetches keys, \
+               jose-remote-jwks) only: not on jose-core directly, not on a provider, not on \
+               another protocol crate, not on aws-lc-rs or RustCrypto primitives",
     },
     Rule {
         crates: &["jose-cli"],
