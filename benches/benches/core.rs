@@ -1,32 +1,39 @@
 //! Core benchmarks: JWE encrypt/decrypt (RSA-OAEP and RSA-OAEP-256 with A128GCM and A256GCM, at
-//! 1 KiB, 64 KiB and 1 MiB; `dir`, A*KW, A*GCMKW and PBES2 with their GCM, and the CBC-HS encs
-//! under `dir`, at 1 KiB) and JWS sign/verify for every algorithm (HS* included) at 1 KiB, each
-//! on both providers, beside the raw aws-lc-rs baseline and (feature `peers`) josekit.
-//! RSA-OAEP-256+A256GCM and every symmetric case also have `raw+b64`: the raw baseline through
-//! the compact serialization, base64url by `base64-simd` (the fastest strict codec measured here;
-//! the `b64_codec` group puts it beside the `base64` crate's engine).
+//! 1 KiB, 64 KiB and 1 MiB; RSA-OAEP-384 and RSA-OAEP-512 with A256GCM, `dir`, A*KW, A*GCMKW and
+//! PBES2 with their GCM, the CBC-HS encs under `dir`, and ECDH-ES, ECDH-ES+A128KW and
+//! ECDH-ES+A256KW on P-256, P-384, P-521 and X25519, at 1 KiB) and JWS sign/verify for every
+//! algorithm (HS* and EdDSA included) at 1 KiB, each on both providers, beside the raw aws-lc-rs
+//! baseline and (feature `peers`) josekit. RSA-OAEP-256+A256GCM, RSA-OAEP-384/512 and every
+//! symmetric and ECDH-ES case also have `raw+b64`: the raw baseline through the compact
+//! serialization, base64url by `base64-simd` (the fastest strict codec measured here; the
+//! `b64_codec` group puts it beside the `base64` crate's engine).
 //!
 //! The workspace columns measure the compact path: `JweBuilder::encrypt_compact` and
 //! `Jwe::from_compact` + `Jwe::into_decrypted`.
 //!
 //! Ids: group `jwe_encrypt` / `jwe_decrypt` / `jws_sign` / `jws_verify`; function `aws-lc`,
 //! `rustcrypto`, `raw` (aws-lc-rs directly) or `josekit`; parameter the case
-//! (`RSA-OAEP-256+A256GCM/64KiB`, `ES256/1KiB`). `cargo xtask bench` reads them back from
+//! (`RSA-OAEP-256+A256GCM/64KiB`, `ES256/1KiB`; ECDH-ES with the curve:
+//! `ECDH-ES+A128KW+A128GCM/X25519/1KiB`). `cargo xtask bench` reads them back from
 //! target/criterion.
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use jose::jwe::{DecryptOptions, Jwe, JweBuilder};
 use jose::jws::{Jws, JwsBuilder};
-use jose::{ContentEncryption, KeyManagementAlgorithm, Limits, b64};
+use jose::{
+    ContentEncryption, CryptoProvider, DecryptingKey, EncryptingKey, KeyManagementAlgorithm,
+    Limits, b64,
+};
 use jose_benches::raw::{RawJweKeys, RawSigner};
-use jose_benches::raw_symmetric::{RawHmac, RawSymmetricJwe};
+use jose_benches::raw_symmetric::RawHmac;
 use jose_benches::{
-    HMAC_ALGS, JWE_ALGS, JWE_ENCS, JWE_SIZES, JWS_ALGS, SYMMETRIC_JWE, hmac_keys, jwe_keys,
-    jws_keys, payload, symmetric_jwe_keys,
+    HMAC_ALGS, JWE_ALGS, JWE_ENCS, JWE_SIZES, JWS_ALGS, JweCase, RSA_OAEP_1KIB, hmac_keys,
+    jwe_keys, jws_keys, payload,
 };
 
 /// Criterion settings: `JOSE_BENCH_QUICK=1` for a fast, rougher run.
@@ -45,105 +52,151 @@ pub fn config() -> Criterion {
         .configure_from_args()
 }
 
+/// An encrypting and a decrypting key of this workspace for a provider.
+type JweKeys = Result<(EncryptingKey, DecryptingKey), jose::Error>;
+
+/// This workspace on both providers in the `jwe_encrypt` group: `JweBuilder::encrypt_compact`
+/// to the key `keys` gives for each provider.
+fn ours_encrypt(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    case: &str,
+    enc: ContentEncryption,
+    plaintext: &[u8],
+    keys: impl Fn(&'static dyn CryptoProvider) -> JweKeys,
+) {
+    for provider in jose::providers() {
+        let (key, _) = keys(provider).expect("keys");
+        group.bench_function(BenchmarkId::new(provider.name(), case), |b| {
+            b.iter(|| {
+                JweBuilder::new(enc)
+                    .recipient(&key)
+                    .encrypt_compact(black_box(plaintext), provider)
+                    .expect("encrypt")
+            })
+        });
+    }
+}
+
+/// This workspace on both providers in the `jwe_decrypt` group: `Jwe::from_compact` +
+/// `Jwe::into_decrypted` of a token encrypted beforehand to the key `keys` gives.
+fn ours_decrypt(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    case: &str,
+    enc: ContentEncryption,
+    plaintext: &[u8],
+    limits: &Limits,
+    keys: impl Fn(&'static dyn CryptoProvider) -> JweKeys,
+) {
+    let options = DecryptOptions::default();
+    for provider in jose::providers() {
+        let (key, dkey) = keys(provider).expect("keys");
+        let token = JweBuilder::new(enc)
+            .recipient(&key)
+            .encrypt(plaintext, provider)
+            .expect("encrypt")
+            .to_compact()
+            .expect("compact");
+        let keys = [dkey];
+        group.bench_function(BenchmarkId::new(provider.name(), case), |b| {
+            b.iter(|| {
+                let jwe = Jwe::from_compact(black_box(&token), limits).expect("parse");
+                jwe.into_decrypted(&keys, &[enc], &options, provider)
+                    .expect("decrypt")
+            })
+        });
+    }
+}
+
 fn jwe(c: &mut Criterion) {
     let raw = RawJweKeys::new().expect("raw keys");
-    let options = DecryptOptions::default();
+    for alg in JWE_ALGS {
+        for enc in JWE_ENCS {
+            for (size, label) in JWE_SIZES {
+                jwe_rsa(c, &raw, alg, enc, size, label);
+            }
+        }
+    }
+    for (alg, enc) in RSA_OAEP_1KIB {
+        jwe_rsa(c, &raw, alg, enc, 1024, "1KiB");
+    }
+}
+
+/// One RSA-OAEP case in the JWE groups: ours on both providers, raw, `raw+b64` for
+/// [`RAW_B64_CASE`] and the 1 KiB-only cases, and josekit.
+fn jwe_rsa(
+    c: &mut Criterion,
+    raw: &RawJweKeys,
+    alg: KeyManagementAlgorithm,
+    enc: ContentEncryption,
+    size: usize,
+    label: &str,
+) {
     let limits = Limits {
         max_token_len: 64 * 1024 * 1024,
         ..Limits::default()
     };
-    for alg in JWE_ALGS {
-        for enc in JWE_ENCS {
-            #[cfg(feature = "peers")]
-            let josekit = jose_benches::peers::JosekitJwe::new(alg, enc).expect("josekit keys");
-            for (size, label) in JWE_SIZES {
-                let case = format!("{alg}+{enc}/{label}");
-                let plaintext = payload(size);
-                let mut encrypt = c.benchmark_group("jwe_encrypt");
-                for provider in jose::providers() {
-                    let (key, _) = jwe_keys(alg, provider).expect("keys");
-                    encrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
-                        b.iter(|| {
-                            JweBuilder::new(enc)
-                                .recipient(&key)
-                                .encrypt_compact(black_box(&plaintext), provider)
-                                .expect("encrypt")
-                        })
-                    });
-                }
-                let header =
-                    b64::encode(format!("{{\"alg\":\"{alg}\",\"enc\":\"{enc}\"}}").as_bytes());
-                encrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
-                    b.iter(|| {
-                        raw.encrypt(alg, enc, header.as_bytes(), black_box(&plaintext))
-                            .expect("raw")
-                    })
-                });
-                // The same, through the compact serialization with the fastest strict codec
-                // (issue 14's baseline for RSA-OAEP-256/A256GCM).
-                if (alg, enc) == RAW_B64_CASE {
-                    encrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
-                        b.iter(|| {
-                            raw.encrypt_compact(alg, enc, &header, black_box(&plaintext))
-                                .expect("raw+b64")
-                        })
-                    });
-                }
-                #[cfg(feature = "peers")]
-                encrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
-                    b.iter(|| josekit.encrypt(black_box(&plaintext)).expect("josekit"))
-                });
-                encrypt.finish();
-
-                let mut decrypt = c.benchmark_group("jwe_decrypt");
-                for provider in jose::providers() {
-                    let (key, dkey) = jwe_keys(alg, provider).expect("keys");
-                    let token = JweBuilder::new(enc)
-                        .recipient(&key)
-                        .encrypt(&plaintext, provider)
-                        .expect("encrypt")
-                        .to_compact()
-                        .expect("compact");
-                    let keys = [dkey];
-                    decrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
-                        b.iter(|| {
-                            let jwe = Jwe::from_compact(black_box(&token), &limits).expect("parse");
-                            jwe.into_decrypted(&keys, &[enc], &options, provider)
-                                .expect("decrypt")
-                        })
-                    });
-                }
-                let sealed = raw
-                    .encrypt(alg, enc, header.as_bytes(), &plaintext)
-                    .expect("raw");
-                decrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
-                    b.iter(|| {
-                        raw.decrypt(alg, enc, header.as_bytes(), black_box(&sealed))
-                            .expect("raw")
-                    })
-                });
-                if (alg, enc) == RAW_B64_CASE {
-                    let token = raw
-                        .encrypt_compact(alg, enc, &header, &plaintext)
-                        .expect("raw+b64");
-                    decrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
-                        b.iter(|| {
-                            raw.decrypt_compact(alg, enc, black_box(&token))
-                                .expect("raw+b64")
-                        })
-                    });
-                }
-                #[cfg(feature = "peers")]
-                {
-                    let token = josekit.encrypt(&plaintext).expect("josekit");
-                    decrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
-                        b.iter(|| josekit.decrypt(black_box(&token)).expect("josekit"))
-                    });
-                }
-                decrypt.finish();
-            }
-        }
+    let with_b64 = (alg, enc) == RAW_B64_CASE || RSA_OAEP_1KIB.contains(&(alg, enc));
+    #[cfg(feature = "peers")]
+    let josekit = jose_benches::peers::JosekitJwe::new(alg, enc).expect("josekit keys");
+    let case = format!("{alg}+{enc}/{label}");
+    let plaintext = payload(size);
+    let mut encrypt = c.benchmark_group("jwe_encrypt");
+    ours_encrypt(&mut encrypt, &case, enc, &plaintext, |p| jwe_keys(alg, p));
+    let header = b64::encode(format!("{{\"alg\":\"{alg}\",\"enc\":\"{enc}\"}}").as_bytes());
+    encrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+        b.iter(|| {
+            raw.encrypt(alg, enc, header.as_bytes(), black_box(&plaintext))
+                .expect("raw")
+        })
+    });
+    // The same, through the compact serialization with the fastest strict codec
+    // (issue 14's baseline for RSA-OAEP-256/A256GCM and the new RSA-OAEP cases).
+    if with_b64 {
+        encrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
+            b.iter(|| {
+                raw.encrypt_compact(alg, enc, &header, black_box(&plaintext))
+                    .expect("raw+b64")
+            })
+        });
     }
+    #[cfg(feature = "peers")]
+    encrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+        b.iter(|| josekit.encrypt(black_box(&plaintext)).expect("josekit"))
+    });
+    encrypt.finish();
+
+    let mut decrypt = c.benchmark_group("jwe_decrypt");
+    ours_decrypt(&mut decrypt, &case, enc, &plaintext, &limits, |p| {
+        jwe_keys(alg, p)
+    });
+    let sealed = raw
+        .encrypt(alg, enc, header.as_bytes(), &plaintext)
+        .expect("raw");
+    decrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
+        b.iter(|| {
+            raw.decrypt(alg, enc, header.as_bytes(), black_box(&sealed))
+                .expect("raw")
+        })
+    });
+    if with_b64 {
+        let token = raw
+            .encrypt_compact(alg, enc, &header, &plaintext)
+            .expect("raw+b64");
+        decrypt.bench_function(BenchmarkId::new("raw+b64", &case), |b| {
+            b.iter(|| {
+                raw.decrypt_compact(alg, enc, black_box(&token))
+                    .expect("raw+b64")
+            })
+        });
+    }
+    #[cfg(feature = "peers")]
+    {
+        let token = josekit.encrypt(&plaintext).expect("josekit");
+        decrypt.bench_function(BenchmarkId::new("josekit", &case), |b| {
+            b.iter(|| josekit.decrypt(black_box(&token)).expect("josekit"))
+        });
+    }
+    decrypt.finish();
 }
 
 /// The JWE case with a second raw baseline through the compact serialization (`raw+b64`).
@@ -152,30 +205,21 @@ const RAW_B64_CASE: (KeyManagementAlgorithm, ContentEncryption) = (
     ContentEncryption::A256Gcm,
 );
 
-/// Issue 14's symmetric and password JWE cases at 1 KiB, in the same groups.
+/// Issue 14's symmetric, password and ECDH-ES JWE cases at 1 KiB ([`JweCase::all`]), in the
+/// same groups.
 fn jwe_symmetric(c: &mut Criterion) {
     let limits = Limits::default();
-    let options = DecryptOptions::default();
     let plaintext = payload(1024);
-    for (alg, enc) in SYMMETRIC_JWE {
-        let case = format!("{alg}+{enc}/1KiB");
-        let raw = RawSymmetricJwe::new(alg, enc).expect("raw keys");
+    for jwe_case in JweCase::all() {
+        let JweCase { alg, enc, .. } = jwe_case;
+        let case = jwe_case.label();
+        let raw = jwe_case.raw().expect("raw keys");
         #[cfg(feature = "peers")]
-        let josekit = jose_benches::peers::JosekitJwe::symmetric(alg, enc).expect("josekit keys");
+        let josekit = jose_benches::peers::JosekitJwe::case(jwe_case).expect("josekit keys");
         let header = b64::encode(format!("{{\"alg\":\"{alg}\",\"enc\":\"{enc}\"}}").as_bytes());
 
         let mut encrypt = c.benchmark_group("jwe_encrypt");
-        for provider in jose::providers() {
-            let (key, _) = symmetric_jwe_keys(alg, enc, provider).expect("keys");
-            encrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
-                b.iter(|| {
-                    JweBuilder::new(enc)
-                        .recipient(&key)
-                        .encrypt_compact(black_box(&plaintext), provider)
-                        .expect("encrypt")
-                })
-            });
-        }
+        ours_encrypt(&mut encrypt, &case, enc, &plaintext, |p| jwe_case.keys(p));
         encrypt.bench_function(BenchmarkId::new("raw", &case), |b| {
             b.iter(|| {
                 raw.encrypt(header.as_bytes(), black_box(&plaintext))
@@ -195,23 +239,9 @@ fn jwe_symmetric(c: &mut Criterion) {
         encrypt.finish();
 
         let mut decrypt = c.benchmark_group("jwe_decrypt");
-        for provider in jose::providers() {
-            let (key, dkey) = symmetric_jwe_keys(alg, enc, provider).expect("keys");
-            let token = JweBuilder::new(enc)
-                .recipient(&key)
-                .encrypt(&plaintext, provider)
-                .expect("encrypt")
-                .to_compact()
-                .expect("compact");
-            let keys = [dkey];
-            decrypt.bench_function(BenchmarkId::new(provider.name(), &case), |b| {
-                b.iter(|| {
-                    let jwe = Jwe::from_compact(black_box(&token), &limits).expect("parse");
-                    jwe.into_decrypted(&keys, &[enc], &options, provider)
-                        .expect("decrypt")
-                })
-            });
-        }
+        ours_decrypt(&mut decrypt, &case, enc, &plaintext, &limits, |p| {
+            jwe_case.keys(p)
+        });
         let sealed = raw.encrypt(header.as_bytes(), &plaintext).expect("raw");
         assert_eq!(
             raw.decrypt(header.as_bytes(), &sealed).expect("raw"),

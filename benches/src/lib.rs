@@ -42,9 +42,17 @@ pub const P384_PUBLIC_PEM: &str = include_str!("../keys/test-only-p384-public.pe
 pub const P521_PEM: &str = include_str!("../keys/test-only-p521.pem");
 /// Its public half.
 pub const P521_PUBLIC_PEM: &str = include_str!("../keys/test-only-p521-public.pem");
+/// The Ed25519 test-only key (PKCS#8 PEM, `openssl genpkey -algorithm ed25519`), for EdDSA.
+pub const ED25519_PEM: &str = include_str!("../keys/test-only-ed25519.pem");
+/// Its public half.
+pub const ED25519_PUBLIC_PEM: &str = include_str!("../keys/test-only-ed25519-public.pem");
+/// The X25519 test-only key (PKCS#8 PEM, `openssl genpkey -algorithm x25519`), for ECDH-ES.
+pub const X25519_PEM: &str = include_str!("../keys/test-only-x25519.pem");
+/// Its public half.
+pub const X25519_PUBLIC_PEM: &str = include_str!("../keys/test-only-x25519-public.pem");
 
-/// Every JWS algorithm, in the order the report lists them.
-pub const JWS_ALGS: [JwsAlgorithm; 9] = [
+/// Every asymmetric JWS algorithm, in the order the report lists them (EdDSA with Ed25519).
+pub const JWS_ALGS: [JwsAlgorithm; 10] = [
     JwsAlgorithm::Rs256,
     JwsAlgorithm::Rs384,
     JwsAlgorithm::Rs512,
@@ -54,6 +62,7 @@ pub const JWS_ALGS: [JwsAlgorithm; 9] = [
     JwsAlgorithm::Es256,
     JwsAlgorithm::Es384,
     JwsAlgorithm::Es512,
+    JwsAlgorithm::EdDsa,
 ];
 
 /// The JWE key management algorithms benchmarked.
@@ -70,6 +79,19 @@ pub const JWE_ENCS: [ContentEncryption; 2] =
 pub const JWE_SIZES: [(usize, &str); 3] =
     [(1024, "1KiB"), (64 * 1024, "64KiB"), (1024 * 1024, "1MiB")];
 
+/// The RSA-OAEP cases of issue 14, benchmarked at 1 KiB only (in the same groups and with the
+/// same RSA key as [`JWE_ALGS`]).
+pub const RSA_OAEP_1KIB: [(KeyManagementAlgorithm, ContentEncryption); 2] = [
+    (
+        KeyManagementAlgorithm::RsaOaep384,
+        ContentEncryption::A256Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::RsaOaep512,
+        ContentEncryption::A256Gcm,
+    ),
+];
+
 /// `len` bytes of JSON-looking text (the content does not change the timings).
 pub fn payload(len: usize) -> Vec<u8> {
     const PATTERN: &[u8] =
@@ -83,6 +105,7 @@ pub fn jws_pems(alg: JwsAlgorithm) -> (&'static str, &'static str) {
         JwsAlgorithm::Es256 => (P256_PEM, P256_PUBLIC_PEM),
         JwsAlgorithm::Es384 => (P384_PEM, P384_PUBLIC_PEM),
         JwsAlgorithm::Es512 => (P521_PEM, P521_PUBLIC_PEM),
+        JwsAlgorithm::EdDsa => (ED25519_PEM, ED25519_PUBLIC_PEM),
         _ => (RSA_PEM, RSA_PUBLIC_PEM),
     }
 }
@@ -103,7 +126,16 @@ pub fn jwe_keys(
     alg: KeyManagementAlgorithm,
     provider: &dyn CryptoProvider,
 ) -> Result<(EncryptingKey, DecryptingKey), jose::Error> {
-    let decrypting = DecryptingKey::new(PrivateKey::from_pem(RSA_PEM, provider)?, alg)?;
+    pem_jwe_keys(RSA_PEM, alg, provider)
+}
+
+/// The private key of `pem` bound for `alg` in `provider`, and its public half.
+fn pem_jwe_keys(
+    pem: &str,
+    alg: KeyManagementAlgorithm,
+    provider: &dyn CryptoProvider,
+) -> Result<(EncryptingKey, DecryptingKey), jose::Error> {
+    let decrypting = DecryptingKey::new(PrivateKey::from_pem(pem, provider)?, alg)?;
     Ok((decrypting.encrypting_key(), decrypting))
 }
 
@@ -213,16 +245,134 @@ pub fn symmetric_jwe_keys(
     ))
 }
 
+/// A curve of the ECDH-ES cases, with its test-only key (the EC keys are the ES* ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EcdhCurve {
+    /// P-256.
+    P256,
+    /// P-384.
+    P384,
+    /// P-521.
+    P521,
+    /// X25519.
+    X25519,
+}
+
+impl EcdhCurve {
+    /// Every curve, in the order the report lists them.
+    pub const ALL: [EcdhCurve; 4] = [
+        EcdhCurve::P256,
+        EcdhCurve::P384,
+        EcdhCurve::P521,
+        EcdhCurve::X25519,
+    ];
+
+    /// The JWK `crv` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EcdhCurve::P256 => "P-256",
+            EcdhCurve::P384 => "P-384",
+            EcdhCurve::P521 => "P-521",
+            EcdhCurve::X25519 => "X25519",
+        }
+    }
+
+    /// The PEM of the recipient's private key, and of its public half.
+    pub fn pems(self) -> (&'static str, &'static str) {
+        match self {
+            EcdhCurve::P256 => (P256_PEM, P256_PUBLIC_PEM),
+            EcdhCurve::P384 => (P384_PEM, P384_PUBLIC_PEM),
+            EcdhCurve::P521 => (P521_PEM, P521_PUBLIC_PEM),
+            EcdhCurve::X25519 => (X25519_PEM, X25519_PUBLIC_PEM),
+        }
+    }
+}
+
+/// The ECDH-ES cases (issue 14), each on every curve of [`EcdhCurve::ALL`] at 1 KiB: the
+/// Concat KDF output as the CEK (`ECDH-ES`), or as the key-wrap key of a fresh CEK, with the
+/// `enc` of its own key size.
+pub const ECDH_JWE: [(KeyManagementAlgorithm, ContentEncryption); 3] = [
+    (KeyManagementAlgorithm::EcdhEs, ContentEncryption::A256Gcm),
+    (
+        KeyManagementAlgorithm::EcdhEsA128Kw,
+        ContentEncryption::A128Gcm,
+    ),
+    (
+        KeyManagementAlgorithm::EcdhEsA256Kw,
+        ContentEncryption::A256Gcm,
+    ),
+];
+
+/// One of issue 14's 1 KiB JWE cases with a `raw+b64` baseline: a symmetric or password one
+/// ([`SYMMETRIC_JWE`], no curve), or an ECDH-ES one ([`ECDH_JWE`]) on a curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JweCase {
+    /// The key management algorithm.
+    pub alg: KeyManagementAlgorithm,
+    /// The content encryption.
+    pub enc: ContentEncryption,
+    /// The recipient key's curve (ECDH-ES only).
+    pub curve: Option<EcdhCurve>,
+}
+
+impl JweCase {
+    /// Every case: [`SYMMETRIC_JWE`], then each of [`ECDH_JWE`] on each curve.
+    pub fn all() -> Vec<JweCase> {
+        let symmetric = SYMMETRIC_JWE.map(|(alg, enc)| JweCase {
+            alg,
+            enc,
+            curve: None,
+        });
+        let ecdh = ECDH_JWE.into_iter().flat_map(|(alg, enc)| {
+            EcdhCurve::ALL.map(|curve| JweCase {
+                alg,
+                enc,
+                curve: Some(curve),
+            })
+        });
+        symmetric.into_iter().chain(ecdh).collect()
+    }
+
+    /// The bench parameter: `A128KW+A128GCM/1KiB`, `ECDH-ES+A128KW+A128GCM/X25519/1KiB`.
+    pub fn label(&self) -> String {
+        match self.curve {
+            None => format!("{}+{}/1KiB", self.alg, self.enc),
+            Some(curve) => format!("{}+{}/{}/1KiB", self.alg, self.enc, curve.name()),
+        }
+    }
+
+    /// This workspace's keys for the case in `provider`.
+    pub fn keys(
+        &self,
+        provider: &'static dyn CryptoProvider,
+    ) -> Result<(EncryptingKey, DecryptingKey), jose::Error> {
+        match self.curve {
+            None => symmetric_jwe_keys(self.alg, self.enc, provider),
+            Some(curve) => pem_jwe_keys(curve.pems().0, self.alg, provider),
+        }
+    }
+
+    /// The raw baseline of the case.
+    pub fn raw(&self) -> Result<raw_symmetric::RawSymmetricJwe, raw::RawError> {
+        match self.curve {
+            None => raw_symmetric::RawSymmetricJwe::new(self.alg, self.enc),
+            Some(curve) => raw_symmetric::RawSymmetricJwe::ecdh(self.alg, self.enc, curve),
+        }
+    }
+}
+
 /// The raw baselines: aws-lc-rs called directly, with the same keys, doing the same
 /// cryptographic work as the JOSE operation and nothing else (no base64, no JSON).
 pub mod raw {
     use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
     use aws_lc_rs::rand::{SecureRandom, SystemRandom};
     use aws_lc_rs::rsa::{
-        OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OaepAlgorithm, OaepPrivateDecryptingKey,
-        OaepPublicEncryptingKey, PrivateDecryptingKey,
+        OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512,
+        OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
     };
-    use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
+    use aws_lc_rs::signature::{
+        self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair, UnparsedPublicKey,
+    };
     use base64_simd::URL_SAFE_NO_PAD;
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, PrivateKeyDer};
 
@@ -238,7 +388,7 @@ pub mod raw {
 
     impl std::error::Error for RawError {}
 
-    fn pkcs8(pem: &str) -> Result<Vec<u8>, RawError> {
+    pub(crate) fn pkcs8(pem: &str) -> Result<Vec<u8>, RawError> {
         PrivateKeyDer::from_pem(pem)
             .map(|der| der.pkcs8().to_vec())
             .map_err(|_| RawError("a test-only PEM that parses"))
@@ -247,6 +397,7 @@ pub mod raw {
     enum Signer {
         Rsa(RsaKeyPair),
         Ec(EcdsaKeyPair),
+        Ed25519(Ed25519KeyPair),
     }
 
     /// A signing key and its public key, held by aws-lc-rs, for one algorithm.
@@ -278,6 +429,7 @@ pub mod raw {
             JwsAlgorithm::Ps512 => &signature::RSA_PSS_2048_8192_SHA512,
             JwsAlgorithm::Es256 => &signature::ECDSA_P256_SHA256_FIXED,
             JwsAlgorithm::Es384 => &signature::ECDSA_P384_SHA384_FIXED,
+            JwsAlgorithm::EdDsa => &signature::ED25519,
             _ => &signature::ECDSA_P521_SHA512_FIXED,
         }
     }
@@ -297,11 +449,15 @@ pub mod raw {
                         EcdsaKeyPair::from_pkcs8(fixed, &der).map_err(|_| RawError("EC key"))?,
                     )
                 }
+                JwsAlgorithm::EdDsa => Signer::Ed25519(
+                    Ed25519KeyPair::from_pkcs8(&der).map_err(|_| RawError("Ed25519 key"))?,
+                ),
                 _ => Signer::Rsa(RsaKeyPair::from_pkcs8(&der).map_err(|_| RawError("RSA key"))?),
             };
             let public = match &signer {
                 Signer::Rsa(key) => key.public_key().as_ref().to_vec(),
                 Signer::Ec(key) => key.public_key().as_ref().to_vec(),
+                Signer::Ed25519(key) => key.public_key().as_ref().to_vec(),
             };
             Ok(Self {
                 alg,
@@ -324,6 +480,7 @@ pub mod raw {
                     .sign(&self.rng, message)
                     .map(|signature| signature.as_ref().to_vec())
                     .map_err(|_| RawError("ECDSA signing")),
+                Signer::Ed25519(key) => Ok(key.sign(message).as_ref().to_vec()),
             }
         }
 
@@ -386,6 +543,8 @@ pub mod raw {
     fn oaep(alg: KeyManagementAlgorithm) -> &'static OaepAlgorithm {
         match alg {
             KeyManagementAlgorithm::RsaOaep => &OAEP_SHA1_MGF1SHA1,
+            KeyManagementAlgorithm::RsaOaep384 => &OAEP_SHA384_MGF1SHA384,
+            KeyManagementAlgorithm::RsaOaep512 => &OAEP_SHA512_MGF1SHA512,
             _ => &OAEP_SHA256_MGF1SHA256,
         }
     }
@@ -551,16 +710,20 @@ pub mod raw {
     }
 }
 
-/// The raw baselines of the HMAC JWS and the symmetric and password JWE cases (issue 14):
-/// aws-lc-rs called directly for the same cryptographic work, no base64 and no JSON. Keys that
-/// live across messages (the HMAC key, `dir`'s CEK, the key-wrap and GCMKW keys) are imported
-/// once, as an application calling aws-lc-rs would; a fresh CEK is imported per message.
+/// The raw baselines of the HMAC JWS and the symmetric, password and ECDH-ES JWE cases (issue
+/// 14): aws-lc-rs called directly for the same cryptographic work, no base64 and no JSON. Keys
+/// that live across messages (the HMAC key, `dir`'s CEK, the key-wrap and GCMKW keys, the ECDH-ES
+/// recipient's key pair) are imported once, as an application calling aws-lc-rs would; a fresh
+/// CEK (and for ECDH-ES a fresh ephemeral key) is made per message. ECDH-ES sits here because
+/// after the agreement and the Concat KDF it ends as `dir` or A*KW does.
 pub mod raw_symmetric {
     use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+    use aws_lc_rs::agreement::{self, EphemeralPrivateKey, ParsedPublicKey};
     use aws_lc_rs::cipher::{
         self, DecryptionContext, EncryptionContext, PaddedBlockDecryptingKey,
         PaddedBlockEncryptingKey, UnboundCipherKey,
     };
+    use aws_lc_rs::digest;
     use aws_lc_rs::hmac;
     use aws_lc_rs::iv::FixedLength;
     use aws_lc_rs::key_wrap::{self, AesBlockCipher, KeyEncryptionKey, KeyWrap};
@@ -570,6 +733,7 @@ pub mod raw_symmetric {
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, KeyManagementMode};
     use std::num::NonZeroU32;
 
+    use crate::EcdhCurve;
     use crate::raw::RawError;
 
     fn hmac_algorithm(hash: HashAlg) -> hmac::Algorithm {
@@ -870,6 +1034,136 @@ pub mod raw_symmetric {
         }
     }
 
+    /// The PKCS#8 v1 prefix of an X25519 private key (RFC 8410); the 32-byte seed follows.
+    /// aws-lc-rs reads X25519 private keys only from the raw seed.
+    const X25519_PKCS8_PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+
+    /// ECDH-ES (RFC 7518 section 4.6) to and by one recipient key pair, imported once.
+    struct Ecdh {
+        algorithm: &'static agreement::Algorithm,
+        /// The recipient's private key (decryption).
+        private: agreement::PrivateKey,
+        /// Its public key, parsed once (encryption agrees a fresh ephemeral key with it).
+        public: ParsedPublicKey,
+        /// The Concat KDF's AlgorithmID: the `enc` name (ECDH-ES) or the `alg` name (+A*KW).
+        algorithm_id: &'static str,
+        /// The derived key's length in bytes.
+        len: usize,
+        /// Whether the derived key wraps a fresh CEK (+A*KW) or is the CEK (ECDH-ES).
+        wrap: bool,
+    }
+
+    impl Ecdh {
+        fn new(
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+            curve: EcdhCurve,
+        ) -> Result<Self, RawError> {
+            let (algorithm_id, len, wrap) = match alg.mode() {
+                KeyManagementMode::EcdhEs(None) => (enc.name(), enc.key_len(), false),
+                KeyManagementMode::EcdhEs(Some(len)) => (alg.name(), len, true),
+                _ => return Err(RawError("not an ECDH-ES algorithm")),
+            };
+            let der = crate::raw::pkcs8(curve.pems().0)?;
+            let key_error = |_| RawError("ECDH key");
+            let (algorithm, private) = match curve {
+                EcdhCurve::X25519 => {
+                    let seed = der
+                        .strip_prefix(&X25519_PKCS8_PREFIX)
+                        .ok_or(RawError("an X25519 PKCS#8 v1 key"))?;
+                    let algorithm = &agreement::X25519;
+                    let key = agreement::PrivateKey::from_private_key(algorithm, seed);
+                    (algorithm, key.map_err(key_error)?)
+                }
+                _ => {
+                    let algorithm = match curve {
+                        EcdhCurve::P256 => &agreement::ECDH_P256,
+                        EcdhCurve::P384 => &agreement::ECDH_P384,
+                        _ => &agreement::ECDH_P521,
+                    };
+                    let key = agreement::PrivateKey::from_private_key_der(algorithm, &der);
+                    (algorithm, key.map_err(key_error)?)
+                }
+            };
+            let public = private
+                .compute_public_key()
+                .map_err(|_| RawError("ECDH public key"))?;
+            let public = ParsedPublicKey::try_from(agreement::UnparsedPublicKey::new(
+                algorithm,
+                public.as_ref(),
+            ))
+            .map_err(key_error)?;
+            Ok(Self {
+                algorithm,
+                private,
+                public,
+                algorithm_id,
+                len,
+                wrap,
+            })
+        }
+
+        /// The sender's side: a fresh ephemeral key agreed with the recipient's public key.
+        /// Returns the ephemeral public key (the `epk`: an uncompressed point, or the 32 bytes
+        /// of X25519) and the derived key.
+        fn send(&self, rng: &SystemRandom) -> Result<(Vec<u8>, Vec<u8>), RawError> {
+            let ephemeral = EphemeralPrivateKey::generate(self.algorithm, rng)
+                .map_err(|_| RawError("ephemeral key"))?;
+            let epk = ephemeral
+                .compute_public_key()
+                .map_err(|_| RawError("ephemeral public key"))?
+                .as_ref()
+                .to_vec();
+            let derived = agreement::agree_ephemeral(
+                ephemeral,
+                self.public.clone(),
+                RawError("ECDH"),
+                |z| self.kdf(z),
+            )?;
+            Ok((epk, derived))
+        }
+
+        /// The recipient's side: its private key agreed with `epk` (parsed and checked on the
+        /// curve by aws-lc-rs), then the Concat KDF.
+        fn receive(&self, epk: &[u8]) -> Result<Vec<u8>, RawError> {
+            agreement::agree(
+                &self.private,
+                agreement::UnparsedPublicKey::new(self.algorithm, epk),
+                RawError("ECDH"),
+                |z| self.kdf(z),
+            )
+        }
+
+        /// The Concat KDF of NIST SP 800-56A section 5.8.1 as RFC 7518 section 4.6.2 uses it:
+        /// SHA-256 rounds over `round || Z || OtherInfo`, where OtherInfo is the length-prefixed
+        /// AlgorithmID, empty PartyUInfo and PartyVInfo, and the key length in bits.
+        fn kdf(&self, z: &[u8]) -> Result<Vec<u8>, RawError> {
+            let id = self.algorithm_id.as_bytes();
+            let too_long = |_| RawError("Concat KDF length");
+            let id_len = u32::try_from(id.len()).map_err(too_long)?;
+            let bits = u32::try_from(self.len * 8).map_err(too_long)?;
+            let mut out = Vec::with_capacity(self.len.next_multiple_of(32));
+            let mut round: u32 = 1;
+            while out.len() < self.len {
+                let mut context = digest::Context::new(&digest::SHA256);
+                context.update(&round.to_be_bytes());
+                context.update(z);
+                context.update(&id_len.to_be_bytes());
+                context.update(id);
+                context.update(&0u32.to_be_bytes());
+                context.update(&0u32.to_be_bytes());
+                context.update(&bits.to_be_bytes());
+                out.extend_from_slice(context.finish().as_ref());
+                round += 1;
+            }
+            out.truncate(self.len);
+            Ok(out)
+        }
+    }
+
     #[allow(clippy::large_enum_variant)]
     enum Management {
         Dir(Content),
@@ -880,6 +1174,7 @@ pub mod raw_symmetric {
             kw_len: usize,
             name: &'static str,
         },
+        EcdhEs(Ecdh),
     }
 
     /// What a raw symmetric JWE encryption produces.
@@ -892,6 +1187,9 @@ pub mod raw_symmetric {
         pub key_tag: Vec<u8>,
         /// PBES2: the salt input (`p2s`).
         pub p2s: [u8; 16],
+        /// ECDH-ES: the ephemeral public key (`epk`; an uncompressed point, or X25519's 32
+        /// bytes). Empty otherwise.
+        pub epk: Vec<u8>,
         /// The content IV.
         pub iv: Vec<u8>,
         /// The ciphertext.
@@ -905,9 +1203,10 @@ pub mod raw_symmetric {
         key_iv: [u8; 12],
         key_tag: Vec<u8>,
         p2s: [u8; 16],
+        epk: Vec<u8>,
     }
 
-    /// One symmetric or password JWE case in aws-lc-rs.
+    /// One symmetric, password or ECDH-ES JWE case in aws-lc-rs.
     pub struct RawSymmetricJwe {
         enc: ContentEncryption,
         management: Management,
@@ -942,6 +1241,20 @@ pub mod raw_symmetric {
             })
         }
 
+        /// ECDH-ES `alg` with `enc` to the test-only key on `curve` (the recipient's key pair in
+        /// aws-lc-rs: its public key for encryption, its private key for decryption).
+        pub fn ecdh(
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+            curve: EcdhCurve,
+        ) -> Result<Self, RawError> {
+            Ok(Self {
+                enc,
+                management: Management::EcdhEs(Ecdh::new(alg, enc, curve)?),
+                rng: SystemRandom::new(),
+            })
+        }
+
         fn pbes2_kek(
             prf: pbkdf2::Algorithm,
             kw_len: usize,
@@ -969,6 +1282,7 @@ pub mod raw_symmetric {
             let mut key_iv = [0u8; 12];
             let mut key_tag = Vec::new();
             let mut p2s = [0u8; 16];
+            let mut epk = Vec::new();
             let fresh_cek = || -> Result<Vec<u8>, RawError> {
                 let mut cek = vec![0u8; self.enc.key_len()];
                 self.rng.fill(&mut cek).map_err(random)?;
@@ -983,6 +1297,20 @@ pub mod raw_symmetric {
                         wrapped,
                         Content::new(self.enc, &cek)?.seal(&self.rng, aad, plaintext)?,
                     )
+                }
+                Management::EcdhEs(ecdh) => {
+                    let (public, derived) = ecdh.send(&self.rng)?;
+                    epk = public;
+                    if ecdh.wrap {
+                        let cek = fresh_cek()?;
+                        (
+                            Kek::new(&derived)?.wrap(&cek)?,
+                            Content::new(self.enc, &cek)?.seal(&self.rng, aad, plaintext)?,
+                        )
+                    } else {
+                        let content = Content::new(self.enc, &derived)?;
+                        (Vec::new(), content.seal(&self.rng, aad, plaintext)?)
+                    }
                 }
                 Management::GcmKw(kek) => {
                     let cek = fresh_cek()?;
@@ -1017,6 +1345,7 @@ pub mod raw_symmetric {
                 key_iv,
                 key_tag,
                 p2s,
+                epk,
                 iv,
                 ciphertext,
                 tag,
@@ -1050,6 +1379,13 @@ pub mod raw_symmetric {
                     Self::pbes2_kek(*prf, *kw_len, name, &sealed.p2s)?
                         .unwrap(&sealed.encrypted_key)?
                 }
+                Management::EcdhEs(ecdh) => {
+                    let derived = ecdh.receive(&sealed.epk)?;
+                    if !ecdh.wrap {
+                        return Content::new(self.enc, &derived)?.open(aad, sealed);
+                    }
+                    Kek::new(&derived)?.unwrap(&sealed.encrypted_key)?
+                }
             };
             Content::new(self.enc, &cek)?.open(aad, sealed)
         }
@@ -1057,8 +1393,11 @@ pub mod raw_symmetric {
         /// [`RawSymmetricJwe::encrypt`], then the compact serialization: `header_b64` (the
         /// protected header's base64url, also the AAD) and the four binary parts encoded with the
         /// `base64-simd` straight into one string. The key-management header members
-        /// (A*GCMKW's `iv` and `tag`, PBES2's `p2s` and `p2c`) are returned beside the token, not
-        /// encoded into its header: raw knows them, so this baseline does less than a real token.
+        /// (A*GCMKW's `iv` and `tag`, PBES2's `p2s` and `p2c`, ECDH-ES's `epk`) are returned
+        /// beside the token, not encoded into its header: raw knows them, so this baseline does
+        /// less than a real token (for ECDH-ES: no JWK of the ephemeral key written into the
+        /// header, a shorter header as AAD, and on decryption no `epk` read back from JSON and
+        /// base64url; the point is still parsed and checked by aws-lc-rs).
         pub fn encrypt_compact(
             &self,
             header_b64: &str,
@@ -1078,6 +1417,7 @@ pub mod raw_symmetric {
                 key_iv: sealed.key_iv,
                 key_tag: sealed.key_tag,
                 p2s: sealed.p2s,
+                epk: sealed.epk,
             };
             Ok((out, params))
         }
@@ -1096,6 +1436,7 @@ pub mod raw_symmetric {
                 key_iv: params.key_iv,
                 key_tag: params.key_tag.clone(),
                 p2s: params.p2s,
+                epk: params.epk.clone(),
                 iv: decode(iv)?,
                 ciphertext: decode(ciphertext)?,
                 tag: decode(tag)?,
@@ -1174,6 +1515,10 @@ pub mod peers {
                     Box::new(jws::ES384.signer_from_pem(private)?),
                     Box::new(jws::ES384.verifier_from_pem(public)?),
                 ),
+                JwsAlgorithm::EdDsa => (
+                    Box::new(jws::EdDSA.signer_from_pem(private)?),
+                    Box::new(jws::EdDSA.verifier_from_pem(public)?),
+                ),
                 _ => (
                     Box::new(jws::ES512.signer_from_pem(private)?),
                     Box::new(jws::ES512.verifier_from_pem(public)?),
@@ -1221,23 +1566,58 @@ pub mod peers {
             enc: ContentEncryption,
         ) -> Result<Self, josekit::JoseError> {
             let (private, public) = (super::RSA_PEM.as_bytes(), super::RSA_PUBLIC_PEM.as_bytes());
-            let (encrypter, decrypter): (Box<dyn JweEncrypter>, Box<dyn JweDecrypter>) = match alg {
-                KeyManagementAlgorithm::RsaOaep => (
-                    Box::new(jwe::RSA_OAEP.encrypter_from_pem(public)?),
-                    Box::new(jwe::RSA_OAEP.decrypter_from_pem(private)?),
-                ),
-                _ => (
-                    Box::new(jwe::RSA_OAEP_256.encrypter_from_pem(public)?),
-                    Box::new(jwe::RSA_OAEP_256.decrypter_from_pem(private)?),
-                ),
+            let algorithm = match alg {
+                KeyManagementAlgorithm::RsaOaep => jwe::RSA_OAEP,
+                KeyManagementAlgorithm::RsaOaep384 => jwe::RSA_OAEP_384,
+                KeyManagementAlgorithm::RsaOaep512 => jwe::RSA_OAEP_512,
+                _ => jwe::RSA_OAEP_256,
             };
+            let encrypter = Box::new(algorithm.encrypter_from_pem(public)?);
+            let decrypter = Box::new(algorithm.decrypter_from_pem(private)?);
+            Ok(Self::with(encrypter, decrypter, enc))
+        }
+
+        fn with(
+            encrypter: Box<dyn JweEncrypter>,
+            decrypter: Box<dyn JweDecrypter>,
+            enc: ContentEncryption,
+        ) -> Self {
             let mut header = JweHeader::new();
             header.set_content_encryption(enc.name());
-            Ok(Self {
+            Self {
                 encrypter,
                 decrypter,
                 header,
-            })
+            }
+        }
+
+        /// The encrypter and decrypter of one of issue 14's 1 KiB cases ([`crate::JweCase`]).
+        pub fn case(case: crate::JweCase) -> Result<Self, josekit::JoseError> {
+            match case.curve {
+                None => Self::symmetric(case.alg, case.enc),
+                Some(curve) => Self::ecdh(case.alg, case.enc, curve),
+            }
+        }
+
+        /// The ECDH-ES encrypter (to the test-only key on `curve`, no `apu`/`apv`) and
+        /// decrypter of `alg` with `enc`.
+        pub fn ecdh(
+            alg: KeyManagementAlgorithm,
+            enc: ContentEncryption,
+            curve: crate::EcdhCurve,
+        ) -> Result<Self, josekit::JoseError> {
+            let algorithm = match alg {
+                KeyManagementAlgorithm::EcdhEsA128Kw => jwe::ECDH_ES_A128KW,
+                KeyManagementAlgorithm::EcdhEsA192Kw => jwe::ECDH_ES_A192KW,
+                KeyManagementAlgorithm::EcdhEsA256Kw => jwe::ECDH_ES_A256KW,
+                _ => jwe::ECDH_ES,
+            };
+            let (private, public) = curve.pems();
+            Ok(Self::with(
+                Box::new(algorithm.encrypter_from_pem(public)?),
+                Box::new(algorithm.decrypter_from_pem(private)?),
+                enc,
+            ))
         }
 
         /// The shared-secret or password encrypter and decrypter of `alg` with `enc`, over the
@@ -1285,13 +1665,7 @@ pub mod peers {
                     Box::new(jwe::Dir.decrypter_from_bytes(&secret)?) as Box<dyn JweDecrypter>,
                 ),
             };
-            let mut header = JweHeader::new();
-            header.set_content_encryption(enc.name());
-            Ok(Self {
-                encrypter,
-                decrypter,
-                header,
-            })
+            Ok(Self::with(encrypter, decrypter, enc))
         }
 
         /// A compact JWE of `payload`.

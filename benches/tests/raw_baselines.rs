@@ -1,15 +1,29 @@
 //! The raw baselines do the same cryptographic work as the JOSE operations they stand beside:
-//! the raw HMAC is byte for byte the JWS signature, the raw symmetric JWE decryption opens what
-//! jose encrypts (so its key management and content encryption are the same algorithms), and the
-//! raw compact RSA-OAEP-256 token (base64-simd) decrypts with jose.
+//! the raw HMAC is byte for byte the JWS signature, the raw signatures (EdDSA included) verify
+//! with jose and jose's with raw, the raw symmetric and ECDH-ES JWE decryption opens what jose
+//! encrypts (so its key agreement, Concat KDF, key management and content encryption are the
+//! same algorithms), and the raw compact RSA-OAEP-256/384/512 tokens (base64-simd) decrypt with
+//! jose and jose's with raw.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use jose::jwe::{Jwe, JweBuilder};
-use jose::jws::JwsBuilder;
-use jose::{ContentEncryption, KeyManagementAlgorithm, Limits, b64};
-use jose_benches::raw::RawJweKeys;
-use jose_benches::raw_symmetric::{RawHmac, RawSymmetricJwe, RawSymmetricSealed};
-use jose_benches::{HMAC_ALGS, SYMMETRIC_JWE, hmac_keys, jwe_keys, payload, symmetric_jwe_keys};
+use jose::jws::{Jws, JwsBuilder};
+use jose::{ContentEncryption, KeyManagementAlgorithm, Limits, SigningKey, b64};
+use jose_benches::raw::{RawJweKeys, RawSigner};
+use jose_benches::raw_symmetric::{RawHmac, RawSymmetricSealed};
+use jose_benches::{
+    HMAC_ALGS, JWS_ALGS, JweCase, RSA_OAEP_1KIB, hmac_keys, jwe_keys, jws_keys, payload,
+};
+
+/// `body` signed by `key`, compact.
+fn compact_jws(key: &SigningKey, body: &[u8]) -> String {
+    JwsBuilder::new(body)
+        .signer(key)
+        .sign()
+        .unwrap()
+        .to_compact()
+        .unwrap()
+}
 
 #[test]
 fn raw_hmac_is_the_jws_signature() {
@@ -17,12 +31,7 @@ fn raw_hmac_is_the_jws_signature() {
     for alg in HMAC_ALGS {
         for provider in jose::providers() {
             let (key, _) = hmac_keys(alg, provider).unwrap();
-            let token = JwsBuilder::new(&body)
-                .signer(&key)
-                .sign()
-                .unwrap()
-                .to_compact()
-                .unwrap();
+            let token = compact_jws(&key, &body);
             let (input, signature) = token.rsplit_once('.').unwrap();
             let raw = RawHmac::new(alg);
             assert_eq!(
@@ -36,6 +45,46 @@ fn raw_hmac_is_the_jws_signature() {
     }
 }
 
+#[test]
+fn raw_signatures_and_jws_verify_each_other() {
+    let body = payload(1024);
+    for alg in JWS_ALGS {
+        let raw = RawSigner::new(alg).unwrap();
+        for provider in jose::providers() {
+            let (key, vkey) = jws_keys(alg, provider).unwrap();
+            let token = compact_jws(&key, &body);
+            let (input, signature) = token.rsplit_once('.').unwrap();
+            let signature = b64::decode("part", signature).unwrap();
+            raw.verify(input.as_bytes(), &signature).unwrap();
+            let raw_signature = raw.sign(input.as_bytes()).unwrap();
+            if alg == jose::JwsAlgorithm::EdDsa {
+                // Ed25519 is deterministic: the same key signs the same bytes.
+                assert_eq!(raw_signature, signature, "{alg}");
+            }
+            let raw_token = format!("{input}.{}", b64::encode(&raw_signature));
+            let jws = Jws::from_compact(&raw_token, &Limits::default()).unwrap();
+            assert_eq!(
+                jws.verify([&vkey]).unwrap(),
+                body,
+                "{alg} on {}",
+                provider.name()
+            );
+        }
+    }
+}
+
+/// The raw bytes of an `epk` JWK: the uncompressed point of an EC key, `x` of an OKP key.
+fn epk(header: &serde_json::Value) -> Vec<u8> {
+    let Some(epk) = header.get("epk") else {
+        return Vec::new();
+    };
+    let x = field(epk, "x");
+    match epk.get("kty").and_then(serde_json::Value::as_str) {
+        Some("EC") => [vec![4], x, field(epk, "y")].concat(),
+        _ => x,
+    }
+}
+
 fn field(header: &serde_json::Value, name: &str) -> Vec<u8> {
     header
         .get(name)
@@ -45,12 +94,14 @@ fn field(header: &serde_json::Value, name: &str) -> Vec<u8> {
 }
 
 #[test]
-fn raw_symmetric_opens_what_jose_encrypts() {
+fn raw_symmetric_and_ecdh_open_what_jose_encrypts() {
     let plaintext = payload(1024);
-    for (alg, enc) in SYMMETRIC_JWE {
-        let raw = RawSymmetricJwe::new(alg, enc).unwrap();
+    for case in JweCase::all() {
+        let JweCase { alg, enc, .. } = case;
+        let label = case.label();
+        let raw = case.raw().unwrap();
         for provider in jose::providers() {
-            let (key, _) = symmetric_jwe_keys(alg, enc, provider).unwrap();
+            let (key, _) = case.keys(provider).unwrap();
             let token = JweBuilder::new(enc)
                 .recipient(&key)
                 .encrypt(&plaintext, provider)
@@ -63,50 +114,61 @@ fn raw_symmetric_opens_what_jose_encrypts() {
             if let Some(p2c) = header.get("p2c") {
                 assert_eq!(p2c.as_u64(), Some(u64::from(jose_benches::PBES2_COUNT)));
             }
+            // Raw's Concat KDF has empty PartyUInfo and PartyVInfo.
+            assert!(header.get("apu").is_none() && header.get("apv").is_none());
+            assert_eq!(header.get("epk").is_some(), case.curve.is_some(), "{label}");
             let sealed = RawSymmetricSealed {
                 encrypted_key: b64::decode("part", parts[1]).unwrap(),
                 key_iv: field(&header, "iv").try_into().unwrap_or([0; 12]),
                 key_tag: field(&header, "tag"),
                 p2s: field(&header, "p2s").try_into().unwrap_or([0; 16]),
+                epk: epk(&header),
                 iv: b64::decode("part", parts[2]).unwrap(),
                 ciphertext: b64::decode("part", parts[3]).unwrap(),
                 tag: b64::decode("part", parts[4]).unwrap(),
             };
             let opened = raw.decrypt(parts[0].as_bytes(), &sealed).unwrap();
-            assert_eq!(opened, plaintext, "{alg}+{enc} from {}", provider.name());
+            assert_eq!(opened, plaintext, "{label} from {}", provider.name());
         }
-        // And the raw round trip, the same aad.
+        // And the raw round trip, the same aad, and through the compact serialization.
         let sealed = raw.encrypt(b"aad", &plaintext).unwrap();
         assert_eq!(raw.decrypt(b"aad", &sealed).unwrap(), plaintext);
-        assert!(raw.decrypt(b"other aad", &sealed).is_err(), "{alg}+{enc}");
+        assert!(raw.decrypt(b"other aad", &sealed).is_err(), "{label}");
+        let header = b64::encode(format!(r#"{{"alg":"{alg}","enc":"{enc}"}}"#).as_bytes());
+        let (token, params) = raw.encrypt_compact(&header, &plaintext).unwrap();
+        assert_eq!(raw.decrypt_compact(&token, &params).unwrap(), plaintext);
     }
 }
 
+/// Raw's compact RSA-OAEP tokens decrypt with jose, and raw decrypts jose's.
 #[test]
-fn raw_compact_rsa_oaep_256_is_a_jwe() {
-    let (alg, enc) = (
+fn raw_compact_rsa_oaep_is_a_jwe() {
+    let raw = RawJweKeys::new().unwrap();
+    let rsa_oaep_256 = (
         KeyManagementAlgorithm::RsaOaep256,
         ContentEncryption::A256Gcm,
     );
-    let raw = RawJweKeys::new().unwrap();
-    let header = b64::encode(br#"{"alg":"RSA-OAEP-256","enc":"A256GCM"}"#);
-    for size in [1024, 64 * 1024] {
-        let plaintext = payload(size);
-        let token = raw.encrypt_compact(alg, enc, &header, &plaintext).unwrap();
-        for provider in jose::providers() {
-            let (key, dkey) = jwe_keys(alg, provider).unwrap();
-            let jwe = Jwe::from_compact(&token, &Limits::default()).unwrap();
-            assert_eq!(
-                *jwe.decrypt(&[dkey], &[enc], provider).unwrap().plaintext,
-                plaintext
-            );
-            let ours = JweBuilder::new(enc)
-                .recipient(&key)
-                .encrypt(&plaintext, provider)
-                .unwrap()
-                .to_compact()
-                .unwrap();
-            assert_eq!(raw.decrypt_compact(alg, enc, &ours).unwrap(), plaintext);
+    for (alg, enc) in [rsa_oaep_256].into_iter().chain(RSA_OAEP_1KIB) {
+        let header = b64::encode(format!(r#"{{"alg":"{alg}","enc":"{enc}"}}"#).as_bytes());
+        for size in [1024, 64 * 1024] {
+            let plaintext = payload(size);
+            let token = raw.encrypt_compact(alg, enc, &header, &plaintext).unwrap();
+            for provider in jose::providers() {
+                let (key, dkey) = jwe_keys(alg, provider).unwrap();
+                let jwe = Jwe::from_compact(&token, &Limits::default()).unwrap();
+                assert_eq!(
+                    *jwe.decrypt(&[dkey], &[enc], provider).unwrap().plaintext,
+                    plaintext,
+                    "{alg}"
+                );
+                let ours = JweBuilder::new(enc)
+                    .recipient(&key)
+                    .encrypt(&plaintext, provider)
+                    .unwrap()
+                    .to_compact()
+                    .unwrap();
+                assert_eq!(raw.decrypt_compact(alg, enc, &ours).unwrap(), plaintext);
+            }
         }
     }
 }

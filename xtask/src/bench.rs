@@ -226,14 +226,16 @@ fn rows(measurements: &[Measurement], group: &str, peer: &str) -> Vec<Row> {
         .collect()
 }
 
-/// Sort key of a case such as `RSA-OAEP-256+A128GCM/64KiB` or `PS256/1KiB`: algorithm in the
-/// order of the JOSE registries, then size.
+/// Sort key of a case such as `RSA-OAEP-256+A128GCM/64KiB`, `ECDH-ES+A256GCM/X25519/1KiB` or
+/// `PS256/1KiB`: algorithm (with its curve) in the order of the JOSE registries, then size.
 fn case_order(case: &str) -> (usize, usize, String) {
-    const ALGS: [&str; 29] = [
+    const ALGS: [&str; 44] = [
         "RSA-OAEP+A128GCM",
         "RSA-OAEP+A256GCM",
         "RSA-OAEP-256+A128GCM",
         "RSA-OAEP-256+A256GCM",
+        "RSA-OAEP-384+A256GCM",
+        "RSA-OAEP-512+A256GCM",
         "A128KW+A128GCM",
         "A192KW+A192GCM",
         "A256KW+A256GCM",
@@ -244,6 +246,18 @@ fn case_order(case: &str) -> (usize, usize, String) {
         "PBES2-HS256+A128KW+A128GCM",
         "PBES2-HS384+A192KW+A192GCM",
         "PBES2-HS512+A256KW+A256GCM",
+        "ECDH-ES+A256GCM/P-256",
+        "ECDH-ES+A256GCM/P-384",
+        "ECDH-ES+A256GCM/P-521",
+        "ECDH-ES+A256GCM/X25519",
+        "ECDH-ES+A128KW+A128GCM/P-256",
+        "ECDH-ES+A128KW+A128GCM/P-384",
+        "ECDH-ES+A128KW+A128GCM/P-521",
+        "ECDH-ES+A128KW+A128GCM/X25519",
+        "ECDH-ES+A256KW+A256GCM/P-256",
+        "ECDH-ES+A256KW+A256GCM/P-384",
+        "ECDH-ES+A256KW+A256GCM/P-521",
+        "ECDH-ES+A256KW+A256GCM/X25519",
         "dir+A128CBC-HS256",
         "dir+A192CBC-HS384",
         "dir+A256CBC-HS512",
@@ -259,6 +273,7 @@ fn case_order(case: &str) -> (usize, usize, String) {
         "ES256",
         "ES384",
         "ES512",
+        "EdDSA",
     ];
     const SIZES: [&str; 3] = ["1KiB", "64KiB", "1MiB"];
     let (alg, size) = case.rsplit_once('/').unwrap_or((case, ""));
@@ -396,10 +411,12 @@ fn render(
         out,
         "- Columns: `aws-lc` and `rustcrypto` are this workspace on each provider; `raw` is aws-lc-rs \
          called directly for the same cryptographic work (RSA op + AES-GCM, AES key wrap or GCM of the CEK + \
-         AES-GCM, PBKDF2 + key wrap + AES-GCM, AES-CBC + HMAC, or the signature or HMAC alone: no \
-         base64, no JSON; long-lived keys imported once, a fresh CEK per message); `raw+b64` (where \
-         shown) is that raw baseline through the compact serialization, base64url by `base64-simd` \
-         (the fastest strict codec measured here, also jose's own public-data codec); the peer is josekit 0.10 (OpenSSL) or TrueLayer's `truelayer-signing` 0.3 \
+         AES-GCM, PBKDF2 + key wrap + AES-GCM, ECDH with a fresh ephemeral key + Concat KDF (+ key \
+         wrap) + AES-GCM, AES-CBC + HMAC, or the signature or HMAC alone: no base64, no JSON; \
+         long-lived keys imported once, a fresh CEK per message); `raw+b64` (where shown) is that \
+         raw baseline through the compact serialization, base64url by `base64-simd` (the fastest \
+         strict codec measured here, also jose's own public-data codec; the key-management header \
+         members such as `epk`, `p2s` or GCMKW's `iv` are not written into raw's header); the peer is josekit 0.10 (OpenSSL) or TrueLayer's `truelayer-signing` 0.3 \
          (OpenSSL). Ratios above 1 mean we are slower.\n"
     );
     let _ = writeln!(
@@ -838,6 +855,41 @@ mod tests {
                 "RS256/1KiB",
             ]
         );
+    }
+
+    #[test]
+    fn ecdh_eddsa_and_rsa_oaep_384_cases_sort_in_registry_order() {
+        let mut cases = [
+            "EdDSA/1KiB",
+            "ECDH-ES+A256KW+A256GCM/P-256/1KiB",
+            "ECDH-ES+A256GCM/X25519/1KiB",
+            "dir+A128CBC-HS256/1KiB",
+            "ECDH-ES+A256GCM/P-256/1KiB",
+            "RSA-OAEP-512+A256GCM/1KiB",
+            "ES512/1KiB",
+            "RSA-OAEP-384+A256GCM/1KiB",
+            "PBES2-HS512+A256KW+A256GCM/1KiB",
+            "RSA-OAEP-256+A256GCM/1MiB",
+        ];
+        cases.sort_by_key(|case| case_order(case));
+        assert_eq!(
+            cases,
+            [
+                "RSA-OAEP-256+A256GCM/1MiB",
+                "RSA-OAEP-384+A256GCM/1KiB",
+                "RSA-OAEP-512+A256GCM/1KiB",
+                "PBES2-HS512+A256KW+A256GCM/1KiB",
+                "ECDH-ES+A256GCM/P-256/1KiB",
+                "ECDH-ES+A256GCM/X25519/1KiB",
+                "ECDH-ES+A256KW+A256GCM/P-256/1KiB",
+                "dir+A128CBC-HS256/1KiB",
+                "ES512/1KiB",
+                "EdDSA/1KiB",
+            ]
+        );
+        // Every case has its own rank, ahead of unknown ones.
+        let unknown = case_order("RSA1_5+A128GCM/1KiB").0;
+        assert!(cases.iter().all(|case| case_order(case).0 < unknown));
     }
 
     #[test]
