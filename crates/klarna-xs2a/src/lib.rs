@@ -94,11 +94,11 @@
 //!
 //! # HTTP adapters
 //!
-//! With the `axum` feature, [`axum::Xs2aLayer`] (a tower layer) serves the API: it buffers the
+//! With the `axum` feature, `axum::Xs2aLayer` (a tower layer) serves the API: it buffers the
 //! body (bounded), opens it (decrypt, verify, `request_timestamp`, replay guard) before the
 //! handler runs, hands the handler the verified JSON and an [`OpenedRequest`] extractor, and
 //! seals the handler's JSON answer. A refused request gets a small JSON error and never reaches
-//! the handler ([`axum::Refusal`]: 401 for a failed decryption or signature, 409 for a replay,
+//! the handler (`axum::Refusal`: 401 for a failed decryption or signature, 409 for a replay,
 //! 413 for a body over the limit, ...).
 //!
 //! ```
@@ -151,9 +151,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the `reqwest` feature, [`reqwest::Xs2aMiddleware`] (a reqwest-middleware) is the
+//! With the `reqwest` feature, `reqwest::Xs2aMiddleware` (a reqwest-middleware) is the
 //! client: the caller sends and reads plain JSON. An error status, or an answer that does not
-//! open, is an error whose source is this crate's [`Error`] ([`reqwest::xs2a_error`]).
+//! open, is an error whose source is this crate's [`Error`] (`reqwest::xs2a_error`).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -207,8 +207,8 @@
 //! |---|---|
 //! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
 //! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
-//! | `axum` | the server side on axum/tower: [`axum::Xs2aLayer`] |
-//! | `reqwest` | the client side on reqwest-middleware: [`reqwest::Xs2aMiddleware`] |
+//! | `axum` | the server side on axum/tower: `axum::Xs2aLayer` |
+//! | `reqwest` | the client side on reqwest-middleware: `reqwest::Xs2aMiddleware` |
 //! | `tracing` | events in the adapters (outcome, `kid`, `request_id`, latency; never bodies or keys) |
 //!
 //! No provider is on by default. The application chooses one, once, for every jose crate it uses:

@@ -83,8 +83,8 @@
 //! |---|---|
 //! | `aws-lc` | the aws-lc-rs crypto provider (`jose-toolkit/aws-lc`) |
 //! | `rustcrypto` | the RustCrypto crypto provider (`jose-toolkit/rustcrypto`) |
-//! | `axum` | [`axum`](mod@crate::axum): a tower layer and extractor verifying webhooks, the `jku`'s JWKS fetched and cached by `jose-remote-jwks` |
-//! | `reqwest` | [`reqwest`](mod@crate::reqwest): a reqwest-middleware signing outgoing requests |
+//! | `axum` | module `axum`: a tower layer and extractor verifying webhooks, the `jku`'s JWKS fetched and cached by `jose-remote-jwks` |
+//! | `reqwest` | module `reqwest`: a reqwest-middleware signing outgoing requests |
 //! | `tracing` | events from the adapters (outcome, kid, latency; never bodies, keys or signatures) |
 //!
 //! No provider is on by default. The application chooses one, once, for every jose crate it uses:
