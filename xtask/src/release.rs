@@ -657,10 +657,11 @@ serde = { version = "0.1.0" }
                 "jose-provider-tests",
                 "jose-crypto-rustcrypto",
                 "jose-toolkit",
-                "jose-truelayer-signing",
+                "jose-remote-jwks",
                 "jose-klarna-xs2a",
                 "jose-request4r",
                 "jose-4quays",
+                "jose-truelayer-signing",
                 "jose-cli"
             ]
         );

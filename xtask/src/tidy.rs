@@ -454,7 +454,11 @@ mod tests {
             found,
             [format!(
                 "layering: jose-4quays depends on aws-lc-rs (rule: {})",
-                RULES[3].text
+                RULES
+                    .iter()
+                    .find(|rule| rule.crates == PROTOCOLS)
+                    .map(|rule| rule.text)
+                    .unwrap_or_default()
             )]
         );
         assert_eq!(
