@@ -22,9 +22,7 @@
 //! unwrap, the GCM tag of A*GCMKW) is [`Opaque`]: the engine then decrypts with a random CEK and
 //! answers [`Error::DecryptionFailed`] like every other decryption failure.
 
-use crate::alg::{
-    ContentEncryption, HashAlg, KeyKind, KeyManagementAlgorithm, KeyManagementMode, KeySpec,
-};
+use crate::alg::{ContentEncryption, HashAlg, KeyKind, KeyManagementAlgorithm, KeyManagementMode};
 use crate::b64;
 use crate::error::Error;
 use crate::header::Header;
@@ -293,14 +291,11 @@ fn ecdh_es_sender(
     header: &Header,
     provider: &dyn CryptoProvider,
 ) -> Result<(DerivedKey, Params), Error> {
-    let spec = match recipient.kind() {
-        KeyKind::Ec(curve) => KeySpec::Ec(curve),
-        KeyKind::Okp(curve) => KeySpec::Okp(curve),
-        other @ KeyKind::Rsa { .. } => {
-            return Err(Error::invalid_key("an EC or X25519 key for ECDH-ES", other));
-        }
-    };
-    let ephemeral = provider.generate(spec)?;
+    let kind = recipient.kind();
+    if let KeyKind::Rsa { .. } = kind {
+        return Err(Error::invalid_key("an EC or X25519 key for ECDH-ES", kind));
+    }
+    let ephemeral = provider.generate_ephemeral(kind)?;
     let z = ephemeral.agree(&recipient.to_spki_der()?)?;
     let epk = PublicKey::from_ops(ephemeral.public_key()).to_jwk()?;
     let epk = serde_json::to_value(&epk)

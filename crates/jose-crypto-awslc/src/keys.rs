@@ -284,6 +284,26 @@ impl AwsLcPublicKey {
         }
     }
 
+    /// An EC public key from its uncompressed point `0x04 || x || y` (on the curve, as aws-lc-rs
+    /// checks).
+    fn from_ec_point(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
+        let key = ParsedPublicKey::new(ecdsa_verification(curve), point).map_err(|e| {
+            rejected(
+                format!("a valid {curve} public key (a point on the curve)"),
+                &e,
+            )
+        })?;
+        let canonical = key
+            .as_der()
+            .map_err(|_| provider_failure("encode an EC public key"))?
+            .as_ref()
+            .to_vec();
+        Ok(AwsLcPublicKey {
+            inner: PublicInner::Ec { key, curve },
+            spki: canonical,
+        })
+    }
+
     /// An Ed25519 or X25519 public key of 32 bytes. Ed25519 points are decoded when a signature
     /// is verified (a key that does not decode verifies nothing); X25519 accepts any 32 bytes (RFC
     /// 7748), low-order points being caught by the all-zero check of key agreement.
@@ -405,6 +425,12 @@ enum PrivateInner {
     },
     Ed25519(Ed25519KeyPair),
     X25519(agreement::PrivateKey),
+    /// The ephemeral key of one ECDH-ES encryption (`generate_ephemeral`): ECDH only, no ECDSA
+    /// key, never exported.
+    EcEphemeral {
+        ecdh: agreement::PrivateKey,
+        curve: EcCurve,
+    },
 }
 
 impl fmt::Debug for AwsLcPrivateKey {
@@ -511,6 +537,20 @@ impl AwsLcPrivateKey {
         })
     }
 
+    /// Generates the ephemeral key of one ECDH-ES encryption on `curve`: the ECDH key alone (one
+    /// scalar multiplication for its public point), where a long-lived key also builds and checks
+    /// the ECDSA key of the same scalar.
+    pub(crate) fn generate_ec_ephemeral(curve: EcCurve) -> Result<Self, Error> {
+        let failure = || Error::Provider(format!("aws-lc-rs failed to generate an EC {curve} key"));
+        let ecdh = agreement::PrivateKey::generate(ecdh(curve)).map_err(|_| failure())?;
+        let point = ecdh.compute_public_key().map_err(|_| failure())?;
+        let public = Arc::new(AwsLcPublicKey::from_ec_point(curve, point.as_ref())?);
+        Ok(AwsLcPrivateKey {
+            inner: PrivateInner::EcEphemeral { ecdh, curve },
+            public,
+        })
+    }
+
     /// Generates an Ed25519 or X25519 key.
     pub(crate) fn generate_okp(curve: OkpCurve) -> Result<Self, Error> {
         let failure = || Error::Provider(format!("aws-lc-rs failed to generate an {curve} key"));
@@ -529,7 +569,11 @@ impl AwsLcPrivateKey {
                 .map_err(|_| failure())?
                 .as_ref()
                 .to_vec(),
-            PrivateInner::Rsa { .. } | PrivateInner::Ec { .. } => return Err(failure()),
+            PrivateInner::Rsa { .. }
+            | PrivateInner::Ec { .. }
+            | PrivateInner::EcEphemeral { .. } => {
+                return Err(failure());
+            }
         };
         Ok(AwsLcPrivateKey {
             inner,
@@ -542,7 +586,9 @@ impl PrivateKeyOps for AwsLcPrivateKey {
     fn kind(&self) -> KeyKind {
         match &self.inner {
             PrivateInner::Rsa { bits, .. } => KeyKind::Rsa { bits: *bits },
-            PrivateInner::Ec { curve, .. } => KeyKind::Ec(*curve),
+            PrivateInner::Ec { curve, .. } | PrivateInner::EcEphemeral { curve, .. } => {
+                KeyKind::Ec(*curve)
+            }
             PrivateInner::Ed25519(_) => KeyKind::Okp(OkpCurve::Ed25519),
             PrivateInner::X25519(_) => KeyKind::Okp(OkpCurve::X25519),
         }
@@ -571,6 +617,10 @@ impl PrivateKeyOps for AwsLcPrivateKey {
             PrivateInner::X25519(_) => {
                 Err(Error::invalid_key(format!("a key for {alg}"), self.kind()))
             }
+            PrivateInner::EcEphemeral { .. } => Err(Error::Unsupported {
+                provider: "aws-lc",
+                operation: "signing with an ephemeral ECDH-ES key".into(),
+            }),
             PrivateInner::Ec { key, curve, .. } => {
                 let sig = key
                     .sign(&rng, message)
@@ -636,6 +686,10 @@ impl PrivateKeyOps for AwsLcPrivateKey {
                     .map_err(|_| provider_failure("read an X25519 private key"))?;
                 okp_pkcs8(OkpCurve::X25519, bin.as_ref())
             }
+            PrivateInner::EcEphemeral { .. } => Err(Error::Unsupported {
+                provider: "aws-lc",
+                operation: "exporting an ephemeral ECDH-ES key".into(),
+            }),
             PrivateInner::Ec { key, .. } => {
                 // aws-lc remembers when an imported ECPrivateKey had no public key and would
                 // export it that way too; a key rebuilt from scalar and point always includes it.
@@ -658,7 +712,8 @@ impl PrivateKeyOps for AwsLcPrivateKey {
         let (private, algorithm) = match &self.inner {
             PrivateInner::Ec {
                 ecdh: key, curve, ..
-            } => (key, ecdh(*curve)),
+            }
+            | PrivateInner::EcEphemeral { ecdh: key, curve } => (key, ecdh(*curve)),
             PrivateInner::X25519(key) => (key, &agreement::X25519),
             PrivateInner::Rsa { .. } | PrivateInner::Ed25519(_) => {
                 return Err(Error::Unsupported {

@@ -53,7 +53,7 @@ use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair};
 use aws_lc_rs::{digest, rand};
 use jose_core::Error;
-use jose_core::alg::{ContentEncryption, EcCurve, HashAlg, KeySpec};
+use jose_core::alg::{ContentEncryption, EcCurve, HashAlg, KeyKind, KeySpec};
 use jose_core::provider::support::{check_aead_open_inputs, check_aead_seal_inputs};
 use jose_core::provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};
 use keys::{AwsLcPrivateKey, AwsLcPublicKey};
@@ -263,6 +263,17 @@ impl CryptoProvider for AwsLcProvider {
 
     fn import_public_spki(&self, spki_der: &[u8]) -> Result<Arc<dyn PublicKeyOps>, Error> {
         Ok(Arc::new(AwsLcPublicKey::from_spki(spki_der)?))
+    }
+
+    fn generate_ephemeral(&self, curve: KeyKind) -> Result<Arc<dyn PrivateKeyOps>, Error> {
+        match curve {
+            KeyKind::Ec(curve) => Ok(Arc::new(AwsLcPrivateKey::generate_ec_ephemeral(curve)?)),
+            KeyKind::Okp(curve) => Ok(Arc::new(AwsLcPrivateKey::generate_okp(curve)?)),
+            other @ KeyKind::Rsa { .. } => Err(Error::invalid_key(
+                "an EC or X25519 key for an ephemeral key agreement",
+                other,
+            )),
+        }
     }
 
     fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error> {

@@ -8,7 +8,9 @@
 
 use crate::sign::fixture_ec_key;
 use crate::{fixtures, flipped, invalid_key, invalid_key_naming, joined, ok};
-use jose_core::{CryptoProvider, EcCurve, Error, JwsAlgorithm, KeySpec, OkpCurve, PrivateKeyOps};
+use jose_core::{
+    CryptoProvider, EcCurve, Error, JwsAlgorithm, KeyKind, KeySpec, OkpCurve, PrivateKeyOps,
+};
 use std::sync::Arc;
 
 /// Every key specification that agrees: the three curves and X25519.
@@ -363,6 +365,67 @@ pub fn low_order_x25519_peers_are_invalid_key(provider: &dyn CryptoProvider) {
                 );
             }
         }
+    }
+}
+
+/// [`CryptoProvider::generate_ephemeral`] (ECDH-ES's sender): on each curve a fresh key whose
+/// secret with a recipient is the recipient's secret with its public key, of the curve's length;
+/// two ephemeral keys are two keys; an RSA kind is refused.
+pub fn ephemeral_keys_agree(provider: &dyn CryptoProvider) {
+    for (spec, len) in agreeing_specs() {
+        let recipient = generate(provider, spec);
+        let kind = recipient.kind();
+        let ephemeral = ok(
+            provider,
+            provider.generate_ephemeral(kind),
+            format_args!("{kind}: generate an ephemeral key"),
+        );
+        ensure_eq!(
+            provider,
+            ephemeral.kind(),
+            kind,
+            "{kind}: the ephemeral key's kind"
+        );
+        let sent = ok(
+            provider,
+            ephemeral.agree(&spki(provider, recipient.as_ref())),
+            format_args!("{kind}: the ephemeral key agrees with the recipient"),
+        );
+        let received = ok(
+            provider,
+            recipient.agree(&spki(provider, ephemeral.as_ref())),
+            format_args!("{kind}: the recipient agrees with the ephemeral public key"),
+        );
+        ensure_eq!(provider, sent.len(), len, "{kind}: shared secret length");
+        ensure_eq!(
+            provider,
+            sent.as_slice(),
+            received.as_slice(),
+            "{kind}: sender and recipient derive the same secret"
+        );
+        let other = ok(
+            provider,
+            provider.generate_ephemeral(kind),
+            format_args!("{kind}: generate a second ephemeral key"),
+        );
+        ensure_ne!(
+            provider,
+            spki(provider, ephemeral.as_ref()),
+            spki(provider, other.as_ref()),
+            "{kind}: two ephemeral keys have two public keys"
+        );
+    }
+    match provider.generate_ephemeral(KeyKind::Rsa { bits: 2048 }) {
+        Err(Error::InvalidKey { .. } | Error::Unsupported { .. }) => {}
+        Err(other) => panic!(
+            "{}: an ephemeral RSA key: expected Err(InvalidKey) or Err(Unsupported), got \
+             Err({other:?})",
+            crate::who(provider)
+        ),
+        Ok(_) => panic!(
+            "{}: an ephemeral RSA key: expected an error, got a key",
+            crate::who(provider)
+        ),
     }
 }
 

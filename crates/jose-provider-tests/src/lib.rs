@@ -160,6 +160,7 @@ macro_rules! __with_rules {
                 foreign_and_off_curve_peers_are_invalid_key,
                 low_order_x25519_peers_are_invalid_key,
                 keys_without_agreement_refuse,
+                ephemeral_keys_agree,
             }
             hmac {
                 rfc4231_known_answers,

@@ -171,6 +171,24 @@ pub trait CryptoProvider: Send + Sync + Debug {
     /// Generates a fresh key pair (RSA 2048/3072/4096 with e = 65537, or EC).
     fn generate(&self, spec: KeySpec) -> Result<Arc<dyn PrivateKeyOps>, Error>;
 
+    /// Generates the ephemeral key of one ECDH-ES encryption (RFC 7518 section 4.6) on `curve`'s
+    /// curve (EC or X25519): a key used for one [`PrivateKeyOps::agree`] and its
+    /// [`PrivateKeyOps::public_key`] (the `epk`), then dropped. It need not sign or export, so a
+    /// provider may skip the work a long-lived key needs (aws-lc: no ECDSA key beside the ECDH
+    /// one).
+    ///
+    /// The default calls [`generate`](Self::generate).
+    fn generate_ephemeral(&self, curve: KeyKind) -> Result<Arc<dyn PrivateKeyOps>, Error> {
+        match curve {
+            KeyKind::Ec(curve) => self.generate(KeySpec::Ec(curve)),
+            KeyKind::Okp(curve) => self.generate(KeySpec::Okp(curve)),
+            other @ KeyKind::Rsa { .. } => Err(Error::invalid_key(
+                "an EC or X25519 key for an ephemeral key agreement",
+                other,
+            )),
+        }
+    }
+
     /// HMAC (RFC 2104) of `data` under `key` with `hash` (SHA-256, SHA-384 or SHA-512): the full
     /// tag of [`HashAlg::output_len`] bytes. Any key length is computed (the RFC 7518 minimum is
     /// [`SecretKey`](crate::SecretKey)'s rule); SHA-1 may be refused with [`Error::InvalidRequest`].
