@@ -46,6 +46,9 @@
 //!   AES-CBC-HMAC-SHA2).
 //! - [`nested`]: a JWS inside a JWE.
 //! - [`header`]: JOSE headers; [`limits`]: the size limits every parser applies.
+//! - [`replay`]: one-time ids ([`ReplayStore`], asynchronous, atomic, failing closed) and the
+//!   bounded [`InMemoryReplayStore`]; shared stores live in their own crates
+//!   (`jose-replay-redis`).
 //!
 //! # Security rules
 //!
@@ -80,6 +83,7 @@ pub mod media;
 pub mod nested;
 pub mod plaintext;
 pub mod provider;
+pub mod replay;
 mod zip;
 
 pub use alg::{
@@ -100,3 +104,4 @@ pub use keyfile::KeyFile;
 pub use limits::Limits;
 pub use plaintext::Plaintext;
 pub use provider::{CryptoProvider, PrivateKeyOps, PublicKeyOps};
+pub use replay::{InMemoryReplayStore, ReplayError, ReplayStore};
