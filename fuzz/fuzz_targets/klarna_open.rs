@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use jose_klarna_xs2a::{InMemoryReplayGuard, KeyRing, Opener, Policy, VerifierSet};
+use jose_klarna_xs2a::{InMemoryReplayStore, KeyRing, Opener, Policy, VerifierSet};
 use libfuzzer_sys::fuzz_target;
 
 fn opener() -> Option<&'static Opener> {
@@ -35,9 +35,14 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(opened) = opener.open(token, provider) {
         // The seeds are stamped at 1_700_000_000_000 ms.
         let now = 1_700_000_000_000;
-        let guard = InMemoryReplayGuard::new(16);
-        let _ =
-            jose_klarna_xs2a::server::check_request(&opened.body, now, &Policy::default(), &guard);
+        let store = InMemoryReplayStore::new(16);
+        let policy = Policy::default();
+        if let Ok((id, _)) =
+            jose_klarna_xs2a::server::check_request_fields(&opened.body, now, &policy)
+        {
+            let window = policy.min_replay_window();
+            let _ = jose_klarna_xs2a::server::record_request_id(&store, &id, now, window);
+        }
         let _ = jose_klarna_xs2a::client::check_response(&opened.body, now, &Policy::default());
     }
 });

@@ -5,12 +5,13 @@
 //!
 //! 1. buffers the body, at most [`Xs2aLayer::with_body_limit`] bytes (1 MiB by default; more is
 //!    `413`) within [`Xs2aLayer::with_read_timeout`] (30 s by default; later is `408`);
-//! 2. turns it back into the plain request with [`Server::decrypt_request`]: `Content-Type:
+//! 2. turns it back into the plain request with [`Server::decrypt_request_async`]: `Content-Type:
 //!    application/jose`, `POST <path>/get` and `POST <path>/delete` mapped back to `GET <path>`
 //!    and `DELETE <path>`, the JWE decrypted with our key ring, the JWS verified with the
 //!    client's keys, the `request_timestamp` checked against the server's [`Policy`](crate::Policy)
-//!    and the `request_id` recorded with its [`ReplayGuard`](crate::ReplayGuard) (the same id
-//!    again within the window is refused);
+//!    and the `request_id` recorded in its [`ReplayStore`](crate::ReplayStore) (the same id
+//!    again within the window is refused, `409`; a store that cannot answer, such as a shared
+//!    Redis that is down, refuses the request with `503`, never lets it through);
 //! 3. calls the handler with the verified JSON as the request body (`Content-Type:
 //!    application/json`, so `axum::Json` reads it) and the [`OpenedRequest`] (body, `request_id`,
 //!    `request_timestamp`, signing `kid`) in the request's extensions, where the
@@ -113,7 +114,7 @@ impl fmt::Debug for Xs2aLayer {
 
 impl Xs2aLayer {
     /// A layer that opens requests and seals answers with `server` (its keys, clock, time
-    /// policy and replay guard) on `provider`, with the default limits.
+    /// policy and replay store) on `provider`, with the default limits.
     pub fn new(server: Server, provider: &'static dyn CryptoProvider) -> Self {
         Xs2aLayer {
             config: Arc::new(Config {
@@ -229,7 +230,8 @@ impl Config {
         };
         let opened = match self
             .server
-            .decrypt_request(http::Request::from_parts(parts, bytes), self.provider)
+            .decrypt_request_async(http::Request::from_parts(parts, bytes), self.provider)
+            .await
         {
             Ok(opened) => opened,
             Err(error) => return self.refuse(&error, started),
@@ -372,7 +374,7 @@ fn is_length_limit(error: &::axum::Error) -> bool {
 /// | 409 | `REPLAYED_REQUEST` | [`Error::Replayed`] |
 /// | 413 | `BODY_TOO_LARGE` | [`Error::BodyTooLarge`] |
 /// | 415 | `WRONG_CONTENT_TYPE` | [`Error::WrongContentType`] |
-/// | 503 | `TRY_AGAIN_LATER` | [`Error::ReplayGuardFull`] |
+/// | 503 | `TRY_AGAIN_LATER` | [`Error::ReplayStoreFull`] |
 /// | 500 | `INTERNAL_ERROR` | anything that is not a rejection ([`Error::is_rejection`]): our keys, the provider |
 ///
 /// The message is the error's own text (which for a failed decryption or signature is only
@@ -403,7 +405,7 @@ impl Refusal {
         let (status, code) = Self::classify(error);
         let message = match error {
             Error::UnknownKid { layer, .. } => format!("unknown {layer} kid"),
-            Error::ReplayGuardFull { .. } => {
+            Error::ReplayStoreFull { .. } | Error::ReplayStore(_) => {
                 "the server cannot take more requests now; retry later".to_owned()
             }
             e if !e.is_rejection() => "the server could not process the request".to_owned(),
@@ -430,7 +432,9 @@ impl Refusal {
             Error::Stale { .. } => (StatusCode::UNAUTHORIZED, "STALE_TIMESTAMP"),
             Error::FromTheFuture { .. } => (StatusCode::UNAUTHORIZED, "FUTURE_TIMESTAMP"),
             Error::Replayed { .. } => (StatusCode::CONFLICT, "REPLAYED_REQUEST"),
-            Error::ReplayGuardFull { .. } => (StatusCode::SERVICE_UNAVAILABLE, "TRY_AGAIN_LATER"),
+            Error::ReplayStoreFull { .. } | Error::ReplayStore(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "TRY_AGAIN_LATER")
+            }
             Error::AlgorithmNotAllowed { .. } => (StatusCode::BAD_REQUEST, "ALGORITHM_NOT_ALLOWED"),
             Error::MalformedToken { .. } => (StatusCode::BAD_REQUEST, "MALFORMED_TOKEN"),
             Error::MalformedBody { .. } => (StatusCode::BAD_REQUEST, "MALFORMED_BODY"),
@@ -562,7 +566,7 @@ mod tests {
                 "REPLAYED_REQUEST",
             ),
             (
-                Error::ReplayGuardFull { capacity: 7 },
+                Error::ReplayStoreFull { capacity: 7 },
                 503,
                 "TRY_AGAIN_LATER",
             ),

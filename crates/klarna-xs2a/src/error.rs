@@ -103,15 +103,22 @@ pub enum Error {
         /// The replay window in milliseconds.
         window_ms: u64,
     },
-    /// The replay guard cannot remember another `request_id` until older ones expire, so the
+    /// The replay store cannot remember another `request_id` until older ones expire, so the
     /// request is refused rather than accepted unchecked (answer `503` and let the client retry).
     #[error(
-        "replay guard full: expected room for another request_id, found all {capacity} slots holding ids younger than the replay window"
+        "replay store full: expected room for another request_id, found all {capacity} slots holding ids younger than the replay window"
     )]
-    ReplayGuardFull {
-        /// How many ids the guard holds.
+    ReplayStoreFull {
+        /// How many ids the store holds.
         capacity: usize,
     },
+    /// The replay store could not vouch for the `request_id` (a shared store unreachable or too
+    /// slow: [`ReplayError::Unavailable`](jose::replay::ReplayError::Unavailable); a store that
+    /// must be awaited, asked synchronously:
+    /// [`ReplayError::NeedsAsync`](jose::replay::ReplayError::NeedsAsync)), so the request is
+    /// refused rather than accepted unchecked (answer `503`).
+    #[error(transparent)]
+    ReplayStore(jose::replay::ReplayError),
     /// A `request_id` that is not 10 to 100 characters long.
     #[error("invalid request_id: expected 10 to 100 characters, found {found} characters")]
     InvalidRequestId {
@@ -235,7 +242,7 @@ impl Error {
     }
 
     /// Whose problem this is (see [`jose::ErrorClass`]): our own keys, an HTTP message we could
-    /// not build, a provider failure and a full replay guard are
+    /// not build, a provider failure and a full replay store are
     /// [`Local`](jose::ErrorClass::Local); everything about an incoming message, including an
     /// answer with an error status ([`Error::Api`], whatever the status, as in the workspace's
     /// other clients) and a refused plain answer, is [`Rejected`](jose::ErrorClass::Rejected) (a
@@ -247,7 +254,8 @@ impl Error {
             | Error::ExternalSigning(_)
             | Error::Http(_)
             | Error::Crypto(_)
-            | Error::ReplayGuardFull { .. } => jose::ErrorClass::Local,
+            | Error::ReplayStoreFull { .. } => jose::ErrorClass::Local,
+            Error::ReplayStore(e) => e.class(),
             _ => jose::ErrorClass::Rejected,
         }
     }

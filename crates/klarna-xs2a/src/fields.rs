@@ -73,10 +73,10 @@ impl Policy {
     /// `max_age + allowed_skew` and one millisecond.
     ///
     /// A request stamped `allowed_skew` ahead of our clock is accepted from when it arrives until
-    /// it is `max_age` old, so for `max_age + allowed_skew`; a replay guard that forgot its id
-    /// sooner would let the same request in twice. [`crate::Server`] (and
-    /// [`crate::server::check_request`]) ask the [`crate::ReplayGuard`] for at least this window
-    /// on every request, so no policy and no guard's own window can open that gap.
+    /// it is `max_age` old, so for `max_age + allowed_skew`; a replay store that forgot its id
+    /// sooner would let the same request in twice. [`crate::Server`] records every id for at
+    /// least this window ([`crate::Server::replay_window`]), so no policy and no window of its
+    /// own can open that gap.
     ///
     /// ```
     /// use jose_klarna_xs2a::Policy;

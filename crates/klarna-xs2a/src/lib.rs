@@ -36,7 +36,7 @@
 //! let body = json!({"psu": {"ip_address": "136.71.143.70"}});
 //! let sealed = client.seal_request(body.as_object().cloned().unwrap_or_default(), provider)?;
 //!
-//! // Server: decrypt, verify, check the timestamp and the replay guard; answer.
+//! // Server: decrypt, verify, check the timestamp and the replay store; answer.
 //! let request = server.open_request(&sealed.token, provider)?;
 //! assert_eq!(request.request_id, sealed.stamp.request_id);
 //! assert_eq!(request.body["psu"]["ip_address"], "136.71.143.70");
@@ -62,11 +62,13 @@
 //!   live at once while keys rotate (a set of one key may hold it without `kid`: it is used
 //!   whatever the token's). Anything but RS512, RSA-OAEP-256 and A256GCM is rejected.
 //! - [`Client`] ([`client`]) and [`Server`] ([`server`]): the roles, with the timestamp
-//!   [`Policy`], an injectable [`Clock`] and, on the server, a [`ReplayGuard`]. The client reads
+//!   [`Policy`], an injectable [`Clock`] and, on the server, a [`ReplayStore`] (in memory by
+//!   default; shared by several instances with `jose-replay-redis`). The client reads
 //!   every answer ([`Client::decrypt_response`]): a [`ResponseOutcome`] for a 2xx (sealed,
 //!   plain JSON if [`PlainResponses::Accept`], or no content), [`Error::Api`] with the status and
 //!   body ([`ApiError`]) for anything else. Their building blocks ([`client::stamp_request`],
-//!   [`server::check_request`], ...) are public for callers that hold only half the keys.
+//!   [`server::check_request_fields`], [`server::record_request_id`], ...) are public for callers
+//!   that hold only half the keys.
 //! - [`route`]: GET and DELETE to POST `<path>/get` and `<path>/delete`, and back.
 //! - [`Error`]: one enum whose variants a caller can act on.
 //!
@@ -76,12 +78,11 @@
 //!   one that is present must be `application/jose` (JWE) or `application/json` (JWS).
 //! - The client also rejects a `response_timestamp` further in the future than the allowed skew,
 //!   as the server does for requests: a response from the future is as suspect as a stale one.
-//! - The in-memory replay guard refuses new ids when full rather than forgetting recent ones; see
-//!   [`InMemoryReplayGuard`].
+//! - The in-memory replay store refuses new ids when full rather than forgetting recent ones; see
+//!   [`InMemoryReplayStore`]. A replay store that cannot answer refuses the request.
 //! - The replay window is never shorter than the time a request is accepted for: the server
-//!   tells its guard, with every request, to remember the id for at least
-//!   [`Policy::min_replay_window`] (`max_age + allowed_skew` and 1 ms), and the in-memory guard
-//!   raises its own window (five minutes by default) to that when it is shorter.
+//!   records each id for the longer of its own window (five minutes by default) and
+//!   [`Policy::min_replay_window`] (`max_age + allowed_skew` and 1 ms).
 //! - A plain JSON 2xx answer is refused unless the client accepts it ([`PlainResponses`]): the
 //!   document does not enforce secure communication, but a plain answer has no signature and no
 //!   `response_timestamp` to check, so accepting it is the caller's explicit choice.
@@ -95,7 +96,7 @@
 //! # HTTP adapters
 //!
 //! With the `axum` feature, `axum::Xs2aLayer` (a tower layer) serves the API: it buffers the
-//! body (bounded), opens it (decrypt, verify, `request_timestamp`, replay guard) before the
+//! body (bounded), opens it (decrypt, verify, `request_timestamp`, replay store) before the
 //! handler runs, hands the handler the verified JSON and an [`OpenedRequest`] extractor, and
 //! seals the handler's JSON answer. A refused request gets a small JSON error and never reaches
 //! the handler (`axum::Refusal`: 401 for a failed decryption or signature, 409 for a replay,
@@ -265,7 +266,9 @@ pub use fields::{
     REQUEST_TIMESTAMP, RESPONSE_TIMESTAMP, check_request_id,
 };
 pub use keys::{JWE_ALG, JWE_ENC, JWS_ALG, KeyRing, VerifierSet};
-pub use replay::{DEFAULT_REPLAY_CAPACITY, InMemoryReplayGuard, REPLAY_WINDOW, ReplayGuard};
+pub use replay::{
+    DEFAULT_REPLAY_CAPACITY, InMemoryReplayStore, REPLAY_WINDOW, ReplayError, ReplayStore,
+};
 pub use server::{OpenedRequest, Server};
 
 /// Re-exported so callers name the same `http` types this crate uses.

@@ -3,11 +3,17 @@
 //! A request must decrypt with one of our keys and verify with one of the client's; its body
 //! must carry a `request_id` of 10 to 100 characters and a `request_timestamp` no older than two
 //! minutes and no further ahead than the allowed skew (30 seconds by default); and the
-//! `request_id` must not have been seen in the replay window ([`ReplayGuard`]: five minutes with
-//! the default guard, and never shorter than the time the [`Policy`] accepts a request for,
+//! `request_id` must not have been seen in the replay window (recorded in a [`ReplayStore`] for
+//! five minutes by default, and never shorter than the time the [`Policy`] accepts a request for,
 //! [`Policy::min_replay_window`]). Checks run in that order, so only authentic, fresh requests
-//! take up room in the replay guard. A response body gets a `response_timestamp`, then is signed
+//! take up room in the replay store. A response body gets a `response_timestamp`, then is signed
 //! and encrypted.
+//!
+//! The synchronous methods ([`Server::decrypt_request`], [`Server::open_request`]) work with a
+//! store that answers at once (the default [`InMemoryReplayStore`]); a shared store on the network
+//! (`jose-replay-redis`) is asked through [`Server::decrypt_request_async`] and
+//! [`Server::open_request_async`], and the synchronous ones then refuse with
+//! [`Error::ReplayStore`]\([`ReplayError::NeedsAsync`]).
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -59,13 +65,14 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{CONTENT_TYPE_JOSE, Opener, Sealer};
-use crate::error::Result;
+use crate::error::{Error, Result, shorten};
 use crate::fields::{self, Policy, REQUEST_TIMESTAMP, RESPONSE_TIMESTAMP};
-use crate::replay::{InMemoryReplayGuard, ReplayGuard};
+use crate::replay::{InMemoryReplayStore, REPLAY_WINDOW, ReplayError, ReplayStore};
 use crate::{http_util, route};
 use jose::CryptoProvider;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A request that decrypted, verified, was fresh and was not a replay.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,20 +90,69 @@ pub struct OpenedRequest {
 
 /// Checks a request body's replay-prevention fields at `now_millis`: `request_id` present, a
 /// string of 10 to 100 characters; `request_timestamp` present, UTC milliseconds, within
-/// `policy`; then records the `request_id` with `guard`, which refuses one seen within its
-/// window and is told to remember it for at least [`Policy::min_replay_window`] (until the
-/// request is stale). Returns the two fields.
-pub fn check_request(
+/// `policy`. Returns the two fields. The `request_id` must then be recorded in a replay store
+/// ([`record_request_id`], or the [`Server`] does both).
+pub fn check_request_fields(
     body: &Map<String, Value>,
     now_millis: u64,
     policy: &Policy,
-    guard: &dyn ReplayGuard,
 ) -> Result<(String, u64)> {
     let request_id = fields::request_id(body)?;
     let timestamp = fields::timestamp(body, REQUEST_TIMESTAMP)?;
     policy.check(REQUEST_TIMESTAMP, timestamp, now_millis)?;
-    guard.check_and_record(request_id, now_millis, policy.min_replay_window())?;
     Ok((request_id.to_owned(), timestamp))
+}
+
+/// Records `request_id` at `now_millis` in `store` for `window` (at least the policy's
+/// [`Policy::min_replay_window`]), synchronously: [`Error::Replayed`] if it is there,
+/// [`Error::ReplayStoreFull`] or [`Error::ReplayStore`] if the store cannot vouch for it (a store
+/// that must be awaited answers [`ReplayError::NeedsAsync`]).
+pub fn record_request_id(
+    store: &dyn ReplayStore,
+    request_id: &str,
+    now_millis: u64,
+    window: Duration,
+) -> Result<()> {
+    let answer = store
+        .check_and_record_sync(request_id, now_millis, expiry(now_millis, window))
+        .unwrap_or(Err(ReplayError::NeedsAsync {
+            store: store.name(),
+        }));
+    replay_result(answer, request_id, window)
+}
+
+/// [`record_request_id`] with any replay store, awaited (one round trip to a shared store,
+/// bounded by the store's timeout).
+pub async fn record_request_id_async(
+    store: &dyn ReplayStore,
+    request_id: &str,
+    now_millis: u64,
+    window: Duration,
+) -> Result<()> {
+    let answer = store
+        .check_and_record(request_id, now_millis, expiry(now_millis, window))
+        .await;
+    replay_result(answer, request_id, window)
+}
+
+fn expiry(now_millis: u64, window: Duration) -> u64 {
+    now_millis.saturating_add(crate::clock::millis(window))
+}
+
+fn replay_result(
+    answer: std::result::Result<(), ReplayError>,
+    request_id: &str,
+    window: Duration,
+) -> Result<()> {
+    match answer {
+        Ok(()) => Ok(()),
+        Err(ReplayError::Replayed) => Err(Error::Replayed {
+            request_id: shorten(request_id),
+            window_ms: crate::clock::millis(window),
+        }),
+        Err(ReplayError::Full { capacity }) => Err(Error::ReplayStoreFull { capacity }),
+        Err(other) => Err(Error::ReplayStore(other)),
+    }
 }
 
 /// Adds `response_timestamp` (`now_millis`) to a response body, first in the object (replacing
@@ -112,20 +168,23 @@ pub struct Server {
     opener: Opener,
     clock: Arc<dyn Clock>,
     policy: Policy,
-    guard: Arc<dyn ReplayGuard>,
+    store: Arc<dyn ReplayStore>,
+    replay_window: Duration,
 }
 
 impl Server {
     /// A server that opens with `opener` (our key ring, the client's signing keys) and seals
     /// responses with `sealer` (our signing key, the client's encryption key), on the system
-    /// clock, with the default [`Policy`] and a default [`InMemoryReplayGuard`].
+    /// clock, with the default [`Policy`], a default [`InMemoryReplayStore`] and the protocol's
+    /// [`REPLAY_WINDOW`].
     pub fn new(sealer: Sealer, opener: Opener) -> Self {
         Server {
             sealer,
             opener,
             clock: Arc::new(SystemClock),
             policy: Policy::default(),
-            guard: Arc::new(InMemoryReplayGuard::default()),
+            store: Arc::new(InMemoryReplayStore::default()),
+            replay_window: REPLAY_WINDOW,
         }
     }
 
@@ -135,21 +194,33 @@ impl Server {
         self
     }
 
-    /// Another time policy for requests (e.g. a different clock skew allowance). The replay
-    /// guard is asked to remember ids for at least the policy's
-    /// [`min_replay_window`](Policy::min_replay_window), so a longer `max_age` or skew
-    /// lengthens the replay window with it.
+    /// Another time policy for requests (e.g. a different clock skew allowance). Ids are
+    /// remembered for at least the policy's [`min_replay_window`](Policy::min_replay_window), so
+    /// a longer `max_age` or skew lengthens the replay window with it.
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
         self
     }
 
-    /// Another replay guard (a shared store when several instances serve the API). Whatever its
-    /// own window, it is asked on every request to remember the id for at least the policy's
-    /// [`min_replay_window`](Policy::min_replay_window).
-    pub fn with_replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
-        self.guard = guard;
+    /// Another replay store: a shared one (`jose-replay-redis`) when several instances serve
+    /// the API, used through [`decrypt_request_async`](Self::decrypt_request_async).
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.store = store;
         self
+    }
+
+    /// The server's own replay window ([`REPLAY_WINDOW`], five minutes, by default). A shorter
+    /// one is raised to the policy's [`min_replay_window`](Policy::min_replay_window): see
+    /// [`replay_window`](Self::replay_window).
+    pub fn with_replay_window(mut self, window: Duration) -> Self {
+        self.replay_window = window;
+        self
+    }
+
+    /// How long each `request_id` is recorded for: the longer of the server's own window and
+    /// the policy's [`min_replay_window`](Policy::min_replay_window).
+    pub fn replay_window(&self) -> Duration {
+        self.replay_window.max(self.policy.min_replay_window())
     }
 
     /// The opener (for key rotation).
@@ -157,25 +228,60 @@ impl Server {
         &mut self.opener
     }
 
-    /// Opens a request token and checks it ([`check_request`]).
+    /// Opens a request token, checks its fields ([`check_request_fields`]) and records its
+    /// `request_id` in the replay store, which must answer at once (the in-memory one does;
+    /// otherwise [`Error::ReplayStore`], and [`open_request_async`](Self::open_request_async) is
+    /// the one to call).
     pub fn open_request(
         &self,
         token: &str,
         provider: &dyn CryptoProvider,
     ) -> Result<OpenedRequest> {
-        let opened = self.opener.open(token, provider)?;
-        let (request_id, request_timestamp) = check_request(
-            &opened.body,
-            self.clock.now_millis(),
-            &self.policy,
-            self.guard.as_ref(),
+        let (opened, now) = self.open_unrecorded(token, provider)?;
+        record_request_id(
+            self.store.as_ref(),
+            &opened.request_id,
+            now,
+            self.replay_window(),
         )?;
-        Ok(OpenedRequest {
+        Ok(opened)
+    }
+
+    /// [`open_request`](Self::open_request) with any replay store, awaited (one round trip to a
+    /// shared store, bounded by the store's timeout).
+    pub async fn open_request_async(
+        &self,
+        token: &str,
+        provider: &dyn CryptoProvider,
+    ) -> Result<OpenedRequest> {
+        let (opened, now) = self.open_unrecorded(token, provider)?;
+        record_request_id_async(
+            self.store.as_ref(),
+            &opened.request_id,
+            now,
+            self.replay_window(),
+        )
+        .await?;
+        Ok(opened)
+    }
+
+    /// Decrypts, verifies and checks the fields at the clock's time; the id is not recorded yet.
+    fn open_unrecorded(
+        &self,
+        token: &str,
+        provider: &dyn CryptoProvider,
+    ) -> Result<(OpenedRequest, u64)> {
+        let opened = self.opener.open(token, provider)?;
+        let now = self.clock.now_millis();
+        let (request_id, request_timestamp) =
+            check_request_fields(&opened.body, now, &self.policy)?;
+        let request = OpenedRequest {
             body: opened.body,
             request_id,
             request_timestamp,
             signing_kid: opened.signing_kid,
-        })
+        };
+        Ok((request, now))
     }
 
     /// Stamps ([`stamp_response`]) and seals a response body.
@@ -192,19 +298,31 @@ impl Server {
     /// `application/jose`; method and path are mapped by [`route::from_encrypted_uri`]
     /// (`POST <path>/get` is `GET <path>`); the body becomes the [`OpenedRequest`]; the
     /// `Content-Type` becomes `application/json` and `Content-Length` is dropped.
+    ///
+    /// The replay store must answer at once (see [`open_request`](Self::open_request)); with a
+    /// shared store, call [`decrypt_request_async`](Self::decrypt_request_async).
     pub fn decrypt_request<B: AsRef<[u8]>>(
         &self,
         request: http::Request<B>,
         provider: &dyn CryptoProvider,
     ) -> Result<http::Request<OpenedRequest>> {
         let (mut parts, body) = request.into_parts();
-        http_util::check_content_type(&parts.headers, CONTENT_TYPE_JOSE, false)?;
-        let (method, uri) = route::from_encrypted_uri(&parts.method, &parts.uri)?;
-        let token = http_util::token(body.as_ref())?;
+        let token = encrypted_token(&mut parts, body.as_ref())?;
         let opened = self.open_request(token, provider)?;
-        parts.method = method;
-        parts.uri = uri;
-        http_util::set_json_headers(&mut parts.headers);
+        Ok(http::Request::from_parts(parts, opened))
+    }
+
+    /// [`decrypt_request`](Self::decrypt_request) with any replay store, awaited.
+    pub async fn decrypt_request_async<B: AsRef<[u8]>>(
+        &self,
+        request: http::Request<B>,
+        provider: &dyn CryptoProvider,
+    ) -> Result<http::Request<OpenedRequest>> {
+        let (mut parts, body) = request.into_parts();
+        let opened = {
+            let token = encrypted_token(&mut parts, body.as_ref())?;
+            self.open_request_async(token, provider).await?
+        };
         Ok(http::Request::from_parts(parts, opened))
     }
 
@@ -220,4 +338,16 @@ impl Server {
         http_util::set_jose_headers(&mut parts.headers, token.len());
         Ok(http::Response::from_parts(parts, token.into_bytes()))
     }
+}
+
+/// Checks the encrypted request's `Content-Type`, maps its method and path back
+/// ([`route::from_encrypted_uri`]), sets the JSON headers, and returns its token.
+fn encrypted_token<'b>(parts: &mut http::request::Parts, body: &'b [u8]) -> Result<&'b str> {
+    http_util::check_content_type(&parts.headers, CONTENT_TYPE_JOSE, false)?;
+    let (method, uri) = route::from_encrypted_uri(&parts.method, &parts.uri)?;
+    let token = http_util::token(body)?;
+    parts.method = method;
+    parts.uri = uri;
+    http_util::set_json_headers(&mut parts.headers);
+    Ok(token)
 }

@@ -1,7 +1,7 @@
 //! The server's replay window covers the time its policy accepts a request for: a request
 //! stamped `allowed_skew` ahead is accepted until it is `max_age` old, so its id must be
-//! remembered for `max_age + allowed_skew` and a millisecond, whatever window the guard was made
-//! with. At the edge: a replay just inside that window is refused as a replay, and the same
+//! remembered for `max_age + allowed_skew` and a millisecond, whatever window the server was
+//! given. At the edge: a replay just inside that window is refused as a replay, and the same
 //! request a millisecond later is refused as stale, never accepted.
 
 #![allow(
@@ -14,29 +14,28 @@
 mod common;
 
 use common::*;
-use jose_klarna_xs2a::{Error, InMemoryReplayGuard, ManualClock, Policy, ReplayGuard};
+use jose_klarna_xs2a::{Error, InMemoryReplayStore, ManualClock, Policy, ReplayError, ReplayStore};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
 #[test]
-fn a_short_policy_and_a_shorter_guard_window_leave_no_gap() {
+fn a_short_policy_and_a_shorter_server_window_leave_no_gap() {
     for keys in all_keys() {
         let p = keys.provider;
-        // Accepts a request 2 s old or 1 s ahead: for 3 s in all. The guard was made with 1 s.
+        // Accepts a request 2 s old or 1 s ahead: for 3 s in all. The server's own window is 1 s.
         let policy = Policy::default()
             .with_max_age(Duration::from_secs(2))
             .with_allowed_skew(Duration::from_secs(1));
         assert_eq!(policy.min_replay_window(), Duration::from_millis(3_001));
-        let guard = Arc::new(InMemoryReplayGuard::with_window(
-            100,
-            Duration::from_secs(1),
-        ));
+        let store = Arc::new(InMemoryReplayStore::new(100));
         let server_clock = clock();
         let server = keys
             .server(&server_clock)
             .with_policy(policy)
-            .with_replay_guard(guard.clone());
+            .with_replay_window(Duration::from_secs(1))
+            .with_replay_store(store.clone());
+        assert_eq!(server.replay_window(), Duration::from_millis(3_001));
         // The client's clock runs the whole allowed skew ahead of the server's.
         let client_clock = Arc::new(ManualClock::at_millis(T0 + 1_000));
         let client = keys.client(&client_clock);
@@ -46,7 +45,7 @@ fn a_short_policy_and_a_shorter_guard_window_leave_no_gap() {
         assert_eq!(request.stamp.request_timestamp, T0 + 1_000);
 
         assert!(server.open_request(&request.token, p).is_ok());
-        // Past the guard's own 1 s, while the policy still accepts the request: a replay.
+        // Past the server's own 1 s, while the policy still accepts the request: a replay.
         for at in [T0 + 1_000, T0 + 2_000, T0 + 3_000] {
             server_clock.set_millis(at);
             match server.open_request(&request.token, p) {
@@ -57,9 +56,9 @@ fn a_short_policy_and_a_shorter_guard_window_leave_no_gap() {
                 other => panic!("at T0 + {}: expected a replay, found {other:?}", at - T0),
             }
         }
-        assert_eq!(guard.window(), Duration::from_millis(3_001));
+        assert_eq!(store.len(), 1);
         // T0 + 3 000 is the last moment the policy accepts it (exactly 2 s old); a millisecond
-        // later the guard may forget it, and the request is stale.
+        // later the store may forget it, and the request is stale.
         server_clock.set_millis(T0 + 3_001);
         match server.open_request(&request.token, p) {
             Err(Error::Stale {
@@ -79,10 +78,10 @@ fn a_short_policy_and_a_shorter_guard_window_leave_no_gap() {
 }
 
 #[test]
-fn a_policy_longer_than_the_default_guard_window_lengthens_it() {
+fn a_policy_longer_than_the_default_window_lengthens_it() {
     let keys = Keys::on(jose::default_provider());
     let p = keys.provider;
-    // Accepts a request 4 min old or 2 min ahead: 6 min, more than the default guard's 5.
+    // Accepts a request 4 min old or 2 min ahead: 6 min, more than the default 5.
     let policy = Policy::default()
         .with_max_age(Duration::from_secs(240))
         .with_allowed_skew(Duration::from_secs(120));
@@ -118,48 +117,52 @@ fn a_policy_longer_than_the_default_guard_window_lengthens_it() {
 fn the_default_policy_keeps_the_protocols_five_minutes() {
     let keys = Keys::on(jose::default_provider());
     let p = keys.provider;
-    let guard = Arc::new(InMemoryReplayGuard::default());
+    let store = Arc::new(InMemoryReplayStore::default());
     let clock = clock();
-    let server = keys.server(&clock).with_replay_guard(guard.clone());
+    let server = keys.server(&clock).with_replay_store(store.clone());
+    // 2 min 30 s and 1 ms asked for by the policy; the protocol's five minutes are longer.
+    assert_eq!(server.replay_window(), Duration::from_secs(300));
     let request = keys
         .client(&clock)
         .seal_request(obj(json!({"request_id": "default-0000001"})), p)
         .unwrap();
     assert!(server.open_request(&request.token, p).is_ok());
-    // 2 min 30 s and 1 ms asked for; the guard's own five minutes are longer and stay.
-    assert_eq!(guard.window(), Duration::from_secs(300));
+    // The id is recorded for five minutes from when it was opened.
+    assert_eq!(
+        store.check_and_record_sync("default-0000001", T0 + 299_999, T0 + 600_000),
+        Some(Err(ReplayError::Replayed))
+    );
+    assert_eq!(
+        store.check_and_record_sync("default-0000001", T0 + 300_000, T0 + 600_000),
+        Some(Ok(()))
+    );
 }
 
 #[test]
-fn a_guard_window_is_raised_by_callers_and_never_lowered() {
-    let guard = InMemoryReplayGuard::with_window(10, Duration::from_secs(1));
-    guard
-        .check_and_record("raised-000001", T0, Duration::from_secs(5))
-        .unwrap();
-    assert_eq!(guard.window(), Duration::from_secs(5));
-    // A later caller asking for less does not shorten it.
-    guard
-        .check_and_record("raised-000002", T0, Duration::from_secs(2))
-        .unwrap();
-    assert_eq!(guard.window(), Duration::from_secs(5));
-    assert!(matches!(
-        guard.check_and_record("raised-000001", T0 + 4_999, Duration::ZERO),
-        Err(Error::Replayed {
-            window_ms: 5_000,
-            ..
-        })
-    ));
-    guard
-        .check_and_record("raised-000001", T0 + 5_000, Duration::ZERO)
-        .unwrap();
-    // The check_request building block asks for the policy's window too.
-    let short = InMemoryReplayGuard::with_window(10, Duration::ZERO);
+fn the_building_blocks_check_the_fields_then_record_the_id() {
+    let store = InMemoryReplayStore::new(10);
     let body = obj(json!({"request_id": "building-block-01", "request_timestamp": T0}));
     let policy = Policy::default();
-    jose_klarna_xs2a::server::check_request(&body, T0, &policy, &short).unwrap();
-    assert_eq!(short.window(), policy.min_replay_window());
+    let window = policy.min_replay_window();
+    let (id, timestamp) =
+        jose_klarna_xs2a::server::check_request_fields(&body, T0, &policy).unwrap();
+    assert_eq!((id.as_str(), timestamp), ("building-block-01", T0));
+    jose_klarna_xs2a::server::record_request_id(&store, &id, T0, window).unwrap();
+    match jose_klarna_xs2a::server::record_request_id(&store, &id, T0 + 120_000, window) {
+        Err(Error::Replayed {
+            request_id,
+            window_ms: 150_001,
+        }) => assert_eq!(request_id, "building-block-01"),
+        other => panic!("expected a replay, found {other:?}"),
+    }
+    // The fields alone record nothing.
+    assert!(jose_klarna_xs2a::server::check_request_fields(&body, T0, &policy).is_ok());
+    assert_eq!(store.len(), 1);
+    // A full store refuses instead of forgetting.
+    let full = InMemoryReplayStore::new(1);
+    jose_klarna_xs2a::server::record_request_id(&full, "first-request-1", T0, window).unwrap();
     assert!(matches!(
-        jose_klarna_xs2a::server::check_request(&body, T0 + 120_000, &policy, &short),
-        Err(Error::Replayed { .. })
+        jose_klarna_xs2a::server::record_request_id(&full, "second-request-2", T0, window),
+        Err(Error::ReplayStoreFull { capacity: 1 })
     ));
 }
