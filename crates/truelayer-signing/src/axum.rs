@@ -8,9 +8,11 @@
 //! cooldown; 401 if no key has it, 503 if the JWKS cannot be had); verifies the signature over
 //! the raw body, method, path and signed headers with [`Verifier`], with
 //! [`webhook_freshness`](crate::Verifier::webhook_freshness) on `X-Tl-Webhook-Timestamp` (401
-//! on any failure); and only then calls the handler, with the [`VerifiedWebhook`] in the request's
-//! extensions and the same body. A refusal answers `{"error":code,"message":what}` saying what
-//! failed, never why a signature did not verify.
+//! on any failure); with [`WebhookVerifier::replay_store`], records the signature in a
+//! [`ReplayStore`] and refuses one seen before (409; 503 when the store cannot answer); and only
+//! then calls the handler, with the [`VerifiedWebhook`] in the request's extensions and the same
+//! body. A refusal answers `{"error":code,"message":what}` saying what failed, never why a
+//! signature did not verify.
 //!
 //! ```no_run
 //! use axum::{Router, routing::post};
@@ -38,6 +40,7 @@ use ::axum::body::{Body, Bytes};
 use ::axum::extract::FromRequestParts;
 use ::axum::http::{Request, Response, StatusCode, header, request::Parts};
 use ::axum::response::IntoResponse;
+use jose::replay::{ReplayError, ReplayStore};
 use jose::{CryptoProvider, ErrorClass};
 use jose_remote_jwks::{RemoteJwks, RemoteJwksBuilder, RemoteJwksSet};
 use std::convert::Infallible;
@@ -66,6 +69,7 @@ pub struct WebhookVerifier {
     freshness: WebhookFreshness,
     body_limit: usize,
     provider: &'static dyn CryptoProvider,
+    replay: Option<Arc<dyn ReplayStore>>,
 }
 
 impl WebhookVerifier {
@@ -79,6 +83,7 @@ impl WebhookVerifier {
             freshness: WebhookFreshness::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             provider: jose::default_provider(),
+            replay: None,
         }
     }
 
@@ -106,6 +111,19 @@ impl WebhookVerifier {
     /// default).
     pub fn provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
         self.provider = provider;
+        self
+    }
+
+    /// Refuses a webhook whose signature was seen before: each verified signature is recorded
+    /// in `store` for twice the freshness tolerance (a timestamp may be that far from the first
+    /// delivery's and still be fresh), so an exact replay of a captured delivery, to this
+    /// instance or any other sharing the store (`jose-replay-redis`), is answered `409
+    /// replayed_webhook` and the handler is not called. TrueLayer signs each delivery attempt
+    /// anew (its timestamp is signed), so its own retries are not replays; deduplicate the
+    /// events themselves by `event_id` in the handler. A store that cannot answer refuses the
+    /// webhook with `503` (TrueLayer retries later). Off by default.
+    pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = Some(store);
         self
     }
 
@@ -154,6 +172,22 @@ impl WebhookVerifier {
             .webhook_freshness(self.freshness)
             .verify_request(request)
             .map_err(WebhookError::Signature)?;
+        if let Some(store) = &self.replay {
+            // The JWS signature (the last part of `header..signature`): unique per delivery.
+            let signature = value.rsplit('.').next().unwrap_or(value);
+            let now = self.freshness.now_millis();
+            let window = u64::try_from(self.freshness.tolerance().as_millis())
+                .unwrap_or(u64::MAX)
+                .saturating_mul(2);
+            match store
+                .check_and_record(signature, now, now.saturating_add(window))
+                .await
+            {
+                Ok(()) => {}
+                Err(ReplayError::Replayed) => return Err(WebhookError::Replayed),
+                Err(other) => return Err(WebhookError::ReplayStore(other)),
+            }
+        }
         Ok(VerifiedWebhook {
             kid,
             jku,
@@ -214,6 +248,12 @@ pub enum WebhookError {
     /// when no key has the signature's `kid`, 503 when the JWKS cannot be fetched or is refused.
     #[error("webhook keys")]
     Jwks(#[source] jose_remote_jwks::Error),
+    /// The signature was seen before within the replay window: an exact replay (409).
+    #[error("replayed webhook: expected a signature not seen before, found one already recorded")]
+    Replayed,
+    /// The replay store could not vouch for the signature (503; never let through unchecked).
+    #[error("webhook replay store")]
+    ReplayStore(#[source] ReplayError),
     /// [`VerifiedWebhook`] was extracted without the layer in front of the handler (500).
     #[error("no verified webhook: expected the WebhookLayer in front of the handler, found none")]
     NotVerified,
@@ -228,6 +268,11 @@ impl WebhookError {
             WebhookError::Body(_) => ErrorClass::Transport,
             WebhookError::Signature(e) => e.class(),
             WebhookError::Jwks(e) => e.class(),
+            WebhookError::Replayed => ErrorClass::Rejected,
+            WebhookError::ReplayStore(e) => match e {
+                ReplayError::Unavailable { .. } => ErrorClass::Transport,
+                _ => ErrorClass::Local,
+            },
             WebhookError::NotVerified => ErrorClass::Local,
         }
     }
@@ -243,6 +288,7 @@ impl WebhookError {
             Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::Malformed => StatusCode::BAD_REQUEST,
             Kind::Refused => StatusCode::UNAUTHORIZED,
+            Kind::Replayed => StatusCode::CONFLICT,
             Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -274,6 +320,8 @@ impl WebhookError {
                 e if e.class() == ErrorClass::Local => Kind::Internal,
                 _ => Kind::Unavailable,
             },
+            WebhookError::Replayed => Kind::Replayed,
+            WebhookError::ReplayStore(_) => Kind::Unavailable,
             WebhookError::NotVerified => Kind::Internal,
         }
     }
@@ -317,6 +365,11 @@ impl WebhookError {
                 e if e.class() == ErrorClass::Local => ("internal_error", "internal error"),
                 _ => ("keys_unavailable", "signing keys unavailable"),
             },
+            WebhookError::Replayed => ("replayed_webhook", "webhook already received"),
+            WebhookError::ReplayStore(_) => (
+                "replay_store_unavailable",
+                "cannot check for replays now; retry later",
+            ),
             WebhookError::NotVerified => ("internal_error", "internal error"),
         }
     }
@@ -327,6 +380,7 @@ enum Kind {
     TooLarge,
     Malformed,
     Refused,
+    Replayed,
     Unavailable,
     Internal,
 }

@@ -81,6 +81,15 @@ impl WebhookFreshness {
         self.tolerance
     }
 
+    /// The clock's time now (the fixed instant of [`as_of`](Self::as_of), or the system's), in
+    /// UTC milliseconds.
+    pub fn now_millis(&self) -> u64 {
+        let now = self.now.unwrap_or_else(SystemTime::now);
+        now.duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    }
+
     /// Checks one `X-Tl-Webhook-Timestamp` value: an RFC 3339 date-time
     /// (`YYYY-MM-DDTHH:MM:SS`, an optional fraction of a second, then `Z` or `±HH:MM`) no further
     /// than the tolerance from the clock. Otherwise [`Error::WebhookTimestamp`], whose `problem`

@@ -449,3 +449,93 @@ async fn the_middleware_signs_what_the_server_verifies() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replayed_delivery_is_409_on_every_instance_sharing_the_store() {
+    let mut redis = jose_test_support::RedisServer::start()
+        .expect("a redis-server on 127.0.0.1 (apt-get install redis-server)");
+    bounded(async {
+        let key = fixture_key();
+        let jwks = JwksServer::start(Jwks::new(vec![public_jwk(&key, KID)])).await;
+        let store = |prefix: &'static str| {
+            let url = redis.url();
+            async move {
+                let store = jose_replay_redis::RedisReplayStore::builder(url)
+                    .prefix(prefix)
+                    .timeout(Duration::from_millis(300))
+                    .connect()
+                    .await
+                    .unwrap();
+                Arc::new(store) as Arc<dyn jose::replay::ReplayStore>
+            }
+        };
+        // Two instances of the receiver, each with its own connections to one Redis.
+        let (first, _a) = receiver(
+            verifier_for(&[&jwks.url], Duration::from_secs(30)).replay_store(store("hooks:").await),
+        )
+        .await;
+        let (second, _b) = receiver(
+            verifier_for(&[&jwks.url], Duration::from_secs(30)).replay_store(store("hooks:").await),
+        )
+        .await;
+        let signature = webhook_signature(&key, KID, &jwks.url, BODY);
+        assert_eq!(
+            post_webhook(&first, Some(&signature), BODY).await.0,
+            StatusCode::OK
+        );
+        let (status, text) = post_webhook(&second, Some(&signature), BODY).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{text}");
+        assert_eq!(
+            text,
+            r#"{"error":"replayed_webhook","message":"webhook already received"}"#
+        );
+        assert_eq!(
+            post_webhook(&first, Some(&signature), BODY).await.0,
+            StatusCode::CONFLICT
+        );
+        // A new delivery of the same event is signed anew: not a replay.
+        let retry = webhook_signature(&key, KID, &jwks.url, BODY);
+        assert_ne!(retry, signature);
+        assert_eq!(
+            post_webhook(&second, Some(&retry), BODY).await.0,
+            StatusCode::OK
+        );
+        // A forged signature is refused before it could take room in the store.
+        let forged = webhook_signature(&fresh_key(), KID, &jwks.url, BODY);
+        assert_eq!(
+            post_webhook(&first, Some(&forged), BODY).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        // Redis down: 503, the handler not called.
+        redis.stop();
+        let another = webhook_signature(&key, KID, &jwks.url, BODY);
+        let (status, text) = post_webhook(&first, Some(&another), BODY).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+        assert!(text.contains("replay_store_unavailable"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_memory_store_refuses_a_replay_on_one_instance() {
+    bounded(async {
+        let key = fixture_key();
+        let jwks = JwksServer::start(Jwks::new(vec![public_jwk(&key, KID)])).await;
+        let store = Arc::new(jose::replay::InMemoryReplayStore::new(100));
+        let (hook, _receiver) = receiver(
+            verifier_for(&[&jwks.url], Duration::from_secs(30)).replay_store(store.clone()),
+        )
+        .await;
+        let signature = webhook_signature(&key, KID, &jwks.url, BODY);
+        assert_eq!(
+            post_webhook(&hook, Some(&signature), BODY).await.0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            post_webhook(&hook, Some(&signature), BODY).await.0,
+            StatusCode::CONFLICT
+        );
+        assert_eq!(store.len(), 1);
+    })
+    .await;
+}
