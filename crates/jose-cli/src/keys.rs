@@ -166,10 +166,10 @@ pub(crate) fn choose<B>(
     let mut bound = bound;
     if matched_any {
         for (entry_kid, b) in bound.drain(..) {
-            if let (Some(k), Ok(keys)) = (entry_kid, b) {
-                if kids.contains(&k) {
-                    chosen.extend(keys);
-                }
+            if let (Some(k), Ok(keys)) = (entry_kid, b)
+                && kids.contains(&k)
+            {
+                chosen.extend(keys);
             }
         }
         return Ok(chosen);

@@ -7,8 +7,12 @@
 //!     body has one) and request_timestamp added; server: response_timestamp added.
 //! jose klarna open --role client|server --decrypt-key FILE [--decrypt-key FILE]... [--decrypt-kid ID]...
 //!                  (--verify-key FILE [--verify-kid ID] | --verify-jwks FILE)
+//!                  [--replay-store redis://HOST:PORT/DB [--replay-prefix P] [--replay-timeout-ms MS]]
 //!     compact JWE on stdin; the verified JSON object on stdout. client: response_timestamp
-//!     checked; server: request_id and request_timestamp checked, replay state for this process.
+//!     checked; server: request_id and request_timestamp checked, and the request_id recorded
+//!     for the replay window: in this process only, or with --replay-store in a shared Redis, so
+//!     that every process naming the same store (and prefix) refuses the replay (exit 1); a store
+//!     that cannot answer within the timeout exits 2, never accepting the request unchecked.
 //! jose klarna route --method M --path P [--reverse]
 //!     prints the method and path to use, e.g. "POST /xs2a/v1/sessions/1/get" (with --reverse,
 //!     the plain ones a server maps an encrypted request back to)
@@ -39,8 +43,8 @@ use jose::jwk::Jwks;
 use jose::{CryptoProvider, KeyMeta, Limits, PrivateKey, PublicKey};
 use jose_klarna_xs2a::http::{Method, Uri};
 use jose_klarna_xs2a::{
-    Clock, Error, InMemoryReplayGuard, KeyRing, Opener, Policy, Sealer, SystemClock, VerifierSet,
-    client, route, server,
+    Clock, Error, InMemoryReplayStore, KeyRing, Opener, Policy, REPLAY_WINDOW, Sealer, SystemClock,
+    VerifierSet, client, route, server,
 };
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -111,6 +115,28 @@ pub(crate) struct OpenArgs {
     /// The sender's public keys as a JWKS (each with a kid).
     #[arg(long, value_name = "FILE")]
     pub(crate) verify_jwks: Option<PathBuf>,
+    /// (--role server) Record the request_id in this shared replay store, so that the same
+    /// request opened again within the replay window (five minutes) by this or any other process
+    /// naming the same store is refused: `redis://[user:password@]host[:port][/db]` or
+    /// `rediss://...` (TLS). Without it, replay state lasts for this process only.
+    #[arg(long, value_name = "URL")]
+    pub(crate) replay_store: Option<String>,
+    /// (--replay-store) The key prefix in the store, one per deployment.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        default_value = "jose:klarna-xs2a:",
+        requires = "replay_store"
+    )]
+    pub(crate) replay_prefix: String,
+    /// (--replay-store) The bound on the store's answer, in milliseconds.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 2_000,
+        requires = "replay_store"
+    )]
+    pub(crate) replay_timeout_ms: u64,
 }
 
 /// `jose klarna route`.
@@ -345,6 +371,11 @@ fn open(
     provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
+    if args.replay_store.is_some() && args.role != Role::Server {
+        return Err(CliError::usage(
+            "--replay-store: expected --role server (a client has no replay state), found --role client",
+        ));
+    }
     if !args.decrypt_kid.is_empty() && args.decrypt_kid.len() != args.decrypt_key.len() {
         return Err(CliError::usage(format!(
             "expected one --decrypt-kid per --decrypt-key ({}) or none, found {}",
@@ -374,14 +405,52 @@ fn open(
             client::check_response(&opened.body, now, &policy).map_err(cli_error)?;
         }
         Role::Server => {
-            // Replay state lasts for this process: one request, so only a guard's own checks apply.
-            let guard = InMemoryReplayGuard::new(1);
-            server::check_request(&opened.body, now, &policy, &guard).map_err(cli_error)?;
+            let (request_id, _) =
+                server::check_request_fields(&opened.body, now, &policy).map_err(cli_error)?;
+            let window = REPLAY_WINDOW.max(policy.min_replay_window());
+            match &args.replay_store {
+                Some(url) => record_in_shared_store(args, url, &request_id, now, window)?,
+                None => {
+                    // Replay state lasts for this process: one request, never a replay.
+                    let store = InMemoryReplayStore::new(1);
+                    server::record_request_id(&store, &request_id, now, window)
+                        .map_err(cli_error)?;
+                }
+            }
         }
     }
     let json = serde_json::to_vec(&opened.body)
         .map_err(|e| CliError::rejected(format!("cannot print the body as JSON: {e}")))?;
     Ok(files::line(&json))
+}
+
+/// Records `request_id` in the Redis at `url` (one `SET NX PX`, bounded by
+/// `--replay-timeout-ms`): a replay exits 1, a store that cannot be reached or answer exits 2.
+fn record_in_shared_store(
+    args: &OpenArgs,
+    url: &str,
+    request_id: &str,
+    now: u64,
+    window: std::time::Duration,
+) -> Result<()> {
+    let timeout = std::time::Duration::from_millis(args.replay_timeout_ms);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let store = jose_replay_redis::RedisReplayStore::builder(url)
+            .prefix(args.replay_prefix.as_str())
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .connections(1)
+            .connect()
+            .await
+            .map_err(|e| CliError::usage(format!("--replay-store: {e}")))?;
+        server::record_request_id_async(&store, request_id, now, window)
+            .await
+            .map_err(cli_error)
+    })
 }
 
 fn route_command(args: &RouteArgs) -> Result<Zeroizing<Vec<u8>>> {

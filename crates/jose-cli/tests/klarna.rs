@@ -872,3 +872,88 @@ fn pem_keys_without_kid_round_trip() {
         "error: the signing key has no kid: expected --sign-kid ID or a JWK with \"kid\", found neither (the JWS header carries it and the receiver chooses your public key by it: give the id the receiver knows the key by)"
     );
 }
+
+/// `open --role server` with its args and `extra` (such as `--replay-store URL`).
+fn open_server_with(provider: &str, token: &[u8], extra: &[&str]) -> Run {
+    let f = fixtures();
+    let (old, new, verify) = (
+        f.path("server-old.pem"),
+        f.path("server.jwk"),
+        f.path("client.pub.pem"),
+    );
+    let mut args = vec![
+        "--provider",
+        provider,
+        "klarna",
+        "open",
+        "--role",
+        "server",
+        "--decrypt-key",
+        &old,
+        "--decrypt-kid",
+        "2AF92B1C",
+        "--decrypt-key",
+        &new,
+        "--decrypt-kid",
+        "2AF92B1D",
+        "--verify-key",
+        &verify,
+        "--verify-kid",
+        "tpp-1",
+    ];
+    args.extend_from_slice(extra);
+    jose(&args, token)
+}
+
+#[test]
+fn two_processes_naming_one_replay_store_refuse_each_others_replays() {
+    let mut redis = jose_test_support::RedisServer::start()
+        .expect("a redis-server on 127.0.0.1 (apt-get install redis-server)");
+    let url = redis.url();
+    let store = [
+        "--replay-store",
+        url.as_str(),
+        "--replay-prefix",
+        "cli-test:",
+    ];
+    let token = seal_client("aws-lc", br#"{"amount":"10.00"}"#).ok();
+    // Without a store each process is alone: the same token opens twice.
+    open_server_with("aws-lc", &token, &[]).ok_text();
+    open_server_with("aws-lc", &token, &[]).ok_text();
+    // With one: the first process records the request_id, the second (another provider, too)
+    // refuses it as a replay (exit 1), naming it.
+    let body: Value =
+        serde_json::from_str(&open_server_with("aws-lc", &token, &store).ok_text()).unwrap();
+    assert_eq!(body["amount"], "10.00");
+    let error = open_server_with("rustcrypto", &token, &store).fails(1);
+    assert!(error.contains("replayed request"), "{error}");
+    // Another prefix is another deployment.
+    let other = ["--replay-store", url.as_str(), "--replay-prefix", "other:"];
+    open_server_with("aws-lc", &token, &other).ok_text();
+    // The store down: exit 2 (our side), never an accepted request.
+    redis.stop();
+    let fresh = seal_client("aws-lc", br#"{"amount":"11.00"}"#).ok();
+    let error = open_server_with("aws-lc", &fresh, &store).fails(2);
+    assert!(error.contains("--replay-store"), "{error}");
+    // A client has no replay state; a bad URL is a usage error.
+    let error = jose(
+        &[
+            "klarna",
+            "open",
+            "--role",
+            "client",
+            "--decrypt-key",
+            "x",
+            "--verify-key",
+            "y",
+            "--replay-store",
+            "redis://127.0.0.1:1/0",
+        ],
+        b"",
+    )
+    .fails(2);
+    assert!(error.contains("expected --role server"), "{error}");
+    let error =
+        open_server_with("aws-lc", &fresh, &["--replay-store", "http://127.0.0.1/"]).fails(2);
+    assert!(error.contains("invalid Redis URL"), "{error}");
+}
