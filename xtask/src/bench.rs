@@ -482,6 +482,7 @@ fn render(
         }
         let _ = writeln!(out);
     }
+    render_replay(&mut out, measurements);
     let _ = writeln!(out, "## Peak memory: 64 MiB JWE round trip\n");
     if peaks.is_empty() {
         let _ = writeln!(out, "Not measured in this run.\n");
@@ -524,6 +525,59 @@ fn render(
     out
 }
 
+/// The replay-check table (`benches/benches/replay.rs`, group `replay`): the in-memory store, our
+/// Redis store and raw `SET NX PX` with the same client, sequential and 64 in flight.
+fn render_replay(out: &mut String, measurements: &[Measurement]) {
+    let find = |function: &str, case: &str| {
+        measurements
+            .iter()
+            .find(|m| m.group == "replay" && m.function == function && m.case == case)
+            .map(|m| m.median_ns)
+    };
+    if !measurements.iter().any(|m| m.group == "replay") {
+        return;
+    }
+    let _ = writeln!(out, "## Replay checks against a local redis-server\n");
+    let _ = writeln!(
+        out,
+        "One check records a new id (`benches/benches/replay.rs`): `memory` is jose-core's \
+         `InMemoryReplayStore` (one process); `redis` is `jose-replay-redis`'s `RedisReplayStore` \
+         (`SET <prefix><id> 1 NX PX 2000`, one connection, a redis-server on 127.0.0.1 started by \
+         the bench); `raw` is the same `SET NX PX` sent with the `redis` crate on the same \
+         connection. `sequential`: one check at a time (a round trip each); `pipelined-64`: 64 in \
+         flight on the multiplexed connection, time per check. Target: `redis/raw` ≤ 1.10.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| way | memory | redis | raw SET NX | redis/raw | redis checks/s | raw checks/s | target |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|:-:|");
+    for case in ["sequential", "pipelined-64"] {
+        let (memory, ours, raw) = (find("memory", case), find("redis", case), find("raw", case));
+        let show = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), show_time);
+        let per_second = |v: Option<f64>| {
+            v.filter(|ns| *ns > 0.0)
+                .map_or_else(|| "–".to_owned(), |ns| format!("{:.0}", 1e9 / ns))
+        };
+        let verdict = match (ours, raw) {
+            (Some(o), Some(r)) if o / r <= 1.10 => "✓",
+            (Some(_), Some(_)) => "✗",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "| {case} | {} | {} | {} | {} | {} | {} | {verdict} |",
+            show(memory),
+            show(ours),
+            show(raw),
+            ratio(ours, raw),
+            per_second(ours),
+            per_second(raw),
+        );
+    }
+    let _ = writeln!(out);
+}
+
 /// What a rewrite of `existing` keeps: the load bench's section, verbatim (`None` when there is
 /// none, or when it is among the notes, which carry it themselves), and the notes.
 fn kept_parts(existing: &str) -> (Option<&str>, String) {
@@ -553,7 +607,7 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
     let mut peaks = Vec::new();
     if !options.report_only {
         // Old results of renamed benches must not leak into the report.
-        for (group, _, _) in GROUPS {
+        for group in GROUPS.iter().map(|(group, _, _)| *group).chain(["replay"]) {
             let _ = std::fs::remove_dir_all(criterion_dir().join(group));
         }
         let mut args = vec!["bench", "--locked", "-p", "jose-benches"];

@@ -53,6 +53,8 @@ pub(crate) const ADAPTER_DEPS: &[&str] = &[
     "hyper",
     "tokio",
     "jose-remote-jwks",
+    "redis",
+    "jose-replay-redis",
 ];
 
 /// RustCrypto first: it is the build `cargo test --workspace` never makes.

@@ -658,6 +658,7 @@ serde = { version = "0.1.0" }
                 "jose-crypto-rustcrypto",
                 "jose-toolkit",
                 "jose-remote-jwks",
+                "jose-replay-redis",
                 "jose-klarna-xs2a",
                 "jose-request4r",
                 "jose-4quays",

@@ -91,6 +91,21 @@ const RULES: &[Rule] = &[
                no crypto implementation directly (rustls brings aws-lc-rs for TLS)",
     },
     Rule {
+        crates: &["jose-replay-redis"],
+        may_use: Allowed::Only(&["jose-core"]),
+        crypto: false,
+        text: "jose-replay-redis (the shared replay store on Redis) depends on jose-core only (the \
+               replay-store interface; no provider, no facade), and on no crypto implementation \
+               directly (rustls brings aws-lc-rs for TLS)",
+    },
+    Rule {
+        crates: &["jose-test-support"],
+        may_use: Allowed::Only(&[]),
+        crypto: false,
+        text: "jose-test-support (dev-only: real components the tests start) depends on nothing \
+               of ours, and is only ever a dev-dependency",
+    },
+    Rule {
         crates: PROTOCOLS,
         may_use: Allowed::Only(&["jose-toolkit", "jose-remote-jwks"]),
         crypto: false,

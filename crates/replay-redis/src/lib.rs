@@ -45,6 +45,8 @@
 //! client types; a single primary (with a replica for failover behind one address) is what this
 //! crate talks to.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use jose_core::replay::{ReplayError, ReplayFuture, ReplayStore, check_id};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::fmt;
