@@ -352,7 +352,10 @@ mod tests {
         let store = InMemoryReplayStore::new(10);
         assert_eq!(sync(&store, "a", T, T + 1_000), Ok(()));
         assert_eq!(sync(&store, "a", T, T + 1_000), Err(ReplayError::Replayed));
-        assert_eq!(sync(&store, "a", T + 999, T + 2_000), Err(ReplayError::Replayed));
+        assert_eq!(
+            sync(&store, "a", T + 999, T + 2_000),
+            Err(ReplayError::Replayed)
+        );
         assert_eq!(sync(&store, "a", T + 1_000, T + 2_000), Ok(()));
         assert_eq!(sync(&store, "b", T + 1_000, T + 2_000), Ok(()));
         assert_eq!(store.len(), 2);
@@ -385,7 +388,10 @@ mod tests {
         // Full does not forget: "a" is still a replay.
         assert_eq!(sync(&store, "a", T, T + 1_000), Err(ReplayError::Replayed));
         assert_eq!(sync(&store, "c", T + 1_000, T + 2_000), Ok(()));
-        assert_eq!(sync(&store, "b", T + 1_000, T + 2_000), Err(ReplayError::Replayed));
+        assert_eq!(
+            sync(&store, "b", T + 1_000, T + 2_000),
+            Err(ReplayError::Replayed)
+        );
     }
 
     #[test]

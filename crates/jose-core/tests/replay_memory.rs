@@ -62,7 +62,12 @@ fn a_million_distinct_ids_keep_memory_bounded() {
     let last_accepted = (0..1_000_000u64)
         .rev()
         .map(|i| format!("flood-request-{i:012}"))
-        .find(|id| matches!(check(&store, id, T0 + 1_000_000), Err(ReplayError::Replayed)));
+        .find(|id| {
+            matches!(
+                check(&store, id, T0 + 1_000_000),
+                Err(ReplayError::Replayed)
+            )
+        });
     assert!(last_accepted.is_some());
 }
 
@@ -92,7 +97,10 @@ fn the_expiry_is_exact() {
         Err(ReplayError::Replayed)
     );
     // A clock that went backwards still sees the replay.
-    assert_eq!(check(&store, "request-000001", T0), Err(ReplayError::Replayed));
+    assert_eq!(
+        check(&store, "request-000001", T0),
+        Err(ReplayError::Replayed)
+    );
     // Each id has its own expiry.
     let answer = store.check_and_record_sync("short-0000001", T0, T0 + 10_000);
     assert_eq!(answer, Some(Ok(())));
