@@ -927,6 +927,18 @@ fn two_processes_naming_one_replay_store_refuse_each_others_replays() {
     assert_eq!(body["amount"], "10.00");
     let error = open_server_with("rustcrypto", &token, &store).fails(1);
     assert!(error.contains("replayed request"), "{error}");
+    // When the id's key expires in Redis (forced here: the window is five minutes, the request
+    // is still fresh for two), the same request is accepted again, and then refused again.
+    let request_id = body["request_id"].as_str().unwrap();
+    let expired = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &redis.port().to_string()])
+        .args(["PEXPIRE", &format!("cli-test:{request_id}"), "1"])
+        .output()
+        .expect("redis-cli (Debian package redis-tools, with redis-server)");
+    assert_eq!(String::from_utf8_lossy(&expired.stdout).trim(), "1");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    open_server_with("rustcrypto", &token, &store).ok_text();
+    open_server_with("aws-lc", &token, &store).fails(1);
     // Another prefix is another deployment.
     let other = ["--replay-store", url.as_str(), "--replay-prefix", "other:"];
     open_server_with("aws-lc", &token, &other).ok_text();
