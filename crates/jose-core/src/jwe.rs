@@ -246,7 +246,7 @@ impl<'a> JweBuilder<'a> {
     /// Encrypts `plaintext`, drawing the CEK (unless the key management determines it: `dir`,
     /// ECDH-ES) and the IV from `provider`.
     pub fn encrypt(self, plaintext: &[u8], provider: &dyn CryptoProvider) -> Result<Jwe, Error> {
-        self.prepare(provider)?.seal(plaintext, provider)
+        self.prepare(provider, false)?.seal(plaintext, provider)
     }
 
     /// Encrypts `plaintext` straight to the compact serialization: the same JWE as
@@ -289,11 +289,13 @@ impl<'a> JweBuilder<'a> {
             self.unprotected.is_some() || self.recipients.iter().any(|(_, h)| h.is_some()),
             self.aad.is_some(),
         )?;
-        self.prepare(provider)?.seal_compact(plaintext, provider)
+        self.prepare(provider, true)?
+            .seal_compact(plaintext, provider)
     }
 
-    /// Key management and headers: everything an encryption does before the content.
-    fn prepare(self, provider: &dyn CryptoProvider) -> Result<Prepared, Error> {
+    /// Key management and headers: everything an encryption does before the content. `compact`:
+    /// only the compact serialization will be written (see [`Prepared::protected`]).
+    fn prepare(self, provider: &dyn CryptoProvider, compact: bool) -> Result<Prepared, Error> {
         self.check_headers()?;
         let mut iv = vec![0u8; self.enc.iv_len()];
         provider.fill_random(&mut iv)?;
@@ -327,7 +329,7 @@ impl<'a> JweBuilder<'a> {
                 (cek, managed)
             }
         };
-        self.headers(cek, iv, managed)
+        self.headers(cek, iv, managed, compact)
     }
 
     /// The rules on the caller's headers that need no key.
@@ -398,6 +400,7 @@ impl<'a> JweBuilder<'a> {
         cek: Zeroizing<Vec<u8>>,
         iv: Vec<u8>,
         managed: Vec<keymgmt::Managed>,
+        compact: bool,
     ) -> Result<Prepared, Error> {
         let single = self.recipients.len() == 1;
         // alg, kid and enc as the builder decides them; placed below.
@@ -455,6 +458,31 @@ impl<'a> JweBuilder<'a> {
         if compress {
             fixed.push(("zip", Value::from(zip::DEFLATE)));
         }
+        if compact && self.protected.is_empty() {
+            // The compact serialization of a caller who set no protected member (one recipient,
+            // no shared or per-recipient unprotected header: `check_compact`): the protected
+            // header is exactly the builder's members, in order, written straight to JSON; the
+            // joint-header rules have nothing to check, and no `Header` is needed.
+            let protected_b64 = b64::encode(&members_json(&fixed)?);
+            let recipients = recipients
+                .into_iter()
+                .map(|(encrypted_key, header)| JweRecipient {
+                    header,
+                    encrypted_key,
+                })
+                .collect();
+            return Ok(Prepared {
+                enc: self.enc,
+                cek,
+                iv,
+                compress,
+                protected_b64,
+                protected: Header::new(),
+                unprotected: self.unprotected,
+                recipients,
+                aad_b64: self.aad.map(b64::encode),
+            });
+        }
         // Members the caller named keep the caller's positions; the others come first, in the
         // order alg, kid, enc.
         let mut protected = Header::new();
@@ -495,6 +523,26 @@ impl<'a> JweBuilder<'a> {
     }
 }
 
+/// `{"name":value,...}` of `members`, in order: what [`Header::to_json`] writes for a header
+/// holding them, without building the header.
+fn members_json(members: &[(&str, Value)]) -> Result<Vec<u8>, Error> {
+    let unwritable = |e: serde_json::Error| {
+        Error::InvalidRequest(format!("cannot write the protected header as JSON: {e}"))
+    };
+    let mut out = Vec::with_capacity(96);
+    out.push(b'{');
+    for (index, (name, value)) in members.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, name).map_err(unwritable)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, value).map_err(unwritable)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 /// Up to this many bytes of plaintext, [`JweBuilder::encrypt_compact`] seals a copy and encodes
 /// it onto the token (as `encrypt` + `to_compact` would, without the intermediate `Jwe`); above,
 /// in the token's own buffer, so that a large token is never held twice.
@@ -507,6 +555,8 @@ struct Prepared {
     iv: Vec<u8>,
     compress: bool,
     protected_b64: String,
+    /// The protected header as a [`Header`], for [`Prepared::seal`]'s [`Jwe`]; empty when it was
+    /// prepared for the compact serialization only and written straight to `protected_b64`.
     protected: Header,
     unprotected: Option<Header>,
     recipients: Vec<JweRecipient>,

@@ -242,3 +242,32 @@ fn decrypted_debug_never_shows_the_plaintext() {
         assert!(!shown.contains(needle), "{needle} in {shown}");
     }
 }
+
+#[test]
+fn the_compact_fast_path_writes_the_same_protected_header_with_a_kid_and_caller_members() {
+    let alg = KeyManagementAlgorithm::A256Kw;
+    let key = secret(32, 9).with_kid("key \"2026\"\\1");
+    let ek = EncryptingKey::symmetric(key, alg).unwrap();
+    let p = providers()[0];
+    let builder = JweBuilder::new(ContentEncryption::A256Gcm).recipient(&ek);
+    let fast = builder.clone().encrypt_compact(b"x", p).unwrap();
+    let slow = builder.encrypt(b"x", p).unwrap().to_compact().unwrap();
+    assert_eq!(shape(&fast), shape(&slow));
+    let header = String::from_utf8(
+        jose_core::b64::decode("header", fast.split('.').next().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        header,
+        r#"{"alg":"A256KW","kid":"key \"2026\"\\1","enc":"A256GCM"}"#
+    );
+    // With a member of the caller's, the general path (the caller's order kept) is taken.
+    let mut protected = jose_core::Header::new();
+    protected.set("cty", "JWT");
+    let builder = JweBuilder::new(ContentEncryption::A256Gcm)
+        .protected(protected)
+        .recipient(&ek);
+    let fast = builder.clone().encrypt_compact(b"x", p).unwrap();
+    let slow = builder.encrypt(b"x", p).unwrap().to_compact().unwrap();
+    assert_eq!(shape(&fast), shape(&slow));
+}
