@@ -206,7 +206,7 @@ fn run_command(step: &Step) -> (std::io::Result<ExitStatus>, Duration, Option<Te
 /// interop checkers if they are missing).
 pub(crate) fn ci() -> ExitCode {
     if let Err(error) = crate::interop::ensure_checkers() {
-        eprintln!("xtask ci: error: {error} (the interop test needs it)");
+        eprintln!("xtask ci: error: {error} (the tests need it)");
         return ExitCode::FAILURE;
     }
     run_steps(
@@ -227,7 +227,7 @@ pub(crate) fn ci() -> ExitCode {
 /// `cargo xtask test`: the test step alone.
 pub(crate) fn test() -> ExitCode {
     if let Err(error) = crate::interop::ensure_checkers() {
-        eprintln!("xtask test: error: {error} (the interop test needs it)");
+        eprintln!("xtask test: error: {error} (the tests need it)");
         return ExitCode::FAILURE;
     }
     run_steps("test", &[test_step()])

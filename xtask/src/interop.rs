@@ -36,8 +36,18 @@ fn run(what: &str, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result
     }
 }
 
-/// Installs jwcrypto (pip, user site) and panva/jose (`npm ci`) when they are missing.
+/// Installs jwcrypto (pip, user site) and panva/jose (`npm ci`) when they are missing, and
+/// checks that `redis-server` is there (a system package, like python3 and Node.js: the shared
+/// replay store's tests start real ones; `.ci/run` installs it from Debian).
 pub(crate) fn ensure_checkers() -> Result<(), String> {
+    let redis = std::env::var("JOSE_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    if !succeeds(&redis, &["--version"]) {
+        return Err(format!(
+            "the tests start real redis-servers (jose-replay-redis, Klarna, TrueLayer, the CLI) \
+             and `{redis}` cannot be run: install the Debian package redis-server \
+             (apt-get install redis-server; .ci/run does) or set JOSE_TEST_REDIS_SERVER"
+        ));
+    }
     if !succeeds("python3", &["-c", "import jwcrypto"]) {
         let spec = format!("jwcrypto=={JWCRYPTO_VERSION}");
         // Debian's own python3 is externally managed (PEP 668): --user needs the override there.
