@@ -19,7 +19,6 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -36,21 +35,8 @@ use jose_benches::{
     jwe_keys, jws_keys, payload,
 };
 
-/// Criterion settings: `JOSE_BENCH_QUICK=1` for a fast, rougher run.
-pub fn config() -> Criterion {
-    let quick = std::env::var_os("JOSE_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
-    let (warm_up, measure, samples) = if quick {
-        (Duration::from_millis(200), Duration::from_millis(600), 10)
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(2), 20)
-    };
-    Criterion::default()
-        .warm_up_time(warm_up)
-        .measurement_time(measure)
-        .sample_size(samples)
-        .without_plots()
-        .configure_from_args()
-}
+mod common;
+use common::config;
 
 /// An encrypting and a decrypting key of this workspace for a provider.
 type JweKeys = Result<(EncryptingKey, DecryptingKey), jose::Error>;

@@ -13,7 +13,6 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm, PrivateKey, b64};
@@ -21,20 +20,8 @@ use jose_benches::raw::{RawJweKeys, RawSigner};
 use jose_benches::{P521_PEM, RSA_PEM, payload};
 use serde_json::{Map, Value, json};
 
-fn config() -> Criterion {
-    let quick = std::env::var_os("JOSE_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
-    let (warm_up, measure, samples) = if quick {
-        (Duration::from_millis(200), Duration::from_millis(600), 10)
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(2), 20)
-    };
-    Criterion::default()
-        .warm_up_time(warm_up)
-        .measurement_time(measure)
-        .sample_size(samples)
-        .without_plots()
-        .configure_from_args()
-}
+mod common;
+use common::config;
 
 /// A JSON object of about `len` bytes.
 fn body_map(len: usize) -> Map<String, Value> {

@@ -25,20 +25,8 @@ use jose_test_support::RedisServer;
 const TTL_MS: u64 = 2_000;
 const IN_FLIGHT: usize = 64;
 
-fn config() -> Criterion {
-    let quick = std::env::var_os("JOSE_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
-    let (warm_up, measure, samples) = if quick {
-        (Duration::from_millis(200), Duration::from_millis(600), 10)
-    } else {
-        (Duration::from_millis(500), Duration::from_secs(2), 20)
-    };
-    Criterion::default()
-        .warm_up_time(warm_up)
-        .measurement_time(measure)
-        .sample_size(samples)
-        .without_plots()
-        .configure_from_args()
-}
+mod common;
+use common::config;
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
 

@@ -264,30 +264,14 @@ impl AwsLcPublicKey {
                     spki: canonical,
                 })
             }
-            KeyKind::Ec(curve) => {
-                let key = ParsedPublicKey::new(ecdsa_verification(curve), spki).map_err(|e| {
-                    rejected(
-                        format!("a valid {curve} public key (a point on the curve)"),
-                        &e,
-                    )
-                })?;
-                let canonical = key
-                    .as_der()
-                    .map_err(|_| provider_failure("encode an EC public key"))?
-                    .as_ref()
-                    .to_vec();
-                Ok(AwsLcPublicKey {
-                    inner: PublicInner::Ec { key, curve },
-                    spki: canonical,
-                })
-            }
+            KeyKind::Ec(curve) => Self::from_ec(curve, spki),
         }
     }
 
-    /// An EC public key from its uncompressed point `0x04 || x || y` (on the curve, as aws-lc-rs
-    /// checks).
-    fn from_ec_point(curve: EcCurve, point: &[u8]) -> Result<Self, Error> {
-        let key = ParsedPublicKey::new(ecdsa_verification(curve), point).map_err(|e| {
+    /// An EC public key from its SPKI or its uncompressed point `0x04 || x || y` (aws-lc-rs
+    /// reads either, and checks the point is on the curve); kept with its canonical SPKI.
+    fn from_ec(curve: EcCurve, spki_or_point: &[u8]) -> Result<Self, Error> {
+        let key = ParsedPublicKey::new(ecdsa_verification(curve), spki_or_point).map_err(|e| {
             rejected(
                 format!("a valid {curve} public key (a point on the curve)"),
                 &e,
@@ -544,7 +528,7 @@ impl AwsLcPrivateKey {
         let failure = || Error::Provider(format!("aws-lc-rs failed to generate an EC {curve} key"));
         let ecdh = agreement::PrivateKey::generate(ecdh(curve)).map_err(|_| failure())?;
         let point = ecdh.compute_public_key().map_err(|_| failure())?;
-        let public = Arc::new(AwsLcPublicKey::from_ec_point(curve, point.as_ref())?);
+        let public = Arc::new(AwsLcPublicKey::from_ec(curve, point.as_ref())?);
         Ok(AwsLcPrivateKey {
             inner: PrivateInner::EcEphemeral { ecdh, curve },
             public,
