@@ -104,30 +104,7 @@ fn seal_client(provider: &str, body: &[u8]) -> Run {
 }
 
 fn open_server(provider: &str, token: &[u8]) -> Run {
-    let f = fixtures();
-    jose(
-        &[
-            "--provider",
-            provider,
-            "klarna",
-            "open",
-            "--role",
-            "server",
-            "--decrypt-key",
-            &f.path("server-old.pem"),
-            "--decrypt-kid",
-            "2AF92B1C",
-            "--decrypt-key",
-            &f.path("server.jwk"),
-            "--decrypt-kid",
-            "2AF92B1D",
-            "--verify-key",
-            &f.path("client.pub.pem"),
-            "--verify-kid",
-            "tpp-1",
-        ],
-        token,
-    )
+    open_server_with(provider, token, &[])
 }
 
 fn header(token: &str) -> Value {
@@ -873,7 +850,7 @@ fn pem_keys_without_kid_round_trip() {
     );
 }
 
-/// `open --role server` with its args and `extra` (such as `--replay-store URL`).
+/// `open --role server` with the fixtures' keys and `extra` (such as `--replay-store URL`).
 fn open_server_with(provider: &str, token: &[u8], extra: &[&str]) -> Run {
     let f = fixtures();
     let (old, new, verify) = (
