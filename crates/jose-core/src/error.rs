@@ -141,6 +141,10 @@ pub enum Error {
         /// What came back (never the bytes themselves).
         found: String,
     },
+    /// A JWT's claims (or its `typ`) were refused: expired, not yet valid, the wrong issuer or
+    /// audience, a replayed `jti`... The [`ClaimError`](crate::jwt::ClaimError) names the claim.
+    #[error(transparent)]
+    Claim(crate::jwt::ClaimError),
     /// A key file that was read but cannot be used (see [`crate::keyfile::KeyFile::load`]); the
     /// source says why, without the file's contents.
     #[error("key file {}", path.display())]
@@ -304,6 +308,7 @@ impl Error {
             | Error::KeyFile { .. }
             | Error::ExternalSigner { .. }
             | Error::ExternalSignature { .. } => ErrorClass::Local,
+            Error::Claim(claim) => claim.class(),
             _ => ErrorClass::Rejected,
         }
     }

@@ -43,6 +43,14 @@ impl Header {
         Self::default()
     }
 
+    /// A header holding only `typ` (a JWT's explicit type, RFC 8725 section 3.11: `"at+jwt"`,
+    /// `"dpop+jwt"`, `"oauth-authz-req+jwt"`...).
+    pub fn with_typ(typ: &str) -> Self {
+        let mut header = Self::new();
+        header.set("typ", typ);
+        header
+    }
+
     /// Parses header JSON (the decoded protected header, or an unprotected one), rejecting duplicate
     /// member names and anything over `limits.max_header_len` bytes. The members keep their order.
     pub fn from_json_bytes(bytes: &[u8], limits: &Limits) -> Result<Self, Error> {

@@ -45,6 +45,9 @@
 //!   management algorithm; `zip` DEF on request. [`content`]: the content encryptions (AES-GCM,
 //!   AES-CBC-HMAC-SHA2).
 //! - [`nested`]: a JWS inside a JWE.
+//! - [`jwt`]: JSON Web Tokens (RFC 7519): typed [`Claims`](jwt::Claims), an explicit
+//!   [`Validation`](jwt::Validation) (RFC 8725), signed and nested JWTs; [`clock`]: the
+//!   injectable clock it reads.
 //! - [`header`]: JOSE headers; [`limits`]: the size limits every parser applies.
 //! - [`replay`]: one-time ids ([`ReplayStore`], asynchronous, atomic, failing closed) and the
 //!   bounded [`InMemoryReplayStore`]; shared stores live in their own crates
@@ -67,6 +70,7 @@
 
 pub mod alg;
 pub mod b64;
+pub mod clock;
 pub mod content;
 pub mod error;
 pub mod formats;
@@ -75,6 +79,7 @@ pub mod json;
 pub mod jwe;
 pub mod jwk;
 pub mod jws;
+pub mod jwt;
 pub mod key;
 pub mod keyfile;
 mod keymgmt;
