@@ -36,7 +36,7 @@
 //!     .typ("at+jwt");
 //! let verified = jwt::verify(&token, &[signer.verifying_key()], &validation)?;
 //! assert_eq!(verified.claims.sub.as_deref(), Some("user-42"));
-//! assert_eq!(verified.claims.get("scope"), Some(&"payments".into()));
+//! assert_eq!(verified.claims.get_str("scope")?, Some("payments"));
 //! # Ok(()) }
 //! ```
 //!
