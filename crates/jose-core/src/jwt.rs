@@ -240,7 +240,11 @@ impl Claims {
     /// (`claim("exp", 1_700_000_000)`); anything else goes to [`extra`](Self::extra).
     ///
     /// Errors: [`Error::Claim`] ([`ClaimError::Invalid`]) for a registered claim of the wrong type.
-    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Result<Self, Error> {
+    pub fn claim(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<Value>,
+    ) -> Result<Self, Error> {
         self.set(name.into(), value.into())?;
         Ok(self)
     }
@@ -280,7 +284,9 @@ impl Claims {
         match self.extra.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(ClaimError::invalid(name, "a string", json::json_type(other)).into()),
+            Some(other) => {
+                Err(ClaimError::invalid(name, "a string", json::json_type(other)).into())
+            }
         }
     }
 
@@ -626,7 +632,9 @@ fn quote_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 pub fn typ_matches(required: &str, found: &str) -> bool {
     fn strip(t: &str) -> &str {
         match t.get(..12) {
-            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => t.get(12..).unwrap_or(""),
+            Some(prefix) if prefix.eq_ignore_ascii_case("application/") => {
+                t.get(12..).unwrap_or("")
+            }
             _ => t,
         }
     }
@@ -846,7 +854,8 @@ impl Validation {
             if !found.is_some_and(|t| typ_matches(required, t)) {
                 return Err(ClaimError::WrongType {
                     expected: format!("{required:?}"),
-                    found: found.map_or_else(|| "none".to_owned(), |t| format!("{:?}", clip(t, 80))),
+                    found: found
+                        .map_or_else(|| "none".to_owned(), |t| format!("{:?}", clip(t, 80))),
                 }
                 .into());
             }
@@ -887,7 +896,10 @@ impl Validation {
             }
         }
         if let Accepted::OneOf(issuers) = &self.issuers {
-            let iss = claims.iss.as_deref().ok_or_else(|| ClaimError::missing("iss"))?;
+            let iss = claims
+                .iss
+                .as_deref()
+                .ok_or_else(|| ClaimError::missing("iss"))?;
             if !issuers.iter().any(|i| i == iss) {
                 return Err(ClaimError::mismatch(
                     "iss",
@@ -898,7 +910,10 @@ impl Validation {
             }
         }
         if let Accepted::OneOf(audiences) = &self.audiences {
-            let aud = claims.aud.as_ref().ok_or_else(|| ClaimError::missing("aud"))?;
+            let aud = claims
+                .aud
+                .as_ref()
+                .ok_or_else(|| ClaimError::missing("aud"))?;
             if !audiences.iter().any(|a| aud.contains(a)) {
                 return Err(ClaimError::mismatch(
                     "aud",
@@ -912,7 +927,10 @@ impl Validation {
             }
         }
         if let Some(subject) = &self.subject {
-            let sub = claims.sub.as_deref().ok_or_else(|| ClaimError::missing("sub"))?;
+            let sub = claims
+                .sub
+                .as_deref()
+                .ok_or_else(|| ClaimError::missing("sub"))?;
             if sub != subject {
                 return Err(ClaimError::mismatch(
                     "sub",
@@ -935,7 +953,10 @@ impl Validation {
 
     /// The `jti` and until when to remember it.
     fn replay_id_and_expiry<'c>(&self, claims: &'c Claims) -> Result<(&'c str, u64), Error> {
-        let jti = claims.jti.as_deref().ok_or_else(|| ClaimError::missing("jti"))?;
+        let jti = claims
+            .jti
+            .as_deref()
+            .ok_or_else(|| ClaimError::missing("jti"))?;
         let leeway = i128::from(self.leeway.as_secs());
         let until_s = match (claims.exp, self.max_age, claims.iat) {
             (Some(exp), _, _) => i128::from(exp) + leeway,
@@ -1017,11 +1038,13 @@ impl UnverifiedJwt {
             ));
         }
         let jws = Jws::from_compact(token, limits)?;
-        if jws.is_detached() || jws.is_unencoded() {
+        // A compact JWS with an empty payload part is detached (RFC 7515 appendix F).
+        let empty_payload = token.split('.').nth(1).is_some_and(str::is_empty);
+        if empty_payload || jws.is_detached() || jws.is_unencoded() {
             return Err(Error::malformed(
                 "JWT",
                 "a JWS with its payload attached and base64url-encoded",
-                if jws.is_detached() {
+                if empty_payload || jws.is_detached() {
                     "a detached payload"
                 } else {
                     "an unencoded payload (b64: false)"
@@ -1089,7 +1112,9 @@ impl UnverifiedJwt {
         I: IntoIterator,
         I::Item: KeyRef<VerifyingKey>,
     {
-        let outcome = self.jws.verify_with(keys, None, &VerifyOptions::default())?;
+        let outcome = self
+            .jws
+            .verify_with(keys, None, &VerifyOptions::default())?;
         let payload = self.jws.unverified_payload().unwrap_or_default();
         let claims = Claims::from_json(payload)?;
         validation.validate_claims(&outcome.header, &claims)?;
