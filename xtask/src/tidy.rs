@@ -190,11 +190,18 @@ fn violations(members: &[Package]) -> Vec<String> {
 /// README code blocks that must be a region of a file, so the README shows what runs: (the file,
 /// relative to the workspace root; the marker lines around the region in it). The README block is
 /// the first ```rust block after the first line that names the file.
-const README_SNIPPETS: &[(&str, &str, &str)] = &[(
-    "crates/jose/examples/quickstart.rs",
-    "// README: begin",
-    "// README: end",
-)];
+const README_SNIPPETS: &[(&str, &str, &str)] = &[
+    (
+        "crates/jose/examples/quickstart.rs",
+        "// README: begin",
+        "// README: end",
+    ),
+    (
+        "crates/jose/examples/verify_access_token.rs",
+        "// README: begin",
+        "// README: end",
+    ),
+];
 
 /// The region of `source` between the marker lines, dedented by the first line's indentation.
 fn region(source: &str, begin: &str, end: &str) -> Option<Vec<String>> {

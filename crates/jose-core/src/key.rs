@@ -568,6 +568,62 @@ impl VerifyingKey {
         })
     }
 
+    /// The verifying keys of a published JWKS (an authorization server's `jwks_uri`, a
+    /// partner's keys) for the algorithms the caller accepts: each public key bound to each of
+    /// `algorithms` it fits and its metadata (`alg`, `use`, `key_ops`) allows, `kid` kept. Keys
+    /// that fit none, `oct` keys and keys this library cannot import (another curve, a malformed
+    /// entry) are left out, so one odd key does not take the whole set down; private members in
+    /// the set are ignored (only the public half is used).
+    ///
+    /// Errors: [`Error::NoMatchingKey`] when no key of the set fits any of `algorithms`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jose_core::Error> {
+    /// # let provider = jose_crypto_awslc::provider();
+    /// use jose_core::{EcCurve, Jwks, JwsAlgorithm, KeySpec, Limits, PrivateKey, VerifyingKey};
+    ///
+    /// let key = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider)?.with_kid("as-1");
+    /// let published = Jwks::new(vec![key.public_key().to_jwk()?]).to_json();
+    ///
+    /// let jwks = Jwks::from_json(&published, &Limits::default())?;
+    /// let keys = VerifyingKey::from_jwks(&jwks, &[JwsAlgorithm::Es256, JwsAlgorithm::Ps256], provider)?;
+    /// assert_eq!(keys.len(), 1);
+    /// assert_eq!((keys[0].kid(), keys[0].alg()), (Some("as-1"), JwsAlgorithm::Es256));
+    /// # Ok(()) }
+    /// ```
+    pub fn from_jwks(
+        jwks: &crate::jwk::Jwks,
+        algorithms: &[JwsAlgorithm],
+        provider: &dyn CryptoProvider,
+    ) -> Result<Vec<Self>, Error> {
+        let mut keys = Vec::new();
+        for jwk in jwks.iter().filter(|j| j.kty != "oct") {
+            let Ok(public) = PublicKey::from_jwk(&jwk.to_public(), provider) else {
+                continue;
+            };
+            for &alg in algorithms {
+                if alg.fits(public.kind()) {
+                    if let Ok(bound) = VerifyingKey::new(public.clone(), alg) {
+                        keys.push(bound);
+                    }
+                }
+            }
+        }
+        if keys.is_empty() {
+            let names: Vec<&str> = algorithms.iter().map(|a| a.name()).collect();
+            return Err(Error::NoMatchingKey(format!(
+                "expected a key for {} in the JWKS, found none among its {} key(s)",
+                if names.is_empty() {
+                    "(no algorithm given)".to_owned()
+                } else {
+                    names.join(", ")
+                },
+                jwks.len()
+            )));
+        }
+        Ok(keys)
+    }
+
     /// Binds a shared secret to an HMAC algorithm, as [`SigningKey::symmetric`] does, for
     /// verifying (`key_ops` "verify").
     pub fn symmetric(key: SecretKey, alg: JwsAlgorithm) -> Result<Self, Error> {

@@ -1,5 +1,13 @@
 //! JWT (RFC 7519) claims validation at every boundary, on both providers.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use jose_core::clock::ManualClock;
 use jose_core::error::display_chain;
 use jose_core::jwt::{self, Audience, ClaimError, Claims, Validation};
@@ -658,4 +666,55 @@ fn claim_errors_are_rejections_and_each_cause_is_printed_once() {
     });
     assert_eq!(unavailable.class(), ErrorClass::Transport);
     assert_eq!(jose_core::error::repeated_cause(&unavailable), None);
+}
+
+#[test]
+fn verifying_keys_from_a_published_jwks() {
+    let provider = jose_crypto_awslc::provider();
+    let ec = PrivateKey::generate(KeySpec::Ec(EcCurve::P256), provider)
+        .unwrap()
+        .with_kid("ec");
+    let rsa = PrivateKey::generate(KeySpec::Rsa { bits: 2048 }, provider)
+        .unwrap()
+        .with_kid("rsa");
+    let secret = SecretKey::generate(256, provider).unwrap().with_kid("oct");
+    let mut unusable = ec.public_key().to_jwk().unwrap();
+    unusable.kid = Some("bad".into());
+    unusable.x = Some("not-a-point".into());
+    let jwks = jose_core::Jwks::new(vec![
+        ec.public_key().to_jwk().unwrap(),
+        rsa.to_jwk().unwrap(), // a private member in a published set: only the public half is used
+        secret.to_jwk(),
+        unusable,
+    ]);
+    let keys = VerifyingKey::from_jwks(
+        &jwks,
+        &[
+            JwsAlgorithm::Es256,
+            JwsAlgorithm::Ps256,
+            JwsAlgorithm::Hs256,
+        ],
+        provider,
+    )
+    .unwrap();
+    let bound: Vec<(Option<&str>, JwsAlgorithm)> =
+        keys.iter().map(|k| (k.kid(), k.alg())).collect();
+    assert_eq!(
+        bound,
+        [
+            (Some("ec"), JwsAlgorithm::Es256),
+            (Some("rsa"), JwsAlgorithm::Ps256)
+        ]
+    );
+    let err = VerifyingKey::from_jwks(&jwks, &[JwsAlgorithm::EdDsa], provider).unwrap_err();
+    assert!(matches!(err, Error::NoMatchingKey(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("EdDSA") && err.to_string().contains("4 key(s)"),
+        "{err}"
+    );
+    // A token from the set's EC key verifies with the bound keys.
+    let signer = SigningKey::new(ec, JwsAlgorithm::Es256).unwrap();
+    check(&signer, &base_claims(), Header::new(), &validation_at(NOW)).unwrap();
+    let token = jwt::sign(&base_claims(), &signer, Header::new()).unwrap();
+    jwt::verify(&token, &keys, &validation_at(NOW)).unwrap();
 }
