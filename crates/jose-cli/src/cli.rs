@@ -59,6 +59,9 @@ pub(crate) enum Command {
     /// Sign and verify (JSON Web Signature).
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Jws(JwsCommand),
+    /// JSON Web Tokens (RFC 7519, validated per RFC 8725): sign, verify, client assertions.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Jwt(JwtCommand),
     /// Leap RaaS Request4R: encrypt and decrypt payloads, map routes.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Request4r(crate::request4r::Request4rCommand),
@@ -331,6 +334,116 @@ pub(crate) struct JwsVerifyArgs {
     /// The detached payload.
     #[arg(long, value_name = "FILE")]
     pub(crate) payload: Option<PathBuf>,
+}
+
+/// `exp` when neither `--exp-in` nor the claims on stdin give one: now + 300 s.
+pub(crate) const DEFAULT_EXP_IN: i64 = 300;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum JwtCommand {
+    /// Sign a JWT: claims (a JSON object) on stdin; print the compact token.
+    #[command(long_about = JWT_SIGN_ABOUT)]
+    Sign(JwtSignArgs),
+    /// Verify a signed JWT on stdin (signature, then exp/nbf/iat, iss, aud, typ); print its
+    /// claims as JSON.
+    #[command(long_about = JWT_VERIFY_ABOUT)]
+    Verify(JwtVerifyArgs),
+}
+
+const JWT_SIGN_ABOUT: &str = "\
+Sign a JWT (a compact JWS whose payload is a JSON object of claims); print the token.
+
+stdin holds a JSON object of claims (empty stdin: no claims besides the flags'). A registered
+claim (iss, sub, aud, exp, nbf, iat, jti) must have its type. The flags add or replace:
+  iat     the claims' own iat if stdin gives one, else now
+  exp     now + --exp-in if given; else the claims' own exp; else now + 300 s
+  iss, sub, jti (--jti auto: 128 random bits, base64url), aud (--aud twice or more: an array)
+
+The key file is PEM, DER, a JWK, or a JWKS searched by --kid; HS256/384/512 take a shared
+secret as a JWK of kty \"oct\" (jose keygen oct). The header says alg, the key's kid (or --kid)
+and --typ if given (none by default: set at+jwt for an RFC 9068 access token).
+
+Exit status: 0 the token on stdout; 2 a usage, key or claims error.";
+
+const JWT_VERIFY_ABOUT: &str = "\
+Verify a signed JWT (compact JWS) on stdin; print its claims as one JSON object.
+
+The signature first, with --key or the --jwks key named by the token's kid, for an algorithm
+of the allow-list (--alg, repeatable; default the key's own: its JWK \"alg\", ES256/384/512
+from an EC key's curve, EdDSA for Ed25519; an RSA key or shared secret without \"alg\" needs
+--alg). Then the claims, as RFC 8725 asks:
+  exp     required; the token is refused from exp + leeway on
+  nbf     refused before nbf - leeway;  iat refused more than the leeway in the future
+  iss     one of --iss (repeatable); WITHOUT --iss ANY issuer (or none) is accepted
+  aud     one of its audiences is one of --aud (repeatable); WITHOUT --aud ANY audience (or
+          none) is accepted
+  typ     with --typ, the header's typ, compared ASCII case-insensitively with the
+          \"application/\" prefix optional (at+jwt = application/AT+JWT)
+The leeway is 60 s unless --leeway (0 to 300) says otherwise.
+
+Exit status: 0 the claims on stdout; 1 the token was refused (bad signature, malformed token,
+or a claim: the one stderr line starts with the claim's name, e.g. error: \"exp\": the token
+expired...); 2 a usage or key error.";
+
+#[derive(Debug, Args)]
+pub(crate) struct JwtSignArgs {
+    /// The private key (or shared secret).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Signature algorithm: RS256..RS512, PS256..PS512, ES256, ES384, ES512, EdDSA, HS256..HS512
+    /// (default: the key's own, as for `jws sign`).
+    #[arg(long, value_parser = parse_jws_alg)]
+    pub(crate) alg: Option<JwsAlgorithm>,
+    /// Key id for the header (replaces the key's; selects the key in a JWKS).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The header's typ (e.g. at+jwt; none by default).
+    #[arg(long)]
+    pub(crate) typ: Option<String>,
+    /// The iss claim (replaces stdin's).
+    #[arg(long)]
+    pub(crate) iss: Option<String>,
+    /// The sub claim (replaces stdin's).
+    #[arg(long)]
+    pub(crate) sub: Option<String>,
+    /// An audience (repeatable: twice or more makes aud an array; replaces stdin's).
+    #[arg(long = "aud", value_name = "AUD")]
+    pub(crate) aud: Vec<String>,
+    /// exp = now + SECONDS (may be 0 or negative, for tests). Without it: stdin's exp, else
+    /// now + 300.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub(crate) exp_in: Option<i64>,
+    /// The jti claim: an id, or `auto` for 128 random bits (base64url).
+    #[arg(long, value_name = "auto|ID")]
+    pub(crate) jti: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("keys").required(true).args(["key", "jwks"])))]
+pub(crate) struct JwtVerifyArgs {
+    /// The public (or private) key or shared secret, or a JWKS searched by the token's kid.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Option<PathBuf>,
+    /// A JWKS searched by the token's kid.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) jwks: Option<PathBuf>,
+    /// Allowed algorithm (repeatable; default: the key's own).
+    #[arg(long = "alg", value_name = "ALG", value_parser = parse_jws_alg)]
+    pub(crate) algs: Vec<JwsAlgorithm>,
+    /// Accepted issuer (repeatable; iss becomes required). Without it any issuer is accepted.
+    #[arg(long = "iss", value_name = "ISSUER")]
+    pub(crate) iss: Vec<String>,
+    /// Accepted audience (repeatable; aud becomes required). Without it any audience is
+    /// accepted.
+    #[arg(long = "aud", value_name = "AUDIENCE")]
+    pub(crate) aud: Vec<String>,
+    /// The header typ required (case-insensitive, "application/" optional).
+    #[arg(long)]
+    pub(crate) typ: Option<String>,
+    /// Clock skew allowed on exp, nbf and iat, in seconds (0 to 300).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub(crate) leeway: u64,
 }
 
 fn parse_oct_bits(s: &str) -> Result<usize, String> {

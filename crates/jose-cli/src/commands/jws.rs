@@ -6,6 +6,7 @@ use crate::files;
 use crate::keys::{self, Key, KeyFile};
 use jose::jws::{Jws, JwsBuilder, VerifyOptions};
 use jose::{CryptoProvider, JwsAlgorithm, KeyKind, Limits, OkpCurve, SigningKey, VerifyingKey};
+use std::path::Path;
 use zeroize::Zeroizing;
 
 /// `jose jws sign`: stdin to a token.
@@ -15,34 +16,7 @@ pub(super) fn sign(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
     let protected = super::protected_header(args.protected.as_deref(), limits)?;
-    let file = keys::load(&args.key, provider, limits)?;
-    let wanted = [args.kid.clone()];
-    let mut chosen = keys::choose(&file, &wanted, |key| {
-        let key = match (&args.kid, &file) {
-            (Some(kid), KeyFile::Single(_)) => key.clone().with_kid(kid.as_str()),
-            _ => key.clone(),
-        };
-        let alg = match args.alg {
-            Some(alg) => alg,
-            None => own_alg(&key)?,
-        };
-        let bound = match &key {
-            Key::Secret(secret) => SigningKey::symmetric(secret.clone(), alg),
-            other => SigningKey::new(keys::private(other, "signing")?.clone(), alg),
-        };
-        bound
-            .map(|k| vec![k])
-            .map_err(|e| CliError::key(format!("the key cannot sign with {alg}"), &e))
-    })
-    .map_err(CliError::into_usage)?;
-    let signer = match chosen.pop() {
-        Some(k) if chosen.is_empty() => k,
-        _ => {
-            return Err(CliError::usage(
-                "expected one key to sign with, found several",
-            ));
-        }
-    };
+    let signer = signing_key(&args.key, args.alg, args.kid.as_deref(), provider, limits)?;
     let payload = files::read_stdin()?;
     let jws = JwsBuilder::new(&payload)
         .detached(args.detached)
@@ -57,6 +31,45 @@ pub(super) fn sign(
     }
     .map_err(CliError::building)?;
     Ok(super::token_line(token))
+}
+
+/// Loads the key to sign with from a key file (PEM, DER, JWK, or a JWKS searched by `kid`) and
+/// binds it to `alg` (default: the key's own, see [`own_alg`]); `kid` replaces a single key's.
+/// What `jws sign`, `jwt sign`, `jwt client-assertion` and `dpop proof` share. Every error is a
+/// usage error (exit status 2).
+pub(crate) fn signing_key(
+    path: &Path,
+    alg: Option<JwsAlgorithm>,
+    kid: Option<&str>,
+    provider: &'static dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<SigningKey> {
+    let file = keys::load(path, provider, limits)?;
+    let wanted = [kid.map(str::to_owned)];
+    let mut chosen = keys::choose(&file, &wanted, |key| {
+        let key = match (kid, &file) {
+            (Some(kid), KeyFile::Single(_)) => key.clone().with_kid(kid),
+            _ => key.clone(),
+        };
+        let alg = match alg {
+            Some(alg) => alg,
+            None => own_alg(&key)?,
+        };
+        let bound = match &key {
+            Key::Secret(secret) => SigningKey::symmetric(secret.clone(), alg),
+            other => SigningKey::new(keys::private(other, "signing")?.clone(), alg),
+        };
+        bound
+            .map(|k| vec![k])
+            .map_err(|e| CliError::key(format!("the key cannot sign with {alg}"), &e))
+    })
+    .map_err(CliError::into_usage)?;
+    match chosen.pop() {
+        Some(k) if chosen.is_empty() => Ok(k),
+        _ => Err(CliError::usage(
+            "expected one key to sign with, found several",
+        )),
+    }
 }
 
 /// The algorithm a key allows by itself: its JWK `alg`, ES256/384/512 from an EC key's curve, or
@@ -129,25 +142,34 @@ pub(crate) fn verifying_keys(key: &Key, algs: &[JwsAlgorithm]) -> Result<Vec<Ver
     }
 }
 
+/// Loads the verification keys of `--key FILE` (a key, or a JWKS) or `--jwks FILE` (which must
+/// be a JWKS). Every error is a usage error (exit status 2).
+pub(crate) fn verification_file(
+    key: Option<&Path>,
+    jwks: Option<&Path>,
+    provider: &'static dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<KeyFile> {
+    match (key, jwks) {
+        (Some(path), None) => keys::load(path, provider, limits),
+        (None, Some(path)) => match keys::load(path, provider, limits)? {
+            set @ KeyFile::Set(_) => Ok(set),
+            KeyFile::Single(_) => Err(CliError::usage(format!(
+                "--jwks {}: expected a JWKS (a JSON object with \"keys\"), found a single key (use --key)",
+                path.display()
+            ))),
+        },
+        _ => Err(CliError::usage("expected exactly one of --key and --jwks")),
+    }
+}
+
 /// `jose jws verify`: the token on stdin to the verified payload.
 pub(super) fn verify(
     args: &JwsVerifyArgs,
     provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let file = match (&args.key, &args.jwks) {
-        (Some(path), None) => keys::load(path, provider, limits)?,
-        (None, Some(path)) => match keys::load(path, provider, limits)? {
-            set @ KeyFile::Set(_) => set,
-            KeyFile::Single(_) => {
-                return Err(CliError::usage(format!(
-                    "--jwks {}: expected a JWKS (a JSON object with \"keys\"), found a single key (use --key)",
-                    path.display()
-                )));
-            }
-        },
-        _ => return Err(CliError::usage("expected exactly one of --key and --jwks")),
-    };
+    let file = verification_file(args.key.as_deref(), args.jwks.as_deref(), provider, limits)?;
     // Key errors come before token errors: a single key is bound now, a JWKS checked for a usable key.
     let single = keys::prebind(&file, |key| verifying_keys(key, &args.algs))?;
     let detached = match &args.payload {

@@ -3,9 +3,10 @@
 mod jwe;
 mod jwk;
 mod jws;
+mod jwt;
 mod keygen;
 
-use crate::cli::{Cli, Command, JweCommand, JwkCommand, JwsCommand, KeygenCommand};
+use crate::cli::{Cli, Command, JweCommand, JwkCommand, JwsCommand, JwtCommand, KeygenCommand};
 use crate::error::{CliError, Result};
 use jose::{CryptoProvider, Header, Limits};
 use zeroize::Zeroizing;
@@ -30,6 +31,8 @@ pub(crate) fn run(cli: &Cli) -> Result<Zeroizing<Vec<u8>>> {
         Command::Jwe(JweCommand::Decrypt(args)) => jwe::decrypt(args, provider, &limits),
         Command::Jws(JwsCommand::Sign(args)) => jws::sign(args, provider, &limits),
         Command::Jws(JwsCommand::Verify(args)) => jws::verify(args, provider, &limits),
+        Command::Jwt(JwtCommand::Sign(args)) => jwt::sign(args, provider, &limits),
+        Command::Jwt(JwtCommand::Verify(args)) => jwt::verify(args, provider, &limits),
         Command::Request4r(command) => crate::request4r::run(command, provider, &limits),
         Command::Truelayer(command) => crate::truelayer::run(command, provider, &limits),
         Command::Klarna(command) => crate::klarna::run(command, provider, &limits),
