@@ -243,7 +243,8 @@ mod tests {
                 "jose-truelayer-signing",
                 "jose-klarna-xs2a",
                 "jose-request4r",
-                "jose-4quays"
+                "jose-4quays",
+                "jose-fapi"
             ]
         );
     }

@@ -662,6 +662,7 @@ serde = { version = "0.1.0" }
                 "jose-klarna-xs2a",
                 "jose-request4r",
                 "jose-4quays",
+                "jose-fapi",
                 "jose-truelayer-signing",
                 "jose-cli"
             ]
@@ -679,7 +680,8 @@ serde = { version = "0.1.0" }
                 "jose-truelayer-signing",
                 "jose-klarna-xs2a",
                 "jose-request4r",
-                "jose-4quays"
+                "jose-4quays",
+                "jose-fapi"
             ]
         );
         let request4r = members.iter().find(|m| m.name == "jose-request4r").unwrap();

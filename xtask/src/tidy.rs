@@ -99,6 +99,14 @@ const RULES: &[Rule] = &[
                directly (rustls brings aws-lc-rs for TLS)",
     },
     Rule {
+        crates: &["jose-fapi"],
+        may_use: Allowed::Only(&["jose-toolkit"]),
+        crypto: false,
+        text: "jose-fapi (FAPI 2.0 client assertions, DPoP, request objects on the JWT layer) \
+               depends on jose-toolkit only: not on jose-core directly, not on a provider, not on \
+               a protocol crate, not on aws-lc-rs or RustCrypto primitives",
+    },
+    Rule {
         crates: &["jose-test-support"],
         may_use: Allowed::Only(&[]),
         crypto: false,
