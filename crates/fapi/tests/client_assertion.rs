@@ -272,3 +272,30 @@ fn no_audience_is_a_configuration_error() {
         .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
 }
+
+#[test]
+fn each_cause_is_printed_once() {
+    use jose_fapi::dpop::DpopVerifier;
+    let signer = es256();
+    let keys = [signer.verifying_key()];
+    let verifier = verifier_at(NOW);
+    let token = assertion(&signer);
+    verifier.verify(&token, CLIENT, &keys).unwrap();
+    let errors = [
+        // A replay: the store's answer is the source.
+        verifier.verify(&token, CLIENT, &keys).unwrap_err(),
+        verifier_at(NOW + 3600)
+            .verify(&assertion(&signer), CLIENT, &keys)
+            .unwrap_err(),
+        verifier.verify("not.a.token", CLIENT, &keys).unwrap_err(),
+        DpopVerifier::new()
+            .verify("a.b.c", "GET", "https://x.example/", None)
+            .unwrap_err(),
+        DpopVerifier::new()
+            .verify("a.b.c", "GET", "/relative", None)
+            .unwrap_err(),
+    ];
+    for error in errors {
+        assert_eq!(jose::error::repeated_cause(&error), None, "{error}");
+    }
+}
