@@ -62,6 +62,9 @@ pub(crate) enum Command {
     /// JSON Web Tokens (RFC 7519, validated per RFC 8725): sign, verify, client assertions.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Jwt(JwtCommand),
+    /// DPoP proofs (RFC 9449): make one for a request, verify one.
+    #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
+    Dpop(DpopCommand),
     /// Leap RaaS Request4R: encrypt and decrypt payloads, map routes.
     #[command(subcommand, arg_required_else_help = false, subcommand_required = true)]
     Request4r(crate::request4r::Request4rCommand),
@@ -348,6 +351,130 @@ pub(crate) enum JwtCommand {
     /// claims as JSON.
     #[command(long_about = JWT_VERIFY_ABOUT)]
     Verify(JwtVerifyArgs),
+    /// A private_key_jwt client assertion (RFC 7523): iss = sub = the client id; print the JWT.
+    #[command(long_about = CLIENT_ASSERTION_ABOUT)]
+    ClientAssertion(JwtClientAssertionArgs),
+}
+
+const CLIENT_ASSERTION_ABOUT: &str = "\
+Sign a private_key_jwt client assertion (RFC 7523, OpenID Connect Core section 9, FAPI 2.0);
+print the JWT, for the token request's client_assertion parameter (client_assertion_type
+urn:ietf:params:oauth:client-assertion-type:jwt-bearer).
+
+Claims: iss = sub = --client-id, aud = --aud (the authorization server's issuer identifier, or
+its token endpoint URL), iat = now, exp = now + --exp-in (default 60 s, at most 300 s), jti =
+128 random bits. The header says alg and the key's kid, and no typ. The key must be asymmetric
+(an HS* assertion would be client_secret_jwt).
+
+The authorization server's check, in a shell:
+  jose jwt verify --key client.pub.jwk --iss CLIENT_ID --aud URL < assertion
+
+Exit status: 0 the JWT on stdout; 2 a usage or key error.";
+
+#[derive(Debug, Args)]
+pub(crate) struct JwtClientAssertionArgs {
+    /// The client's private key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Signature algorithm: PS256, ES256 or EdDSA for FAPI 2.0; RS*, PS*, ES* or EdDSA (default:
+    /// the key's own, as for `jws sign`).
+    #[arg(long, value_parser = parse_jws_alg)]
+    pub(crate) alg: Option<JwsAlgorithm>,
+    /// Key id for the header (replaces the key's; selects the key in a JWKS).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The client id (iss and sub).
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: String,
+    /// The audience: the authorization server's issuer identifier or token endpoint URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) aud: String,
+    /// The lifetime, exp - iat, in seconds (1 to 300).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub(crate) exp_in: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DpopCommand {
+    /// Make a DPoP proof for one HTTP request; print it (the DPoP header's value).
+    #[command(long_about = DPOP_PROOF_ABOUT)]
+    Proof(DpopProofArgs),
+    /// Verify the DPoP proof on stdin for a request; print {"jkt": ..., "claims": {...}}.
+    #[command(long_about = DPOP_VERIFY_ABOUT)]
+    Verify(DpopVerifyArgs),
+}
+
+const DPOP_PROOF_ABOUT: &str = "\
+Make a DPoP proof (RFC 9449) for one HTTP request; print it, the value of the DPoP header.
+
+Header: typ dpop+jwt, alg, and jwk (the key's public members only). Claims: jti (128 random
+bits), htm, htu (normalized: scheme and host lowercased, default port dropped, query and
+fragment dropped), iat = now, ath = base64url(SHA-256(--ath)) when an access token is given,
+nonce when given. The key must be asymmetric (PS256, ES256 or EdDSA for FAPI 2.0).
+
+--ath takes the access token itself: it shows in the process list, so use test tokens.
+
+Exit status: 0 the proof on stdout; 2 a usage or key error.";
+
+const DPOP_VERIFY_ABOUT: &str = "\
+Verify the DPoP proof (RFC 9449 section 4.3) on stdin for a request with method --htm to --htu;
+print {\"jkt\": ..., \"claims\": {...}}: jkt is the RFC 7638 thumbprint of the proof's key (what a
+bound access token carries as cnf.jkt, the same as `jose jwk thumbprint` of that key).
+
+Checked: one compact JWS with typ dpop+jwt; alg one of --alg (default PS256, ES256, EdDSA, FAPI
+2.0's; never HS*); the signature with the header's jwk (public members only); htm equal to
+--htm; htu equal to --htu, both normalized, query and fragment ignored; iat within --max-age
+(default 60 s) of now, 5 s leeway; jti present; with --ath, ath equal to the hash of that
+access token; with --nonce, nonce equal to it.
+A single run cannot see replays: a server keeps the jti store (jose demo shows one).
+
+Exit status: 0 the result on stdout; 1 the proof was refused (the one stderr line starts with
+the claim's name, e.g. error: \"htm\": ...); 2 a usage error.";
+
+#[derive(Debug, Args)]
+pub(crate) struct DpopProofArgs {
+    /// The client's private DPoP key.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Signature algorithm (default: the key's own, as for `jws sign`).
+    #[arg(long, value_parser = parse_jws_alg)]
+    pub(crate) alg: Option<JwsAlgorithm>,
+    /// The request's method (htm), as sent: POST, GET...
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) htm: String,
+    /// The request's URI (htu).
+    #[arg(long, value_name = "URL")]
+    pub(crate) htu: String,
+    /// The access token the request carries: its hash becomes the ath claim.
+    #[arg(long, value_name = "ACCESS_TOKEN")]
+    pub(crate) ath: Option<String>,
+    /// The server's nonce (from its DPoP-Nonce header).
+    #[arg(long, value_name = "NONCE")]
+    pub(crate) nonce: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DpopVerifyArgs {
+    /// The request's method.
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) htm: String,
+    /// The request's URI, as received.
+    #[arg(long, value_name = "URL")]
+    pub(crate) htu: String,
+    /// Allowed algorithm (repeatable; default PS256, ES256 and EdDSA).
+    #[arg(long = "alg", value_name = "ALG", value_parser = parse_jws_alg)]
+    pub(crate) algs: Vec<JwsAlgorithm>,
+    /// The largest age of the proof, from its iat, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) max_age: u64,
+    /// The access token the request carries (Authorization: DPoP ...): ath must be its hash.
+    #[arg(long, value_name = "ACCESS_TOKEN")]
+    pub(crate) ath: Option<String>,
+    /// The nonce the server expects.
+    #[arg(long, value_name = "NONCE")]
+    pub(crate) nonce: Option<String>,
 }
 
 const JWT_SIGN_ABOUT: &str = "\

@@ -23,6 +23,18 @@
 //!     token on stdin; the verified payload bytes, exactly, on stdout; --payload gives a detached
 //!     payload. Without --alg the allowed algorithm is the key's own (JWK "alg", or ES256/384/512
 //!     from an EC key's curve); an RSA key without "alg" needs --alg.
+//! jose jwt sign --key FILE [--alg ALG] [--kid ID] [--typ T] [--iss S] [--sub S] [--aud A]...
+//!               [--exp-in SECONDS] [--jti auto|ID]
+//!     claims (a JSON object, or nothing) on stdin; iat now and exp now + 300 s unless stdin or
+//!     --exp-in says otherwise; the token on stdout
+//! jose jwt verify (--key FILE | --jwks FILE) [--alg ALG]... [--iss S]... [--aud A]... [--typ T]
+//!                 [--leeway SECONDS]
+//!     token on stdin; the claims as one JSON object on stdout. Without --iss (--aud) any issuer
+//!     (audience) is accepted; a refused claim exits 1 with a message starting with its name
+//! jose jwt client-assertion --key FILE [--alg ALG] [--kid ID] --client-id ID --aud URL [--exp-in S]
+//! jose dpop proof --key FILE [--alg ALG] --htm METHOD --htu URL [--ath ACCESS_TOKEN] [--nonce N]
+//! jose dpop verify --htm METHOD --htu URL [--alg ALG]... [--max-age S] [--ath ACCESS_TOKEN] [--nonce N]
+//!     proof on stdin; {"jkt": ..., "claims": {...}} on stdout (see cli.rs for each rule)
 //! jose request4r encrypt --raas-public FILE [--kid ID]   JSON on stdin; compact JWE on stdout
 //! jose request4r decrypt --partner-private FILE          JWE on stdin; JSON on stdout
 //! jose request4r route --path P [--reverse]              the Request4R path (see request4r.rs)
@@ -66,7 +78,7 @@
 //!
 //! - 0: success. Output goes to stdout only on success, all at once.
 //! - 1: the input was rejected: bad signature, failed decryption, a malformed or disallowed token,
-//!   no key in a JWKS for the token's `kid`.
+//!   no key in a JWKS for the token's `kid`, a JWT or DPoP claim refused.
 //! - 2: usage, I/O or key error: a clap usage error, a bad flag value, an unreadable or malformed key
 //!   file, a key that does not fit the algorithm (`Error::InvalidKey`), a request the library
 //!   refuses while signing or encrypting (e.g. an unencoded payload containing '.' in compact form).

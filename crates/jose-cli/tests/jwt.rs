@@ -404,3 +404,109 @@ fn usage_errors_exit_2() {
     // `none` is no algorithm.
     jose(&["jwt", "sign", "--key", s(&key), "--alg", "none"], "").fails(2);
 }
+
+#[test]
+fn client_assertion_verifies_as_the_authorization_server_checks_it() {
+    let dir = TempDir::new().unwrap();
+    let f = fixtures();
+    let (ec, ec_pub) = ec_jwk(dir.path(), "P-256", Some("client-key"), "ec");
+    let (ed, ed_pub) = ed25519(dir.path(), "ed");
+    let client = "s6BhdRkqt3";
+    let cases: [(&str, &Path, &Path); 3] = [
+        ("PS256", &f.rsa_jwk, &f.rsa_pub_jwk),
+        ("ES256", &ec, &ec_pub),
+        ("EdDSA", &ed, &ed_pub),
+    ];
+    for (alg, private, public) in cases {
+        let t = token(
+            jose(
+                &[
+                    "jwt",
+                    "client-assertion",
+                    "--key",
+                    s(private),
+                    "--alg",
+                    alg,
+                    "--client-id",
+                    client,
+                    "--aud",
+                    ISS,
+                ],
+                "",
+            )
+            .ok(),
+        );
+        let header = protected_header(&t);
+        assert_eq!(header["alg"], alg);
+        assert!(header.get("typ").is_none(), "{header}");
+        let c = claims(verify(
+            public,
+            &["--alg", alg, "--iss", client, "--aud", ISS],
+            &t,
+        ));
+        assert_eq!(c["iss"], client);
+        assert_eq!(c["sub"], client);
+        assert_eq!(c["aud"], ISS);
+        let (iat, exp) = (c["iat"].as_i64().unwrap(), c["exp"].as_i64().unwrap());
+        assert_eq!(exp - iat, 60, "default lifetime");
+        assert_eq!(c["jti"].as_str().unwrap().len(), 22);
+        // Another client id or audience: refused naming the claim.
+        refused_naming(
+            verify(public, &["--alg", alg, "--iss", "other", "--aud", ISS], &t),
+            "iss",
+        );
+        refused_naming(
+            verify(public, &["--alg", alg, "--iss", client, "--aud", AUD], &t),
+            "aud",
+        );
+    }
+    // The kid of the JWK; a lifetime; two assertions have different jti.
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "jwt",
+            "client-assertion",
+            "--key",
+            s(&ec),
+            "--client-id",
+            client,
+            "--aud",
+            ISS,
+        ];
+        args.extend_from_slice(extra);
+        jose(&args, "")
+    };
+    let a = token(run(&["--exp-in", "120"]).ok());
+    assert_eq!(protected_header(&a)["kid"], "client-key");
+    let ca = claims(verify(&ec_pub, &[], &a));
+    assert_eq!(
+        ca["exp"].as_i64().unwrap() - ca["iat"].as_i64().unwrap(),
+        120
+    );
+    let b = token(run(&[]).ok());
+    assert_ne!(claims(verify(&ec_pub, &[], &b))["jti"], ca["jti"]);
+    // Lifetimes outside 1..=300 s, an HS256 secret, a missing --client-id: usage errors.
+    run(&["--exp-in", "301"]).fails(2);
+    run(&["--exp-in", "0"]).fails(2);
+    let hs = hs256_secret(dir.path(), "hs");
+    jose(
+        &[
+            "jwt",
+            "client-assertion",
+            "--key",
+            s(&hs),
+            "--alg",
+            "HS256",
+            "--client-id",
+            client,
+            "--aud",
+            ISS,
+        ],
+        "",
+    )
+    .fails(2);
+    jose(
+        &["jwt", "client-assertion", "--key", s(&ec), "--aud", ISS],
+        "",
+    )
+    .fails(2);
+}

@@ -2,13 +2,14 @@
 //! `jose jws` (one loader: [`super::jws::signing_key`], [`super::jws::verification_file`]).
 
 use super::jws;
-use crate::cli::{DEFAULT_EXP_IN, JwtSignArgs, JwtVerifyArgs};
+use crate::cli::{DEFAULT_EXP_IN, JwtClientAssertionArgs, JwtSignArgs, JwtVerifyArgs};
 use crate::error::{CliError, Result};
 use crate::files;
 use crate::keys;
 use jose::clock::{Clock, SystemClock};
 use jose::jwt::{self, Claims, UnverifiedJwt, Validation};
 use jose::{CryptoProvider, Header, Limits};
+use jose_fapi::client_assertion::ClientAssertion;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -136,4 +137,20 @@ pub(super) fn verify(
     };
     let verified = jwt.verify(&keys, &validation).map_err(|e| checking(&e))?;
     Ok(files::line(verified.claims.to_json()))
+}
+
+/// `jose jwt client-assertion`: a `private_key_jwt` assertion (jose-fapi's `ClientAssertion`).
+pub(super) fn client_assertion(
+    args: &JwtClientAssertionArgs,
+    provider: &'static dyn CryptoProvider,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let signer = jws::signing_key(&args.key, args.alg, args.kid.as_deref(), provider, limits)?;
+    let assertion = ClientAssertion::new(args.client_id.as_str(), args.aud.as_str())
+        .lifetime(Duration::from_secs(args.exp_in))
+        .map_err(|e| CliError::usage(format!("--exp-in: {e}")))?;
+    let token = assertion
+        .sign(&signer, provider)
+        .map_err(CliError::building)?;
+    Ok(super::token_line(token))
 }

@@ -1,12 +1,15 @@
 //! The subcommands. Each returns the bytes for stdout; `main` writes them only on success.
 
+mod dpop;
 mod jwe;
 mod jwk;
 mod jws;
 mod jwt;
 mod keygen;
 
-use crate::cli::{Cli, Command, JweCommand, JwkCommand, JwsCommand, JwtCommand, KeygenCommand};
+use crate::cli::{
+    Cli, Command, DpopCommand, JweCommand, JwkCommand, JwsCommand, JwtCommand, KeygenCommand,
+};
 use crate::error::{CliError, Result};
 use jose::{CryptoProvider, Header, Limits};
 use zeroize::Zeroizing;
@@ -33,6 +36,11 @@ pub(crate) fn run(cli: &Cli) -> Result<Zeroizing<Vec<u8>>> {
         Command::Jws(JwsCommand::Verify(args)) => jws::verify(args, provider, &limits),
         Command::Jwt(JwtCommand::Sign(args)) => jwt::sign(args, provider, &limits),
         Command::Jwt(JwtCommand::Verify(args)) => jwt::verify(args, provider, &limits),
+        Command::Jwt(JwtCommand::ClientAssertion(args)) => {
+            jwt::client_assertion(args, provider, &limits)
+        }
+        Command::Dpop(DpopCommand::Proof(args)) => dpop::proof(args, provider, &limits),
+        Command::Dpop(DpopCommand::Verify(args)) => dpop::verify(args, provider, &limits),
         Command::Request4r(command) => crate::request4r::run(command, provider, &limits),
         Command::Truelayer(command) => crate::truelayer::run(command, provider, &limits),
         Command::Klarna(command) => crate::klarna::run(command, provider, &limits),
