@@ -33,6 +33,17 @@ fn demo_runs_every_capability() {
         "nested JWS",
         "thumbprint",
         "tampered JWS (payload changed): rejected",
+        "[aws-lc -> rustcrypto] access token (typ at+jwt, ES256",
+        "[rustcrypto -> aws-lc] access token (typ at+jwt, ES256",
+        "the same token again: refused: \"jti\"",
+        "expired token: refused: \"exp\": the token expired",
+        "token for another API: refused: \"aud\"",
+        "nested JWT (ES256 inside RSA-OAEP-256 + A256GCM, cty JWT",
+        "client assertion (private_key_jwt, PS256): iss = sub = \"s6BhdRkqt3\"",
+        "the same client assertion again: replay refused: \"jti\"",
+        "DPoP proof (EdDSA, POST https://as.example.com/token): verified, jkt ",
+        "the same DPoP proof again: replay refused: \"jti\"",
+        "request object (typ oauth-authz-req+jwt, PS256 inside RSA-OAEP-256 + A256GCM",
         "steps OK",
     ] {
         assert!(

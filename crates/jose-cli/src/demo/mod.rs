@@ -6,7 +6,8 @@
 //! the keys (one RSA 2048 and one key per EC curve on every provider). Adding a protocol is one
 //! more function and one more entry in [`SECTIONS`].
 //!
-//! The protocol sections are the submodules (`request4r`, `truelayer`, `klarna`, `fourquays`).
+//! The protocol sections are the submodules (`jwt`, with jose-fapi's pieces, `request4r`,
+//! `truelayer`, `klarna`, `fourquays`).
 //! They use helpers of the matching command modules; no command module uses the demo.
 
 use crate::error::{CliError, Result};
@@ -23,6 +24,7 @@ use zeroize::Zeroizing;
 
 mod fourquays;
 mod jwa;
+mod jwt;
 mod klarna;
 mod request4r;
 mod truelayer;
@@ -68,6 +70,10 @@ pub(crate) const SECTIONS: &[Section] = &[
     Section {
         title: "Rejections",
         run: rejections,
+    },
+    Section {
+        title: "JWT (RFC 7519, RFC 8725) and FAPI 2.0: access tokens, claim checks, nested JWTs, client assertions, DPoP, request objects",
+        run: jwt::run,
     },
     Section {
         title: "Request4R (Leap RaaS): partner -> gateway -> partner",
