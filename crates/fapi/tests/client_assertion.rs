@@ -115,7 +115,7 @@ fn expired_is_refused_at_the_leeway() {
         .verify(&assertion(&signer), CLIENT, &keys)
         .unwrap_err();
     assert!(
-        matches!(error, Error::Claim(ClaimError::Expired { .. })),
+        matches!(error.claim_error(), Some(ClaimError::Expired { .. })),
         "{error:?}"
     );
     assert_eq!(claim_of(&error), "exp");

@@ -154,7 +154,7 @@ fn wrong_or_missing_typ_is_refused() {
             .verify(&token, &[signer.verifying_key()])
             .unwrap_err();
         assert!(
-            matches!(error, Error::Claim(ClaimError::WrongType { .. })),
+            matches!(error.claim_error(), Some(ClaimError::WrongType { .. })),
             "{error:?}"
         );
     }
@@ -223,13 +223,13 @@ fn fapi_lifetime_rules() {
     check(old(), NOW - 1).unwrap();
     let error = check(old(), NOW).unwrap_err();
     assert!(
-        matches!(error, Error::Claim(ClaimError::Expired { .. })),
+        matches!(error.claim_error(), Some(ClaimError::Expired { .. })),
         "{error:?}"
     );
     // Not yet valid.
     let error = check(claims().not_before(NOW + 61), NOW).unwrap_err();
     assert!(
-        matches!(error, Error::Claim(ClaimError::NotYetValid { .. })),
+        matches!(error.claim_error(), Some(ClaimError::NotYetValid { .. })),
         "{error:?}"
     );
 }

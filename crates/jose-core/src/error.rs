@@ -143,8 +143,9 @@ pub enum Error {
     },
     /// A JWT's claims (or its `typ`) were refused: expired, not yet valid, the wrong issuer or
     /// audience, a replayed `jti`... The [`ClaimError`](crate::jwt::ClaimError) names the claim.
+    /// (Boxed, so that every `Result<_, Error>` stays small; [`Error::claim_error`] borrows it.)
     #[error(transparent)]
-    Claim(crate::jwt::ClaimError),
+    Claim(Box<crate::jwt::ClaimError>),
     /// A key file that was read but cannot be used (see [`crate::keyfile::KeyFile::load`]); the
     /// source says why, without the file's contents.
     #[error("key file {}", path.display())]
@@ -284,6 +285,15 @@ impl Error {
         Error::InvalidKey {
             expected: expected.to_string(),
             found: found.to_string(),
+        }
+    }
+
+    /// The refused claim, for an [`Error::Claim`]: what a caller matches on
+    /// (`matches!(e.claim_error(), Some(ClaimError::Expired { .. }))`).
+    pub fn claim_error(&self) -> Option<&crate::jwt::ClaimError> {
+        match self {
+            Error::Claim(claim) => Some(claim),
+            _ => None,
         }
     }
 

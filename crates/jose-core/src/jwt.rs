@@ -602,7 +602,7 @@ impl ClaimError {
 
 impl From<ClaimError> for Error {
     fn from(e: ClaimError) -> Self {
-        Error::Claim(e)
+        Error::Claim(Box::new(e))
     }
 }
 

@@ -62,7 +62,7 @@ fn base_claims() -> Claims {
 
 fn claim_error(result: Result<jwt::VerifiedJwt, Error>) -> ClaimError {
     match result {
-        Err(Error::Claim(e)) => e,
+        Err(Error::Claim(e)) => *e,
         other => panic!("expected a claim error, found {other:?}"),
     }
 }
@@ -361,7 +361,7 @@ fn registered_claims_of_the_wrong_type_are_refused_naming_the_claim() {
             .to_compact()
             .unwrap();
         let err = jwt::verify(&token, &[signer.verifying_key()], &v).unwrap_err();
-        let Error::Claim(ClaimError::Invalid { claim: c, .. }) = &err else {
+        let Some(ClaimError::Invalid { claim: c, .. }) = err.claim_error() else {
             panic!("{json}: {err:?}");
         };
         assert_eq!(c, claim, "{json}");
@@ -477,7 +477,7 @@ fn jti_is_accepted_once_through_the_replay_store() {
     jwt::verify(&token, &[signer.verifying_key()], &v).unwrap();
     let err = jwt::verify(&token, &[signer.verifying_key()], &v).unwrap_err();
     assert_eq!(err.class(), ErrorClass::Rejected);
-    let Error::Claim(ClaimError::Jti { source }) = &err else {
+    let Some(ClaimError::Jti { source }) = err.claim_error() else {
         panic!("{err:?}");
     };
     assert_eq!(source, &ReplayError::Replayed);
@@ -580,7 +580,7 @@ fn nested_jwt_round_trip_and_refusals_on_both_providers() {
         )
         .unwrap_err();
         assert!(
-            matches!(err, Error::Claim(ClaimError::Expired { .. })),
+            matches!(err.claim_error(), Some(ClaimError::Expired { .. })),
             "{err:?}"
         );
         // enc outside the allow-list.
@@ -658,7 +658,7 @@ fn claim_errors_are_rejections_and_each_cause_is_printed_once() {
     .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Rejected);
     assert_eq!(jose_core::error::repeated_cause(&err), None);
-    let unavailable = Error::Claim(ClaimError::Jti {
+    let unavailable = Error::from(ClaimError::Jti {
         source: ReplayError::Unavailable {
             store: "redis",
             reason: "timed out".into(),
