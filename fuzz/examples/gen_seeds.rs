@@ -102,6 +102,54 @@ fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) -> Res<()> {
     Ok(())
 }
 
+/// RFC 9449 section 4.1, figure 2: a DPoP proof for POST https://server.example.com/token.
+const RFC9449_PROOF: &str = concat!(
+    "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNo",
+    "UklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERW",
+    "clUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19",
+    ".eyJqdGkiOiItQndDM0VTYzZhY2MybFRjIiwiaHRtIjoiUE9TVCIsImh0dSI6Imh0dHBzOi8vc2VydmVyLmV4YW1wbGUu",
+    "Y29tL3Rva2VuIiwiaWF0IjoxNTYyMjYyNjE2fQ",
+    ".2-GxA6T8lP4vfrg8v-FdWP0A0zdrj8igiMLvqRMUvwnQg4PtFLbdLXiOSsX0x7NVY-FNyJK70nfbV37xRZT3Lg",
+);
+
+/// JWTs signed with every fixture key (claims at the fuzz target's fixed time), DPoP proofs,
+/// claim sets and URIs for the `jwt` target.
+fn jwts(seeds: &mut Seeds) -> Res<()> {
+    let fixture = jose_fuzz::aws_lc();
+    let now = 1_562_262_616;
+    let claims = jose::jwt::Claims::new()
+        .issuer("https://as.example.com")
+        .subject("fuzz")
+        .audiences(["https://api.example.com", "x"])
+        .issued_at(now)
+        .not_before(now - 10)
+        .expires_at(now + 300)
+        .jwt_id("fuzz-1")
+        .claim("scope", "payments")?;
+    for key in &fixture.signing {
+        let token = jose::jwt::sign(&claims, key, Header::with_typ("at+jwt"))?;
+        seeds.add("jwt", token.as_bytes())?;
+    }
+    seeds.add("jwt", RFC9449_PROOF.as_bytes())?;
+    seeds.add("jwt", claims.to_json().as_bytes())?;
+    seeds.add("jwt", br#"{"exp":1.5e9,"nbf":-1,"aud":[],"iat":1e400}"#)?;
+    for uri in [
+        "https://Server.Example.COM:443/a/../token?x=1#f",
+        "http://[::1]:80/%7e%2F",
+    ] {
+        seeds.add("jwt", uri.as_bytes())?;
+    }
+    for key in fixture.signing.iter().filter(|k| !k.alg().is_hmac()) {
+        let proof = jose_fapi::dpop::DpopProof::new("POST", "https://server.example.com/token")?
+            .clock(std::sync::Arc::new(jose::clock::ManualClock::at_millis(
+                1_562_262_616_000,
+            )))
+            .sign(key, fixture.provider)?;
+        seeds.add("jwt", proof.as_bytes())?;
+    }
+    Ok(())
+}
+
 fn core_tokens(seeds: &mut Seeds) -> Res<()> {
     let fixture = jose_fuzz::aws_lc();
     for key in &fixture.signing {
@@ -329,6 +377,7 @@ fn main() -> Res<()> {
         walk(&value, &mut seeds)?;
     }
     core_tokens(&mut seeds)?;
+    jwts(&mut seeds)?;
     keys(&mut seeds)?;
     protocols(&mut seeds)?;
     // The structured target's input is `arbitrary` bytes: a few fixed byte strings start it.
