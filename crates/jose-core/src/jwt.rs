@@ -1037,14 +1037,19 @@ impl UnverifiedJwt {
                 format!("{parts} parts"),
             ));
         }
-        let jws = Jws::from_compact(token, limits)?;
+        Self::checked(Jws::from_compact(token, limits)?)
+    }
+
+    /// A JWT's JWS: its payload attached (not empty) and base64url-encoded, and not a JWT
+    /// nested in a JWS (`cty` `JWT`).
+    fn checked(jws: Jws) -> Result<Self, Error> {
         // A compact JWS with an empty payload part is detached (RFC 7515 appendix F).
-        let empty_payload = token.split('.').nth(1).is_some_and(str::is_empty);
-        if empty_payload || jws.is_detached() || jws.is_unencoded() {
+        let detached = jws.unverified_payload().is_none_or(<[u8]>::is_empty);
+        if detached || jws.is_unencoded() {
             return Err(Error::malformed(
                 "JWT",
                 "a JWS with its payload attached and base64url-encoded",
-                if empty_payload || jws.is_detached() {
+                if detached {
                     "a detached payload"
                 } else {
                     "an unencoded payload (b64: false)"
@@ -1250,8 +1255,9 @@ where
         ));
     }
     let jwe = Jwe::from_compact(token, &validation.limits)?;
-    let decrypted = jwe.decrypt(decrypting, allowed_enc, provider)?;
-    match decrypted.header.cty()? {
+    let (jws, header) =
+        nested::decrypt_inner(&jwe, decrypting, allowed_enc, &validation.limits, provider)?;
+    match header.cty()? {
         Some(cty) if typ_matches("JWT", cty) => {}
         found => {
             return Err(Error::InvalidHeader(format!(
@@ -1260,23 +1266,5 @@ where
             )));
         }
     }
-    let inner = std::str::from_utf8(&decrypted.plaintext)
-        .map_err(|_| Error::malformed("nested JWT", "a compact JWS (ASCII)", "non-UTF-8 bytes"))?;
-    let parts = inner.split('.').count();
-    if parts != 3 {
-        return Err(Error::malformed(
-            "nested JWT",
-            "a compact JWS inside the JWE",
-            format!("{parts} parts"),
-        ));
-    }
-    let jws = Jws::from_compact_confidential(inner, &validation.limits)?;
-    if jws.is_detached() || jws.is_unencoded() {
-        return Err(Error::malformed(
-            "nested JWT",
-            "a JWS with its payload attached and base64url-encoded",
-            "a detached or unencoded payload",
-        ));
-    }
-    Ok((UnverifiedJwt { jws }, decrypted.header))
+    Ok((UnverifiedJwt::checked(jws)?, header))
 }

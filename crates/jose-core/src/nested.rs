@@ -103,6 +103,34 @@ where
     V::Item: KeyRef<VerifyingKey>,
 {
     let jwe = Jwe::parse(token, limits)?;
+    let (jws, jwe_header) = decrypt_inner(&jwe, decrypting, allowed_enc, limits, provider)?;
+    let payload = jws.verify(verifying)?.to_vec();
+    let jws_header = jws
+        .signatures()
+        .first()
+        .map(|s| s.header())
+        .unwrap_or_default();
+    Ok(Opened {
+        payload,
+        jwe_header,
+        jws_header,
+    })
+}
+
+/// Decrypts `jwe` (the caller's allow-lists), requires its header to declare a `cty`, and parses
+/// the plaintext as a compact JWS with the constant-time codec: the inner JWS, not yet verified,
+/// and the JWE's header. What [`decrypt_then_verify`] and `jwt::decrypt_verify` share.
+pub(crate) fn decrypt_inner<D>(
+    jwe: &Jwe,
+    decrypting: D,
+    allowed_enc: &[ContentEncryption],
+    limits: &Limits,
+    provider: &dyn CryptoProvider,
+) -> Result<(Jws, Header), Error>
+where
+    D: IntoIterator,
+    D::Item: KeyRef<DecryptingKey>,
+{
     let decrypted = jwe.decrypt(decrypting, allowed_enc, provider)?;
     if decrypted.header.cty()?.is_none() {
         return Err(Error::InvalidHeader(
@@ -112,15 +140,5 @@ where
     let inner = std::str::from_utf8(&decrypted.plaintext)
         .map_err(|_| Error::malformed("nested JWS", "a compact JWS (ASCII)", "non-UTF-8 bytes"))?;
     let jws = Jws::from_compact_confidential(inner, limits)?;
-    let payload = jws.verify(verifying)?.to_vec();
-    let jws_header = jws
-        .signatures()
-        .first()
-        .map(|s| s.header())
-        .unwrap_or_default();
-    Ok(Opened {
-        payload,
-        jwe_header: decrypted.header,
-        jws_header,
-    })
+    Ok((jws, decrypted.header))
 }
