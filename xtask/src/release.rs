@@ -16,7 +16,9 @@
 //!    reported, and `cargo package --list` checks its file list instead. `cargo publish`, crate by
 //!    crate in this order, is what a real release runs.
 //! 6. `cargo semver-checks` where it is installed (and a baseline exists on crates.io).
-//! 7. The MSRV toolchain, if rustup has it: `cargo +<msrv> check --workspace --locked`.
+//! 7. Each MSRV the members declare, with its toolchain if rustup has it: `cargo +<msrv> check
+//!    --locked -p <each member declaring it>` (most crates inherit the workspace's; a crate on a
+//!    dependency that needs a newer Rust declares its own).
 //! 8. Prints what would be published, with the `cargo publish` command of each crate (with
 //!    `--features aws-lc` for the crates with provider features: the protocol crates build no
 //!    provider by default, and `cargo publish` verifies a crate by building it).
@@ -418,39 +420,75 @@ fn semver_check(dir: &Path, members: &[Member]) -> Result<String, String> {
     Ok(notes.join("; "))
 }
 
-fn msrv_check(msrv: &str) -> Result<String, String> {
+/// The members by the MSRV they declare (`rust-version`), lowest first; members without one
+/// are left out.
+fn msrv_groups(workspace: &Workspace) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for member in &workspace.members {
+        let Some(msrv) = &member.rust_version else {
+            continue;
+        };
+        match groups.iter_mut().find(|(v, _)| v == msrv) {
+            Some((_, names)) => names.push(member.name.clone()),
+            None => groups.push((msrv.clone(), vec![member.name.clone()])),
+        }
+    }
+    groups.sort_by_key(|(v, _)| {
+        v.split('.')
+            .map(|part| part.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    });
+    groups
+}
+
+/// Checks each group of [`msrv_groups`] with its own toolchain.
+fn msrv_check(groups: &[(String, Vec<String>)]) -> Result<String, String> {
     let toolchains = Command::new("rustup")
         .args(["toolchain", "list"])
         .output()
         .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
         .unwrap_or_default();
-    let installed = toolchains.lines().find(|line| {
-        line.split_whitespace().next().is_some_and(|name| {
-            name == msrv
-                || name.starts_with(&format!("{msrv}-"))
-                || name.starts_with(&format!("{msrv}.0-"))
-        })
-    });
-    let Some(toolchain) = installed.and_then(|line| line.split_whitespace().next()) else {
-        return Ok(format!(
-            "NOT CHECKED: rust-version is {msrv} but rustup has no {msrv} toolchain \
-             (rustup toolchain install {msrv} --profile minimal, then rerun)"
+    let mut notes = Vec::new();
+    for (msrv, names) in groups {
+        let installed = toolchains.lines().find(|line| {
+            line.split_whitespace().next().is_some_and(|name| {
+                name == msrv
+                    || name.starts_with(&format!("{msrv}-"))
+                    || name.starts_with(&format!("{msrv}.0-"))
+            })
+        });
+        let Some(toolchain) = installed.and_then(|line| line.split_whitespace().next()) else {
+            notes.push(format!(
+                "NOT CHECKED: {} crate(s) declare rust-version {msrv} but rustup has no {msrv} \
+                 toolchain (rustup toolchain install {msrv} --profile minimal, then rerun)",
+                names.len()
+            ));
+            continue;
+        };
+        let mut args = vec![format!("+{toolchain}"), "check".into(), "--locked".into()];
+        for name in names {
+            args.push("-p".into());
+            args.push(name.clone());
+        }
+        let status = Command::new("cargo")
+            .args(&args)
+            .current_dir(workspace_root())
+            .env("CARGO_TARGET_DIR", workspace_root().join("target/msrv"))
+            .status()
+            .map_err(|e| format!("could not run cargo +{toolchain}: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "cargo +{toolchain} check of the {} crate(s) declaring {msrv}: {}",
+                names.len(),
+                describe_status(status)
+            ));
+        }
+        notes.push(format!(
+            "cargo +{toolchain} check passed for the {} crate(s) declaring {msrv}",
+            names.len()
         ));
-    };
-    let status = Command::new("cargo")
-        .args([&format!("+{toolchain}"), "check", "--workspace", "--locked"])
-        .current_dir(workspace_root())
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/msrv"))
-        .status()
-        .map_err(|e| format!("could not run cargo +{toolchain}: {e}"))?;
-    if status.success() {
-        Ok(format!("cargo +{toolchain} check --workspace passed"))
-    } else {
-        Err(format!(
-            "cargo +{toolchain} check --workspace: {}",
-            describe_status(status)
-        ))
     }
+    Ok(notes.join("; "))
 }
 
 /// `cargo xtask release --dry-run <version>`.
@@ -562,8 +600,16 @@ pub(crate) fn release(options: &ReleaseOptions) -> ExitCode {
 
     eprintln!("\n==> semver");
     step("semver", semver_check(&scratch, &order), &mut failures);
-    eprintln!("\n==> MSRV {msrv}");
-    step("msrv", msrv_check(&msrv), &mut failures);
+    let groups = msrv_groups(&workspace);
+    eprintln!(
+        "\n==> MSRV ({})",
+        groups
+            .iter()
+            .map(|(v, names)| format!("{v}: {} crate(s)", names.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    step("msrv", msrv_check(&groups), &mut failures);
 
     eprintln!(
         "\nA release of {version} would publish, in this order (each once the previous one is in the index):"
@@ -694,6 +740,16 @@ serde = { version = "0.1.0" }
         let (current, msrv) = version_and_msrv(&workspace);
         assert!(valid_version(&current));
         assert!(!msrv.is_empty());
+        // Every member declares an MSRV; the redis crate's users declare a newer one.
+        let groups = msrv_groups(&workspace);
+        assert_eq!(groups.first().map(|(v, _)| v.as_str()), Some(msrv.as_str()));
+        let all: usize = groups.iter().map(|(_, names)| names.len()).sum();
+        assert_eq!(all, workspace.members.len());
+        assert!(
+            groups
+                .iter()
+                .any(|(v, names)| v == "1.88" && names.iter().any(|n| n == "jose-replay-redis"))
+        );
     }
 
     #[test]
