@@ -23,29 +23,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// Writes a test CA (`ca.pem`) and a server certificate for localhost, 127.0.0.1 and ::1 signed
 /// by it (`cert.pem`, `key.pem`) into `dir`.
 fn test_pki(dir: &Path) -> (PathBuf, TlsFiles) {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "4quays test-only CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ])
-    .unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
+    let pki = jose_test_support::TestPki::new("4quays").unwrap();
     let ca_path = dir.join("ca.pem");
-    std::fs::write(&ca_path, ca.pem()).unwrap();
+    std::fs::write(&ca_path, &pki.ca_pem).unwrap();
     let files = TlsFiles {
         cert: dir.join("cert.pem"),
         key: dir.join("key.pem"),
     };
-    std::fs::write(&files.cert, cert.pem()).unwrap();
-    std::fs::write(&files.key, key.serialize_pem()).unwrap();
+    std::fs::write(&files.cert, &pki.cert_pem).unwrap();
+    std::fs::write(&files.key, &pki.key_pem).unwrap();
     (ca_path, files)
 }
 

@@ -38,6 +38,7 @@
 use crate::error::{CliError, Result};
 use crate::files;
 use crate::keys::{self, KeyFile};
+use crate::replay::{self, ReplayStoreArgs};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use jose::jwk::Jwks;
 use jose::{CryptoProvider, KeyMeta, Limits, PrivateKey, PublicKey};
@@ -94,6 +95,8 @@ pub(crate) struct SealArgs {
 /// `jose klarna open`.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("verify").required(true).args(["verify_key", "verify_jwks"])))]
+#[command(mut_arg("replay_prefix", replay::default_prefix(replay::KLARNA_PREFIX)))]
+#[command(mut_arg("replay_store", |arg| arg.help(REPLAY_STORE_HELP)))]
 pub(crate) struct OpenArgs {
     /// Our side.
     #[arg(long, value_enum)]
@@ -115,29 +118,14 @@ pub(crate) struct OpenArgs {
     /// The sender's public keys as a JWKS (each with a kid).
     #[arg(long, value_name = "FILE")]
     pub(crate) verify_jwks: Option<PathBuf>,
-    /// (--role server) Record the request_id in this shared replay store, so that the same
-    /// request opened again within the replay window (five minutes) by this or any other process
-    /// naming the same store is refused: `redis://[user:password@]host[:port][/db]` or
-    /// `rediss://...` (TLS). Without it, replay state lasts for this process only.
-    #[arg(long, value_name = "URL")]
-    pub(crate) replay_store: Option<String>,
-    /// (--replay-store) The key prefix in the store, one per deployment.
-    #[arg(
-        long,
-        value_name = "PREFIX",
-        default_value = "jose:klarna-xs2a:",
-        requires = "replay_store"
-    )]
-    pub(crate) replay_prefix: String,
-    /// (--replay-store) The bound on the store's answer, in milliseconds.
-    #[arg(
-        long,
-        value_name = "MS",
-        default_value_t = 2_000,
-        requires = "replay_store"
-    )]
-    pub(crate) replay_timeout_ms: u64,
+    /// (--role server) --replay-store URL [--replay-prefix P] [--replay-timeout-ms MS]: the
+    /// request_id recorded for the replay window (five minutes) in a shared store.
+    #[command(flatten)]
+    pub(crate) replay: ReplayStoreArgs,
 }
+
+/// What `--replay-store` does here.
+const REPLAY_STORE_HELP: &str = "(--role server) Record the request_id in this shared replay store, so that the same request opened again within the replay window (five minutes) by this or any other process naming the same store (and prefix) is refused (exit 1); a store that cannot answer exits 2: `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). Without it, replay state lasts for this process only";
 
 /// `jose klarna route`.
 #[derive(Debug, Args)]
@@ -371,7 +359,7 @@ fn open(
     provider: &'static dyn CryptoProvider,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    if args.replay_store.is_some() && args.role != Role::Server {
+    if args.replay.replay_store.is_some() && args.role != Role::Server {
         return Err(CliError::usage(
             "--replay-store: expected --role server (a client has no replay state), found --role client",
         ));
@@ -408,7 +396,7 @@ fn open(
             let (request_id, _) =
                 server::check_request_fields(&opened.body, now, &policy).map_err(cli_error)?;
             let window = REPLAY_WINDOW.max(policy.min_replay_window());
-            match &args.replay_store {
+            match &args.replay.replay_store {
                 Some(url) => record_in_shared_store(args, url, &request_id, now, window)?,
                 None => {
                     // Replay state lasts for this process: one request, never a replay.
@@ -433,20 +421,7 @@ fn record_in_shared_store(
     now: u64,
     window: std::time::Duration,
 ) -> Result<()> {
-    let timeout = std::time::Duration::from_millis(args.replay_timeout_ms);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let store = jose_replay_redis::RedisReplayStore::builder(url)
-            .prefix(args.replay_prefix.as_str())
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .connections(1)
-            .connect()
-            .await
-            .map_err(|e| CliError::usage(format!("--replay-store: {e}")))?;
+    args.replay.block_on(url, |store| async move {
         server::record_request_id_async(&store, request_id, now, window)
             .await
             .map_err(cli_error)

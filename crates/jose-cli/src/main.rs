@@ -28,12 +28,14 @@
 //!     claims (a JSON object, or nothing) on stdin; iat now and exp now + 300 s unless stdin or
 //!     --exp-in says otherwise; the token on stdout
 //! jose jwt verify (--key FILE | --jwks FILE) [--alg ALG]... [--iss S]... [--aud A]... [--typ T]
-//!                 [--leeway SECONDS]
+//!                 [--leeway SECONDS] [--replay-store URL [--replay-prefix P] [--replay-timeout-ms MS]]
 //!     token on stdin; the claims as one JSON object on stdout. Without --iss (--aud) any issuer
-//!     (audience) is accepted; a refused claim exits 1 with a message starting with its name
+//!     (audience) is accepted; a refused claim exits 1 with a message starting with its name;
+//!     with --replay-store jti is required and recorded in that shared store (see replay.rs)
 //! jose jwt client-assertion --key FILE [--alg ALG] [--kid ID] --client-id ID --aud URL [--exp-in S]
 //! jose dpop proof --key FILE [--alg ALG] --htm METHOD --htu URL [--ath ACCESS_TOKEN] [--nonce N]
 //! jose dpop verify --htm METHOD --htu URL [--alg ALG]... [--max-age S] [--ath ACCESS_TOKEN] [--nonce N]
+//!                  [--replay-store URL [--replay-prefix P] [--replay-timeout-ms MS]]
 //!     proof on stdin; {"jkt": ..., "claims": {...}} on stdout (see cli.rs for each rule)
 //! jose request4r encrypt --raas-public FILE [--kid ID]   JSON on stdin; compact JWE on stdout
 //! jose request4r decrypt --partner-private FILE          JWE on stdin; JSON on stdout
@@ -94,6 +96,7 @@ mod fourquays;
 mod jwkjson;
 mod keys;
 mod klarna;
+mod replay;
 mod request4r;
 mod truelayer;
 

@@ -24,20 +24,9 @@ use tokio_rustls::TlsAcceptor;
 
 /// A test-only CA (PEM) and a server configuration for 127.0.0.1 and localhost signed by it.
 fn test_pki() -> (String, rustls::ServerConfig) {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "jose-remote-jwks test-only CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone()];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let pki = jose_test_support::TestPki::new("jose-remote-jwks").unwrap();
+    let chain: Vec<CertificateDer<'static>> = vec![CertificateDer::from(pki.cert_der)];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der));
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -46,7 +35,7 @@ fn test_pki() -> (String, rustls::ServerConfig) {
         .with_single_cert(chain, key)
         .unwrap();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    (ca.pem(), config)
+    (pki.ca_pem, config)
 }
 
 /// TCP plus a TLS handshake (bounded; a failed one is dropped), for `axum::serve`.

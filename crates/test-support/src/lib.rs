@@ -58,8 +58,9 @@ pub struct RedisConfig {
     pub tls: Option<RedisTls>,
 }
 
-/// A test-only PKI: a CA and a server certificate for `127.0.0.1` and `localhost` signed by it,
-/// all PEM. Made fresh on each call; never use outside tests.
+/// A test-only PKI: a CA and a server certificate for `localhost`, `127.0.0.1` and `::1` signed
+/// by it, in PEM (and the server's certificate and key in DER, for a rustls configuration). Made
+/// fresh on each call; never use outside tests.
 #[derive(Debug, Clone)]
 pub struct TestPki {
     /// The CA certificate clients trust.
@@ -68,6 +69,10 @@ pub struct TestPki {
     pub cert_pem: String,
     /// The server's private key (PKCS#8).
     pub key_pem: String,
+    /// The server certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// The server's private key, PKCS#8 DER.
+    pub key_der: Vec<u8>,
 }
 
 impl TestPki {
@@ -82,14 +87,19 @@ impl TestPki {
             .push(rcgen::DnType::CommonName, format!("{name} test-only CA"));
         let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).map_err(failed)?;
         let key = rcgen::KeyPair::generate().map_err(failed)?;
-        let params =
-            rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-                .map_err(failed)?;
+        let params = rcgen::CertificateParams::new(vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+            "::1".to_owned(),
+        ])
+        .map_err(failed)?;
         let cert = params.signed_by(&key, &ca).map_err(failed)?;
         Ok(TestPki {
             ca_pem: ca.pem(),
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            cert_der: cert.der().to_vec(),
+            key_der: key.serialize_der(),
         })
     }
 }
