@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. Every value that has a fixed set of spellings (algorithm
 //! names, curves, key sizes, formats) is checked here, so a bad value is a clap usage error.
 
+use crate::replay::{self, ReplayStoreArgs};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use jose::{ContentEncryption, EcCurve, JwsAlgorithm, KeyManagementAlgorithm, OkpCurve};
 use std::path::PathBuf;
@@ -427,10 +428,16 @@ Checked: one compact JWS with typ dpop+jwt; alg one of --alg (default PS256, ES2
 --htm; htu equal to --htu, both normalized, query and fragment ignored; iat within --max-age
 (default 60 s) of now, 5 s leeway; jti present; with --ath, ath equal to the hash of that
 access token; with --nonce, nonce equal to it.
-A single run cannot see replays: a server keeps the jti store (jose demo shows one).
+
+Replays: a single run cannot see one on its own. With --replay-store URL (Redis) the jti is
+recorded there, under --replay-prefix (default jose:dpop:), until iat + --max-age + leeway:
+every process naming the same store and prefix refuses the same proof again (exit 1, error:
+\"jti\": ... replayed ...), and a store that cannot answer within --replay-timeout-ms (default
+2000) exits 2, never accepting the proof unchecked.
 
 Exit status: 0 the result on stdout; 1 the proof was refused (the one stderr line starts with
-the claim's name, e.g. error: \"htm\": ...); 2 a usage error.";
+the claim's name, e.g. error: \"htm\": ...); 2 a usage error, or a --replay-store that cannot
+answer.";
 
 #[derive(Debug, Args)]
 pub(crate) struct DpopProofArgs {
@@ -455,6 +462,7 @@ pub(crate) struct DpopProofArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("replay_prefix", replay::default_prefix(replay::DPOP_PREFIX)))]
 pub(crate) struct DpopVerifyArgs {
     /// The request's method.
     #[arg(long, value_name = "METHOD")]
@@ -475,6 +483,10 @@ pub(crate) struct DpopVerifyArgs {
     /// The nonce the server expects.
     #[arg(long, value_name = "NONCE")]
     pub(crate) nonce: Option<String>,
+    /// --replay-store URL [--replay-prefix P] [--replay-timeout-ms MS]: the jti recorded in a
+    /// shared store until iat + --max-age + leeway.
+    #[command(flatten)]
+    pub(crate) replay: ReplayStoreArgs,
 }
 
 const JWT_SIGN_ABOUT: &str = "\
@@ -506,11 +518,17 @@ from an EC key's curve, EdDSA for Ed25519; an RSA key or shared secret without \
           none) is accepted
   typ     with --typ, the header's typ, compared ASCII case-insensitively with the
           \"application/\" prefix optional (at+jwt = application/AT+JWT)
+  jti     with --replay-store URL (Redis): required, and accepted once: recorded there, under
+          --replay-prefix (default jose:jwt:), until exp + leeway, so that every process
+          naming the same store and prefix refuses the same token again (error: \"jti\": ...
+          replayed ...); a store that cannot answer within --replay-timeout-ms (default
+          2000) exits 2, never accepting the token unchecked. Without it a single run cannot
+          see a replay.
 The leeway is 60 s unless --leeway (0 to 300) says otherwise.
 
 Exit status: 0 the claims on stdout; 1 the token was refused (bad signature, malformed token,
 or a claim: the one stderr line starts with the claim's name, e.g. error: \"exp\": the token
-expired...); 2 a usage or key error.";
+expired...); 2 a usage or key error, or a --replay-store that cannot answer.";
 
 #[derive(Debug, Args)]
 pub(crate) struct JwtSignArgs {
@@ -547,6 +565,7 @@ pub(crate) struct JwtSignArgs {
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("keys").required(true).args(["key", "jwks"])))]
+#[command(mut_arg("replay_prefix", replay::default_prefix(replay::JWT_PREFIX)))]
 pub(crate) struct JwtVerifyArgs {
     /// The public (or private) key or shared secret, or a JWKS searched by the token's kid.
     #[arg(long, value_name = "FILE")]
@@ -571,6 +590,10 @@ pub(crate) struct JwtVerifyArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(0..=300))]
     pub(crate) leeway: u64,
+    /// --replay-store URL [--replay-prefix P] [--replay-timeout-ms MS]: jti required, and
+    /// recorded in a shared store until exp + leeway.
+    #[command(flatten)]
+    pub(crate) replay: ReplayStoreArgs,
 }
 
 fn parse_oct_bits(s: &str) -> Result<usize, String> {

@@ -281,3 +281,75 @@ fn usage_errors_exit_2() {
     verify(&["--htm", "GET", "--htu", "not a uri"], &p).fails(2);
     verify(&[&base[..], &["--max-age", "0"]].concat(), &p).fails(2);
 }
+
+/// `redis-cli -p PORT args...`: its answer, trimmed.
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli (Debian package redis-tools, with redis-server)");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn two_processes_naming_one_replay_store_refuse_each_others_replays() {
+    let mut redis = jose_test_support::RedisServer::start()
+        .expect("a redis-server on 127.0.0.1 (apt-get install redis-server)");
+    let url = redis.url();
+    let dir = TempDir::new().unwrap();
+    let (key, _) = ec_jwk(dir.path(), "P-256", None, "ec");
+    let request = ["--htm", "POST", "--htu", HTU];
+    let store = [
+        "--replay-store",
+        url.as_str(),
+        "--replay-prefix",
+        "cli-dpop-test:",
+    ];
+    let with = |provider: &str, extra: &[&str], proof: &str| {
+        let mut all = vec!["--provider", provider, "dpop", "verify"];
+        all.extend_from_slice(&request);
+        all.extend_from_slice(extra);
+        jose(&all, proof)
+    };
+    let p = proof(&key, &request);
+    // Without a store each process is alone: the same proof verifies twice.
+    let out: Value = serde_json::from_str(&with("aws-lc", &[], &p).ok_text()).unwrap();
+    let jti = out["claims"]["jti"].as_str().unwrap().to_owned();
+    with("aws-lc", &[], &p).ok_text();
+    // With one: the first process records the jti, the second (another provider, too) refuses
+    // the proof as a replay (exit 1), naming the claim.
+    with("aws-lc", &store, &p).ok_text();
+    let line = refused_naming(with("rustcrypto", &store, &p), "jti");
+    assert!(line.contains("replayed"), "{line}");
+    // Recorded until iat + max age + leeway (60 s + 1 s + 5 s by default).
+    let ttl: i64 = redis_cli(redis.port(), &["PTTL", &format!("cli-dpop-test:{jti}")])
+        .parse()
+        .unwrap();
+    assert!((40_000..=66_000).contains(&ttl), "PTTL {ttl}");
+    // Another prefix is another deployment; the default prefix is jose:dpop: (the JWT one is
+    // jose:jwt:).
+    let other = ["--replay-store", url.as_str(), "--replay-prefix", "other:"];
+    with("rustcrypto", &other, &p).ok_text();
+    refused_naming(with("aws-lc", &other, &p), "jti");
+    with("aws-lc", &["--replay-store", url.as_str()], &p).ok_text();
+    assert_eq!(
+        redis_cli(redis.port(), &["EXISTS", &format!("jose:dpop:{jti}")]),
+        "1"
+    );
+    // A proof refused for another reason (the wrong method) records nothing.
+    let fresh = proof(&key, &request);
+    let mut all = vec!["dpop", "verify", "--htm", "GET", "--htu", HTU];
+    all.extend_from_slice(&store);
+    refused_naming(jose(&all, &fresh), "htm");
+    with("aws-lc", &store, &fresh).ok_text();
+    // The store down: exit 2 (our side), never an accepted proof.
+    redis.stop();
+    let fresh = proof(&key, &request);
+    let line = with("aws-lc", &store, &fresh).fails(2);
+    assert!(line.contains("--replay-store"), "{line}");
+    // A bad URL, or a prefix without a store, is a usage error.
+    let line = with("aws-lc", &["--replay-store", "http://127.0.0.1/"], &fresh).fails(2);
+    assert!(line.contains("invalid Redis URL"), "{line}");
+    with("aws-lc", &["--replay-prefix", "p:"], &fresh).fails(2);
+}

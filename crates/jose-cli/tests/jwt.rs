@@ -510,3 +510,105 @@ fn client_assertion_verifies_as_the_authorization_server_checks_it() {
     )
     .fails(2);
 }
+
+/// `redis-cli -p PORT args...`: its answer, trimmed.
+fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = std::process::Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli (Debian package redis-tools, with redis-server)");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn two_processes_naming_one_replay_store_refuse_each_others_replays() {
+    let mut redis = jose_test_support::RedisServer::start()
+        .expect("a redis-server on 127.0.0.1 (apt-get install redis-server)");
+    let url = redis.url();
+    let store = [
+        "--replay-store",
+        url.as_str(),
+        "--replay-prefix",
+        "cli-jwt-test:",
+    ];
+    let dir = TempDir::new().unwrap();
+    let (key, public) = ec_jwk(dir.path(), "P-256", None, "ec");
+    let t = sign(&key, "ES256", &["--jti", "auto", "--exp-in", "100"], "");
+    let jti = claims(verify(&public, &[], &t))["jti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Without a store each process is alone: the same token verifies twice.
+    claims(verify(&public, &[], &t));
+    // With one: the first process records the jti, the second (another provider, too) refuses
+    // the token as a replay (exit 1), naming the claim.
+    let with_provider = |provider: &str, extra: &[&str], token: &str| {
+        let mut all = vec!["--provider", provider, "jwt", "verify", "--key", s(&public)];
+        all.extend_from_slice(extra);
+        jose(&all, token)
+    };
+    assert_eq!(
+        claims(with_provider("aws-lc", &store, &t))["jti"],
+        jti.as_str()
+    );
+    let line = refused_naming(with_provider("rustcrypto", &store, &t), "jti");
+    assert!(line.contains("replayed"), "{line}");
+    refused_naming(with_provider("aws-lc", &store, &t), "jti");
+    // Recorded until exp + leeway (60 s by default): 160 s from now, give or take the run.
+    let ttl: i64 = redis_cli(redis.port(), &["PTTL", &format!("cli-jwt-test:{jti}")])
+        .parse()
+        .unwrap();
+    assert!((140_000..=160_000).contains(&ttl), "PTTL {ttl}");
+    // With --leeway 10, until exp + 10 s.
+    let short = sign(&key, "ES256", &["--jti", "auto", "--exp-in", "100"], "");
+    let mut leeway = store.to_vec();
+    leeway.extend(["--leeway", "10"]);
+    let short_jti = claims(verify(&public, &leeway, &short))["jti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ttl: i64 = redis_cli(
+        redis.port(),
+        &["PTTL", &format!("cli-jwt-test:{short_jti}")],
+    )
+    .parse()
+    .unwrap();
+    assert!((90_000..=110_000).contains(&ttl), "PTTL {ttl}");
+    // Another prefix is another deployment; the default prefix is jose:jwt: (DPoP's is
+    // jose:dpop:, so the same id in both never collides).
+    let other = ["--replay-store", url.as_str(), "--replay-prefix", "other:"];
+    claims(verify(&public, &other, &t));
+    refused_naming(verify(&public, &other, &t), "jti");
+    claims(verify(&public, &["--replay-store", url.as_str()], &t));
+    assert_eq!(
+        redis_cli(redis.port(), &["EXISTS", &format!("jose:jwt:{jti}")]),
+        "1"
+    );
+    // With a store, jti is required: a token without one is refused, naming it.
+    let bare = sign(&key, "ES256", &[], "");
+    claims(verify(&public, &[], &bare));
+    let line = refused_naming(verify(&public, &store, &bare), "jti");
+    assert!(line.contains("missing"), "{line}");
+    // A token refused for another reason records nothing.
+    let stranger = sign(
+        &key,
+        "ES256",
+        &["--jti", "auto", "--iss", "https://evil"],
+        "",
+    );
+    refused_naming(
+        verify(&public, &[&store[..], &["--iss", ISS]].concat(), &stranger),
+        "iss",
+    );
+    claims(verify(&public, &store, &stranger));
+    // The store down: exit 2 (our side), never an accepted token.
+    redis.stop();
+    let fresh = sign(&key, "ES256", &["--jti", "auto"], "");
+    let line = verify(&public, &store, &fresh).fails(2);
+    assert!(line.contains("--replay-store"), "{line}");
+    // A bad URL, or a prefix without a store, is a usage error.
+    let line = verify(&public, &["--replay-store", "http://127.0.0.1/"], &fresh).fails(2);
+    assert!(line.contains("invalid Redis URL"), "{line}");
+    verify(&public, &["--replay-prefix", "p:"], &fresh).fails(2);
+}

@@ -7,6 +7,7 @@ use crate::files;
 use jose::{CryptoProvider, Limits};
 use jose_fapi::dpop::{DpopProof, DpopVerifier};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -30,7 +31,8 @@ pub(super) fn proof(
 }
 
 /// `jose dpop verify`: the proof on stdin checked for the request; its key's thumbprint and
-/// its claims on stdout.
+/// its claims on stdout. With `--replay-store` its `jti` is recorded there (a replay exits 1, a
+/// store that cannot answer 2).
 pub(super) fn verify(
     args: &DpopVerifyArgs,
     provider: &'static dyn CryptoProvider,
@@ -49,9 +51,20 @@ pub(super) fn verify(
         verifier = verifier.nonce(nonce.as_str());
     }
     let proof = files::read_token(limits.max_token_len)?;
-    let verified = verifier
-        .verify(proof.trim(), &args.htm, &args.htu, args.ath.as_deref())
-        .map_err(|e| checking(&e))?;
+    let (proof, htm, htu, ath) = (proof.trim(), &args.htm, &args.htu, args.ath.as_deref());
+    let verified = match &args.replay.replay_store {
+        // Without a store this process is alone: its own in-memory store sees this proof only.
+        None => verifier
+            .verify(proof, htm, htu, ath)
+            .map_err(|e| checking(&e))?,
+        Some(url) => args.replay.block_on(url, |store| async move {
+            verifier
+                .replay_store(Arc::new(store))
+                .verify_async(proof, htm, htu, ath)
+                .await
+                .map_err(|e| checking(&e))
+        })?,
+    };
     Ok(files::line(format!(
         "{{\"jkt\":{},\"claims\":{}}}",
         Value::from(verified.jkt),

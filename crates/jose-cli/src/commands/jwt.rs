@@ -10,6 +10,7 @@ use jose::clock::{Clock, SystemClock};
 use jose::jwt::{self, Claims, UnverifiedJwt, Validation};
 use jose::{CryptoProvider, Header, Limits};
 use jose_fapi::client_assertion::ClientAssertion;
+use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
@@ -115,7 +116,9 @@ fn validation(args: &JwtVerifyArgs, limits: &Limits) -> Result<Validation> {
         .map_err(|e| CliError::usage(format!("--leeway: {e}")))
 }
 
-/// `jose jwt verify`: the token on stdin to its verified claims, as JSON.
+/// `jose jwt verify`: the token on stdin to its verified claims, as JSON. With `--replay-store`
+/// its `jti` is required and recorded there until `exp` + leeway (a replay exits 1, a store that
+/// cannot answer 2).
 pub(super) fn verify(
     args: &JwtVerifyArgs,
     provider: &'static dyn CryptoProvider,
@@ -135,7 +138,16 @@ pub(super) fn verify(
             keys::choose(&file, &wanted, |key| jws::verifying_keys(key, &args.algs))?
         }
     };
-    let verified = jwt.verify(&keys, &validation).map_err(|e| checking(&e))?;
+    let verified = match &args.replay.replay_store {
+        // Without a store this process is alone: nothing to record (and jti stays optional).
+        None => jwt.verify(&keys, &validation).map_err(|e| checking(&e))?,
+        Some(url) => args.replay.block_on(url, |store| async move {
+            let validation = validation.replay_store(Arc::new(store));
+            jwt.verify_async(&keys, &validation)
+                .await
+                .map_err(|e| checking(&e))
+        })?,
+    };
     Ok(files::line(verified.claims.to_json()))
 }
 
