@@ -361,6 +361,70 @@ impl JweCase {
     }
 }
 
+/// The algorithms of the JWT bench (`benches/jwt.rs`): HMAC, RSA PKCS#1 v1.5 and PSS (2048),
+/// ECDSA P-256 and Ed25519, each with the test-only key the JWS benches use.
+pub const JWT_ALGS: [JwsAlgorithm; 5] = [
+    JwsAlgorithm::Hs256,
+    JwsAlgorithm::Rs256,
+    JwsAlgorithm::Ps256,
+    JwsAlgorithm::Es256,
+    JwsAlgorithm::EdDsa,
+];
+
+/// The issuer of the bench's access token.
+pub const JWT_ISSUER: &str = "https://as.bank.example.com";
+
+/// The audience of the bench's access token.
+pub const JWT_AUDIENCE: &str = "https://api.bank.example.com";
+
+/// The access token's lifetime: long enough for a bench run.
+pub const JWT_LIFETIME: i64 = 3600;
+
+/// Seconds since the Unix epoch, from the system clock.
+pub fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A typical access token's ten claims (RFC 9068-like), issued at `now`: `iss`, `sub`, `aud`,
+/// `exp` (`now` + [`JWT_LIFETIME`]), `iat`, `nbf`, `jti`, `scope`, `client_id` and a custom
+/// `tenant`. About 330 bytes of JSON.
+pub fn access_token_claims(now: i64) -> Result<jose::jwt::Claims, jose::Error> {
+    jose::jwt::Claims::new()
+        .issuer(JWT_ISSUER)
+        .subject("5f2b8c1e-9d4a-4c7b-a1e3-7b6d0c9e2f41")
+        .audience(JWT_AUDIENCE)
+        .expires_at(now + JWT_LIFETIME)
+        .issued_at(now)
+        .not_before(now)
+        .jwt_id("b7Q2xW9kLm4nR8sT1vY6zA")
+        .claim("scope", "openid accounts payments:read payments:write")?
+        .claim("client_id", "s6BhdRkqt3-tpp-0042")?
+        .claim("tenant", "bank-7")
+}
+
+/// What the resource server checks of the access token: its issuer and audience, and (the
+/// defaults) `exp` present and unexpired, `nbf` and `iat` not in the future, 60 s leeway.
+pub fn access_token_validation() -> jose::jwt::Validation {
+    jose::jwt::Validation::new()
+        .issuer(JWT_ISSUER)
+        .audience(JWT_AUDIENCE)
+}
+
+/// The signing and verifying keys of a [`JWT_ALGS`] algorithm in `provider`: the bench secret
+/// for HS256 ([`hmac_keys`]), the test-only PEM otherwise ([`jws_keys`]).
+pub fn jwt_keys(
+    alg: JwsAlgorithm,
+    provider: &'static dyn CryptoProvider,
+) -> Result<(SigningKey, VerifyingKey), jose::Error> {
+    if alg.is_hmac() {
+        hmac_keys(alg, provider)
+    } else {
+        jws_keys(alg, provider)
+    }
+}
+
 /// The raw baselines: aws-lc-rs called directly, with the same keys, doing the same
 /// cryptographic work as the JOSE operation and nothing else (no base64, no JSON).
 pub mod raw {
@@ -1446,7 +1510,8 @@ pub mod raw_symmetric {
     }
 }
 
-/// The peers, behind the `peers` feature: josekit (OpenSSL) and TrueLayer's `truelayer-signing`.
+/// The peers, behind the `peers` feature: josekit (OpenSSL), TrueLayer's `truelayer-signing` and
+/// `jsonwebtoken` (aws-lc-rs).
 #[cfg(feature = "peers")]
 pub mod peers {
     use jose::{ContentEncryption, JwsAlgorithm, KeyManagementAlgorithm};
@@ -1676,6 +1741,141 @@ pub mod peers {
         /// Decrypts a compact JWE.
         pub fn decrypt(&self, token: &str) -> Result<Vec<u8>, josekit::JoseError> {
             jwe::deserialize_compact(token, &*self.decrypter).map(|(payload, _)| payload)
+        }
+    }
+
+    /// The access token's claims as `jsonwebtoken` users write them: a typed serde struct (the
+    /// same ten claims as [`crate::access_token_claims`]).
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    pub struct AccessTokenClaims {
+        /// Issuer.
+        pub iss: String,
+        /// Subject.
+        pub sub: String,
+        /// Audience (one).
+        pub aud: String,
+        /// Expiry.
+        pub exp: i64,
+        /// Issued at.
+        pub iat: i64,
+        /// Not before.
+        pub nbf: i64,
+        /// Token id.
+        pub jti: String,
+        /// OAuth scope.
+        pub scope: String,
+        /// The client the token was issued to.
+        pub client_id: String,
+        /// A custom claim.
+        pub tenant: String,
+    }
+
+    impl AccessTokenClaims {
+        /// The claims of [`crate::access_token_claims`] at `now`, typed.
+        pub fn at(now: i64) -> Result<Self, jose::Error> {
+            crate::access_token_claims(now)?.deserialize()
+        }
+    }
+
+    /// The content of a DER TLV at the start of `der` (definite lengths only), and what follows.
+    fn der_tlv(der: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+        let (&found, rest) = der.split_first()?;
+        if found != tag {
+            return None;
+        }
+        let (&first, mut rest) = rest.split_first()?;
+        let len = if first < 0x80 {
+            usize::from(first)
+        } else {
+            let count = usize::from(first & 0x7f);
+            let (bytes, after) = (rest.get(..count)?, rest.get(count..)?);
+            rest = after;
+            bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b))
+        };
+        Some((rest.get(..len)?, rest.get(len..)?))
+    }
+
+    /// The PKCS#1 `RSAPrivateKey` inside a PKCS#8 `PrivateKeyInfo` (what `jsonwebtoken`'s
+    /// `EncodingKey::from_rsa_der` takes).
+    fn pkcs1_from_pkcs8(pkcs8: &[u8]) -> Option<Vec<u8>> {
+        let (info, _) = der_tlv(pkcs8, 0x30)?;
+        let (_, rest) = der_tlv(info, 0x02)?; // version
+        let (_, rest) = der_tlv(rest, 0x30)?; // AlgorithmIdentifier
+        let (key, _) = der_tlv(rest, 0x04)?;
+        Some(key.to_vec())
+    }
+
+    /// `jsonwebtoken` 12 on its aws-lc-rs backend (feature `aws_lc_rs`), set up as its users do:
+    /// the signing key from DER (PKCS#8; PKCS#1 for RSA), the verifying key from the public JWK
+    /// (as from a JWKS), and a `Validation` equivalent to [`crate::access_token_validation`]:
+    /// the one algorithm, `iss` and `aud` named and required with `exp`, `nbf` checked, 60 s
+    /// leeway (its default).
+    pub struct JsonwebtokenJwt {
+        header: jsonwebtoken::Header,
+        encoding: jsonwebtoken::EncodingKey,
+        decoding: jsonwebtoken::DecodingKey,
+        validation: jsonwebtoken::Validation,
+    }
+
+    impl JsonwebtokenJwt {
+        /// The test-only key of `alg` (one of [`crate::JWT_ALGS`]); the header carries `typ`.
+        pub fn new(alg: JwsAlgorithm, typ: &str) -> Result<Self, Box<dyn std::error::Error>> {
+            use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+            let algorithm = match alg {
+                JwsAlgorithm::Hs256 => Algorithm::HS256,
+                JwsAlgorithm::Rs256 => Algorithm::RS256,
+                JwsAlgorithm::Ps256 => Algorithm::PS256,
+                JwsAlgorithm::Es256 => Algorithm::ES256,
+                JwsAlgorithm::EdDsa => Algorithm::EdDSA,
+                other => return Err(format!("no jsonwebtoken case for {other}").into()),
+            };
+            let (encoding, decoding) = if alg.is_hmac() {
+                let secret = crate::secret(crate::hmac_secret_len(alg));
+                (
+                    EncodingKey::from_secret(&secret)?,
+                    DecodingKey::from_secret(&secret)?,
+                )
+            } else {
+                let (private, _) = crate::jws_pems(alg);
+                let pkcs8 = crate::raw::pkcs8(private)?;
+                let encoding = match alg {
+                    JwsAlgorithm::Es256 => EncodingKey::from_ec_der(&pkcs8),
+                    JwsAlgorithm::EdDsa => EncodingKey::from_ed_der(&pkcs8),
+                    _ => EncodingKey::from_rsa_der(
+                        &pkcs1_from_pkcs8(&pkcs8).ok_or("an RSA PKCS#8 key")?,
+                    ),
+                };
+                let public = jose::PrivateKey::from_pem(private, jose::default_provider())?
+                    .public_key()
+                    .to_jwk()?
+                    .to_json();
+                let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_str(&public)?;
+                (encoding, DecodingKey::from_jwk(&jwk)?)
+            };
+            let mut header = jsonwebtoken::Header::new(algorithm);
+            header.typ = Some(typ.to_owned());
+            let mut validation = jsonwebtoken::Validation::new(algorithm);
+            validation.set_issuer(&[crate::JWT_ISSUER]);
+            validation.set_audience(&[crate::JWT_AUDIENCE]);
+            validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+            validation.validate_nbf = true;
+            Ok(Self {
+                header,
+                encoding,
+                decoding,
+                validation,
+            })
+        }
+
+        /// `jsonwebtoken::encode` of `claims`.
+        pub fn sign(&self, claims: &AccessTokenClaims) -> jsonwebtoken::errors::Result<String> {
+            jsonwebtoken::encode(&self.header, claims, &self.encoding)
+        }
+
+        /// `jsonwebtoken::decode` of `token` into [`AccessTokenClaims`], validated.
+        pub fn verify(&self, token: &str) -> jsonwebtoken::errors::Result<AccessTokenClaims> {
+            jsonwebtoken::decode::<AccessTokenClaims>(token, &self.decoding, &self.validation)
+                .map(|data| data.claims)
         }
     }
 

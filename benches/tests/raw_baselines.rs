@@ -3,7 +3,8 @@
 //! with jose and jose's with raw, the raw symmetric and ECDH-ES JWE decryption opens what jose
 //! encrypts (so its key agreement, Concat KDF, key management and content encryption are the
 //! same algorithms), and the raw compact RSA-OAEP-256/384/512 tokens (base64-simd) decrypt with
-//! jose and jose's with raw.
+//! jose and jose's with raw; and (feature `peers`) the `jsonwebtoken` baseline of the JWT bench
+//! verifies the tokens `jwt::sign` makes, and jose its.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use jose::jwe::{Jwe, JweBuilder};
@@ -169,6 +170,64 @@ fn raw_compact_rsa_oaep_is_a_jwe() {
                     .unwrap();
                 assert_eq!(raw.decrypt_compact(alg, enc, &ours).unwrap(), plaintext);
             }
+        }
+    }
+}
+
+/// The `jsonwebtoken` baseline of the JWT bench verifies the very token `jwt::sign` makes (the
+/// same claims come out), ours verifies its token, and its validation refuses what ours refuses
+/// on the claims the bench states as equivalent: `iss`, `aud`, `exp`, `nbf`.
+#[cfg(feature = "peers")]
+#[test]
+fn jsonwebtoken_and_jwt_verify_each_other() {
+    use jose::Header;
+    use jose::jwt;
+    use jose_benches::peers::{AccessTokenClaims, JsonwebtokenJwt};
+    use jose_benches::{
+        JWT_ALGS, access_token_claims, access_token_validation, jwt_keys, now_seconds,
+    };
+
+    let now = now_seconds();
+    let claims = access_token_claims(now).unwrap();
+    let typed = AccessTokenClaims::at(now).unwrap();
+    for alg in JWT_ALGS {
+        let peer = JsonwebtokenJwt::new(alg, "at+jwt").unwrap();
+        for provider in jose::providers() {
+            let (signer, verifier) = jwt_keys(alg, provider).unwrap();
+            let ours = jwt::sign(&claims, &signer, Header::with_typ("at+jwt")).unwrap();
+            assert_eq!(peer.verify(&ours).unwrap(), typed, "{alg}");
+            let theirs = peer.sign(&typed).unwrap();
+            let verified = jwt::verify(&theirs, [&verifier], &access_token_validation()).unwrap();
+            assert_eq!(verified.claims, claims, "{alg}");
+        }
+        let (signer, verifier) = jwt_keys(alg, jose::default_provider()).unwrap();
+        let refused = [
+            AccessTokenClaims {
+                iss: "https://other.example.com".into(),
+                ..typed.clone()
+            },
+            AccessTokenClaims {
+                aud: "https://other.example.com".into(),
+                ..typed.clone()
+            },
+            AccessTokenClaims {
+                exp: now - 120,
+                ..typed.clone()
+            },
+            AccessTokenClaims {
+                nbf: now + 120,
+                ..typed.clone()
+            },
+        ];
+        for bad in refused {
+            let token = peer.sign(&bad).unwrap();
+            assert!(peer.verify(&token).is_err(), "{alg}: {bad:?}");
+            let ours = jose::jwt::Claims::from_serialize(&bad).unwrap();
+            let ours = jwt::sign(&ours, &signer, Header::with_typ("at+jwt")).unwrap();
+            assert!(
+                jwt::verify(&ours, [&verifier], &access_token_validation()).is_err(),
+                "{alg}: {bad:?}"
+            );
         }
     }
 }
