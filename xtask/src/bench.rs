@@ -417,7 +417,8 @@ fn render(
          raw baseline through the compact serialization, base64url by `base64-simd` (the fastest \
          strict codec measured here, also jose's own public-data codec; the key-management header \
          members such as `epk`, `p2s` or GCMKW's `iv` are not written into raw's header); the peer is josekit 0.10 (OpenSSL) or TrueLayer's `truelayer-signing` 0.3 \
-         (OpenSSL). Ratios above 1 mean we are slower.\n"
+         (OpenSSL), and in the JWT table `jsonwebtoken` 12 (aws-lc-rs). Ratios above 1 mean we are \
+         slower.\n"
     );
     let _ = writeln!(
         out,
@@ -482,6 +483,7 @@ fn render(
         }
         let _ = writeln!(out);
     }
+    render_jwt(&mut out, measurements);
     render_replay(&mut out, measurements);
     let _ = writeln!(out, "## Peak memory: 64 MiB JWE round trip\n");
     if peaks.is_empty() {
@@ -523,6 +525,89 @@ fn render(
     let _ = writeln!(out, "{NOTES_MARKER}");
     out.push_str(notes);
     out
+}
+
+/// The groups of the JWT bench (`benches/benches/jwt.rs`) in table order, with the word each
+/// row's case is prefixed with.
+const JWT_GROUPS: [(&str, &str); 3] = [
+    ("jwt_verify", "verify"),
+    ("jwt_sign", "sign"),
+    ("dpop_verify", "DPoP verify"),
+];
+
+/// The JWT table: `jwt::verify` / `jwt::sign` / `DpopVerifier::verify` on each provider beside
+/// the layer below (function `below-<provider>`: our JWS for a JWT, `jwt::verify` with the key
+/// known for DPoP), raw aws-lc-rs and `jsonwebtoken`; the ratios are ours over each.
+fn render_jwt(out: &mut String, measurements: &[Measurement]) {
+    if !measurements
+        .iter()
+        .any(|m| JWT_GROUPS.iter().any(|(group, _)| m.group == *group))
+    {
+        return;
+    }
+    let _ = writeln!(out, "## JWT: the claims layer over JWS, and DPoP\n");
+    let _ = writeln!(
+        out,
+        "`benches/benches/jwt.rs`. `verify`: `jwt::verify` of an access token of ten claims (`iss`, \
+         `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id`, a custom one; about 330 \
+         bytes of JSON, header `alg` + `typ` `at+jwt`) checking `iss`, `aud`, `exp`, `nbf`, `iat`; \
+         `below` is `Jws::from_compact` + `Jws::verify` of the same token, so `ours/below` is the \
+         cost of the claims layer (the payload parsed as strict JSON into `Claims`, then checked). \
+         `sign`: `jwt::sign` of those claims; `below` is `JwsBuilder` signing them already \
+         serialized, with the same header. `DPoP verify`: `DpopVerifier::verify` of an ES256 proof \
+         (`htm`, `htu`, `iat`, `jti`; a new proof per iteration, its `jti` recorded in the \
+         verifier's in-memory store); `below` is `jwt::verify` of such a proof with its key \
+         known and the same validation and store, so `ours/below` is the cost of the header's \
+         `jwk` (read, imported) and its thumbprint, and the `htm`/`htu` checks. `raw` is \
+         aws-lc-rs's signature or HMAC over the signing input alone. `jsonwebtoken` is \
+         `jsonwebtoken` 12 on its aws-lc-rs backend (`decode` into a typed serde struct with \
+         `iss`, `aud` and `exp` required, `nbf` checked; `encode` of that struct) on the same \
+         token. Ratios above 1 mean ours is slower.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| case | aws-lc | below aws-lc | raw aws-lc-rs | jsonwebtoken | aws-lc/below | aws-lc/raw | aws-lc/jsonwebtoken | rustcrypto | below rustcrypto | rustcrypto/below |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let show = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), show_time);
+    for (group, label) in JWT_GROUPS {
+        let find = |case: &str, function: &str| {
+            measurements
+                .iter()
+                .find(|m| m.group == group && m.case == case && m.function == function)
+                .map(|m| m.median_ns)
+        };
+        let mut cases: Vec<&str> = Vec::new();
+        for m in measurements.iter().filter(|m| m.group == group) {
+            if !cases.contains(&m.case.as_str()) {
+                cases.push(&m.case);
+            }
+        }
+        cases.sort_by_key(|case| case_order(case));
+        for case in cases {
+            let aws = find(case, "aws-lc");
+            let below_aws = find(case, "below-aws-lc");
+            let raw = find(case, "raw");
+            let peer = find(case, "jsonwebtoken");
+            let rust = find(case, "rustcrypto");
+            let below_rust = find(case, "below-rustcrypto");
+            let _ = writeln!(
+                out,
+                "| {label} {case} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                show(aws),
+                show(below_aws),
+                show(raw),
+                show(peer),
+                ratio(aws, below_aws),
+                ratio(aws, raw),
+                ratio(aws, peer),
+                show(rust),
+                show(below_rust),
+                ratio(rust, below_rust),
+            );
+        }
+    }
+    let _ = writeln!(out);
 }
 
 /// The replay-check table (`benches/benches/replay.rs`, group `replay`): the in-memory store, our
@@ -607,7 +692,12 @@ pub(crate) fn bench(options: &BenchOptions) -> ExitCode {
     let mut peaks = Vec::new();
     if !options.report_only {
         // Old results of renamed benches must not leak into the report.
-        for group in GROUPS.iter().map(|(group, _, _)| *group).chain(["replay"]) {
+        for group in GROUPS
+            .iter()
+            .map(|(group, _, _)| *group)
+            .chain(JWT_GROUPS.iter().map(|(group, _)| *group))
+            .chain(["replay"])
+        {
             let _ = std::fs::remove_dir_all(criterion_dir().join(group));
         }
         let mut args = vec!["bench", "--locked", "-p", "jose-benches"];
@@ -979,6 +1069,57 @@ mod tests {
         // A group without raw+b64 keeps its ten columns, and 1.10 over raw misses.
         assert!(
             text.contains("| HS256/1KiB | 110 ns | – | 100 ns | – | 1.10 | – | – | – | ✗ |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn jwt_rows_follow_the_groups_in_registry_order() {
+        let context = Context {
+            date: "2026-12-06 08:00 UTC".to_owned(),
+            cpu: "CPU".to_owned(),
+            cores: 2,
+            rustc: "rustc".to_owned(),
+            load_before: "0.10 0.20 0.30".to_owned(),
+            load_after: "0.10 0.20 0.30".to_owned(),
+        };
+        let m = |group: &str, function: &str, case: &str, median_ns: f64| Measurement {
+            group: group.to_owned(),
+            function: function.to_owned(),
+            case: case.to_owned(),
+            median_ns,
+        };
+        // No JWT results: no table.
+        let text = render(&[], &[], &context, false, None, "");
+        assert!(!text.contains("## JWT"), "{text}");
+        let measurements = [
+            m("dpop_verify", "aws-lc", "ES256", 120.0),
+            m("dpop_verify", "below-aws-lc", "ES256", 100.0),
+            m("jwt_verify", "aws-lc", "ES256", 110.0),
+            m("jwt_verify", "below-aws-lc", "ES256", 100.0),
+            m("jwt_verify", "raw", "ES256", 88.0),
+            m("jwt_verify", "jsonwebtoken", "ES256", 125.0),
+            m("jwt_verify", "rustcrypto", "ES256", 400.0),
+            m("jwt_verify", "below-rustcrypto", "ES256", 380.0),
+            m("jwt_verify", "aws-lc", "HS256", 3000.0),
+            m("jwt_sign", "aws-lc", "EdDSA", 2000.0),
+        ];
+        let text = render(&measurements, &[], &context, false, None, "");
+        let table = text
+            .split("## JWT")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("a JWT section");
+        let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(
+            rows,
+            [
+                "| case | aws-lc | below aws-lc | raw aws-lc-rs | jsonwebtoken | aws-lc/below | aws-lc/raw | aws-lc/jsonwebtoken | rustcrypto | below rustcrypto | rustcrypto/below |",
+                "| verify HS256 | 3.0 µs | – | – | – | – | – | – | – | – | – |",
+                "| verify ES256 | 110 ns | 100 ns | 88 ns | 125 ns | 1.10 | 1.25 | 0.88 | 400 ns | 380 ns | 1.05 |",
+                "| sign EdDSA | 2.0 µs | – | – | – | – | – | – | – | – | – |",
+                "| DPoP verify ES256 | 120 ns | 100 ns | – | – | 1.20 | – | – | – | – | – |",
+            ],
             "{text}"
         );
     }
