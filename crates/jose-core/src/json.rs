@@ -72,6 +72,71 @@ pub fn parse_object(text: &[u8], location: &'static str) -> Result<Map<String, V
     }
 }
 
+/// Parses `text` as a strict JSON object and hands each top-level member to `member`, in
+/// document order, without building a map first (a JWT's claims go straight into their typed
+/// fields). Nested values are strict [`Value`]s. `member` refuses a top-level name it has seen
+/// before itself (with [`Error::DuplicateMember`]: only it knows what it kept), and any error it
+/// returns stops the parse and is returned as it is.
+pub(crate) fn for_each_member(
+    text: &[u8],
+    location: &'static str,
+    member: &mut dyn FnMut(String, Value) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if text.trim_ascii_start().first() != Some(&b'{') {
+        let other = parse_strict(text, location)?;
+        return Err(Error::malformed(
+            location,
+            "a JSON object",
+            json_type(&other),
+        ));
+    }
+    let dup = RefCell::new(None);
+    let failed = RefCell::new(None);
+    let seed = MemberSeed {
+        dup: &dup,
+        failed: &failed,
+        member,
+    };
+    let outcome = run(text, location, seed, &dup);
+    match failed.into_inner() {
+        Some(error) => Err(error),
+        None => outcome,
+    }
+}
+
+/// The visitor of [`for_each_member`].
+struct MemberSeed<'a, 'f> {
+    dup: &'a RefCell<Option<String>>,
+    failed: &'a RefCell<Option<Error>>,
+    member: &'f mut dyn FnMut(String, Value) -> Result<(), Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for MemberSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MemberSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let values = StrictSeed { dup: self.dup };
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(values)?;
+            if let Err(error) = (self.member)(key, value) {
+                *self.failed.borrow_mut() = Some(error);
+                return Err(de::Error::custom("member refused"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The JSON type of a value, for messages.
 pub fn json_type(v: &Value) -> &'static str {
     match v {

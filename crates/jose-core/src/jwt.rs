@@ -173,6 +173,47 @@ impl fmt::Debug for Claims {
     }
 }
 
+/// One JSON object: the registered claims first, in RFC 7519's order, then the others.
+impl Serialize for Claims {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let registered = [&self.iss, &self.sub]
+            .iter()
+            .filter(|c| c.is_some())
+            .count()
+            + usize::from(self.aud.is_some())
+            + [self.exp, self.nbf, self.iat]
+                .iter()
+                .filter(|c| c.is_some())
+                .count()
+            + usize::from(self.jti.is_some());
+        let mut map = serializer.serialize_map(Some(registered + self.extra.len()))?;
+        if let Some(iss) = &self.iss {
+            map.serialize_entry("iss", iss)?;
+        }
+        if let Some(sub) = &self.sub {
+            map.serialize_entry("sub", sub)?;
+        }
+        match &self.aud {
+            Some(Audience::One(aud)) => map.serialize_entry("aud", aud)?,
+            Some(Audience::Many(auds)) => map.serialize_entry("aud", auds)?,
+            None => {}
+        }
+        for (name, time) in [("exp", self.exp), ("nbf", self.nbf), ("iat", self.iat)] {
+            if let Some(time) = time {
+                map.serialize_entry(name, &time)?;
+            }
+        }
+        if let Some(jti) = &self.jti {
+            map.serialize_entry("jti", jti)?;
+        }
+        for (name, value) in &self.extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 impl Claims {
     /// No claims.
     pub fn new() -> Self {
@@ -299,9 +340,20 @@ impl Claims {
         Ok(claims)
     }
 
-    /// Reads claims from JSON text, strictly (a member named twice is refused).
+    /// Reads claims from JSON text, strictly (a member named twice is refused, at any depth).
+    /// Each member goes straight to its field: no intermediate map.
     pub fn from_json(text: &[u8]) -> Result<Self, Error> {
-        Self::from_map(json::parse_object(text, "JWT claims")?)
+        let mut claims = Claims::new();
+        json::for_each_member(text, "JWT claims", &mut |name, value| {
+            if claims.contains(&name) {
+                return Err(Error::DuplicateMember {
+                    name: clip(&name, 64),
+                    location: "JWT claims",
+                });
+            }
+            claims.set(name, value)
+        })?;
+        Ok(claims)
     }
 
     /// Claims from any serializable value that serializes to a JSON object (your own claims
@@ -344,23 +396,10 @@ impl Claims {
     }
 
     /// The claims as JSON text: the registered claims first (in RFC 7519's order), then the
-    /// others.
+    /// others (as [`Serialize`] writes them).
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{");
-        let registered = REGISTERED_CLAIMS
-            .iter()
-            .filter_map(|name| self.get(name).map(|v| (*name, v)));
-        let extra = self.extra.iter().map(|(n, v)| (n.as_str(), v.clone()));
-        for (i, (name, value)) in registered.chain(extra).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&Value::from(name).to_string());
-            out.push(':');
-            out.push_str(&value.to_string());
-        }
-        out.push('}');
-        out
+        // Serializing strings, numbers and `Value`s to a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     fn set(&mut self, name: String, value: Value) -> Result<(), Error> {
