@@ -67,7 +67,8 @@ Commands:
          first `downstream` (below); then for each library crate with `aws-lc` and `rustcrypto`
          features, and each of the two alone (--no-default-features --features P):
          cargo build --lib; cargo tree -e normal must not reach the other provider's crypto
-         crates; cargo test --lib; cargo test --doc
+         crates; cargo test --lib; cargo test --doc (only where the crate's dev-dependencies
+         keep the other provider out; else its tests would build with both, as in `test`)
   downstream
          for each provider P, a crate under target/xtask-downstream/P/ (outside the workspace)
          depending on jose-toolkit with only P and on every protocol crate with its default
