@@ -27,13 +27,13 @@
 
 mod common;
 
-use common::providers;
+use common::{jwk_of, jwk_value, providers, str_at, verifier};
 use jose_core::jwe::{DecryptOptions, Jwe, JweBuilder};
 use jose_core::jws::{Jws, JwsBuilder, VerifyOptions};
 use jose_core::{
     ContentEncryption, CryptoProvider, DecryptingKey, EcCurve, EncryptingKey, Error, Header, Jwk,
     JwsAlgorithm, KeyManagementAlgorithm, KeyManagementMode, KeySpec, Limits, OkpCurve, Password,
-    PrivateKey, PublicKey, SecretKey, SigningKey, VerifyingKey, b64,
+    PrivateKey, SecretKey, SigningKey, b64,
 };
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -167,31 +167,6 @@ fn settle(what: &str, names: &[&str], outcome: Result<(), Error>) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Theirs -> ours
 // ---------------------------------------------------------------------------------------------
-
-fn str_at<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("fixture member {key:?} is a string: {v}"))
-}
-
-fn jwk_of(keys: &Value, kid: &str) -> Jwk {
-    let value = keys
-        .get(kid)
-        .unwrap_or_else(|| panic!("fixture key {kid} exists"));
-    Jwk::from_json(&value.to_string(), &limits()).unwrap()
-}
-
-fn verifier(
-    jwk: &Jwk,
-    alg: JwsAlgorithm,
-    p: &'static dyn CryptoProvider,
-) -> Result<VerifyingKey, Error> {
-    if alg.min_hmac_key_len().is_some() {
-        VerifyingKey::symmetric(SecretKey::from_jwk(jwk, p)?, alg)
-    } else {
-        VerifyingKey::new(PublicKey::from_jwk(&jwk.to_public(), p)?, alg)
-    }
-}
 
 fn decrypter(
     jwk: &Jwk,
@@ -434,10 +409,6 @@ impl Out {
         let doc = json!({"keys": self.keys, "cases": self.cases});
         std::fs::write(dir.join(file), serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     }
-}
-
-fn jwk_value(jwk: &Jwk) -> Value {
-    serde_json::from_str(&jwk.to_json()).unwrap()
 }
 
 /// The JSON kept for a key in the output: with its kid, which the token's header names.

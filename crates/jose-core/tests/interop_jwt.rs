@@ -31,13 +31,13 @@
 
 mod common;
 
-use common::providers;
+use common::{jwk_of, jwk_value, providers, str_at, verifier};
 use jose_core::clock::{Clock, ManualClock, SystemClock};
 use jose_core::jwt::{self, Audience, ClaimError, Claims, Validation};
 use jose_core::{
     ContentEncryption, CryptoProvider, DecryptingKey, EcCurve, EncryptingKey, Error, Header,
     JweBuilder, Jwk, JwsAlgorithm, KeyManagementAlgorithm, KeySpec, Limits, OkpCurve, PrivateKey,
-    PublicKey, SecretKey, SigningKey, VerifyingKey, b64,
+    PublicKey, SecretKey, SigningKey, b64,
 };
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -74,31 +74,6 @@ const OTHER_AUDIENCE: &str = "https://other.example";
 
 fn limits() -> Limits {
     Limits::default()
-}
-
-fn str_at<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("fixture member {key:?} is a string: {v}"))
-}
-
-fn jwk_of(keys: &Value, kid: &str) -> Jwk {
-    let value = keys
-        .get(kid)
-        .unwrap_or_else(|| panic!("fixture key {kid} exists"));
-    Jwk::from_json(&value.to_string(), &limits()).unwrap()
-}
-
-fn verifier(
-    jwk: &Jwk,
-    alg: JwsAlgorithm,
-    p: &'static dyn CryptoProvider,
-) -> Result<VerifyingKey, Error> {
-    if alg.min_hmac_key_len().is_some() {
-        VerifyingKey::symmetric(SecretKey::from_jwk(jwk, p)?, alg)
-    } else {
-        VerifyingKey::new(PublicKey::from_jwk(&jwk.to_public(), p)?, alg)
-    }
 }
 
 /// Changes the character at `at` of a base64url string to its neighbour in the alphabet.
@@ -385,10 +360,6 @@ impl Cases {
     fn json(&self) -> String {
         json!({"keys": self.keys, "cases": self.cases}).to_string()
     }
-}
-
-fn jwk_value(jwk: &Jwk) -> Value {
-    serde_json::from_str(&jwk.to_json()).unwrap()
 }
 
 /// A signing key for `alg` on `p` and the JWK the other side verifies with (public, or the

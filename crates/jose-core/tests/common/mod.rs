@@ -1,5 +1,5 @@
-//! Shared helpers for the jose-core integration tests `rfc_vectors`, `cross_provider` and
-//! `proptest_tokens`: the two providers, vector loading, key helpers and token tampering.
+//! Shared helpers for the jose-core integration tests (vectors, cross-provider, interop and
+//! proptest files): the two providers, vector loading, key helpers and token tampering.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code, unreachable_pub)]
@@ -10,7 +10,10 @@
     clippy::indexing_slicing
 )]
 
-use jose_core::{CryptoProvider, Error, Header, Jwk, KeySpec, Limits, PrivateKey, PublicKey, b64};
+use jose_core::{
+    CryptoProvider, Error, Header, Jwk, JwsAlgorithm, KeySpec, Limits, PrivateKey, PublicKey,
+    SecretKey, VerifyingKey, b64,
+};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
@@ -252,4 +255,32 @@ pub fn jwk_value(j: &Jwk) -> Value {
 pub fn thumbprint(j: &Jwk, p: &dyn CryptoProvider) -> String {
     j.thumbprint_sha256(p)
         .unwrap_or_else(|e| panic!("[{}] thumbprint: {e}", p.name()))
+}
+
+/// A string member of a fixture object.
+pub fn str_at<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture member {key:?} is a string: {v}"))
+}
+
+/// The fixture key named `kid` in a map of JWKs.
+pub fn jwk_of(keys: &Value, kid: &str) -> Jwk {
+    let value = keys
+        .get(kid)
+        .unwrap_or_else(|| panic!("fixture key {kid} exists"));
+    Jwk::from_json(&value.to_string(), &Limits::default()).unwrap()
+}
+
+/// A verifying key for `alg` on `p` from a fixture JWK: the secret for HS*, else its public half.
+pub fn verifier(
+    jwk: &Jwk,
+    alg: JwsAlgorithm,
+    p: &'static dyn CryptoProvider,
+) -> Result<VerifyingKey, Error> {
+    if alg.min_hmac_key_len().is_some() {
+        VerifyingKey::symmetric(SecretKey::from_jwk(jwk, p)?, alg)
+    } else {
+        VerifyingKey::new(PublicKey::from_jwk(&jwk.to_public(), p)?, alg)
+    }
 }
