@@ -14,30 +14,11 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tempfile::TempDir;
 
 const HTU: &str = "https://rs.example.com/accounts";
 const TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
-
-fn ed25519(dir: &Path) -> PathBuf {
-    let private = dir.join("ed.jwk");
-    jose(
-        &[
-            "keygen",
-            "okp",
-            "--curve",
-            "Ed25519",
-            "--format",
-            "jwk",
-            "--out",
-            s(&private),
-        ],
-        b"",
-    )
-    .ok();
-    private
-}
 
 /// `jose dpop proof --key KEY args...`: the proof.
 fn proof(key: &Path, args: &[&str]) -> String {
@@ -57,13 +38,6 @@ fn thumbprint(key: &Path) -> String {
     token(jose(&["jwk", "thumbprint", s(key)], "").ok())
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn refused_naming(run: Run, claim: &str) -> String {
     let line = run.fails(1);
     let prefix = format!("error: \"{claim}\"");
@@ -78,7 +52,7 @@ fn refused_naming(run: Run, claim: &str) -> String {
 fn proof_then_verify_with_jkt_equal_to_the_thumbprint() {
     let dir = TempDir::new().unwrap();
     let (ec, _) = ec_jwk(dir.path(), "P-256", Some("dpop-1"), "ec");
-    let ed = ed25519(dir.path());
+    let ed = ed25519_jwk(dir.path(), "ed").0;
     let rsa = &fixtures().rsa_pem;
     for (alg, key) in [("ES256", ec.as_path()), ("EdDSA", &ed), ("PS256", rsa)] {
         let jkt = thumbprint(key);
@@ -241,7 +215,7 @@ fn refusals_exit_1_naming_the_claim() {
             ],
             format!(
                 r#"{{"htm":"POST","htu":"{HTU}","jti":"y","iat":{}}}"#,
-                now()
+                now_seconds()
             ),
         )
         .ok(),

@@ -19,44 +19,10 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 use tempfile::TempDir;
 
 const ISS: &str = "https://as.example.com";
 const AUD: &str = "https://api.example.com";
-
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap()
-}
-
-/// An Ed25519 key pair as JWK files.
-fn ed25519(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let private = dir.join(format!("{name}.jwk"));
-    let public = dir.join(format!("{name}.pub.jwk"));
-    jose(
-        &[
-            "keygen",
-            "okp",
-            "--curve",
-            "Ed25519",
-            "--format",
-            "jwk",
-            "--out",
-            s(&private),
-            "--public-out",
-            s(&public),
-        ],
-        b"",
-    )
-    .ok();
-    (private, public)
-}
 
 /// A 256-bit shared secret as an `oct` JWK.
 fn hs256_secret(dir: &Path, name: &str) -> PathBuf {
@@ -105,7 +71,7 @@ fn round_trip_every_family_on_both_providers_and_across() {
     let dir = TempDir::new().unwrap();
     let f = fixtures();
     let (ec, ec_pub) = ec_jwk(dir.path(), "P-256", Some("ec-1"), "ec");
-    let (ed, ed_pub) = ed25519(dir.path(), "ed");
+    let (ed, ed_pub) = ed25519_jwk(dir.path(), "ed");
     let hs = hs256_secret(dir.path(), "hs");
     let cases: [(&str, &Path, &Path); 5] = [
         ("RS256", &f.rsa_pem, &f.rsa_pub_pem),
@@ -172,7 +138,7 @@ fn round_trip_every_family_on_both_providers_and_across() {
                 assert_eq!(c["scope"], "payments", "{what}");
                 assert_eq!(c["amount"], json!({"value": "100.00"}), "{what}");
                 let iat = c["iat"].as_i64().unwrap();
-                assert!((iat - now()).abs() < 60, "{what}: iat {iat}");
+                assert!((iat - now_seconds()).abs() < 60, "{what}: iat {iat}");
                 assert_eq!(c["exp"].as_i64().unwrap(), iat + 300, "{what}: default exp");
                 assert_eq!(c["jti"].as_str().unwrap().len(), 22, "{what}: jti auto");
             }
@@ -192,7 +158,7 @@ fn round_trip_every_family_on_both_providers_and_across() {
 fn claims_from_stdin_and_flags() {
     let dir = TempDir::new().unwrap();
     let (key, public) = ec_jwk(dir.path(), "P-256", None, "ec");
-    let now = now();
+    let now = now_seconds();
     // Explicit iat and exp on stdin are kept; other claims pass through; empty stdin is no claims.
     let t = sign(
         &key,
@@ -259,7 +225,7 @@ fn without_iss_or_aud_any_is_accepted_with_them_they_are_required() {
 fn every_claim_refusal_exits_1_naming_the_claim() {
     let dir = TempDir::new().unwrap();
     let (key, public) = ec_jwk(dir.path(), "P-256", None, "ec");
-    let now = now();
+    let now = now_seconds();
 
     // exp: expired well past the default leeway (60 s).
     let expired = sign(&key, "ES256", &["--exp-in", "-600"], "");
@@ -410,7 +376,7 @@ fn client_assertion_verifies_as_the_authorization_server_checks_it() {
     let dir = TempDir::new().unwrap();
     let f = fixtures();
     let (ec, ec_pub) = ec_jwk(dir.path(), "P-256", Some("client-key"), "ec");
-    let (ed, ed_pub) = ed25519(dir.path(), "ed");
+    let (ed, ed_pub) = ed25519_jwk(dir.path(), "ed");
     let client = "s6BhdRkqt3";
     let cases: [(&str, &Path, &Path); 3] = [
         ("PS256", &f.rsa_jwk, &f.rsa_pub_jwk),

@@ -325,6 +325,27 @@ pub fn ec_jwk(dir: &Path, curve: &str, kid: Option<&str>, name: &str) -> (PathBu
     (private, public)
 }
 
+/// Generates an Ed25519 key pair as JWK files `<name>.jwk` and `<name>.pub.jwk` in `dir`.
+pub fn ed25519_jwk(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let private = dir.join(format!("{name}.jwk"));
+    let public = dir.join(format!("{name}.pub.jwk"));
+    let args = [
+        "keygen", "okp", "--curve", "Ed25519", "--format", "jwk", "--out",
+    ];
+    let mut args = args.to_vec();
+    args.extend([s(&private), "--public-out", s(&public)]);
+    jose(&args, b"").ok();
+    (private, public)
+}
+
+/// Whole seconds since the Unix epoch, now.
+pub fn now_seconds() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_secs()).unwrap()
+}
+
 /// Generates an EC key pair as PEM files.
 pub fn ec_pem(dir: &Path, curve: &str, name: &str) -> (PathBuf, PathBuf) {
     let private = dir.join(format!("{name}.pem"));
